@@ -1,0 +1,95 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ripd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ripd", targets: ["ripd"]),
+        .executable(name: "ripctl", targets: ["ripctl"]),
+        .executable(name: "ripbench", targets: ["ripbench"]),
+        .library(name: "RipClient", targets: ["RipClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // Generated swift-protobuf code and the method catalog; tools/gen-proto rewrites it.
+        .target(
+            name: "RipProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Frame codec, envelope helpers, status codes, RipError, default paths.
+        .target(
+            name: "RipWire",
+            dependencies: [
+                "RipProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The deterministic state machine and domain rules. No I/O, no clock reads.
+        .target(name: "RipCore", dependencies: ["RipProto", "RipWire"]),
+        // Unix-socket listener, connections, dispatch, streams, peer credentials.
+        .target(
+            name: "RipServer",
+            dependencies: [
+                "RipWire", "RipCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ripd",
+            dependencies: [
+                "RipServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "RipClient",
+            dependencies: [
+                "RipWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ripctl",
+            dependencies: [
+                "RipClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "ripbench",
+            dependencies: [
+                "RipClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .testTarget(
+            name: "RipWireTests",
+            dependencies: [
+                "RipWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "RipCoreTests", dependencies: ["RipCore"]),
+        // Drives the real ripd and ripctl binaries over a real socket.
+        .testTarget(name: "EndToEndTests", dependencies: ["RipClient", "ripd", "ripctl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

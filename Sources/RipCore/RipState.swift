@@ -1,0 +1,48 @@
+import RipProto
+import RipWire
+
+/// The whole state of the daemon as a value, changed only by `apply`.
+///
+/// `apply` is deterministic: the same mutations applied in the same order to the same state
+/// give the same state, whether they arrive live from handlers or from log replay. A mutation
+/// that breaks a rule throws a `RipError` and leaves the state untouched.
+public struct RipState: Sendable {
+    public private(set) var sessions = SessionBook()
+
+    public init() {}
+
+    public mutating func apply(_ mutation: Rip_V1_Mutation) throws -> Applied {
+        let now = mutation.timeUnixMs
+        switch mutation.kind {
+        case .createSession(let request):
+            return try sessions.create(request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
+        case .useSession(let request):
+            return try sessions.use(request, newID: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
+        case .updateSession(let request):
+            return try sessions.update(request, now: now)
+        case .deleteSessions(let request):
+            return try sessions.delete(request, now: now)
+        case .cloneSession(let request):
+            return try sessions.clone(request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
+        case .sessionClear(let request):
+            return try sessions.clear(request, now: now)
+        case .addHeaders(let request):
+            return try sessions.addHeaders(request, now: now)
+        case .removeHeaders(let request):
+            return try sessions.removeHeaders(request, now: now)
+        case .extendSession(let request):
+            return try sessions.extend(request, now: now)
+        case .changeSessionState(let request):
+            return try sessions.changeState(request, now: now)
+        case .recordRequest(let request):
+            return try sessions.recordRequest(request, now: now)
+        case .cleanupSessions:
+            return sessions.removeExpired(now: now)
+        case .importSession(let request):
+            return try sessions.importSession(
+                request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
+        case nil:
+            throw RipError.invalidArgument("mutation carries no change")
+        }
+    }
+}

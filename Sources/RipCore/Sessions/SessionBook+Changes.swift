@@ -1,0 +1,314 @@
+import RipProto
+import RipWire
+
+/// The changes `RipState.apply` makes to sessions. Each validates everything before it
+/// changes anything, so a thrown error leaves the book as it was.
+extension SessionBook {
+    mutating func create(
+        _ request: Rip_V1_CreateSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+    ) throws -> Applied {
+        var session = Rip_V1_Session()
+        session.name = request.name
+        session.description_p = request.description_p
+        session.tags = deduplicated(request.tags)
+        session.headers = request.headers
+        session.userAgent = request.userAgent
+        session.timeoutMinutes = request.timeoutMinutes
+        if !request.parent.isEmpty { session.parentID = try find(request.parent).id }
+        return try insert(session, id: id, limit: limit, now: now)
+    }
+
+    mutating func use(
+        _ request: Rip_V1_UseSessionRequest, newID: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+    ) throws -> Applied {
+        var applied = Applied()
+        var session: Rip_V1_Session
+        if request.create, !request.session.isEmpty, (try? find(request.session)) == nil {
+            applied = try create(.with { $0.name = request.session }, id: newID, limit: limit, now: now)
+            session = applied.session
+            applied.sessions.removeAll()
+        } else {
+            session = try find(request.session)
+            guard !session.isExpired(at: now) else {
+                throw RipError.failedPrecondition(
+                    "session '\(session.name)' expired; extend it with `ripctl session extend` first")
+            }
+        }
+        session.touch(at: now)
+        currentID = session.id
+        byID[session.id] = session
+        applied.record(.updated, session)
+        return applied
+    }
+
+    mutating func update(_ request: Rip_V1_UpdateSessionRequest, now: UnixMillis) throws -> Applied {
+        var session = try find(request.session)
+        if request.hasDescription_p {
+            try SessionRules.checkDescription(request.description_p)
+            session.description_p = request.description_p
+        }
+        if request.hasUserAgent {
+            try SessionRules.checkHeaderValue(request.userAgent, what: "user agent")
+            session.userAgent = request.userAgent
+        }
+        if request.hasTimeoutMinutes {
+            try SessionRules.checkMinutes(request.timeoutMinutes, what: "timeout")
+            session.timeoutMinutes = request.timeoutMinutes
+            session.resetExpiry()
+        }
+        try SessionRules.checkTags(request.addTags)
+        let removed = Set(request.removeTags)
+        session.tags = deduplicated(session.tags + request.addTags).filter { !removed.contains($0) }
+        try SessionRules.checkTags(session.tags)
+        return replace(session, now: now)
+    }
+
+    mutating func delete(_ request: Rip_V1_DeleteSessionsRequest, now: UnixMillis) throws -> Applied {
+        guard request.sessions.isEmpty != request.tag.isEmpty else {
+            throw RipError.invalidArgument("name the sessions to delete, or a tag, but not both")
+        }
+        let doomed =
+            request.tag.isEmpty
+            ? try request.sessions.map(find)
+            : byID.values.filter { $0.tags.contains(request.tag) }.sorted { $0.name < $1.name }
+        var applied = Applied()
+        for session in doomed where byID[session.id] != nil {
+            remove(session, now: now, into: &applied)
+        }
+        return applied
+    }
+
+    mutating func clone(
+        _ request: Rip_V1_CloneSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+    ) throws -> Applied {
+        let source = try find(request.from)
+        var session = Rip_V1_Session()
+        session.name = request.to
+        session.description_p = source.description_p
+        session.tags = source.tags
+        session.userAgent = source.userAgent
+        session.timeoutMinutes = source.timeoutMinutes
+        session.parentID = source.parentID
+        if request.headers { session.headers = source.headers }
+        return try insert(session, id: id, limit: limit, now: now)
+    }
+
+    mutating func clear(_ request: Rip_V1_ClearSessionRequest, now: UnixMillis) throws -> Applied {
+        guard request.headers || request.cookies else {
+            throw RipError.invalidArgument("say what to clear: headers, cookies, or both")
+        }
+        var session = try find(request.session)
+        if request.headers { session.headers.removeAll() }
+        return replace(session, now: now)
+    }
+
+    mutating func addHeaders(_ request: Rip_V1_AddHeadersRequest, now: UnixMillis) throws -> Applied {
+        guard !request.headers.isEmpty else {
+            throw RipError.invalidArgument("give at least one header to add")
+        }
+        var session = try find(request.session)
+        try SessionRules.checkHeaders(request.headers)
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            session.removeHeader(named: name)
+            session.headers[name] = value
+        }
+        try SessionRules.checkHeaders(session.headers)
+        return replace(session, now: now)
+    }
+
+    mutating func removeHeaders(_ request: Rip_V1_RemoveHeadersRequest, now: UnixMillis) throws -> Applied {
+        var session = try find(request.session)
+        for name in request.names {
+            guard session.removeHeader(named: name) else {
+                throw RipError.notFound("session '\(session.name)' has no header '\(name)'")
+            }
+        }
+        return replace(session, now: now)
+    }
+
+    mutating func extend(_ request: Rip_V1_ExtendSessionRequest, now: UnixMillis) throws -> Applied {
+        guard request.minutes > 0 else {
+            throw RipError.invalidArgument("extend by at least 1 minute")
+        }
+        try SessionRules.checkMinutes(request.minutes, what: "extension")
+        var session = try find(request.session)
+        guard session.timeoutMinutes > 0 else {
+            throw RipError.failedPrecondition(
+                "session '\(session.name)' has no timeout and never expires; set one with `session update --timeout`")
+        }
+        let base = max(session.expiresAt.unixMillis, now)
+        session.expiresAt = .init(unixMillis: base + Int64(request.minutes) * 60_000)
+        return replace(session, now: now)
+    }
+
+    mutating func changeState(_ request: Rip_V1_ChangeSessionStateRequest, now: UnixMillis) throws -> Applied {
+        var session = try find(request.session)
+        try SessionLifecycle.check(from: session.state, to: request.state, session: session.name)
+        if request.state == .failed {
+            try SessionRules.checkReason(request.reason)
+            session.failureReason = request.reason
+        }
+        session.state = request.state
+        return replace(session, now: now)
+    }
+
+    mutating func recordRequest(_ request: Rip_V1_RecordRequestRequest, now: UnixMillis) throws -> Applied {
+        var session = try find(request.session)
+        try SessionRules.checkURL(request.url)
+        guard session.state == .active else {
+            throw RipError.failedPrecondition(
+                "session '\(session.name)' is \(SessionLifecycle.name(of: session.state)); only active sessions record requests")
+        }
+        guard !session.isExpired(at: now) else {
+            throw RipError.failedPrecondition(
+                "session '\(session.name)' expired; extend it with `ripctl session extend` first")
+        }
+        session.metadata.requestsCount += 1
+        session.metadata.lastRequestURL = request.url
+        if request.success { session.metadata.successCount += 1 } else { session.metadata.errorCount += 1 }
+        session.touch(at: now)
+        return replace(session, now: now)
+    }
+
+    mutating func removeExpired(now: UnixMillis) -> Applied {
+        var applied = Applied()
+        for session in expired(at: now) {
+            remove(session, now: now, into: &applied)
+        }
+        return applied
+    }
+
+    mutating func importSession(
+        _ request: Rip_V1_ImportSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+    ) throws -> Applied {
+        var session = request.session
+        session.parentID = ""
+        if session.state == .unspecified { session.state = .active }
+        guard case .some = SessionLifecycle.allStates.firstIndex(of: session.state) else {
+            throw RipError.invalidArgument("session state \(session.state.rawValue) is not a known state")
+        }
+        if session.state == .failed { try SessionRules.checkReason(session.failureReason) }
+        guard let existing = idByName[session.name].flatMap({ byID[$0] }) else {
+            return try insert(session, id: id, limit: limit, now: now, keepingTimes: true)
+        }
+        guard request.overwrite else {
+            throw RipError.alreadyExists("a session named '\(session.name)' exists; import with overwrite to replace it")
+        }
+        session.id = existing.id
+        try validate(session)
+        byID[session.id] = session
+        var applied = Applied()
+        applied.record(.updated, session)
+        return applied
+    }
+
+    // MARK: - Shared steps
+
+    /// Adds a new session after checking its fields, its name's uniqueness and the limit.
+    private mutating func insert(
+        _ new: Rip_V1_Session, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis, keepingTimes: Bool = false
+    ) throws -> Applied {
+        var session = new
+        guard SessionID.isWellFormed(id), byID[id] == nil else {
+            throw RipError.internalError("mutation carries an unusable session id '\(id)'")
+        }
+        session.id = id
+        if !keepingTimes || !session.hasCreatedAt {
+            session.createdAt = .init(unixMillis: now)
+            session.updatedAt = session.createdAt
+            session.lastUsedAt = session.createdAt
+            session.state = .active
+            session.resetExpiry()
+        }
+        try validate(session)
+        guard idByName[session.name] == nil else {
+            throw RipError.alreadyExists("a session named '\(session.name)' already exists")
+        }
+        var applied = Applied()
+        if byID.count >= Int(clamping: limit.maxSessions) {
+            guard limit.evictLru, let victim = leastRecentlyUsed() else {
+                throw RipError.resourceExhausted(
+                    "session limit of \(limit.maxSessions) reached; remove sessions, run `ripctl session cleanup`, "
+                        + "or start ripd with a larger --max-sessions or --session-limit-policy evict-lru")
+            }
+            remove(victim, now: now, into: &applied, isResult: false)
+        }
+        byID[session.id] = session
+        idByName[session.name] = session.id
+        applied.record(.created, session)
+        return applied
+    }
+
+    /// Stores a changed session, stamping its update time.
+    private mutating func replace(_ changed: Rip_V1_Session, now: UnixMillis) -> Applied {
+        var session = changed
+        session.updatedAt = .init(unixMillis: now)
+        byID[session.id] = session
+        var applied = Applied()
+        applied.record(.updated, session)
+        return applied
+    }
+
+    /// Removes a session; its children become root sessions and it stops being current.
+    private mutating func remove(
+        _ session: Rip_V1_Session, now: UnixMillis, into applied: inout Applied, isResult: Bool = true
+    ) {
+        byID[session.id] = nil
+        idByName[session.name] = nil
+        if currentID == session.id { currentID = nil }
+        applied.record(.deleted, session, isResult: isResult)
+        for var child in byID.values.filter({ $0.parentID == session.id }).sorted(by: { $0.name < $1.name }) {
+            child.parentID = ""
+            child.updatedAt = .init(unixMillis: now)
+            byID[child.id] = child
+            applied.record(.updated, child, isResult: false)
+        }
+    }
+
+    private func leastRecentlyUsed() -> Rip_V1_Session? {
+        byID.values.min { ($0.lastUsedAt.unixMillis, $0.id) < ($1.lastUsedAt.unixMillis, $1.id) }
+    }
+
+    private func validate(_ session: Rip_V1_Session) throws {
+        try SessionRules.checkName(session.name)
+        try SessionRules.checkDescription(session.description_p)
+        try SessionRules.checkTags(session.tags)
+        try SessionRules.checkHeaders(session.headers)
+        try SessionRules.checkHeaderValue(session.userAgent, what: "user agent")
+        try SessionRules.checkMinutes(session.timeoutMinutes, what: "timeout")
+    }
+
+    private func deduplicated(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.filter { seen.insert($0).inserted }
+    }
+}
+
+extension Rip_V1_Session {
+    /// Marks a use: the expiry moves to `timeout_minutes` after now, never earlier than an
+    /// extension already granted.
+    mutating func touch(at now: UnixMillis) {
+        lastUsedAt = .init(unixMillis: now)
+        if timeoutMinutes > 0 {
+            let expiry = now + Int64(timeoutMinutes) * 60_000
+            if !hasExpiresAt || expiresAt.unixMillis < expiry { expiresAt = .init(unixMillis: expiry) }
+        }
+    }
+
+    /// Recomputes the expiry from the last use after the timeout changed.
+    mutating func resetExpiry() {
+        if timeoutMinutes == 0 {
+            clearExpiresAt()
+        } else {
+            expiresAt = .init(unixMillis: lastUsedAt.unixMillis + Int64(timeoutMinutes) * 60_000)
+        }
+    }
+
+    /// Header names are case-insensitive (RFC 9110 §5.1). Returns whether one was removed.
+    @discardableResult
+    mutating func removeHeader(named name: String) -> Bool {
+        let matches = headers.keys.filter { $0.caseInsensitiveCompare(name) == .orderedSame }
+        for key in matches { headers[key] = nil }
+        return !matches.isEmpty
+    }
+}

@@ -1,0 +1,97 @@
+import RipProto
+import RipWire
+
+/// Every session, indexed by id and by name, and the daemon's current session.
+///
+/// Reads are plain functions of the value; changes live in `SessionBook+Changes.swift` and are
+/// reached only through `RipState.apply`.
+public struct SessionBook: Sendable {
+    var byID: [String: Rip_V1_Session] = [:]
+    var idByName: [String: String] = [:]
+    var currentID: String?
+
+    public init() {}
+
+    public var count: Int { byID.count }
+
+    /// The session a client names by id (`sess_…`) or by name. Names never take the id form,
+    /// so the two cannot collide.
+    public func find(_ reference: String) throws -> Rip_V1_Session {
+        guard !reference.isEmpty else {
+            throw RipError.invalidArgument("a session name or id is required")
+        }
+        if let session = byID[reference] ?? idByName[reference].flatMap({ byID[$0] }) {
+            return session
+        }
+        throw RipError.notFound("no session named or with id '\(reference)'; `ripctl session list` shows them")
+    }
+
+    /// The daemon's current session, if one was chosen with `UseSession` and still exists.
+    public func current() throws -> Rip_V1_Session {
+        guard let id = currentID, let session = byID[id] else {
+            throw RipError.notFound("no current session; choose one with `ripctl session use --name NAME`")
+        }
+        return session
+    }
+
+    /// Sessions that pass `filter`, oldest first (ties by name).
+    public func list(_ filter: Rip_V1_ListSessionsRequest, now: UnixMillis) throws -> [Rip_V1_Session] {
+        let parentID = filter.parent.isEmpty ? nil : try find(filter.parent).id
+        return byID.values
+            .filter { session in
+                (filter.tag.isEmpty || session.tags.contains(filter.tag))
+                    && (!filter.activeOnly || session.isActive(at: now))
+                    && (filter.state == .unspecified || session.state == filter.state)
+                    && (parentID == nil || session.parentID == parentID)
+            }
+            .sorted { ($0.createdAt.unixMillis, $0.name) < ($1.createdAt.unixMillis, $1.name) }
+    }
+
+    /// Sessions whose expiry has passed at `now`.
+    public func expired(at now: UnixMillis) -> [Rip_V1_Session] {
+        byID.values.filter { $0.isExpired(at: now) }.sorted { $0.name < $1.name }
+    }
+
+    /// Counts and request totals over one session or all of them.
+    public func stats(_ request: Rip_V1_SessionStatsRequest, now: UnixMillis) throws -> Rip_V1_SessionStatsResponse {
+        var stats = Rip_V1_SessionStatsResponse()
+        let sessions: [Rip_V1_Session]
+        if request.session.isEmpty {
+            sessions = Array(byID.values)
+        } else {
+            let session = try find(request.session)
+            stats.session = session
+            sessions = [session]
+        }
+        for session in sessions {
+            stats.sessions += 1
+            switch session.state {
+            case .active: stats.active += 1
+            case .suspended: stats.suspended += 1
+            case .completed: stats.completed += 1
+            case .failed: stats.failed += 1
+            case .unspecified, .UNRECOGNIZED: break
+            }
+            if session.isExpired(at: now) { stats.expired += 1 }
+            stats.requestsCount += session.metadata.requestsCount
+            stats.successCount += session.metadata.successCount
+            stats.errorCount += session.metadata.errorCount
+        }
+        if stats.requestsCount > 0 {
+            stats.successRate = Double(stats.successCount) / Double(stats.requestsCount)
+        }
+        return stats
+    }
+}
+
+extension Rip_V1_Session {
+    /// A session expires `timeout_minutes` after its last use (reference 001); 0 never expires.
+    public func isExpired(at now: UnixMillis) -> Bool {
+        hasExpiresAt && expiresAt.unixMillis <= now
+    }
+
+    /// ACTIVE and not expired: the sessions `list --active` shows.
+    public func isActive(at now: UnixMillis) -> Bool {
+        state == .active && !isExpired(at: now)
+    }
+}

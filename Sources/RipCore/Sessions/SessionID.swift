@@ -1,0 +1,29 @@
+/// Session ids: "sess_" followed by 32 lowercase hex digits (128 random bits).
+public enum SessionID {
+    public static let prefix = "sess_"
+
+    /// A fresh id. Randomness stays outside `apply`: handlers call this and put the id in the
+    /// mutation, so replay reuses it.
+    public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        let high = UInt64.random(in: .min ... .max, using: &generator)
+        let low = UInt64.random(in: .min ... .max, using: &generator)
+        return prefix + hex(high) + hex(low)
+    }
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return generate(using: &generator)
+    }
+
+    public static func isWellFormed(_ text: String) -> Bool {
+        guard text.hasPrefix(prefix) else { return false }
+        let digits = text.utf8.dropFirst(prefix.utf8.count)
+        return digits.count == 32
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import RipProto
+import RipWire
+
+/// Input rules for sessions. Each check throws INVALID_ARGUMENT with a message that says what
+/// to fix, naming the limit and what was received.
+enum SessionRules {
+    static let maxNameLength = 128
+    static let maxDescriptionLength = 1024
+    static let maxTagLength = 64
+    static let maxTags = 64
+    static let maxHeaders = 128
+    static let maxHeaderNameLength = 256
+    static let maxHeaderValueLength = 8192
+    static let maxURLLength = 8192
+    static let maxReasonLength = 1024
+    /// Ten years: far beyond any real timeout, small enough that no expiry arithmetic overflows.
+    static let maxMinutes: UInt64 = 10 * 366 * 24 * 60
+
+    static func checkName(_ name: String) throws {
+        let length = name.count
+        guard (1...maxNameLength).contains(length) else {
+            throw RipError.invalidArgument("session name must be 1–\(maxNameLength) characters, got \(length)")
+        }
+        try checkNoControlCharacters(name, what: "session name")
+        guard name.trimmingCharacters(in: .whitespaces) == name else {
+            throw RipError.invalidArgument("session name must not start or end with whitespace: '\(name)'")
+        }
+        guard !SessionID.isWellFormed(name) else {
+            throw RipError.invalidArgument("session name '\(name)' has the form of a session id; choose another name")
+        }
+    }
+
+    static func checkDescription(_ description: String) throws {
+        guard description.count <= maxDescriptionLength else {
+            throw RipError.invalidArgument(
+                "description must be at most \(maxDescriptionLength) characters, got \(description.count)")
+        }
+        try checkNoControlCharacters(description, what: "description", allowing: ["\n", "\t"])
+    }
+
+    static func checkTags(_ tags: [String]) throws {
+        guard tags.count <= maxTags else {
+            throw RipError.invalidArgument("a session has at most \(maxTags) tags, got \(tags.count)")
+        }
+        for tag in tags {
+            guard (1...maxTagLength).contains(tag.count) else {
+                throw RipError.invalidArgument("tag must be 1–\(maxTagLength) characters, got \(tag.count): '\(tag)'")
+            }
+            guard !tag.contains(","), tag.trimmingCharacters(in: .whitespaces) == tag else {
+                throw RipError.invalidArgument("tag '\(tag)' must not contain commas or surrounding whitespace")
+            }
+            try checkNoControlCharacters(tag, what: "tag")
+        }
+    }
+
+    /// RFC 9110 §5.1: a field name is a token, 1*tchar.
+    static func checkHeaderName(_ name: String) throws {
+        guard (1...maxHeaderNameLength).contains(name.utf8.count) else {
+            throw RipError.invalidArgument(
+                "header name must be 1–\(maxHeaderNameLength) bytes, got \(name.utf8.count)")
+        }
+        guard name.utf8.allSatisfy(isTokenCharacter) else {
+            throw RipError.invalidArgument(
+                "header name '\(name.debugDescription.dropFirst().dropLast())' is not an RFC 9110 token: "
+                    + "use letters, digits and !#$%&'*+-.^_`|~ only")
+        }
+    }
+
+    /// RFC 9110 §5.5: field values exclude CR, LF, NUL and other controls (HTAB is allowed).
+    static func checkHeaderValue(_ value: String, what: String) throws {
+        guard value.utf8.count <= maxHeaderValueLength else {
+            throw RipError.invalidArgument(
+                "\(what) must be at most \(maxHeaderValueLength) bytes, got \(value.utf8.count)")
+        }
+        guard !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+            throw RipError.invalidArgument("\(what) must not contain control characters such as CR or LF")
+        }
+    }
+
+    static func checkHeaders(_ headers: [String: String]) throws {
+        guard headers.count <= maxHeaders else {
+            throw RipError.invalidArgument("a session has at most \(maxHeaders) headers, got \(headers.count)")
+        }
+        for (name, value) in headers {
+            try checkHeaderName(name)
+            try checkHeaderValue(value, what: "value of header \(name)")
+        }
+    }
+
+    static func checkMinutes(_ minutes: UInt64, what: String) throws {
+        guard minutes <= maxMinutes else {
+            throw RipError.invalidArgument("\(what) must be at most \(maxMinutes) minutes, got \(minutes)")
+        }
+    }
+
+    /// An absolute http or https URL with a host.
+    static func checkURL(_ url: String) throws {
+        guard !url.isEmpty, url.utf8.count <= maxURLLength else {
+            throw RipError.invalidArgument("url must be 1–\(maxURLLength) bytes, got \(url.utf8.count)")
+        }
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
+            let components = URLComponents(string: url),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            throw RipError.invalidArgument("url '\(url)' is not an absolute http:// or https:// URL")
+        }
+    }
+
+    static func checkReason(_ reason: String) throws {
+        guard (1...maxReasonLength).contains(reason.count) else {
+            throw RipError.invalidArgument(
+                "a failure reason of 1–\(maxReasonLength) characters is required, got \(reason.count)")
+        }
+        try checkNoControlCharacters(reason, what: "reason", allowing: ["\n", "\t"])
+    }
+
+    private static func checkNoControlCharacters(
+        _ text: String, what: String, allowing allowed: Set<Unicode.Scalar> = []
+    ) throws {
+        let bad = text.unicodeScalars.first { $0.properties.generalCategory == .control && !allowed.contains($0) }
+        if let bad {
+            throw RipError.invalidArgument(
+                "\(what) must not contain control characters (found U+\(String(bad.value, radix: 16, uppercase: true)))")
+        }
+    }
+
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}

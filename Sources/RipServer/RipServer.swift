@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RipProto
+import RipWire
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon's listener: binds the Unix socket, admits peers by their credentials, serves
+/// every connection with a `ConnectionHandler`, and on graceful shutdown stops accepting,
+/// ends open streams, waits for every connection to close and removes the socket.
+public final class RipServer: Service {
+    public let configuration: ServerConfiguration
+    public let store: StateStore
+    private let isDefaultSocketPath: Bool
+    private let logger: Logger
+    private let statistics = ServerStatistics()
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    public init(configuration: ServerConfiguration, store: StateStore, isDefaultSocketPath: Bool, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.isDefaultSocketPath = isDefaultSocketPath
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        do {
+            try await serve(on: group)
+            try await group.shutdownGracefully()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        let path = configuration.socketPath
+        let policy = configuration.peerPolicy
+        try await SocketFile.prepare(
+            path: path, isDefaultPath: isDefaultSocketPath, admitsOthers: policy.admitsOthers, group: group)
+        let methods = makeMethodTable()
+        let serverChannel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { [self] channel in
+                self.initialize(channel, methods: methods, policy: policy)
+            }
+            .bind(unixDomainSocketPath: path)
+            .get()
+        try SocketFile.restrict(path: path, admitsOthers: policy.admitsOthers)
+        logger.info("ripd listening", metadata: ["socket": "\(path)", "data-dir": "\(configuration.dataDirectory)"])
+
+        try? await gracefulShutdown()
+
+        logger.info("shutting down: no new connections; finishing open calls")
+        try? await serverChannel.close()
+        let open = connections.withLock { Array($0.values) }
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        for channel in open {
+            try? await channel.closeFuture.get()
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        logger.info("ripd stopped", metadata: ["connections-served": "\(statistics.connectionsTotal)"])
+    }
+
+    private func makeMethodTable() -> MethodTable {
+        var table = MethodTable()
+        SessionMethods(
+            store: store,
+            limit: .with {
+                $0.maxSessions = configuration.maxSessions
+                $0.evictLru = configuration.evictLeastRecentlyUsed
+            }
+        ).register(in: &table)
+        AdminMethods(configuration: configuration, store: store, statistics: statistics, startedAt: .now)
+            .register(in: &table)
+        return table
+    }
+
+    /// Runs on the new channel's event loop: checks the peer, then installs the codec and the
+    /// connection handler, or a refusal.
+    private func initialize(_ channel: any Channel, methods: MethodTable, policy: PeerPolicy) -> EventLoopFuture<Void> {
+        PeerCredentials.of(channel).flatMapThrowing { [self] peer in
+            let pipeline = channel.pipeline.syncOperations
+            guard policy.admits(peer) else {
+                logger.warning("refused connection", metadata: ["peer": "\(peer)"])
+                try pipeline.addHandler(RefusalHandler(peer: peer))
+                return
+            }
+            let id = ObjectIdentifier(channel)
+            connections.withLock { $0[id] = channel }
+            statistics.connectionOpened()
+            channel.closeFuture.whenComplete { [self] _ in
+                connections.withLock { $0[id] = nil }
+                statistics.connectionClosed()
+            }
+            try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)))
+            try pipeline.addHandler(ConnectionHandler(methods: methods, statistics: statistics, logger: logger))
+        }
+    }
+}
+
+/// Answers a peer whose credentials are not admitted with PERMISSION_DENIED, then closes.
+private final class RefusalHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let peer: PeerCredentials
+
+    init(peer: PeerCredentials) { self.peer = peer }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        let response = Rip_V1_Response.with {
+            $0.code = .permissionDenied
+            $0.message = "uid \(peer.uid) may not use this ripd; its owner can admit it with --allow-uid \(peer.uid)"
+            $0.endOfStream = true
+        }
+        guard (try? buffer.writeFrame(response)) != nil else {
+            context.close(promise: nil)
+            return
+        }
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}

@@ -1,0 +1,23 @@
+import NIOCore
+import RipWire
+
+/// Everything the daemon is told at start.
+public struct ServerConfiguration: Sendable {
+    public var socketPath: String
+    public var dataDirectory: String
+    public var maxFrameBytes: Int = RipDefaults.maxFrameBytes
+    public var peerPolicy = PeerPolicy()
+    public var maxSessions: UInt64 = 10_000
+    /// Evict the least recently used session at the limit instead of rejecting the new one.
+    public var evictLeastRecentlyUsed = false
+    public var cleanupIntervalSeconds: UInt64 = 60
+    /// Event-loop threads; one per core serves both cores.
+    public var threads: Int = System.coreCount
+    public var version: String = "0.1.0"
+
+    public init(socketPath: String, dataDirectory: String) {
+        self.socketPath = socketPath
+        self.dataDirectory = dataDirectory
+    }
+}
+

@@ -1,0 +1,21 @@
+import Synchronization
+
+/// Counters reported by `AdminService/Info`, updated from every event loop without locks.
+final class ServerStatistics: Sendable {
+    private let open = Atomic<UInt64>(0)
+    private let total = Atomic<UInt64>(0)
+    private let requests = Atomic<UInt64>(0)
+
+    var connectionsOpen: UInt64 { open.load(ordering: .relaxed) }
+    var connectionsTotal: UInt64 { total.load(ordering: .relaxed) }
+    var requestsTotal: UInt64 { requests.load(ordering: .relaxed) }
+
+    func connectionOpened() {
+        open.add(1, ordering: .relaxed)
+        total.add(1, ordering: .relaxed)
+    }
+
+    func connectionClosed() { open.subtract(1, ordering: .relaxed) }
+
+    func countRequest() { requests.add(1, ordering: .relaxed) }
+}

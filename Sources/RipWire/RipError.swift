@@ -1,0 +1,50 @@
+import RipProto
+
+/// The one error type of the protocol: a canonical status code and a message that tells the
+/// user what to fix. Handlers throw it; the server maps it to a Response once; the client
+/// rethrows it from the Response it receives.
+public struct RipError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: Rip_V1_StatusCode
+    public var message: String
+
+    public init(_ code: Rip_V1_StatusCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.name): \(message)" }
+
+    public static func invalidArgument(_ message: String) -> RipError { RipError(.invalidArgument, message) }
+    public static func notFound(_ message: String) -> RipError { RipError(.notFound, message) }
+    public static func alreadyExists(_ message: String) -> RipError { RipError(.alreadyExists, message) }
+    public static func failedPrecondition(_ message: String) -> RipError { RipError(.failedPrecondition, message) }
+    public static func resourceExhausted(_ message: String) -> RipError { RipError(.resourceExhausted, message) }
+    public static func unavailable(_ message: String) -> RipError { RipError(.unavailable, message) }
+    public static func internalError(_ message: String) -> RipError { RipError(.internal, message) }
+}
+
+extension Rip_V1_StatusCode {
+    /// The canonical upper-case name, as gRPC prints it ("NOT_FOUND").
+    public var name: String {
+        switch self {
+        case .ok: "OK"
+        case .cancelled: "CANCELLED"
+        case .unknown: "UNKNOWN"
+        case .invalidArgument: "INVALID_ARGUMENT"
+        case .deadlineExceeded: "DEADLINE_EXCEEDED"
+        case .notFound: "NOT_FOUND"
+        case .alreadyExists: "ALREADY_EXISTS"
+        case .permissionDenied: "PERMISSION_DENIED"
+        case .resourceExhausted: "RESOURCE_EXHAUSTED"
+        case .failedPrecondition: "FAILED_PRECONDITION"
+        case .aborted: "ABORTED"
+        case .outOfRange: "OUT_OF_RANGE"
+        case .unimplemented: "UNIMPLEMENTED"
+        case .internal: "INTERNAL"
+        case .unavailable: "UNAVAILABLE"
+        case .dataLoss: "DATA_LOSS"
+        case .unauthenticated: "UNAUTHENTICATED"
+        case .UNRECOGNIZED(let value): "CODE_\(value)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RipServer
+import RipWire
+import ServiceLifecycle
+
+@main
+struct Ripd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ripd",
+        abstract: "The ripd state daemon: sessions for scraping and automation stacks, over a Unix socket.",
+        discussion: """
+            ripd serves length-prefixed protobuf RPCs (see PROTOCOL.md) on a Unix domain socket. Only \
+            root and the daemon's own user may connect unless --allow-uid/--allow-gid admit others.
+            SIGTERM or SIGINT stops it gracefully: no new connections, open calls finished, socket removed.
+
+            Examples:
+              ripd                                   # default socket and data directory
+              ripd --socket /tmp/r.sock --log-level debug
+              ripd --max-sessions 500 --session-limit-policy evict-lru
+            """
+    )
+
+    @Option(help: ArgumentHelp(
+        "Socket path.", discussion: "Default: $RIPD_SOCKET, else $XDG_RUNTIME_DIR/ripd/ripd.sock, else /tmp/ripd-$UID/ripd.sock."))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("State directory.", discussion: "Default: $XDG_STATE_HOME/ripd, else ~/.local/state/ripd."))
+    var dataDir: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Largest frame accepted, in bytes; a larger declared length gets RESOURCE_EXHAUSTED.")
+    var maxFrameBytes: Int = RipDefaults.maxFrameBytes
+
+    @Option(name: .customLong("allow-uid"), help: "Also admit peers with this uid (repeatable).")
+    var allowUIDs: [UInt32] = []
+
+    @Option(name: .customLong("allow-gid"), help: "Also admit peers with this primary gid (repeatable).")
+    var allowGIDs: [UInt32] = []
+
+    @Option(help: "Most sessions kept at once.")
+    var maxSessions: UInt64 = 10_000
+
+    @Option(help: "At --max-sessions: reject (RESOURCE_EXHAUSTED) or evict-lru.")
+    var sessionLimitPolicy: SessionLimitPolicy = .reject
+
+    @Option(help: "Seconds between sweeps that remove expired sessions.")
+    var cleanupInterval: UInt64 = 60
+
+    @Option(help: "Event-loop threads (default: one per core).")
+    var threads: Int?
+
+    enum SessionLimitPolicy: String, ExpressibleByArgument, CaseIterable {
+        case reject
+        case evictLRU = "evict-lru"
+    }
+
+    func validate() throws {
+        guard (64...(1 << 30)).contains(maxFrameBytes) else {
+            throw ValidationError("--max-frame-bytes must be between 64 and 1073741824, got \(maxFrameBytes)")
+        }
+        guard maxSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
+        guard cleanupInterval > 0 else { throw ValidationError("--cleanup-interval must be at least 1 second") }
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1–64, got \(threads)") }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ripd")
+
+        var configuration = ServerConfiguration(
+            socketPath: socket ?? RipDefaults.socketPath(),
+            dataDirectory: dataDir ?? RipDefaults.dataDirectory())
+        configuration.maxFrameBytes = maxFrameBytes
+        configuration.peerPolicy = PeerPolicy(allowedUIDs: Set(allowUIDs), allowedGIDs: Set(allowGIDs))
+        configuration.maxSessions = maxSessions
+        configuration.evictLeastRecentlyUsed = sessionLimitPolicy == .evictLRU
+        configuration.cleanupIntervalSeconds = cleanupInterval
+        if let threads { configuration.threads = threads }
+
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+
+        let store = StateStore()
+        let server = RipServer(
+            configuration: configuration, store: store, isDefaultSocketPath: socket == nil, logger: logger)
+        let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server), .init(service: sweeper)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
