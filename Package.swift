@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "RipClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

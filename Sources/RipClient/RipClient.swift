@@ -1,0 +1,128 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipProto
+import RipWire
+import SwiftProtobuf
+
+/// An async/await client of ripd: one Unix-socket connection that carries many calls at once.
+///
+/// Calls are matched to responses by id, so any number may be in flight from any number of
+/// tasks; server streams arrive as `RipStream`s. Every failure is a `RipError`: the daemon's
+/// status for a failed call, UNAVAILABLE when no daemon is listening or the connection drops,
+/// CANCELLED when the calling task is cancelled.
+///
+/// ```swift
+/// let client = try await RipClient.connect()
+/// let session = try await client.createSession(.with { $0.name = "crawl" })
+/// ```
+public final class RipClient: Sendable {
+    private let channel: any Channel
+    private let calls: CallRegistry
+
+    private init(channel: any Channel, calls: CallRegistry) {
+        self.channel = channel
+        self.calls = calls
+    }
+
+    /// Connects to the daemon at `socketPath` (by default the one ripd uses by default).
+    public static func connect(
+        to socketPath: String = RipDefaults.socketPath(),
+        timeout: TimeAmount = .seconds(5),
+        maxFrameBytes: Int = RipDefaults.maxFrameBytes
+    ) async throws -> RipClient {
+        let calls = CallRegistry()
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(timeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                        try pipeline.addHandler(ResponseRouter(calls: calls))
+                    }
+                }
+                .connect(unixDomainSocketPath: socketPath)
+                .get()
+            return RipClient(channel: channel, calls: calls)
+        } catch {
+            throw RipError.unavailable(
+                "cannot reach ripd at \(socketPath) (\(error)); is it running? Start it with `ripd`")
+        }
+    }
+
+    /// Calls a unary method and waits for its reply.
+    public func call<Request, Response>(_ method: RipMethod<Request, Response>, _ request: Request) async throws
+        -> Response
+    {
+        let payload = try await callRaw(path: method.path, payload: request.serializedBytes())
+        return try Response(serializedBytes: payload)
+    }
+
+    /// Calls a unary method by path with a serialized request; returns the serialized reply.
+    public func callRaw(path: String, payload: Data) async throws -> Data {
+        let id = calls.nextID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard calls.register(id, .unary(continuation)) else { return }
+                send(.with {
+                    $0.id = id
+                    $0.method = path
+                    $0.payload = payload
+                })
+            }
+        } onCancel: {
+            if calls.fail(id, RipError(.cancelled, "the call was cancelled")) { sendCancel(id) }
+        }
+    }
+
+    /// Starts a server stream. Iterating the result yields its messages; dropping or cancelling
+    /// the iteration cancels the call on the daemon.
+    public func stream<Request, Response>(_ method: RipMethod<Request, Response>, _ request: Request) async throws
+        -> RipStream<Response>
+    {
+        RipStream(raw: streamRaw(path: method.path, payload: try request.serializedBytes()))
+    }
+
+    /// Starts a server stream by path with a serialized request; yields serialized messages.
+    public func streamRaw(path: String, payload: Data) -> RipRawStream {
+        let id = calls.nextID()
+        let (messages, continuation) = AsyncThrowingStream.makeStream(of: Data.self)
+        continuation.onTermination = { [self] _ in
+            if calls.fail(id, RipError(.cancelled, "the stream was cancelled")) { sendCancel(id) }
+        }
+        if calls.register(id, .stream(continuation)) {
+            send(.with {
+                $0.id = id
+                $0.method = path
+                $0.payload = payload
+            })
+        }
+        return RipRawStream(messages: messages) { continuation.finish() }
+    }
+
+    /// Closes the connection; calls still in flight fail with UNAVAILABLE.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    private func sendCancel(_ id: UInt64) {
+        send(.with {
+            $0.id = id
+            $0.cancel = true
+        })
+    }
+
+    private func send(_ request: Rip_V1_Request) {
+        var buffer = channel.allocator.buffer(capacity: 32 + request.method.utf8.count + request.payload.count)
+        do {
+            try buffer.writeFrame(request)
+        } catch {
+            _ = calls.fail(request.id, .invalidArgument("cannot encode request: \(error)"))
+            return
+        }
+        channel.writeAndFlush(buffer).whenFailure { [calls] error in
+            _ = calls.fail(request.id, .unavailable("cannot send to ripd: \(error)"))
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import RipClient
+import RipWire
+
+/// The options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The daemon's socket (default: $RIPD_SOCKET, $XDG_RUNTIME_DIR/ripd/ripd.sock or /tmp/ripd-$UID/ripd.sock).")
+    var socket: String = RipDefaults.socketPath()
+
+    @Flag(help: "Print machine-readable JSON instead of tables.")
+    var json = false
+
+    var output: Output { Output(json: json) }
+
+    /// Connects, runs `body`, closes; any failure becomes one line on stderr and exit code 1.
+    func withClient(_ body: (RipClient, Output) async throws -> Void) async throws {
+        do {
+            let client = try await RipClient.connect(to: socket)
+            defer { Task { await client.close() } }
+            try await body(client, output)
+        } catch let error as RipError {
+            Output.fail(error.description)
+        } catch let error as CommandFailure {
+            Output.fail(error.message)
+        }
+    }
+}
+
+/// A failure found on the client side, reported like a daemon error.
+struct CommandFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
