@@ -46,8 +46,23 @@ public final class RipClient: Sendable {
                 .get()
             return RipClient(channel: channel, calls: calls)
         } catch {
-            throw RipError.unavailable(
-                "cannot reach ripd at \(socketPath) (\(error)); is it running? Start it with `ripd`")
+            throw connectionError(error, socketPath: socketPath)
+        }
+    }
+
+    /// Says why a connection failed and what to do about it.
+    private static func connectionError(_ error: any Error, socketPath: String) -> RipError {
+        switch (error as? IOError)?.errnoCode {
+        case ENOENT:
+            return .unavailable("no ripd socket at \(socketPath); start ripd, or point --socket / RIPD_SOCKET at it")
+        case ECONNREFUSED:
+            return .unavailable("nothing is listening on \(socketPath) (a stale socket?); start ripd")
+        case EACCES:
+            return RipError(
+                .permissionDenied,
+                "no permission to connect to \(socketPath); ripd admits only its own user unless started with --allow-uid")
+        default:
+            return .unavailable("cannot reach ripd at \(socketPath): \(error)")
         }
     }
 

@@ -15,7 +15,8 @@ public struct RipRawStream: AsyncSequence, Sendable {
         self.cancellation = cancel
     }
 
-    /// Ends the stream here and on the daemon.
+    /// Ends the stream here and on the daemon. Messages already received are still yielded,
+    /// then iteration ends.
     public func cancel() { cancellation() }
 
     public func makeAsyncIterator() -> AsyncThrowingStream<Data, any Error>.AsyncIterator {

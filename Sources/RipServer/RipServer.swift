@@ -86,9 +86,10 @@ public final class RipServer: Service {
     private func initialize(_ channel: any Channel, methods: MethodTable, policy: PeerPolicy) -> EventLoopFuture<Void> {
         PeerCredentials.of(channel).flatMapThrowing { [self] peer in
             let pipeline = channel.pipeline.syncOperations
+            let decoder = ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes))
             guard policy.admits(peer) else {
                 logger.warning("refused connection", metadata: ["peer": "\(peer)"])
-                try pipeline.addHandler(RefusalHandler(peer: peer))
+                try pipeline.addHandlers(decoder, RefusalHandler(peer: peer))
                 return
             }
             let id = ObjectIdentifier(channel)
@@ -98,13 +99,16 @@ public final class RipServer: Service {
                 connections.withLock { $0[id] = nil }
                 statistics.connectionClosed()
             }
-            try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)))
+            try pipeline.addHandler(decoder)
             try pipeline.addHandler(ConnectionHandler(methods: methods, statistics: statistics, logger: logger))
         }
     }
 }
 
-/// Answers a peer whose credentials are not admitted with PERMISSION_DENIED, then closes.
+/// Refuses a peer whose credentials are not admitted: PERMISSION_DENIED at once (id 0), then
+/// once more for its first call (so a client that already wrote a request sees the refusal as
+/// that call's status rather than a broken pipe), then the connection is closed. A peer that
+/// sends nothing is closed after five seconds.
 private final class RefusalHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -114,19 +118,29 @@ private final class RefusalHandler: ChannelInboundHandler {
     init(peer: PeerCredentials) { self.peer = peer }
 
     func channelActive(context: ChannelHandlerContext) {
+        refuse(context, id: 0)
+        context.flush()
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let id = (try? Rip_V1_Request(frame: Self.unwrapInboundIn(data)))?.id ?? 0
+        refuse(context, id: id)
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+            .whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func refuse(_ context: ChannelHandlerContext, id: UInt64) {
         var buffer = context.channel.allocator.buffer(capacity: 128)
         let response = Rip_V1_Response.with {
+            $0.id = id
             $0.code = .permissionDenied
             $0.message = "uid \(peer.uid) may not use this ripd; its owner can admit it with --allow-uid \(peer.uid)"
             $0.endOfStream = true
         }
-        guard (try? buffer.writeFrame(response)) != nil else {
-            context.close(promise: nil)
-            return
-        }
-        let channel = context.channel
-        context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        guard (try? buffer.writeFrame(response)) != nil else { return }
+        context.write(Self.wrapOutboundOut(buffer), promise: nil)
     }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -150,11 +150,11 @@ struct SessionCommand: AsyncParsableCommand {
             try await global.withClient { client, output in
                 let session = try await client.updateSession(.with {
                     $0.session = name
-                    if let description { $0.description_p = description }
+                    if let description { $0.description_p = .init(description) }
                     $0.addTags = SessionCommand.tags(addTags)
                     $0.removeTags = SessionCommand.tags(removeTags)
-                    if let userAgent { $0.userAgent = userAgent }
-                    if let timeout { $0.timeoutMinutes = timeout }
+                    if let userAgent { $0.userAgent = .init(userAgent) }
+                    if let timeout { $0.timeoutMinutes = .init(timeout) }
                 })
                 try SessionCommand.show(session, output, "updated")
             }

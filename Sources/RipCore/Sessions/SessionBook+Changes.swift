@@ -44,16 +44,16 @@ extension SessionBook {
     mutating func update(_ request: Rip_V1_UpdateSessionRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
         if request.hasDescription_p {
-            try SessionRules.checkDescription(request.description_p)
-            session.description_p = request.description_p
+            try SessionRules.checkDescription(request.description_p.value)
+            session.description_p = request.description_p.value
         }
         if request.hasUserAgent {
-            try SessionRules.checkHeaderValue(request.userAgent, what: "user agent")
-            session.userAgent = request.userAgent
+            try SessionRules.checkHeaderValue(request.userAgent.value, what: "user agent")
+            session.userAgent = request.userAgent.value
         }
         if request.hasTimeoutMinutes {
-            try SessionRules.checkMinutes(request.timeoutMinutes, what: "timeout")
-            session.timeoutMinutes = request.timeoutMinutes
+            try SessionRules.checkMinutes(request.timeoutMinutes.value, what: "timeout")
+            session.timeoutMinutes = request.timeoutMinutes.value
             session.resetExpiry()
         }
         try SessionRules.checkTags(request.addTags)

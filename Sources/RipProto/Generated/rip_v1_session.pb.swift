@@ -297,6 +297,8 @@ public nonisolated struct Rip_V1_GetCurrentSessionRequest: Sendable {
   public init() {}
 }
 
+/// Unset wrapper fields leave the value as it is (wrappers, not proto3 `optional`, so that
+/// protobuf-c 1.4 can compile this file).
 public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -304,8 +306,8 @@ public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
 
   public var session: String = String()
 
-  public var description_p: String {
-    get {_description_p ?? String()}
+  public var description_p: SwiftProtobuf.Google_Protobuf_StringValue {
+    get {_description_p ?? SwiftProtobuf.Google_Protobuf_StringValue()}
     set {_description_p = newValue}
   }
   /// Returns true if `description_p` has been explicitly set.
@@ -317,8 +319,8 @@ public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
 
   public var removeTags: [String] = []
 
-  public var userAgent: String {
-    get {_userAgent ?? String()}
+  public var userAgent: SwiftProtobuf.Google_Protobuf_StringValue {
+    get {_userAgent ?? SwiftProtobuf.Google_Protobuf_StringValue()}
     set {_userAgent = newValue}
   }
   /// Returns true if `userAgent` has been explicitly set.
@@ -326,8 +328,8 @@ public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
   /// Clears the value of `userAgent`. Subsequent reads from it will return its default value.
   public mutating func clearUserAgent() {self._userAgent = nil}
 
-  public var timeoutMinutes: UInt64 {
-    get {_timeoutMinutes ?? 0}
+  public var timeoutMinutes: SwiftProtobuf.Google_Protobuf_UInt64Value {
+    get {_timeoutMinutes ?? SwiftProtobuf.Google_Protobuf_UInt64Value()}
     set {_timeoutMinutes = newValue}
   }
   /// Returns true if `timeoutMinutes` has been explicitly set.
@@ -339,9 +341,9 @@ public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _description_p: String? = nil
-  fileprivate var _userAgent: String? = nil
-  fileprivate var _timeoutMinutes: UInt64? = nil
+  fileprivate var _description_p: SwiftProtobuf.Google_Protobuf_StringValue? = nil
+  fileprivate var _userAgent: SwiftProtobuf.Google_Protobuf_StringValue? = nil
+  fileprivate var _timeoutMinutes: SwiftProtobuf.Google_Protobuf_UInt64Value? = nil
 }
 
 public nonisolated struct Rip_V1_DeleteSessionsRequest: Sendable {
@@ -1121,11 +1123,11 @@ nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.session) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self._description_p) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._description_p) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.addTags) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.removeTags) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self._userAgent) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeoutMinutes) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._userAgent) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._timeoutMinutes) }()
       default: break
       }
     }
@@ -1140,7 +1142,7 @@ nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftP
       try visitor.visitSingularStringField(value: self.session, fieldNumber: 1)
     }
     try { if let v = self._description_p {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
     if !self.addTags.isEmpty {
       try visitor.visitRepeatedStringField(value: self.addTags, fieldNumber: 3)
@@ -1149,10 +1151,10 @@ nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftP
       try visitor.visitRepeatedStringField(value: self.removeTags, fieldNumber: 4)
     }
     try { if let v = self._userAgent {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
     try { if let v = self._timeoutMinutes {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }

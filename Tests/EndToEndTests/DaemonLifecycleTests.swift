@@ -1,0 +1,71 @@
+import Foundation
+import RipClient
+import Testing
+
+@Suite("Daemon lifecycle")
+struct DaemonLifecycleTests {
+    @Test("the socket is 0600 in a 0700 directory")
+    func permissions() async throws {
+        let daemon = try await Daemon()
+        let socket = try FileManager.default.attributesOfItem(atPath: daemon.socketPath)
+        let directory = try FileManager.default.attributesOfItem(
+            atPath: (daemon.socketPath as NSString).deletingLastPathComponent)
+        #expect((socket[.posixPermissions] as? Int) == 0o600)
+        #expect((directory[.posixPermissions] as? Int) == 0o700)
+    }
+
+    @Test("a second ripd on a served socket refuses to start; a stale socket file is replaced")
+    func secondDaemonAndStaleSocket() async throws {
+        let first = try await Daemon()
+        let second = Process()
+        second.executableURL = Daemon.binaries.appendingPathComponent("ripd")
+        second.arguments = ["--socket", first.socketPath, "--data-dir", first.directory.appendingPathComponent("d2").path]
+        let err = Pipe()
+        second.standardError = err
+        try second.run()
+        second.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(second.terminationStatus != 0)
+        #expect(message.contains("already serving"))
+        #expect(try await first.client().health().status == "SERVING")
+
+        #expect(first.stop(signal: SIGKILL) != 0)
+        #expect(FileManager.default.fileExists(atPath: first.socketPath))  // left behind by the crash
+        let third = try await Daemon(socketPath: first.socketPath, directory: first.directory)
+        #expect(try await third.client().health().status == "SERVING")
+    }
+
+    @Test("SIGTERM ends open streams with UNAVAILABLE, removes the socket and exits 0")
+    func gracefulShutdown() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "s" })
+        let stream = try await client.watchSessions()
+        _ = try await client.health()
+        #expect(daemon.stop(signal: SIGTERM) == 0)
+        let ending = await #expect(throws: RipError.self) {
+            for try await _ in stream {}
+        }
+        #expect(ending?.code == .unavailable)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        let unreachable = await #expect(throws: RipError.self) { _ = try await RipClient.connect(to: daemon.socketPath) }
+        #expect(unreachable?.code == .unavailable)
+    }
+
+    @Test("a peer with another uid is refused with PERMISSION_DENIED unless admitted")
+    func peerCredentials() async throws {
+        try #require(getuid() == 0, "switching to other uids needs root")
+        let daemon = try await Daemon(arguments: ["--allow-uid", "65533"])
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let socketMode = try FileManager.default.attributesOfItem(atPath: daemon.socketPath)[.posixPermissions] as? Int
+        #expect(socketMode == 0o666)  // widened: the credential check is the gate
+        let refused = try ripctl.run(["status"], asUser: 65534)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("PERMISSION_DENIED") && refused.stderr.contains("65534"))
+        let admitted = try ripctl.run(["status", "--json"], asUser: 65533)
+        #expect(admitted.status == 0)
+        #expect(admitted.json["version"] as? String != nil)
+        let log = try await daemon.waitForLog("refused connection")
+        #expect(log.contains("uid 65534"))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import RipClient
+import Synchronization
+import Testing
+
+/// A real ripd process on a private temporary socket, started from the binary this package
+/// built, stopped (SIGTERM, then SIGKILL) when the test is done with it.
+final class Daemon: @unchecked Sendable {
+    // @unchecked: `process` is only touched by the test that owns the daemon; the log is
+    // behind a Mutex because the pipe's reader appends to it from another thread.
+    let directory: URL
+    let socketPath: String
+    let process = Process()
+    private let log = LogBuffer()
+
+    static var binaries: URL {
+        // swift test runs the test bundle from the build directory that also holds ripd and ripctl.
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if FileManager.default.isExecutableFile(atPath: bundle.appendingPathComponent("ripd").path) { return bundle }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../.build/debug").standardizedFileURL
+    }
+
+    /// Starts ripd and returns once it logs that it is listening.
+    init(arguments: [String] = [], socketPath: String? = nil, directory: URL? = nil) async throws {
+        let directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("ripd-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.socketPath = socketPath ?? directory.appendingPathComponent("run/ripd.sock").path
+        process.executableURL = Self.binaries.appendingPathComponent("ripd")
+        process.arguments =
+            ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
+        let stderr = Pipe()
+        process.standardError = stderr
+        stderr.fileHandleForReading.readabilityHandler = { [log] handle in
+            let chunk = handle.availableData
+            log.append(chunk)
+        }
+        try process.run()
+        try await waitForLog("ripd listening")
+    }
+
+    /// Everything ripd wrote to stderr so far, once it contains `text`; fails the test after
+    /// `timeout`.
+    @discardableResult
+    func waitForLog(_ text: String, timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let current = log.text.withLock { $0 }
+            if current.contains(text) { return current }
+            guard ContinuousClock.now < deadline, process.isRunning else {
+                Issue.record("ripd did not log '\(text)' within \(timeout); log so far:\n\(current)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func client() async throws -> RipClient { try await RipClient.connect(to: socketPath) }
+
+    /// Sends `signal` and waits for the exit status.
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// What ripd has written to stderr, appended by the pipe's reader thread.
+final class LogBuffer: Sendable {
+    let text = Mutex("")
+
+    func append(_ chunk: Data) {
+        text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+    }
+}
+
+/// Runs ripctl against a daemon and captures what it prints.
+struct Ripctl {
+    let socketPath: String
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        /// stdout parsed as one JSON object.
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    func callAsFunction(_ arguments: String..., stdin: String? = nil) throws -> Result {
+        try run(arguments, stdin: stdin)
+    }
+
+    func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil) throws -> Result {
+        let process = Process()
+        let ripctl = Daemon.binaries.appendingPathComponent("ripctl").path
+        if let uid {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripctl] + arguments + ["--socket", socketPath]
+        } else {
+            process.executableURL = URL(fileURLWithPath: ripctl)
+            process.arguments = arguments + ["--socket", socketPath]
+        }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
