@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import RipClient
+
+@main
+struct Ripbench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ripbench",
+        abstract: "Load ripd with N connections × D calls in flight each; print ops/s and latency percentiles.",
+        discussion: """
+            Each connection is one RipClient; on each, --depth tasks call back to back, so up to N×D calls are \
+            in flight. Latency is measured per call (send to reply) into HdrHistogram. Start ripd first; \
+            ripbench creates one session named ripbench-N to target.
+            Examples:
+              ripbench --connections 1 --depth 1 --call get-session
+              ripbench --connections 50 --depth 1 --call health --duration 10
+              ripbench --connections 4 --depth 32 --call add-headers --json
+            """)
+
+    enum Call: String, ExpressibleByArgument, CaseIterable {
+        case health
+        case getSession = "get-session"
+        case addHeaders = "add-headers"
+        case recordRequest = "record-request"
+    }
+
+    @Option(help: "The daemon's socket.") var socket: String = RipDefaults.socketPath()
+    @Option(help: "Connections, each its own RipClient.") var connections = 1
+    @Option(help: "Calls in flight on each connection.") var depth = 1
+    @Option(help: "The call: health, get-session, add-headers or record-request.") var call: Call = .getSession
+    @Option(help: "Seconds to measure.") var duration: Double = 5
+    @Option(help: "Seconds of unmeasured warm-up.") var warmup: Double = 1
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard (1...1000).contains(connections), (1...1024).contains(depth) else {
+            throw ValidationError("--connections must be 1–1000 and --depth 1–1024")
+        }
+        guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        let clients = try await (0..<connections).asyncMap { _ in try await RipClient.connect(to: socket) }
+        let target = "ripbench-\(getpid())"
+        _ = try await clients[0].createSession(.with { $0.name = target })
+        let operation = Self.operation(call, session: target)
+
+        let start = ContinuousClock.now
+        let measureFrom = start + .seconds(warmup)
+        let end = measureFrom + .seconds(duration)
+        let histogram = try await withThrowingTaskGroup(of: Histogram<UInt64>.self) { group in
+            for client in clients {
+                for _ in 0..<depth {
+                    group.addTask {
+                        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                        while true {
+                            let begin = ContinuousClock.now
+                            guard begin < end else { break }
+                            try await operation(client)
+                            if begin >= measureFrom {
+                                _ = histogram.record((ContinuousClock.now - begin).nanoseconds)
+                            }
+                        }
+                        return histogram
+                    }
+                }
+            }
+            var total = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            for try await part in group { total.add(part) }
+            return total
+        }
+        _ = try await clients[0].deleteSessions(.with { $0.sessions = [target] })
+        for client in clients { await client.close() }
+        report(histogram)
+    }
+
+    private func report(_ histogram: Histogram<UInt64>) {
+        let ops = Double(histogram.totalCount) / duration
+        let micros = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1000 }
+        if json {
+            print(String(format: #"{"call":"%@","connections":%d,"depth":%d,"seconds":%.1f,"calls":%llu,"ops_per_sec":%.0f,"p50_us":%.1f,"p99_us":%.1f,"p999_us":%.1f}"#,
+                call.rawValue, connections, depth, duration, histogram.totalCount, ops, micros(50), micros(99), micros(99.9)))
+        } else {
+            print(String(format: "%@  connections=%d depth=%d  %.0f ops/s  p50 %.1f µs  p99 %.1f µs  p999 %.1f µs  (%llu calls in %.1f s)",
+                call.rawValue, connections, depth, ops, micros(50), micros(99), micros(99.9), histogram.totalCount, duration))
+        }
+    }
+
+    private static func operation(_ call: Call, session: String) -> @Sendable (RipClient) async throws -> Void {
+        switch call {
+        case .health:
+            return { _ = try await $0.health() }
+        case .getSession:
+            return { _ = try await $0.getSession(.with { $0.session = session }) }
+        case .addHeaders:
+            return { _ = try await $0.addHeaders(.with { $0.session = session; $0.headers = ["X-Bench": "1"] }) }
+        case .recordRequest:
+            return { _ = try await $0.recordRequest(.with { $0.session = session; $0.url = "https://bench.example/"; $0.success = true }) }
+        }
+    }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: UInt64 {
+        UInt64(components.seconds) * 1_000_000_000 + UInt64(components.attoseconds / 1_000_000_000)
+    }
+}
+
+extension Sequence {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
