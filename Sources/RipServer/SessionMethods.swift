@@ -10,15 +10,18 @@ struct SessionMethods {
 
     func register(in table: inout MethodTable) {
         let store = self.store
-        let limit = self.limit
         typealias Service = Rip_V1_SessionService
-
-        table.unary(Service.createSession) { request in
-            try store.commit(.with {
-                $0.createSession = request
+        /// A mutation that may create a session: it carries a fresh id and the limit in force.
+        let creating: @Sendable ((inout Rip_V1_Mutation) -> Void) -> Rip_V1_Mutation = { [limit] change in
+            .with {
+                change(&$0)
                 $0.newSessionID = SessionID.generate()
                 $0.sessionLimit = limit
-            }).session
+            }
+        }
+
+        table.unary(Service.createSession) { request in
+            try store.commit(creating { $0.createSession = request }).session
         }
         table.unary(Service.getSession) { request in
             try store.read { state, _ in try state.sessions.find(request.session) }
@@ -29,11 +32,7 @@ struct SessionMethods {
             }
         }
         table.unary(Service.useSession) { request in
-            try store.commit(.with {
-                $0.useSession = request
-                if request.create { $0.newSessionID = SessionID.generate() }
-                $0.sessionLimit = limit
-            }).session
+            try store.commit(creating { $0.useSession = request }).session
         }
         table.unary(Service.getCurrentSession) { _ in
             try store.read { state, _ in try state.sessions.current() }
@@ -46,11 +45,7 @@ struct SessionMethods {
             return .with { $0.deleted = applied.sessions }
         }
         table.unary(Service.cloneSession) { request in
-            try store.commit(.with {
-                $0.cloneSession = request
-                $0.newSessionID = SessionID.generate()
-                $0.sessionLimit = limit
-            }).session
+            try store.commit(creating { $0.cloneSession = request }).session
         }
         table.unary(Service.clearSession) { request in
             try store.commit(.with { $0.sessionClear = request }).session
@@ -78,11 +73,7 @@ struct SessionMethods {
             return .with { $0.removed = applied.sessions }
         }
         table.unary(Service.importSession) { request in
-            try store.commit(.with {
-                $0.importSession = request
-                $0.newSessionID = SessionID.generate()
-                $0.sessionLimit = limit
-            }).session
+            try store.commit(creating { $0.importSession = request }).session
         }
         table.serverStream(Service.watchSessions) { request, stream in
             let sessionID =
