@@ -112,6 +112,10 @@ struct SessionBookTests {
         let removed = try h.apply { $0.removeHeaders = .with { $0.session = "s"; $0.names = ["AUTHORIZATION"] } }.session
         #expect(removed.headers.isEmpty)
         #expect(h.code { try h.apply { $0.removeHeaders = .with { $0.session = "s"; $0.names = ["X"] } } } == .notFound)
+        // Only letters fold: '^' and '~' differ by the case bit but are different names.
+        try h.apply { $0.addHeaders = .with { $0.session = "s"; $0.headers = ["X^": "1", "X~": "2"] } }
+        let both = try h.apply { $0.removeHeaders = .with { $0.session = "s"; $0.names = ["x^"] } }.session
+        #expect(both.headers == ["X~": "2"])
     }
 
     @Test("lifecycle transitions follow reference 004", arguments: [

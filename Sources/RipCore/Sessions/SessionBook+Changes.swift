@@ -112,7 +112,7 @@ extension SessionBook {
             session.removeHeader(named: name)
             session.headers[name] = value
         }
-        try SessionRules.checkHeaders(session.headers)
+        try SessionRules.checkHeaderCount(session.headers.count)
         return replace(session, now: now)
     }
 
@@ -304,11 +304,19 @@ extension Rip_V1_Session {
         }
     }
 
-    /// Header names are case-insensitive (RFC 9110 §5.1). Returns whether one was removed.
+    /// Header names are case-insensitive (RFC 9110 §5.1); they are tokens, so ASCII case
+    /// folding is exact. Returns whether one was removed.
     @discardableResult
     mutating func removeHeader(named name: String) -> Bool {
-        let matches = headers.keys.filter { $0.caseInsensitiveCompare(name) == .orderedSame }
+        if headers.removeValue(forKey: name) != nil { return true }
+        let matches = headers.keys.filter { $0.utf8.elementsEqual(name.utf8, by: Self.sameIgnoringASCIICase) }
         for key in matches { headers[key] = nil }
         return !matches.isEmpty
+    }
+
+    /// Equal bytes, or the same ASCII letter in either case.
+    private static func sameIgnoringASCIICase(_ a: UInt8, _ b: UInt8) -> Bool {
+        let lower = a | 0x20
+        return a == b || (lower == b | 0x20 && lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
     }
 }

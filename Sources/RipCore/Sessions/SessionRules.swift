@@ -78,10 +78,14 @@ enum SessionRules {
         }
     }
 
-    static func checkHeaders(_ headers: [String: String]) throws {
-        guard headers.count <= maxHeaders else {
-            throw RipError.invalidArgument("a session has at most \(maxHeaders) headers, got \(headers.count)")
+    static func checkHeaderCount(_ count: Int) throws {
+        guard count <= maxHeaders else {
+            throw RipError.invalidArgument("a session has at most \(maxHeaders) headers, got \(count)")
         }
+    }
+
+    static func checkHeaders(_ headers: [String: String]) throws {
+        try checkHeaderCount(headers.count)
         for (name, value) in headers {
             try checkHeaderName(name)
             try checkHeaderValue(value, what: "value of header \(name)")
