@@ -48,7 +48,9 @@ extension SessionCommand {
                     guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
                         throw CommandFailure("cannot write \(output)")
                     }
-                    if !global.json { print("exported \(sessions.count) session\(sessions.count == 1 ? "" : "s") to \(output)") }
+                    try out.emit(Rip_V1_ListSessionsResponse.with { $0.sessions = sessions }) {
+                        "exported \(sessions.count) session\(sessions.count == 1 ? "" : "s") to \(output)"
+                    }
                 }
             }
         }

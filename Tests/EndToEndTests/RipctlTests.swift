@@ -95,6 +95,30 @@ struct RipctlTests {
         #expect(try ripctl("session", "import", "--input", broken).stderr.contains("not a sessions file"))
     }
 
+    @Test("session watch prints each change as it happens")
+    func watch() async throws {
+        let daemon = try await Daemon()
+        let watcher = Process()
+        watcher.executableURL = Daemon.binaries.appendingPathComponent("ripctl")
+        watcher.arguments = ["session", "watch", "--json", "--socket", daemon.socketPath]
+        let out = Pipe(), output = LogBuffer()
+        watcher.standardOutput = out
+        output.capture(out)
+        try watcher.run()
+        defer { watcher.terminate() }
+        let client = try await daemon.client()
+        // The watcher is connected once the daemon counts its connection (10 s at most).
+        for _ in 0..<1000 where try await client.info().connectionsOpen < 2 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(try await client.info().connectionsOpen == 2, "ripctl session watch did not connect")
+        _ = try await client.createSession(.with { $0.name = "watched" })
+        let line = try await output.wait(for: "\n", timeout: .seconds(10))
+        let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(event?["kind"] as? String == "KIND_CREATED")
+        #expect((event?["session"] as? [String: Any])?["name"] as? String == "watched")
+    }
+
     @Test("status, call and call --list use the daemon's reflection")
     func statusAndCall() async throws {
         let daemon = try await Daemon()

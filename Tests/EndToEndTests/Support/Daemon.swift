@@ -33,10 +33,7 @@ final class Daemon: @unchecked Sendable {
             ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
         let stderr = Pipe()
         process.standardError = stderr
-        stderr.fileHandleForReading.readabilityHandler = { [log] handle in
-            let chunk = handle.availableData
-            log.append(chunk)
-        }
+        log.capture(stderr)
         try process.run()
         try await waitForLog("ripd listening")
     }
@@ -45,16 +42,7 @@ final class Daemon: @unchecked Sendable {
     /// `timeout`.
     @discardableResult
     func waitForLog(_ text: String, timeout: Duration = .seconds(20)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let current = log.text.withLock { $0 }
-            if current.contains(text) { return current }
-            guard ContinuousClock.now < deadline, process.isRunning else {
-                Issue.record("ripd did not log '\(text)' within \(timeout); log so far:\n\(current)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await log.wait(for: text, timeout: timeout) { process.isRunning }
     }
 
     func client() async throws -> RipClient { try await RipClient.connect(to: socketPath) }
@@ -75,12 +63,31 @@ final class Daemon: @unchecked Sendable {
     }
 }
 
-/// What ripd has written to stderr, appended by the pipe's reader thread.
+/// Text a child process writes to a pipe, appended by the pipe's reader thread.
 final class LogBuffer: Sendable {
     let text = Mutex("")
 
-    func append(_ chunk: Data) {
-        text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+    /// Starts collecting what is written to `pipe`.
+    func capture(_ pipe: Pipe) {
+        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+            let chunk = handle.availableData
+            text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+    }
+
+    /// The text so far, once it contains `needle`; fails the test after `timeout` or when
+    /// `alive` says the writer is gone.
+    func wait(for needle: String, timeout: Duration, alive: () -> Bool = { true }) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let current = text.withLock { $0 }
+            if current.contains(needle) { return current }
+            guard ContinuousClock.now < deadline, alive() else {
+                Issue.record("'\(needle)' did not appear within \(timeout); output so far:\n\(current)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 }
 
