@@ -17,8 +17,13 @@ struct GlobalOptions: ParsableArguments {
     func withClient(_ body: (RipClient, Output) async throws -> Void) async throws {
         do {
             let client = try await RipClient.connect(to: socket)
-            defer { Task { await client.close() } }
-            try await body(client, output)
+            do {
+                try await body(client, output)
+            } catch {
+                await client.close()
+                throw error
+            }
+            await client.close()
         } catch let error as RipError {
             Output.fail(error.description)
         } catch let error as CommandFailure {

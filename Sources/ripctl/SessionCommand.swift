@@ -400,10 +400,7 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client, output in
                 for try await event in try await client.watchSessions(.with { $0.session = name ?? "" }) {
-                    try output.emit(event) {
-                        let kind = ["", "created", "updated", "deleted"][min(event.kind.rawValue, 3)]
-                        return "\(event.session.updatedAt.rfc3339)  \(kind)  \(event.session.name)  \(SessionFormat.state(event.session))"
-                    }
+                    try output.emit(event) { SessionFormat.event(event) }
                     fflush(nil)
                 }
             }

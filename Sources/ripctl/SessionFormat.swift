@@ -13,6 +13,18 @@ enum SessionFormat {
         }
     }
 
+    /// One line per change: time, what happened, the session and its state.
+    static func event(_ event: Rip_V1_SessionEvent) -> String {
+        let kind =
+            switch event.kind {
+            case .created: "created"
+            case .updated: "updated"
+            case .deleted: "deleted"
+            case .unspecified, .UNRECOGNIZED: "changed"
+            }
+        return "\(event.session.updatedAt.rfc3339)  \(kind)  \(event.session.name)  \(state(event.session))"
+    }
+
     static func table(_ sessions: [Rip_V1_Session], detailed: Bool) -> String {
         guard !sessions.isEmpty else { return "no sessions" }
         if detailed { return sessions.map(details).joined(separator: "\n\n") }

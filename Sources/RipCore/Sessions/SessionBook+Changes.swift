@@ -184,7 +184,7 @@ extension SessionBook {
         var session = request.session
         session.parentID = ""
         if session.state == .unspecified { session.state = .active }
-        guard case .some = SessionLifecycle.allStates.firstIndex(of: session.state) else {
+        guard SessionLifecycle.allStates.contains(session.state) else {
             throw RipError.invalidArgument("session state \(session.state.rawValue) is not a known state")
         }
         if session.state == .failed { try SessionRules.checkReason(session.failureReason) }
