@@ -35,11 +35,20 @@ let package = Package(
         ),
         // The deterministic state machine and domain rules. No I/O, no clock reads.
         .target(name: "RipCore", dependencies: ["RipProto", "RipWire"]),
+        // The write-ahead log, group commit, snapshots, recovery and the data-directory lock.
+        .target(
+            name: "RipStorage",
+            dependencies: [
+                "RipCore", "RipWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Unix-socket listener, connections, dispatch, streams, peer credentials.
         .target(
             name: "RipServer",
             dependencies: [
-                "RipWire", "RipCore",
+                "RipWire", "RipCore", "RipStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "ripd",
             dependencies: [
-                "RipServer",
+                "RipServer", "RipStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +100,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RipCoreTests", dependencies: ["RipCore"]),
+        .testTarget(
+            name: "RipStorageTests",
+            dependencies: [
+                "RipStorage", "RipCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Drives the real ripd and ripctl binaries over a real socket.
         .testTarget(name: "EndToEndTests", dependencies: ["RipClient", "ripd", "ripctl"]),
     ],

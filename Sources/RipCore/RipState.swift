@@ -7,7 +7,7 @@ import RipWire
 /// give the same state, whether they arrive live from handlers or from log replay. A mutation
 /// that breaks a rule throws a `RipError` and leaves the state untouched.
 public struct RipState: Sendable {
-    public private(set) var sessions = SessionBook()
+    public internal(set) var sessions = SessionBook()
 
     public init() {}
 

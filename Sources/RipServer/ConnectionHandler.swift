@@ -24,6 +24,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let statistics: ServerStatistics
     private let logger: Logger
     private var streams: [UInt64: OpenStream] = [:]
+    /// Replies waiting for their change to become durable.
+    private var awaitingDurability = 0
+    private var quiescing = false
 
     init(methods: MethodTable, statistics: ServerStatistics, logger: Logger) {
         self.methods = methods
@@ -57,12 +60,21 @@ final class ConnectionHandler: ChannelInboundHandler {
         switch handler {
         case .unary(let body):
             do {
-                let reply = try body(request.payload)
-                write(context, .with {
-                    $0.id = request.id
-                    $0.payload = reply
-                    $0.endOfStream = true
-                })
+                switch try body(request.payload, context.eventLoop) {
+                case .now(let reply):
+                    write(context, reply: reply, id: request.id)
+                case .whenDurable(let reply, let durable):
+                    awaitingDurability += 1
+                    durable.assumeIsolated().whenComplete { result in
+                        self.awaitingDurability -= 1
+                        switch result {
+                        case .success: self.write(context, reply: reply, id: request.id)
+                        case .failure(let error): self.write(context, id: request.id, error: Self.ripError(error, logger: self.logger))
+                        }
+                        context.flush()
+                        self.closeIfQuiesced(context)
+                    }
+                }
             } catch {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
@@ -114,6 +126,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         for id in Array(streams.keys) {
             endStream(id, with: .unavailable("ripd is shutting down"))
         }
+        quiescing = true
+        closeIfQuiesced(context)
+    }
+
+    /// Once shutting down, closes after the last reply waiting for durability went out (behind
+    /// any stream responses already enqueued).
+    private func closeIfQuiesced(_ context: ChannelHandlerContext) {
+        guard quiescing, awaitingDurability == 0 else { return }
         let channel = context.channel
         channel.eventLoop.execute { channel.close(promise: nil) }
     }
@@ -123,6 +143,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.cancel()
         stream.sink.finish(status)
+    }
+
+    private func write(_ context: ChannelHandlerContext, reply: Data, id: UInt64) {
+        write(context, .with {
+            $0.id = id
+            $0.payload = reply
+            $0.endOfStream = true
+        })
     }
 
     private func write(_ context: ChannelHandlerContext, id: UInt64, error: RipError) {

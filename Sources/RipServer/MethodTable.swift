@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RipProto
 import RipWire
 import SwiftProtobuf
@@ -11,8 +12,9 @@ public struct MethodTable: Sendable {
     public typealias StreamCancellation = @Sendable () -> Void
 
     enum Handler: Sendable {
-        /// Decodes the payload, runs the call, returns the serialized reply.
-        case unary(@Sendable (Data) throws -> Data)
+        /// Decodes the payload, runs the call, returns the serialized reply (possibly to be sent
+        /// only once its change is durable).
+        case unary(@Sendable (Data, any EventLoop) throws -> Outcome)
         /// Decodes the payload and starts a stream that sends through the given sink.
         case serverStream(@Sendable (Data, ResponseStream) throws -> StreamCancellation)
     }
@@ -21,13 +23,32 @@ public struct MethodTable: Sendable {
 
     public init() {}
 
+    /// A serialized reply, to send now or once `durable` succeeds.
+    enum Outcome {
+        case now(Data)
+        case whenDurable(Data, EventLoopFuture<Void>)
+    }
+
+    /// Registers a read: its reply goes out at once.
     public mutating func unary<Request, Response>(
         _ method: RipMethod<Request, Response>,
         _ body: @escaping @Sendable (Request) throws -> Response
     ) {
+        changing(method) { request, _ in .now(try body(request)) }
+    }
+
+    /// Registers a call that may change state: `body` gets the connection's event loop to
+    /// make its durability promise on, and says when its reply may go out.
+    public mutating func changing<Request, Response>(
+        _ method: RipMethod<Request, Response>,
+        _ body: @escaping @Sendable (Request, any EventLoop) throws -> Reply<Response>
+    ) {
         precondition(!method.isServerStreaming, "\(method.path) is a streaming method")
-        handlers[method.path] = .unary { payload in
-            try body(try Self.decode(Request.self, from: payload, for: method.path)).serializedBytes()
+        handlers[method.path] = .unary { payload, eventLoop in
+            switch try body(try Self.decode(Request.self, from: payload, for: method.path), eventLoop) {
+            case .now(let reply): .now(try reply.serializedBytes())
+            case .whenDurable(let reply, let durable): .whenDurable(try reply.serializedBytes(), durable)
+            }
         }
     }
 
@@ -50,6 +71,12 @@ public struct MethodTable: Sendable {
             throw RipError.invalidArgument("payload of \(path) does not decode as \(M.protoMessageName): \(error)")
         }
     }
+}
+
+/// A handler's reply: now, or once its change is durable in the write-ahead log.
+public enum Reply<Response: SwiftProtobuf.Message> {
+    case now(Response)
+    case whenDurable(Response, EventLoopFuture<Void>)
 }
 
 /// The sending end of one server stream, typed by its message.

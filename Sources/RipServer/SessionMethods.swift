@@ -2,8 +2,8 @@ import RipCore
 import RipProto
 import RipWire
 
-/// The handlers of `rip.v1.SessionService`: reads go straight to the state, changes become
-/// mutations committed through the `StateStore`.
+/// The handlers of `rip.v1.SessionService`: reads go straight to the state; changes become
+/// mutations committed through the `StateStore`, answered once they are durable.
 struct SessionMethods {
     let store: StateStore
     let limit: Rip_V1_SessionLimit
@@ -19,9 +19,11 @@ struct SessionMethods {
                 $0.sessionLimit = limit
             }
         }
+        /// The session a single-session change produced.
+        let session: @Sendable (Applied) -> Rip_V1_Session = { $0.session }
 
-        table.unary(Service.createSession) { request in
-            try store.commit(creating { $0.createSession = request }).session
+        table.changing(Service.createSession) { request, loop in
+            try store.commit(creating { $0.createSession = request }, on: loop, reply: session)
         }
         table.unary(Service.getSession) { request in
             try store.read { state, _ in try state.sessions.find(request.session) }
@@ -31,49 +33,51 @@ struct SessionMethods {
                 try Rip_V1_ListSessionsResponse.with { $0.sessions = try state.sessions.list(request, now: now) }
             }
         }
-        table.unary(Service.useSession) { request in
-            try store.commit(creating { $0.useSession = request }).session
+        table.changing(Service.useSession) { request, loop in
+            try store.commit(creating { $0.useSession = request }, on: loop, reply: session)
         }
         table.unary(Service.getCurrentSession) { _ in
             try store.read { state, _ in try state.sessions.current() }
         }
-        table.unary(Service.updateSession) { request in
-            try store.commit(.with { $0.updateSession = request }).session
+        table.changing(Service.updateSession) { request, loop in
+            try store.commit(.with { $0.updateSession = request }, on: loop, reply: session)
         }
-        table.unary(Service.deleteSessions) { request in
-            let applied = try store.commit(.with { $0.deleteSessions = request })
-            return .with { $0.deleted = applied.sessions }
+        table.changing(Service.deleteSessions) { request, loop in
+            try store.commit(.with { $0.deleteSessions = request }, on: loop) { applied in
+                .with { $0.deleted = applied.sessions }
+            }
         }
-        table.unary(Service.cloneSession) { request in
-            try store.commit(creating { $0.cloneSession = request }).session
+        table.changing(Service.cloneSession) { request, loop in
+            try store.commit(creating { $0.cloneSession = request }, on: loop, reply: session)
         }
-        table.unary(Service.clearSession) { request in
-            try store.commit(.with { $0.sessionClear = request }).session
+        table.changing(Service.clearSession) { request, loop in
+            try store.commit(.with { $0.sessionClear = request }, on: loop, reply: session)
         }
-        table.unary(Service.addHeaders) { request in
-            try store.commit(.with { $0.addHeaders = request }).session
+        table.changing(Service.addHeaders) { request, loop in
+            try store.commit(.with { $0.addHeaders = request }, on: loop, reply: session)
         }
-        table.unary(Service.removeHeaders) { request in
-            try store.commit(.with { $0.removeHeaders = request }).session
+        table.changing(Service.removeHeaders) { request, loop in
+            try store.commit(.with { $0.removeHeaders = request }, on: loop, reply: session)
         }
-        table.unary(Service.extendSession) { request in
-            try store.commit(.with { $0.extendSession = request }).session
+        table.changing(Service.extendSession) { request, loop in
+            try store.commit(.with { $0.extendSession = request }, on: loop, reply: session)
         }
-        table.unary(Service.changeSessionState) { request in
-            try store.commit(.with { $0.changeSessionState = request }).session
+        table.changing(Service.changeSessionState) { request, loop in
+            try store.commit(.with { $0.changeSessionState = request }, on: loop, reply: session)
         }
-        table.unary(Service.recordRequest) { request in
-            try store.commit(.with { $0.recordRequest = request }).session
+        table.changing(Service.recordRequest) { request, loop in
+            try store.commit(.with { $0.recordRequest = request }, on: loop, reply: session)
         }
         table.unary(Service.sessionStats) { request in
             try store.read { state, now in try state.sessions.stats(request, now: now) }
         }
-        table.unary(Service.cleanupSessions) { request in
-            let applied = try store.commit(.with { $0.cleanupSessions = request })
-            return .with { $0.removed = applied.sessions }
+        table.changing(Service.cleanupSessions) { request, loop in
+            try store.commit(.with { $0.cleanupSessions = request }, on: loop) { applied in
+                .with { $0.removed = applied.sessions }
+            }
         }
-        table.unary(Service.importSession) { request in
-            try store.commit(creating { $0.importSession = request }).session
+        table.changing(Service.importSession) { request, loop in
+            try store.commit(creating { $0.importSession = request }, on: loop, reply: session)
         }
         table.serverStream(Service.watchSessions) { request, stream in
             let sessionID =

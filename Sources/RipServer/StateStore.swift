@@ -1,5 +1,7 @@
 import RipCore
+import NIOCore
 import RipProto
+import RipStorage
 import Foundation
 import Synchronization
 
@@ -23,10 +25,16 @@ public final class StateStore: Sendable {
         let deliver: @Sendable (Rip_V1_SessionEvent) -> Void
     }
 
-    private let guarded = Mutex(Guarded())
+    private let guarded: Mutex<Guarded>
+    private let journal: WriteAheadLog?
     public let clock: Clock
 
-    public init(clock: @escaping Clock = StateStore.wallClock) {
+    /// - Parameters:
+    ///   - state: the state to start from (what recovery rebuilt).
+    ///   - journal: where every applied mutation is appended; nil keeps state in memory only.
+    public init(state: RipState = RipState(), journal: WriteAheadLog? = nil, clock: @escaping Clock = StateStore.wallClock) {
+        self.guarded = Mutex(Guarded(state: state))
+        self.journal = journal
         self.clock = clock
     }
 
@@ -39,13 +47,20 @@ public final class StateStore: Sendable {
         return try guarded.withLock { try body($0.state, now) }
     }
 
-    /// Stamps `mutation` with the current time, applies it, and publishes its events.
+    /// Stamps `mutation` with the current time, applies it, appends it to the journal and
+    /// publishes its events. `durable` succeeds once the record is durable under the fsync
+    /// policy (at once without a journal), or fails if it cannot be written.
     @discardableResult
-    public func commit(_ mutation: Rip_V1_Mutation) throws -> Applied {
+    public func commit(_ mutation: Rip_V1_Mutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
         var mutation = mutation
         mutation.timeUnixMs = clock()
         return try guarded.withLock { guarded in
             let applied = try guarded.state.apply(mutation)
+            if let journal {
+                journal.append(try mutation.serializedBytes(), promise: durable)
+            } else {
+                durable?.succeed()
+            }
             for event in applied.events {
                 for watcher in guarded.watchers.values
                 where watcher.sessionID == nil || watcher.sessionID == event.session.id {
@@ -54,6 +69,28 @@ public final class StateStore: Sendable {
             }
             return applied
         }
+    }
+
+    /// Commits `mutation` for a call on `eventLoop`; its reply waits for durability when there
+    /// is a journal.
+    public func commit<Response>(
+        _ mutation: Rip_V1_Mutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
+    ) throws -> Reply<Response> {
+        guard journal != nil else { return .now(reply(try commit(mutation))) }
+        let durable = eventLoop.makePromise(of: Void.self)
+        do {
+            let applied = try commit(mutation, durable: durable)
+            return .whenDurable(reply(applied), durable.futureResult)
+        } catch {
+            durable.fail(error)  // rejected before it reached the log: nothing will complete it
+            throw error
+        }
+    }
+
+    /// The state and the sequence number of the last change applied to it, read atomically
+    /// (snapshots copy the value; copy-on-write makes that cheap).
+    public func capture() -> (state: RipState, lastSequence: UInt64) {
+        guarded.withLock { ($0.state, (journal?.nextSequence ?? 1) - 1) }
     }
 
     /// Registers `deliver` for every later change, of one session or of all; returns the

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RipServer
+import RipStorage
 import RipWire
 import ServiceLifecycle
 
@@ -53,6 +54,24 @@ struct Ripd: AsyncParsableCommand {
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp(
+        "When a change is durable before it is acknowledged: always, everysec or never.",
+        discussion: """
+            always: after fdatasync of its batch (nothing acknowledged is ever lost). everysec: after \
+            write(2), with an fdatasync every second (a machine crash loses up to a second). never: after \
+            write(2), the kernel flushes when it likes.
+            """))
+    var fsync: FsyncPolicy = .always
+
+    @Option(help: "Start a new write-ahead log segment past this many bytes.")
+    var walSegmentBytes: Int = 64 * 1024 * 1024
+
+    @Option(help: "Take a snapshot once the log has grown this many bytes since the last one.")
+    var snapshotAfterBytes: Int = 64 * 1024 * 1024
+
+    @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
+    var repair = false
+
     enum SessionLimitPolicy: String, ExpressibleByArgument, CaseIterable {
         case reject
         case evictLRU = "evict-lru"
@@ -65,6 +84,8 @@ struct Ripd: AsyncParsableCommand {
         guard maxSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
         guard cleanupInterval > 0 else { throw ValidationError("--cleanup-interval must be at least 1 second") }
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1–64, got \(threads)") }
+        guard walSegmentBytes >= 4096 else { throw ValidationError("--wal-segment-bytes must be at least 4096") }
+        guard snapshotAfterBytes >= 4096 else { throw ValidationError("--snapshot-after-bytes must be at least 4096") }
     }
 
     func run() async throws {
@@ -86,17 +107,33 @@ struct Ripd: AsyncParsableCommand {
         configuration.cleanupIntervalSeconds = cleanupInterval
         if let threads { configuration.threads = threads }
 
-        try FileManager.default.createDirectory(
-            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        var storageConfiguration = Storage.Configuration(directory: configuration.dataDirectory)
+        storageConfiguration.log.policy = fsync
+        storageConfiguration.log.segmentBytes = walSegmentBytes
+        storageConfiguration.snapshotAfterBytes = snapshotAfterBytes
+        storageConfiguration.repair = repair
+        let started = ContinuousClock.now
+        let storage = try Storage(configuration: storageConfiguration) { logger.warning("\($0)") }
+        let recovered = storage.recovered
+        logger.info(
+            "recovered state",
+            metadata: [
+                "sessions": "\(recovered.state.sessions.count)", "snapshot-sequence": "\(recovered.snapshotSequence)",
+                "records-replayed": "\(recovered.recordsReplayed)", "segments": "\(recovered.segments)",
+                "took": "\(ContinuousClock.now - started)", "fsync": "\(fsync.rawValue)",
+            ])
 
-        let store = StateStore()
+        let store = StateStore(state: recovered.state, journal: storage.log)
+        storage.attach { store.capture() }
         let server = RipServer(
             configuration: configuration, store: store, isDefaultSocketPath: socket == nil, logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server), .init(service: sweeper)],
+                services: [
+                    .init(service: StorageService(storage: storage, logger: logger)),
+                    .init(service: server), .init(service: sweeper),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
@@ -104,3 +141,4 @@ struct Ripd: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension FsyncPolicy: ExpressibleByArgument {}

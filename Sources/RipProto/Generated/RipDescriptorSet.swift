@@ -120,7 +120,10 @@ public enum RipDescriptorSet {
         YW5nZVNlc3Npb25TdGF0ZRJFCg5yZWNvcmRfcmVxdWVzdBgUIAEoCzIcLnJpcC52MS5SZWNvcmRSZXF1ZXN0UmVxdWVzdEgAUg1y
         ZWNvcmRSZXF1ZXN0EksKEGNsZWFudXBfc2Vzc2lvbnMYFSABKAsyHi5yaXAudjEuQ2xlYW51cFNlc3Npb25zUmVxdWVzdEgAUg9j
         bGVhbnVwU2Vzc2lvbnMSRQoOaW1wb3J0X3Nlc3Npb24YFiABKAsyHC5yaXAudjEuSW1wb3J0U2Vzc2lvblJlcXVlc3RIAFINaW1w
-        b3J0U2Vzc2lvbkIGCgRraW5kYgZwcm90bzM=
+        b3J0U2Vzc2lvbkIGCgRraW5kYgZwcm90bzMKyQEKFHJpcC92MS9zdG9yYWdlLnByb3RvEgZyaXAudjEaFHJpcC92MS9zZXNzaW9u
+        LnByb3RvIooBCghTbmFwc2hvdBIjCg1sYXN0X3NlcXVlbmNlGAEgASgEUgxsYXN0U2VxdWVuY2USKwoIc2Vzc2lvbnMYAiADKAsy
+        Dy5yaXAudjEuU2Vzc2lvblIIc2Vzc2lvbnMSLAoSY3VycmVudF9zZXNzaW9uX2lkGAMgASgJUhBjdXJyZW50U2Vzc2lvbklkYgZw
+        cm90bzM=
         """
         .replacingOccurrences(of: "\n", with: "")
 }

@@ -10,6 +10,8 @@ final class Daemon: @unchecked Sendable {
     // behind a Mutex because the pipe's reader appends to it from another thread.
     let directory: URL
     let socketPath: String
+    /// Whether the daemon made `directory` (and removes it) or the test lent it.
+    private let ownsDirectory: Bool
     let process = Process()
     private let log = LogBuffer()
 
@@ -22,11 +24,12 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Starts ripd and returns once it logs that it is listening.
-    init(arguments: [String] = [], socketPath: String? = nil, directory: URL? = nil) async throws {
-        let directory = directory ?? FileManager.default.temporaryDirectory
+    init(arguments: [String] = [], socketPath: String? = nil, directory lent: URL? = nil) async throws {
+        let directory = lent ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("ripd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
+        self.ownsDirectory = lent == nil
         self.socketPath = socketPath ?? directory.appendingPathComponent("run/ripd.sock").path
         process.executableURL = Self.binaries.appendingPathComponent("ripd")
         process.arguments =
@@ -59,7 +62,7 @@ final class Daemon: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 }
 

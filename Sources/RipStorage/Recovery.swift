@@ -1,0 +1,106 @@
+import Foundation
+import RipCore
+import RipProto
+
+/// Rebuilds the state from a data directory: the newest valid snapshot, then every later
+/// record replayed through `RipState.apply`, the same code that applied it live.
+public enum Recovery {
+    public struct Result: Sendable {
+        public var state: RipState
+        public var tail: WriteAheadLog.Tail
+        public var snapshotSequence: UInt64
+        public var recordsReplayed: Int
+        public var segments: Int
+    }
+
+    /// - Parameters:
+    ///   - repair: cut the log at the first corrupt record instead of refusing to start
+    ///     (like redis-check-aof --fix); everything from that record on is lost.
+    ///   - report: receives one line per notable event (a cut tail, a skipped snapshot).
+    public static func run(directory: String, repair: Bool, report: (String) -> Void) throws -> Result {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        for name in names where name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)  // an interrupted snapshot
+        }
+        let snapshots = names.compactMap { name in
+            WALFormat.sequence(inName: name, prefix: "snapshot-", suffix: ".pb").map { ($0, name) }
+        }.sorted { $0.0 > $1.0 }
+        let segments = names.compactMap { name in
+            WALFormat.sequence(inName: name, prefix: "wal-", suffix: ".log").map { ($0, name) }
+        }.sorted { $0.0 < $1.0 }
+
+        var state = RipState()
+        var last: UInt64 = 0
+        for (_, name) in snapshots {
+            do {
+                let snapshot = try SnapshotFile.read(directory + "/" + name)
+                state = RipState(snapshot: snapshot)
+                last = snapshot.lastSequence
+                break
+            } catch {
+                report("skipping snapshot \(name): \(error)")
+            }
+        }
+        let snapshotSequence = last
+
+        var replayed = 0
+        var tailSegment: (path: String, firstSequence: UInt64, bytes: Int)?
+        for (index, (firstSequence, name)) in segments.enumerated() {
+            let path = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else { throw StorageError("cannot read \(path)") }
+            let bytes = [UInt8](data)
+            let scan = SegmentScan(bytes)
+            for record in scan.records where record.sequence > last {
+                guard record.sequence == last + 1 else {
+                    throw StorageError(
+                        "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
+                            + "records \(last + 1)–\(record.sequence - 1) are missing")
+                }
+                do {
+                    _ = try state.apply(try Rip_V1_Mutation(serializedBytes: Array(record.mutation)))
+                } catch {
+                    throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not replay: \(error)")
+                }
+                last = record.sequence
+                replayed += 1
+            }
+            let isLast = index == segments.count - 1
+            var goodBytes = bytes.count
+            switch scan.ending {
+            case .clean:
+                break
+            case .tornTail(let offset) where isLast:
+                report("cut a torn tail off \(path): \(bytes.count - offset) bytes of one partial record after offset \(offset)")
+                goodBytes = offset
+            case .tornTail(let offset), .corrupt(let offset, _):
+                let reason = if case .corrupt(_, let reason) = scan.ending { reason } else { "incomplete record" }
+                guard repair else {
+                    throw StorageError(
+                        "\(path) is corrupt at offset \(offset) (\(reason)) with records after it; "
+                            + "start with --repair to cut the log there, losing every record from that point on")
+                }
+                let later = segments[(index + 1)...].map { directory + "/" + $0.1 }
+                for file in later { try FileManager.default.removeItem(atPath: file) }
+                report("repaired: cut \(path) at offset \(offset) (\(bytes.count - offset) bytes) and removed \(later.count) later segment(s)")
+                goodBytes = offset
+            }
+            if goodBytes < bytes.count {
+                try truncate(path, to: goodBytes)
+            }
+            if goodBytes < WALFormat.segmentMagic.count {
+                try FileManager.default.removeItem(atPath: path)  // not even a header: nothing to keep
+                tailSegment = nil
+            } else {
+                tailSegment = (path, firstSequence, goodBytes)
+            }
+            if goodBytes < bytes.count, !isLast { break }
+        }
+        return Result(
+            state: state, tail: .init(nextSequence: last + 1, segment: tailSegment),
+            snapshotSequence: snapshotSequence, recordsReplayed: replayed, segments: segments.count)
+    }
+
+    private static func truncate(_ path: String, to size: Int) throws {
+        guard Foundation.truncate(path, off_t(size)) == 0 else { throw StorageError.posix("truncate", path) }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipCore
+import RipProto
+import Synchronization
+
+/// The durable side of the daemon: holds the data-directory lock, recovers the state at
+/// start, appends every change to the write-ahead log, and takes snapshots when the log has
+/// grown past `snapshotAfterBytes` (or on demand), dropping the segments a snapshot covers.
+public final class Storage: Sendable {
+    public struct Configuration: Sendable {
+        public var log: WriteAheadLog.Configuration
+        public var snapshotAfterBytes = 64 * 1024 * 1024
+        public var repair = false
+
+        public init(directory: String) { log = .init(directory: directory) }
+    }
+
+    /// Returns the state and the sequence number of the last change in it, atomically.
+    public typealias Capture = @Sendable () -> (state: RipState, lastSequence: UInt64)
+
+    public let configuration: Configuration
+    public let log: WriteAheadLog
+    public let recovered: Recovery.Result
+    private let lock: DataDirectoryLock
+    private let capture = Mutex<Capture?>(nil)
+    private let snapshotting = Atomic<Bool>(false)
+    private let snapshotThread = NIOThreadPool(numberOfThreads: 1)
+
+    /// Locks the directory and recovers the state; `report` receives recovery's notable events.
+    public init(configuration: Configuration, report: (String) -> Void) throws {
+        let directory = configuration.log.directory
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        self.configuration = configuration
+        lock = try DataDirectoryLock(directory: directory)
+        recovered = try Recovery.run(directory: directory, repair: configuration.repair, report: report)
+        let threshold = configuration.snapshotAfterBytes
+        let trigger = Mutex<(@Sendable () -> Void)?>(nil)
+        log = try WriteAheadLog(configuration: configuration.log, tail: recovered.tail) { grown in
+            if grown >= threshold { trigger.withLock { $0 }?() }
+        }
+        snapshotThread.start()
+        trigger.withLock { $0 = { [weak self] in self?.snapshotInBackground() } }
+    }
+
+    /// Tells storage how to read a consistent state for snapshots (the state store's lock).
+    public func attach(_ capture: @escaping Capture) {
+        self.capture.withLock { $0 = capture }
+    }
+
+    /// Writes a snapshot now; returns its last sequence number and path.
+    @discardableResult
+    public func snapshot() async throws -> (lastSequence: UInt64, path: String) {
+        guard let capture = capture.withLock({ $0 }) else { throw StorageError("no state attached to snapshot") }
+        let (state, lastSequence) = capture()
+        return try await snapshotThread.runIfActive { [self] in
+            try write(state.snapshot(lastSequence: lastSequence))
+        }
+    }
+
+    private func snapshotInBackground() {
+        guard snapshotting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        guard let capture = capture.withLock({ $0 }) else { return }
+        let (state, lastSequence) = capture()  // a copy-on-write value: the lock is held only to copy it
+        snapshotThread.submit { [self] _ in
+            defer { snapshotting.store(false, ordering: .releasing) }
+            _ = try? write(state.snapshot(lastSequence: lastSequence))
+        }
+    }
+
+    /// Writes the snapshot file, then removes older snapshots and every segment whose records
+    /// the snapshot contains (all but the newest segment that still holds later records).
+    private func write(_ snapshot: Rip_V1_Snapshot) throws -> (lastSequence: UInt64, path: String) {
+        let directory = configuration.log.directory
+        log.resetGrowth()
+        let path = try SnapshotFile.write(snapshot, directory: directory, fileLayer: configuration.log.fileLayer)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        for name in names {
+            if let sequence = WALFormat.sequence(inName: name, prefix: "snapshot-", suffix: ".pb"),
+                sequence < snapshot.lastSequence
+            {
+                try? FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+        }
+        let segments = names.compactMap { WALFormat.sequence(inName: $0, prefix: "wal-", suffix: ".log") }.sorted()
+        for (segment, next) in zip(segments, segments.dropFirst()) where next <= snapshot.lastSequence + 1 {
+            try? FileManager.default.removeItem(atPath: directory + "/" + WALFormat.segmentName(firstSequence: segment))
+        }
+        try configuration.log.fileLayer.syncDirectory(directory)
+        return (snapshot.lastSequence, path)
+    }
+
+    /// Stops: every queued record written and synced, snapshot thread stopped.
+    public func close() async throws {
+        try await log.close()
+        try await snapshotThread.shutdownGracefully()
+    }
+}

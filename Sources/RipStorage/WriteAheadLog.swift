@@ -1,0 +1,181 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipWire
+import Synchronization
+
+/// Appends mutation records to segment files with group commit.
+///
+/// `append` only queues a record (cheap, called under the state store's lock so the log's
+/// order is the apply order). One I/O thread drains the queue: every record queued while the
+/// previous batch was being written goes out in the next single write(2) and, under `always`,
+/// a single fdatasync(2); then each record's promise is completed. Under load, batches grow
+/// and the cost of one fdatasync is shared by every change in them.
+public final class WriteAheadLog: Sendable {
+    public struct Configuration: Sendable {
+        public var directory: String
+        public var policy: FsyncPolicy = .always
+        public var segmentBytes = 64 * 1024 * 1024
+        public var fileLayer: any FileLayer = PosixFileLayer()
+
+        public init(directory: String) { self.directory = directory }
+    }
+
+    /// Where appends continue after recovery.
+    public struct Tail: Sendable {
+        public var nextSequence: UInt64
+        /// The last segment and its size, if it can be appended to.
+        public var segment: (path: String, firstSequence: UInt64, bytes: Int)?
+    }
+
+    private struct Queue {
+        var records: [[UInt8]] = []
+        var promises: [EventLoopPromise<Void>?] = []
+        var nextSequence: UInt64
+        var draining = false
+    }
+
+    /// The open segment; only the draining thread and the periodic sync touch it.
+    private struct Disk {
+        var file: (any AppendFile)?
+        var firstSequence: UInt64
+        var bytes: Int
+        var unsynced = false
+        var lastSync = ContinuousClock.now
+        var recordsSinceStart: UInt64 = 0
+        var bytesSinceSnapshot = 0
+    }
+
+    public let configuration: Configuration
+    private let queue: Mutex<Queue>
+    private let disk: Mutex<Disk>
+    private let io = NIOThreadPool(numberOfThreads: 1)
+    /// Called on the I/O thread after a batch when the log has grown past the snapshot threshold.
+    private let onGrowth: @Sendable (Int) -> Void
+
+    public init(configuration: Configuration, tail: Tail, onGrowth: @escaping @Sendable (Int) -> Void = { _ in }) throws {
+        self.configuration = configuration
+        self.onGrowth = onGrowth
+        queue = Mutex(Queue(nextSequence: tail.nextSequence))
+        var disk = Disk(file: nil, firstSequence: tail.nextSequence, bytes: 0)
+        if let segment = tail.segment, segment.bytes < configuration.segmentBytes {
+            disk.file = try configuration.fileLayer.openForAppend(segment.path)
+            disk.firstSequence = segment.firstSequence
+            disk.bytes = segment.bytes
+        }
+        self.disk = Mutex(disk)
+        io.start()
+    }
+
+    /// Queues `mutation` as the next record and returns its sequence number; `promise` is
+    /// completed once the record is durable under the policy, or failed if it cannot be written.
+    @discardableResult
+    public func append(_ mutation: [UInt8], promise: EventLoopPromise<Void>?) -> UInt64 {
+        let (sequence, startDrain) = queue.withLock { queue in
+            let sequence = queue.nextSequence
+            queue.nextSequence += 1
+            queue.records.append(WALFormat.record(sequence: sequence, mutation: mutation))
+            queue.promises.append(promise)
+            defer { queue.draining = true }
+            return (sequence, !queue.draining)
+        }
+        if startDrain { io.submit { [self] _ in drain() } }
+        return sequence
+    }
+
+    /// The sequence number the next record will get.
+    public var nextSequence: UInt64 { queue.withLock { $0.nextSequence } }
+
+    /// Writes batches until the queue is empty.
+    private func drain() {
+        while true {
+            let batch = queue.withLock { queue -> (records: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
+                guard !queue.records.isEmpty else {
+                    queue.draining = false
+                    return nil
+                }
+                defer {
+                    queue.records.removeAll(keepingCapacity: true)
+                    queue.promises.removeAll(keepingCapacity: true)
+                }
+                return (queue.records, queue.promises, queue.nextSequence)
+            }
+            guard let batch else { return }
+            do {
+                let grown = try disk.withLock { disk in
+                    try write(batch.records, into: &disk, firstSequence: batch.next - UInt64(batch.records.count))
+                    return disk.bytesSinceSnapshot
+                }
+                for promise in batch.promises { promise?.succeed() }
+                onGrowth(grown)
+            } catch {
+                let failure = RipError.unavailable("the change could not be written to the log: \(error)")
+                for promise in batch.promises { promise?.fail(failure) }
+            }
+        }
+    }
+
+    private func write(_ records: [[UInt8]], into disk: inout Disk, firstSequence: UInt64) throws {
+        if disk.file == nil { try openSegment(&disk, firstSequence: firstSequence) }
+        guard let file = disk.file else { return }
+        let bytes = Array(records.joined())
+        do {
+            try file.write(bytes)
+        } catch {
+            try? file.truncate(to: disk.bytes)  // no half batch stays behind the last good record
+            throw error
+        }
+        disk.bytes += bytes.count
+        disk.bytesSinceSnapshot += bytes.count
+        disk.recordsSinceStart += UInt64(records.count)
+        disk.unsynced = true
+        if configuration.policy == .always { try sync(&disk) }
+        if disk.bytes >= configuration.segmentBytes {
+            try sync(&disk)
+            file.close()
+            disk.file = nil  // the next batch opens a segment named by its first sequence
+        }
+    }
+
+    private func openSegment(_ disk: inout Disk, firstSequence: UInt64) throws {
+        let path = configuration.directory + "/" + WALFormat.segmentName(firstSequence: firstSequence)
+        let file = try configuration.fileLayer.openForAppend(path)
+        try file.write(WALFormat.segmentMagic)
+        try file.sync()
+        try configuration.fileLayer.syncDirectory(configuration.directory)
+        disk.file = file
+        disk.firstSequence = firstSequence
+        disk.bytes = WALFormat.segmentMagic.count
+    }
+
+    private func sync(_ disk: inout Disk) throws {
+        guard disk.unsynced, let file = disk.file else { return }
+        try file.sync()
+        disk.unsynced = false
+        disk.lastSync = .now
+    }
+
+    /// fdatasyncs whatever was written since the last sync (the `everysec` tick and shutdown).
+    public func syncNow() async throws {
+        try await io.runIfActive { [self] in try disk.withLock { try sync(&$0) } }
+    }
+
+    /// Marks the start of a new snapshot interval.
+    func resetGrowth() { disk.withLock { $0.bytesSinceSnapshot = 0 } }
+
+    /// Facts for `wal-info` and `status`.
+    public var statistics: (segmentFirstSequence: UInt64, segmentBytes: Int, bytesSinceSnapshot: Int, lastSync: ContinuousClock.Instant) {
+        disk.withLock { ($0.firstSequence, $0.bytes, $0.bytesSinceSnapshot, $0.lastSync) }
+    }
+
+    /// Syncs, closes the segment and stops the I/O thread. The thread runs its jobs in order,
+    /// so the sync comes after every drain already submitted; nothing appends after close.
+    public func close() async throws {
+        try await syncNow()
+        disk.withLock { disk in
+            disk.file?.close()
+            disk.file = nil
+        }
+        try await io.shutdownGracefully()
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipCore
+import RipProto
+@testable import RipStorage
+import Testing
+
+/// A data directory in /tmp, removed when the test ends.
+final class TemporaryDirectory {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ripstorage-\(UUID().uuidString.prefix(8))").path
+
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+
+    func copy() throws -> TemporaryDirectory {
+        let other = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+            try FileManager.default.copyItem(atPath: path + "/" + name, toPath: other.path + "/" + name)
+        }
+        return other
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Mutations that create sessions named s1, s2, … at increasing times.
+func creations(_ count: Int, from first: Int = 1) -> [Rip_V1_Mutation] {
+    (first..<(first + count)).map { i in
+        .with {
+            $0.timeUnixMs = 1_800_000_000_000 + Int64(i)
+            $0.newSessionID = SessionID.generate()
+            $0.sessionLimit.maxSessions = 1_000_000
+            $0.createSession = .with { $0.name = "s\(i)"; $0.tags = ["t\(i % 3)"] }
+        }
+    }
+}
+
+/// Writes `mutations` through a real WriteAheadLog and waits until each is durable; with
+/// `oneByOne`, each record is its own batch (so segments rotate at their size).
+func writeLog(
+    _ mutations: [Rip_V1_Mutation], to directory: String, segmentBytes: Int = 1 << 20, oneByOne: Bool = false
+) async throws {
+    var configuration = WriteAheadLog.Configuration(directory: directory)
+    configuration.segmentBytes = segmentBytes
+    let recovered = try Recovery.run(directory: directory, repair: false) { _ in }
+    let log = try WriteAheadLog(configuration: configuration, tail: recovered.tail)
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
+    var futures: [EventLoopFuture<Void>] = []
+    for mutation in mutations {
+        let promise = loop.makePromise(of: Void.self)
+        log.append(try mutation.serializedBytes(), promise: promise)
+        futures.append(promise.futureResult)
+        if oneByOne { try await promise.futureResult.get() }
+    }
+    for future in futures { try await future.get() }
+    try await log.close()
+}
+
+func names(_ state: RipState) throws -> [String] {
+    try state.sessions.list(.init(), now: 0).map(\.name)
+}
+
+@Suite("Write-ahead log recovery")
+struct RecoveryTests {
+    @Test("CRC-32C matches the standard check value")
+    func crc() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+    }
+
+    @Test("records written by the log replay to the same state, across segment rotation")
+    func replay() async throws {
+        let directory = try TemporaryDirectory()
+        let mutations = creations(300)
+        try await writeLog(mutations, to: directory.path, segmentBytes: 4096, oneByOne: true)
+        let recovered = try Recovery.run(directory: directory.path, repair: false) { _ in }
+        var expected = RipState()
+        for mutation in mutations { _ = try expected.apply(mutation) }
+        #expect(recovered.segments > 3)
+        #expect(recovered.recordsReplayed == 300)
+        #expect(recovered.tail.nextSequence == 301)
+        #expect(try recovered.state.sessions.list(.init(), now: 0) == expected.sessions.list(.init(), now: 0))
+    }
+
+    @Test("a log cut at every byte of its last records recovers exactly the whole records before the cut")
+    func tornTailAtEveryOffset() async throws {
+        let directory = try TemporaryDirectory()
+        try await writeLog(creations(20), to: directory.path)
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("wal-") })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + segment)))
+        let offsets = SegmentScan(bytes).records.map(\.offset)
+        let ends = Array(offsets.dropFirst()) + [bytes.count]
+        let lastThree = offsets[offsets.count - 3]
+        for cut in lastThree..<bytes.count {
+            let copy = try directory.copy()
+            try Data(bytes[..<cut]).write(to: URL(fileURLWithPath: copy.path + "/" + segment))
+            var reports: [String] = []
+            let recovered = try Recovery.run(directory: copy.path, repair: false) { reports.append($0) }
+            let whole = ends.filter { $0 <= cut }.count
+            let goodBytes = ends.filter { $0 <= cut }.last ?? offsets[0]
+            #expect(recovered.recordsReplayed == whole, "cut at \(cut)")
+            #expect(try names(recovered.state).count == whole)
+            #expect(reports.count == (goodBytes == cut ? 0 : 1), "cut at \(cut): \(reports)")
+            // The torn bytes are gone from disk, and appending continues after the last whole record.
+            let size = try FileManager.default.attributesOfItem(atPath: copy.path + "/" + segment)[.size] as? Int
+            #expect(size == goodBytes)
+            try await writeLog(creations(1, from: 100), to: copy.path)
+            #expect(try Recovery.run(directory: copy.path, repair: false) { _ in }.recordsReplayed == whole + 1)
+        }
+    }
+
+    @Test("a flipped byte before the tail stops recovery naming file and offset; repair cuts there")
+    func corruption() async throws {
+        let directory = try TemporaryDirectory()
+        try await writeLog(creations(30), to: directory.path)
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("wal-") })
+        let url = URL(fileURLWithPath: directory.path + "/" + segment)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let offsets = SegmentScan(bytes).records.map(\.offset)
+        bytes[offsets[10] + 12] ^= 0xFF  // inside record 11's body
+        try Data(bytes).write(to: url)
+        let error = #expect(throws: StorageError.self) { try Recovery.run(directory: directory.path, repair: false) { _ in } }
+        #expect(error?.description.contains(segment) == true)
+        #expect(error?.description.contains("offset \(offsets[10])") == true)
+        #expect(error?.description.contains("--repair") == true)
+        var reports: [String] = []
+        let repaired = try Recovery.run(directory: directory.path, repair: true) { reports.append($0) }
+        #expect(repaired.recordsReplayed == 10)
+        #expect(reports.first?.contains("repaired") == true)
+        #expect(try Recovery.run(directory: directory.path, repair: false) { _ in }.recordsReplayed == 10)
+    }
+
+    @Test("a snapshot plus the records after it gives the state before restart; covered segments go")
+    func snapshotAndReplay() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = Storage.Configuration(directory: directory.path)
+        configuration.log.segmentBytes = 4096
+        var expected = RipState()
+        do {
+            let storage = try Storage(configuration: configuration) { _ in }
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            var state = storage.recovered.state
+            let mutations = creations(400)
+            storage.attach { [state] in (state, 0) }  // replaced below once the first half is in
+            var futures: [EventLoopFuture<Void>] = []
+            for (index, mutation) in mutations.enumerated() {
+                _ = try state.apply(mutation)
+                let promise = loop.makePromise(of: Void.self)
+                storage.log.append(try mutation.serializedBytes(), promise: promise)
+                futures.append(promise.futureResult)
+                if index == 199 {
+                    for future in futures { try await future.get() }
+                    let captured = state
+                    storage.attach { (captured, 200) }
+                    #expect(try await storage.snapshot().lastSequence == 200)
+                }
+            }
+            for future in futures { try await future.get() }
+            expected = state
+            try await storage.close()
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(files.filter { $0.hasPrefix("snapshot-") } == [WALFormat.snapshotName(lastSequence: 200)])
+        let firstSegment = try #require(files.compactMap { WALFormat.sequence(inName: $0, prefix: "wal-", suffix: ".log") }.min())
+        #expect(firstSegment > 1 && firstSegment <= 201)  // segments wholly before the snapshot were removed
+        let recovered = try Recovery.run(directory: directory.path, repair: false) { _ in }
+        #expect(recovered.snapshotSequence == 200)
+        #expect(recovered.recordsReplayed == 200)
+        #expect(try recovered.state.sessions.list(.init(), now: 0) == expected.sessions.list(.init(), now: 0))
+    }
+}
