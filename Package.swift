@@ -108,6 +108,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "RipServerTests",
+            dependencies: [
+                "RipServer", "RipStorage", "RipCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Drives the real ripd and ripctl binaries over a real socket.
         .testTarget(name: "EndToEndTests", dependencies: ["RipClient", "ripd", "ripctl"]),
     ],

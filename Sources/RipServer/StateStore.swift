@@ -93,6 +93,15 @@ public final class StateStore: Sendable {
         guarded.withLock { ($0.state, (journal?.nextSequence ?? 1) - 1) }
     }
 
+    /// Replaces the state with `rebuild()`'s under the lock: after a failed write, storage
+    /// rebuilds from disk so the state holds exactly the durable changes. If rebuilding fails
+    /// too, the state is kept as it is.
+    public func reload(_ rebuild: () throws -> RipState) {
+        guarded.withLock { guarded in
+            if let state = try? rebuild() { guarded.state = state }
+        }
+    }
+
     /// Registers `deliver` for every later change, of one session or of all; returns the
     /// token that `unwatch` takes.
     public func watch(

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import RipCore
 import RipProto
+import RipWire
 import Synchronization
 
 /// The durable side of the daemon: holds the data-directory lock, recovers the state at
@@ -19,12 +20,16 @@ public final class Storage: Sendable {
 
     /// Returns the state and the sequence number of the last change in it, atomically.
     public typealias Capture = @Sendable () -> (state: RipState, lastSequence: UInt64)
+    /// Replaces the live state with one rebuilt from disk, under the state store's lock; the
+    /// closure it is given does the rebuilding.
+    public typealias Reload = @Sendable (_ rebuild: () throws -> RipState) -> Void
 
     public let configuration: Configuration
     public let log: WriteAheadLog
     public let recovered: Recovery.Result
     private let lock: DataDirectoryLock
     private let capture = Mutex<Capture?>(nil)
+    private let reload = Mutex<Reload?>(nil)
     private let snapshotting = Atomic<Bool>(false)
     private let snapshotThread = NIOThreadPool(numberOfThreads: 1)
 
@@ -37,17 +42,31 @@ public final class Storage: Sendable {
         lock = try DataDirectoryLock(directory: directory)
         recovered = try Recovery.run(directory: directory, repair: configuration.repair, report: report)
         let threshold = configuration.snapshotAfterBytes
-        let trigger = Mutex<(@Sendable () -> Void)?>(nil)
-        log = try WriteAheadLog(configuration: configuration.log, tail: recovered.tail) { grown in
-            if grown >= threshold { trigger.withLock { $0 }?() }
-        }
+        let owner = Mutex(WeakStorage())  // set below; weak, so the log does not keep storage alive
+        log = try WriteAheadLog(
+            configuration: configuration.log, tail: recovered.tail,
+            onGrowth: { grown in if grown >= threshold { owner.withLock { $0.storage }?.snapshotInBackground() } },
+            onFailure: { error in owner.withLock { $0.storage }?.recover(after: error) })
         snapshotThread.start()
-        trigger.withLock { $0 = { [weak self] in self?.snapshotInBackground() } }
+        owner.withLock { $0.storage = self }
     }
 
-    /// Tells storage how to read a consistent state for snapshots (the state store's lock).
-    public func attach(_ capture: @escaping Capture) {
+    /// Tells storage how to read a consistent state for snapshots and how to replace it after
+    /// a failed write (both through the state store's lock).
+    public func attach(capture: @escaping Capture, reload: @escaping Reload) {
         self.capture.withLock { $0 = capture }
+        self.reload.withLock { $0 = reload }
+    }
+
+    /// After a failed write the live state holds changes that are not on disk: rebuild it from
+    /// disk (recovery, the ordinary code path) and number new records after the last durable one.
+    private func recover(after error: RipError) {
+        guard let reload = reload.withLock({ $0 }) else { return }
+        reload {
+            let rebuilt = try Recovery.run(directory: configuration.log.directory, repair: false) { _ in }
+            log.restart(at: rebuilt.tail.nextSequence, failing: error)
+            return rebuilt.state
+        }
     }
 
     /// Writes a snapshot now; returns its last sequence number and path.
@@ -97,4 +116,8 @@ public final class Storage: Sendable {
         try await log.close()
         try await snapshotThread.shutdownGracefully()
     }
+}
+
+private struct WeakStorage {
+    weak var storage: Storage?
 }

@@ -50,12 +50,19 @@ public final class WriteAheadLog: Sendable {
     private let queue: Mutex<Queue>
     private let disk: Mutex<Disk>
     private let io = NIOThreadPool(numberOfThreads: 1)
-    /// Called on the I/O thread after a batch when the log has grown past the snapshot threshold.
+    /// Called on the I/O thread after each written batch with the bytes since the last snapshot.
     private let onGrowth: @Sendable (Int) -> Void
+    /// Called on the I/O thread after a batch could not be written (its promises already failed).
+    private let onFailure: @Sendable (RipError) -> Void
 
-    public init(configuration: Configuration, tail: Tail, onGrowth: @escaping @Sendable (Int) -> Void = { _ in }) throws {
+    public init(
+        configuration: Configuration, tail: Tail,
+        onGrowth: @escaping @Sendable (Int) -> Void = { _ in },
+        onFailure: @escaping @Sendable (RipError) -> Void = { _ in }
+    ) throws {
         self.configuration = configuration
         self.onGrowth = onGrowth
+        self.onFailure = onFailure
         queue = Mutex(Queue(nextSequence: tail.nextSequence))
         var disk = Disk(file: nil, firstSequence: tail.nextSequence, bytes: 0)
         if let segment = tail.segment, segment.bytes < configuration.segmentBytes {
@@ -86,6 +93,21 @@ public final class WriteAheadLog: Sendable {
     /// The sequence number the next record will get.
     public var nextSequence: UInt64 { queue.withLock { $0.nextSequence } }
 
+    /// After a failed write: fails every record still queued (they follow the failed ones, so
+    /// writing them would leave a gap) and continues numbering at `nextSequence`, the first
+    /// sequence not durably on disk. Called under the state store's lock while it reloads.
+    public func restart(at nextSequence: UInt64, failing error: RipError) {
+        let promises = queue.withLock { queue in
+            defer {
+                queue.records.removeAll()
+                queue.promises.removeAll()
+                queue.nextSequence = nextSequence
+            }
+            return queue.promises
+        }
+        for promise in promises { promise?.fail(error) }
+    }
+
     /// Writes batches until the queue is empty.
     private func drain() {
         while true {
@@ -110,6 +132,7 @@ public final class WriteAheadLog: Sendable {
                 onGrowth(grown)
             } catch {
                 let failure = RipError.unavailable("the change could not be written to the log: \(error)")
+                onFailure(failure)  // first, so a caller that sees the error sees the rolled-back state
                 for promise in batch.promises { promise?.fail(failure) }
             }
         }
@@ -140,6 +163,7 @@ public final class WriteAheadLog: Sendable {
     private func openSegment(_ disk: inout Disk, firstSequence: UInt64) throws {
         let path = configuration.directory + "/" + WALFormat.segmentName(firstSequence: firstSequence)
         let file = try configuration.fileLayer.openForAppend(path)
+        try file.truncate(to: 0)  // a retry after a failed creation starts the file afresh
         try file.write(WALFormat.segmentMagic)
         try file.sync()
         try configuration.fileLayer.syncDirectory(configuration.directory)

@@ -124,7 +124,7 @@ struct Ripd: AsyncParsableCommand {
             ])
 
         let store = StateStore(state: recovered.state, journal: storage.log)
-        storage.attach { store.capture() }
+        storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
         let server = RipServer(
             configuration: configuration, store: store, isDefaultSocketPath: socket == nil, logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)

@@ -140,7 +140,7 @@ struct RecoveryTests {
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             var state = storage.recovered.state
             let mutations = creations(400)
-            storage.attach { [state] in (state, 0) }  // replaced below once the first half is in
+
             var futures: [EventLoopFuture<Void>] = []
             for (index, mutation) in mutations.enumerated() {
                 _ = try state.apply(mutation)
@@ -150,7 +150,7 @@ struct RecoveryTests {
                 if index == 199 {
                     for future in futures { try await future.get() }
                     let captured = state
-                    storage.attach { (captured, 200) }
+                    storage.attach(capture: { (captured, 200) }, reload: { _ in })
                     #expect(try await storage.snapshot().lastSequence == 200)
                 }
             }

@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipCore
+import RipProto
+import RipServer
+import RipStorage
+import RipWire
+import Synchronization
+import Testing
+
+/// The real file system, except that writes fail with ENOSPC while `full` is set.
+final class FillableDisk: FileLayer {
+    let full = Atomic<Bool>(false)
+
+    func openForAppend(_ path: String) throws -> any AppendFile {
+        FillableFile(base: try PosixFileLayer().openForAppend(path), disk: self)
+    }
+
+    func syncDirectory(_ path: String) throws { try PosixFileLayer().syncDirectory(path) }
+}
+
+final class FillableFile: AppendFile {
+    let base: any AppendFile
+    let disk: FillableDisk
+
+    init(base: any AppendFile, disk: FillableDisk) {
+        self.base = base
+        self.disk = disk
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        if disk.full.load(ordering: .relaxed) {
+            try base.write(Array(bytes.prefix(bytes.count / 2)))  // a partial write, then the disk is full
+            throw StorageError("write failed: No space left on device")
+        }
+        try base.write(bytes)
+    }
+
+    func sync() throws { try base.sync() }
+    func truncate(to size: Int) throws { try base.truncate(to: size) }
+    func close() { base.close() }
+}
+
+@Suite("Write failures")
+struct WriteFailureTests {
+    @Test("a failed append fails its call, leaves no trace in state or log, and writes resume when space returns")
+    func diskFull() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-full-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let disk = FillableDisk()
+        var configuration = Storage.Configuration(directory: directory)
+        configuration.log.fileLayer = disk
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+
+        func create(_ store: StateStore, _ name: String) async throws {
+            let promise = loop.makePromise(of: Void.self)
+            try store.commit(.with {
+                $0.createSession = .with { $0.name = name }
+                $0.newSessionID = SessionID.generate()
+                $0.sessionLimit.maxSessions = 100
+            }, durable: promise)
+            try await promise.futureResult.get()
+        }
+        func names(_ store: StateStore) throws -> [String] {
+            try store.read { state, now in try state.sessions.list(.init(), now: now).map(\.name) }
+        }
+
+        do {
+            let storage = try Storage(configuration: configuration) { _ in }
+            let store = StateStore(state: storage.recovered.state, journal: storage.log)
+            storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
+            for name in ["a", "b", "c"] { try await create(store, name) }
+
+            disk.full.store(true, ordering: .relaxed)
+            let error = await #expect(throws: RipError.self) { try await create(store, "lost") }
+            #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("No space left on device") == true)
+            #expect(try names(store) == ["a", "b", "c"])  // rolled back to what is on disk
+
+            disk.full.store(false, ordering: .relaxed)
+            try await create(store, "d")
+            #expect(try names(store) == ["a", "b", "c", "d"])
+            try await storage.close()
+        }
+        let recovered = try Recovery.run(directory: directory, repair: false) { _ in }
+        #expect(try recovered.state.sessions.list(.init(), now: 0).map(\.name) == ["a", "b", "c", "d"])
+        #expect(recovered.tail.nextSequence == 5)
+    }
+}
