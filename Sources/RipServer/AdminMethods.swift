@@ -1,16 +1,23 @@
 import Foundation
+import NIOCore
 import RipProto
+import RipStorage
+import RipWire
+import SwiftProtobuf
 
-/// The handlers of `rip.v1.AdminService`: health, daemon information and reflection.
+/// The handlers of `rip.v1.AdminService`: health, daemon information, reflection, and the
+/// write-ahead log (snapshot on demand, log facts).
 struct AdminMethods {
     let configuration: ServerConfiguration
     let store: StateStore
+    let storage: Storage?
     let statistics: ServerStatistics
     let startedAt: ContinuousClock.Instant
 
     func register(in table: inout MethodTable) {
         let configuration = self.configuration
         let store = self.store
+        let storage = self.storage
         let statistics = self.statistics
         let startedAt = self.startedAt
         typealias Service = Rip_V1_AdminService
@@ -34,5 +41,43 @@ struct AdminMethods {
         table.unary(Service.getDescriptorSet) { _ in
             .with { $0.fileDescriptorSet = RipDescriptorSet.bytes }
         }
+        table.changing(Service.snapshot) { _, loop in
+            let storage = try Self.require(storage)
+            return .later(loop.makeFutureWithTask {
+                let started = ContinuousClock.now
+                let (lastSequence, path) = try await storage.snapshot()
+                let elapsed = (ContinuousClock.now - started).components
+                let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                return .with {
+                    $0.lastSequence = lastSequence
+                    $0.path = path
+                    $0.bytes = UInt64(bytes)
+                    $0.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                }
+            })
+        }
+        table.unary(Service.walInfo) { _ in
+            let storage = try Self.require(storage)
+            let info = storage.info()
+            return .with {
+                $0.fsyncPolicy = storage.configuration.log.policy.rawValue
+                $0.segments = UInt32(info.segments)
+                $0.bytes = UInt64(info.bytes)
+                $0.nextSequence = info.nextSequence
+                $0.snapshotSequence = info.snapshotSequence
+                $0.recordsSinceSnapshot = info.nextSequence - 1 - info.snapshotSequence
+                $0.bytesSinceSnapshot = UInt64(info.bytesSinceSnapshot)
+                if let last = info.lastSyncUnixMs {
+                    $0.lastFsync = Google_Protobuf_Timestamp(date: Date(timeIntervalSince1970: Double(last) / 1000))
+                }
+                $0.segmentBytesLimit = UInt64(storage.configuration.log.segmentBytes)
+                $0.snapshotAfterBytes = UInt64(storage.configuration.snapshotAfterBytes)
+            }
+        }
+    }
+
+    private static func require(_ storage: Storage?) throws -> Storage {
+        guard let storage else { throw RipError(.failedPrecondition, "this daemon keeps no write-ahead log") }
+        return storage
     }
 }

@@ -24,7 +24,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let statistics: ServerStatistics
     private let logger: Logger
     private var streams: [UInt64: OpenStream] = [:]
-    /// Replies waiting for their change to become durable.
+    /// Replies not yet sent: waiting for their change to become durable, or for other work.
     private var awaitingDurability = 0
     private var quiescing = false
 
@@ -63,12 +63,12 @@ final class ConnectionHandler: ChannelInboundHandler {
                 switch try body(request.payload, context.eventLoop) {
                 case .now(let reply):
                     write(context, reply: reply, id: request.id)
-                case .whenDurable(let reply, let durable):
+                case .later(let reply):
                     awaitingDurability += 1
-                    durable.assumeIsolated().whenComplete { result in
+                    reply.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
                         self.awaitingDurability -= 1
                         switch result {
-                        case .success: self.write(context, reply: reply, id: request.id)
+                        case .success(let reply): self.write(context, reply: reply, id: request.id)
                         case .failure(let error): self.write(context, id: request.id, error: Self.ripError(error, logger: self.logger))
                         }
                         context.flush()

@@ -23,10 +23,10 @@ public struct MethodTable: Sendable {
 
     public init() {}
 
-    /// A serialized reply, to send now or once `durable` succeeds.
+    /// A serialized reply, to send now or when a future completes.
     enum Outcome {
         case now(Data)
-        case whenDurable(Data, EventLoopFuture<Void>)
+        case later(EventLoopFuture<Data>)
     }
 
     /// Registers a read: its reply goes out at once.
@@ -47,7 +47,9 @@ public struct MethodTable: Sendable {
         handlers[method.path] = .unary { payload, eventLoop in
             switch try body(try Self.decode(Request.self, from: payload, for: method.path), eventLoop) {
             case .now(let reply): .now(try reply.serializedBytes())
-            case .whenDurable(let reply, let durable): .whenDurable(try reply.serializedBytes(), durable)
+            case .whenDurable(let reply, let durable):
+                .later(durable.flatMapThrowing { try reply.serializedBytes() })
+            case .later(let reply): .later(reply.flatMapThrowing { try $0.serializedBytes() })
             }
         }
     }
@@ -73,10 +75,12 @@ public struct MethodTable: Sendable {
     }
 }
 
-/// A handler's reply: now, or once its change is durable in the write-ahead log.
+/// A handler's reply: now, once its change is durable in the write-ahead log, or when
+/// asynchronous work (a snapshot) produces it.
 public enum Reply<Response: SwiftProtobuf.Message> {
     case now(Response)
     case whenDurable(Response, EventLoopFuture<Void>)
+    case later(EventLoopFuture<Response>)
 }
 
 /// The sending end of one server stream, typed by its message.

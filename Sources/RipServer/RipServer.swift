@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import RipProto
 import RipWire
+import RipStorage
 import ServiceLifecycle
 import Synchronization
 
@@ -13,14 +14,18 @@ import Synchronization
 public final class RipServer: Service {
     public let configuration: ServerConfiguration
     public let store: StateStore
+    private let storage: Storage?
     private let isDefaultSocketPath: Bool
     private let logger: Logger
     private let statistics = ServerStatistics()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-    public init(configuration: ServerConfiguration, store: StateStore, isDefaultSocketPath: Bool, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, store: StateStore, storage: Storage?, isDefaultSocketPath: Bool, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
+        self.storage = storage
         self.isDefaultSocketPath = isDefaultSocketPath
         self.logger = logger
     }
@@ -76,7 +81,7 @@ public final class RipServer: Service {
                 $0.evictLru = configuration.evictLeastRecentlyUsed
             }
         ).register(in: &table)
-        AdminMethods(configuration: configuration, store: store, statistics: statistics, startedAt: .now)
+        AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
             .register(in: &table)
         return table
     }

@@ -11,15 +11,20 @@ public enum Recovery {
         public var snapshotSequence: UInt64
         public var recordsReplayed: Int
         public var segments: Int
+        /// One line per segment: records, bytes, and how it ends.
+        public var segmentSummaries: [String] = []
     }
 
     /// - Parameters:
     ///   - repair: cut the log at the first corrupt record instead of refusing to start
     ///     (like redis-check-aof --fix); everything from that record on is lost.
+    ///   - readOnly: change nothing on disk (for `ripd check`): a torn tail is reported, not cut.
     ///   - report: receives one line per notable event (a cut tail, a skipped snapshot).
-    public static func run(directory: String, repair: Bool, report: (String) -> Void) throws -> Result {
+    public static func run(
+        directory: String, repair: Bool, readOnly: Bool = false, report: (String) -> Void
+    ) throws -> Result {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        for name in names where name.hasSuffix(".tmp") {
+        for name in names where name.hasSuffix(".tmp") && !readOnly {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)  // an interrupted snapshot
         }
         let snapshots = names.compactMap { name in
@@ -44,6 +49,7 @@ public enum Recovery {
         let snapshotSequence = last
 
         var replayed = 0
+        var summaries: [String] = []
         var tailSegment: (path: String, firstSequence: UInt64, bytes: Int)?
         for (index, (firstSequence, name)) in segments.enumerated() {
             let path = directory + "/" + name
@@ -65,12 +71,16 @@ public enum Recovery {
                 replayed += 1
             }
             let isLast = index == segments.count - 1
+            let range = scan.records.first.map { "\($0.sequence)–\(scan.records.last?.sequence ?? $0.sequence)" } ?? "none"
+            summaries.append("\(name): \(scan.records.count) records (\(range)), \(bytes.count) bytes, \(describe(scan.ending))")
             var goodBytes = bytes.count
             switch scan.ending {
             case .clean:
                 break
             case .tornTail(let offset) where isLast:
-                report("cut a torn tail off \(path): \(bytes.count - offset) bytes of one partial record after offset \(offset)")
+                report(
+                    "\(readOnly ? "found" : "cut") a torn tail \(readOnly ? "in" : "off") \(path): "
+                        + "\(bytes.count - offset) bytes of one partial record after offset \(offset)")
                 goodBytes = offset
             case .tornTail(let offset), .corrupt(let offset, _):
                 let reason = if case .corrupt(_, let reason) = scan.ending { reason } else { "incomplete record" }
@@ -83,6 +93,10 @@ public enum Recovery {
                 for file in later { try FileManager.default.removeItem(atPath: file) }
                 report("repaired: cut \(path) at offset \(offset) (\(bytes.count - offset) bytes) and removed \(later.count) later segment(s)")
                 goodBytes = offset
+            }
+            if readOnly {
+                tailSegment = (path, firstSequence, goodBytes)
+                continue
             }
             if goodBytes < bytes.count {
                 try truncate(path, to: goodBytes)
@@ -97,7 +111,16 @@ public enum Recovery {
         }
         return Result(
             state: state, tail: .init(nextSequence: last + 1, segment: tailSegment),
-            snapshotSequence: snapshotSequence, recordsReplayed: replayed, segments: segments.count)
+            snapshotSequence: snapshotSequence, recordsReplayed: replayed, segments: segments.count,
+            segmentSummaries: summaries)
+    }
+
+    private static func describe(_ ending: SegmentScan.Ending) -> String {
+        switch ending {
+        case .clean: "clean"
+        case .tornTail(let offset): "torn tail at offset \(offset)"
+        case .corrupt(let offset, let reason): "corrupt at offset \(offset) (\(reason))"
+        }
     }
 
     private static func truncate(_ path: String, to size: Int) throws {

@@ -31,6 +31,7 @@ public final class Storage: Sendable {
     private let capture = Mutex<Capture?>(nil)
     private let reload = Mutex<Reload?>(nil)
     private let snapshotting = Atomic<Bool>(false)
+    private let snapshotSequence: Atomic<UInt64>
     private let snapshotThread = NIOThreadPool(numberOfThreads: 1)
 
     /// Locks the directory and recovers the state; `report` receives recovery's notable events.
@@ -41,6 +42,7 @@ public final class Storage: Sendable {
         self.configuration = configuration
         lock = try DataDirectoryLock(directory: directory)
         recovered = try Recovery.run(directory: directory, repair: configuration.repair, report: report)
+        snapshotSequence = Atomic(recovered.snapshotSequence)
         let threshold = configuration.snapshotAfterBytes
         let owner = Mutex(WeakStorage())  // set below; weak, so the log does not keep storage alive
         log = try WriteAheadLog(
@@ -108,7 +110,32 @@ public final class Storage: Sendable {
             try? FileManager.default.removeItem(atPath: directory + "/" + WALFormat.segmentName(firstSequence: segment))
         }
         try configuration.log.fileLayer.syncDirectory(directory)
+        snapshotSequence.store(snapshot.lastSequence, ordering: .relaxed)
         return (snapshot.lastSequence, path)
+    }
+
+    /// What `AdminService/WalInfo` reports.
+    public struct Info: Sendable {
+        public var segments: Int
+        public var bytes: Int
+        public var nextSequence: UInt64
+        public var snapshotSequence: UInt64
+        public var bytesSinceSnapshot: Int
+        public var lastSyncUnixMs: Int64?
+    }
+
+    public func info() -> Info {
+        let directory = configuration.log.directory
+        let segments = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { WALFormat.sequence(inName: $0, prefix: "wal-", suffix: ".log") != nil }
+        let bytes = segments.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0)
+        }
+        let (bytesSinceSnapshot, lastSync) = log.statistics
+        return Info(
+            segments: segments.count, bytes: bytes, nextSequence: log.nextSequence,
+            snapshotSequence: snapshotSequence.load(ordering: .relaxed), bytesSinceSnapshot: bytesSinceSnapshot,
+            lastSyncUnixMs: lastSync)
     }
 
     /// Stops: every queued record written and synced, snapshot thread stopped.

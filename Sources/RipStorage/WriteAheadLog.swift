@@ -41,8 +41,8 @@ public final class WriteAheadLog: Sendable {
         var firstSequence: UInt64
         var bytes: Int
         var unsynced = false
-        var lastSync = ContinuousClock.now
-        var recordsSinceStart: UInt64 = 0
+        /// Wall-clock time of the last fdatasync, milliseconds since the Unix epoch.
+        var lastSyncUnixMs: Int64?
         var bytesSinceSnapshot = 0
     }
 
@@ -150,7 +150,6 @@ public final class WriteAheadLog: Sendable {
         }
         disk.bytes += bytes.count
         disk.bytesSinceSnapshot += bytes.count
-        disk.recordsSinceStart += UInt64(records.count)
         disk.unsynced = true
         if configuration.policy == .always { try sync(&disk) }
         if disk.bytes >= configuration.segmentBytes {
@@ -176,7 +175,7 @@ public final class WriteAheadLog: Sendable {
         guard disk.unsynced, let file = disk.file else { return }
         try file.sync()
         disk.unsynced = false
-        disk.lastSync = .now
+        disk.lastSyncUnixMs = Int64(Date().timeIntervalSince1970 * 1000)
     }
 
     /// fdatasyncs whatever was written since the last sync (the `everysec` tick and shutdown).
@@ -187,9 +186,9 @@ public final class WriteAheadLog: Sendable {
     /// Marks the start of a new snapshot interval.
     func resetGrowth() { disk.withLock { $0.bytesSinceSnapshot = 0 } }
 
-    /// Facts for `wal-info` and `status`.
-    public var statistics: (segmentFirstSequence: UInt64, segmentBytes: Int, bytesSinceSnapshot: Int, lastSync: ContinuousClock.Instant) {
-        disk.withLock { ($0.firstSequence, $0.bytes, $0.bytesSinceSnapshot, $0.lastSync) }
+    /// Bytes written since the last snapshot, and when the log was last fdatasynced.
+    var statistics: (bytesSinceSnapshot: Int, lastSyncUnixMs: Int64?) {
+        disk.withLock { ($0.bytesSinceSnapshot, $0.lastSyncUnixMs) }
     }
 
     /// Syncs, closes the segment and stops the I/O thread. The thread runs its jobs in order,

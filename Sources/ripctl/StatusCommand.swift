@@ -10,8 +10,10 @@ struct StatusCommand: AsyncParsableCommand {
         try await global.withClient { client, output in
             let health = try await client.health()
             let info = try await client.info()
+            let log = try await client.walInfo()
             try output.emit(info) {
-                Output.fields([
+                Output.fields(
+                    [
                     ("ripd", "\(info.version) \(health.status)"),
                     ("pid", "\(info.pid)"),
                     ("uptime", "\(info.uptimeSeconds)s"),
@@ -19,8 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
                     ("data dir", info.dataDir),
                     ("connections", "\(info.connectionsOpen) open, \(info.connectionsTotal) total"),
                     ("requests", "\(info.requestsTotal)"),
-                    ("sessions", "\(info.sessions)"),
-                ])
+                        ("sessions", "\(info.sessions)"),
+                    ] + AdminCommand.fields(log))
             }
         }
     }

@@ -11,15 +11,26 @@ struct Ripd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ripd",
         abstract: "The ripd state daemon: sessions for scraping and automation stacks, over a Unix socket.",
+        discussion: "`ripd` alone is `ripd serve`; `ripd serve --help` lists the daemon's options.",
+        subcommands: [Serve.self, Check.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve sessions on the Unix socket (the default command).",
         discussion: """
             ripd serves length-prefixed protobuf RPCs (see PROTOCOL.md) on a Unix domain socket. Only \
-            root and the daemon's own user may connect unless --allow-uid/--allow-gid admit others.
-            SIGTERM or SIGINT stops it gracefully: no new connections, open calls finished, socket removed.
+            root and the daemon's own user may connect unless --allow-uid/--allow-gid admit others. \
+            Every acknowledged change is in the write-ahead log under --data-dir first (see --fsync).
+            SIGTERM or SIGINT stops it gracefully: no new connections, open calls finished, log synced, \
+            socket removed.
 
             Examples:
               ripd                                   # default socket and data directory
               ripd --socket /tmp/r.sock --log-level debug
-              ripd --max-sessions 500 --session-limit-policy evict-lru
+              ripd --fsync everysec --max-sessions 500 --session-limit-policy evict-lru
             """
     )
 
@@ -126,7 +137,8 @@ struct Ripd: AsyncParsableCommand {
         let store = StateStore(state: recovered.state, journal: storage.log)
         storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
         let server = RipServer(
-            configuration: configuration, store: store, isDefaultSocketPath: socket == nil, logger: logger)
+            configuration: configuration, store: store, storage: storage, isDefaultSocketPath: socket == nil,
+            logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
         let group = ServiceGroup(
             configuration: .init(

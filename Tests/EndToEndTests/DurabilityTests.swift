@@ -117,6 +117,75 @@ struct DurabilityTests {
         #expect(before.count == 4 * 48)
     }
 
+    /// Runs ripd (or `ripd check`) to completion; returns its exit status and stderr.
+    func runToExit(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Daemon.binaries.appendingPathComponent("ripd")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("a flipped byte in an earlier record stops the start; check reports it; --repair recovers up to it")
+    func corruptionAndRepair() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        do {
+            let daemon = try await Daemon(directory: directory)
+            let client = try await daemon.client()
+            for i in 1...10 { _ = try await client.createSession(.with { $0.name = "s\(i)" }) }
+            #expect(daemon.stop() == 0)
+        }
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: data.path).first { $0.hasPrefix("wal-") })
+        let url = data.appendingPathComponent(segment)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        // Walk the records (length u32be + crc + body) to the fifth and damage its body.
+        var offset = 8
+        for _ in 0..<4 { offset += 8 + (Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])) }
+        bytes[offset + 20] ^= 0x55
+        try Data(bytes).write(to: url)
+
+        let socket = directory.appendingPathComponent("run/ripd.sock").path
+        let refused = try runToExit(["--socket", socket, "--data-dir", data.path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(segment) && refused.stderr.contains("offset \(offset)"))
+        let check = try runToExit(["check", "--data-dir", data.path])
+        #expect(check.status == 1 && check.stderr.contains("corrupt at offset \(offset)"))
+
+        let repaired = try await Daemon(arguments: ["--repair"], directory: directory)
+        #expect(try await repaired.waitForLog("repaired: cut").contains(segment))
+        let names = try await repaired.client().listSessions().sessions.map(\.name)
+        #expect(names == ["s1", "s2", "s3", "s4"])
+        #expect(repaired.stop() == 0)
+        let clean = try runToExit(["check", "--data-dir", data.path, "--json"])
+        #expect(clean.status == 0 && clean.stdout.contains(#""sessions":4"#))
+    }
+
+    @Test("ripctl admin snapshot writes a snapshot; wal-info and status describe the log")
+    func adminCommands() async throws {
+        let daemon = try await Daemon(arguments: ["--fsync", "everysec"])
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        for i in 1...5 { _ = try ripctl("session", "new", "--name", "s\(i)") }
+        let before = try ripctl("admin", "wal-info", "--json").json
+        #expect(before["fsync_policy"] as? String == "everysec")
+        #expect(before["next_sequence"] as? String == "6" && before["records_since_snapshot"] as? String == "5")
+        let snapshot = try ripctl("admin", "snapshot", "--json").json
+        #expect(snapshot["last_sequence"] as? String == "5")
+        let path = try #require(snapshot["path"] as? String)
+        #expect(FileManager.default.fileExists(atPath: path) && path.hasPrefix(daemon.directory.path))
+        let after = try ripctl("admin", "wal-info", "--json").json
+        #expect(after["snapshot_sequence"] as? String == "5" && after["records_since_snapshot"] == nil)
+        let status = try ripctl("status").stdout
+        #expect(status.contains("fsync:") && status.contains("snapshot:       up to 5"))
+    }
+
     @Test("a second ripd on the same data directory refuses to start")
     func lock() async throws {
         let first = try await Daemon()

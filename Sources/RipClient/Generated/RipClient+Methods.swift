@@ -18,6 +18,16 @@ extension RipClient {
         try await self.call(Rip_V1_AdminService.getDescriptorSet, request)
     }
 
+    /// Calls `/rip.v1.AdminService/Snapshot`.
+    public func snapshot(_ request: Rip_V1_SnapshotRequest = Rip_V1_SnapshotRequest()) async throws -> Rip_V1_SnapshotResponse {
+        try await self.call(Rip_V1_AdminService.snapshot, request)
+    }
+
+    /// Calls `/rip.v1.AdminService/WalInfo`.
+    public func walInfo(_ request: Rip_V1_WalInfoRequest = Rip_V1_WalInfoRequest()) async throws -> Rip_V1_WalInfoResponse {
+        try await self.call(Rip_V1_AdminService.walInfo, request)
+    }
+
     /// Calls `/rip.v1.SessionService/CreateSession`.
     public func createSession(_ request: Rip_V1_CreateSessionRequest = Rip_V1_CreateSessionRequest()) async throws -> Rip_V1_Session {
         try await self.call(Rip_V1_SessionService.createSession, request)

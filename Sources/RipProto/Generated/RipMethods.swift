@@ -26,6 +26,10 @@ public enum Rip_V1_AdminService {
         path: "/rip.v1.AdminService/Info", isServerStreaming: false)
     public static let getDescriptorSet = RipMethod<Rip_V1_GetDescriptorSetRequest, Rip_V1_GetDescriptorSetResponse>(
         path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false)
+    public static let snapshot = RipMethod<Rip_V1_SnapshotRequest, Rip_V1_SnapshotResponse>(
+        path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false)
+    public static let walInfo = RipMethod<Rip_V1_WalInfoRequest, Rip_V1_WalInfoResponse>(
+        path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false)
 }
 
 /// The methods of `rip.v1.SessionService`.
@@ -74,6 +78,8 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.AdminService/Health", isServerStreaming: false, requestType: Rip_V1_HealthRequest.self, responseType: Rip_V1_HealthResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/Info", isServerStreaming: false, requestType: Rip_V1_InfoRequest.self, responseType: Rip_V1_InfoResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false, requestType: Rip_V1_GetDescriptorSetRequest.self, responseType: Rip_V1_GetDescriptorSetResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false, requestType: Rip_V1_SnapshotRequest.self, responseType: Rip_V1_SnapshotResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false, requestType: Rip_V1_WalInfoRequest.self, responseType: Rip_V1_WalInfoResponse.self),
         RipMethodInfo(path: "/rip.v1.SessionService/CreateSession", isServerStreaming: false, requestType: Rip_V1_CreateSessionRequest.self, responseType: Rip_V1_Session.self),
         RipMethodInfo(path: "/rip.v1.SessionService/GetSession", isServerStreaming: false, requestType: Rip_V1_GetSessionRequest.self, responseType: Rip_V1_Session.self),
         RipMethodInfo(path: "/rip.v1.SessionService/ListSessions", isServerStreaming: false, requestType: Rip_V1_ListSessionsRequest.self, responseType: Rip_V1_ListSessionsResponse.self),

@@ -113,6 +113,90 @@ public nonisolated struct Rip_V1_GetDescriptorSetResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Rip_V1_SnapshotRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_SnapshotResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The last change the snapshot contains.
+  public var lastSequence: UInt64 = 0
+
+  /// The snapshot file, in the daemon's data directory.
+  public var path: String = String()
+
+  public var bytes: UInt64 = 0
+
+  public var seconds: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_WalInfoRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_WalInfoResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// always, everysec or never.
+  public var fsyncPolicy: String = String()
+
+  public var segments: UInt32 = 0
+
+  /// Bytes in all segments.
+  public var bytes: UInt64 = 0
+
+  /// The sequence number the next change will get.
+  public var nextSequence: UInt64 = 0
+
+  /// The last change in the newest snapshot (0: no snapshot yet).
+  public var snapshotSequence: UInt64 = 0
+
+  public var recordsSinceSnapshot: UInt64 = 0
+
+  public var bytesSinceSnapshot: UInt64 = 0
+
+  /// When the log was last fdatasynced (unset: not since the daemon started).
+  public var lastFsync: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastFsync ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastFsync = newValue}
+  }
+  /// Returns true if `lastFsync` has been explicitly set.
+  public var hasLastFsync: Bool {self._lastFsync != nil}
+  /// Clears the value of `lastFsync`. Subsequent reads from it will return its default value.
+  public mutating func clearLastFsync() {self._lastFsync = nil}
+
+  public var segmentBytesLimit: UInt64 = 0
+
+  public var snapshotAfterBytes: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastFsync: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
@@ -304,6 +388,168 @@ nonisolated extension Rip_V1_GetDescriptorSetResponse: SwiftProtobuf.Message, Sw
 
   public static func ==(lhs: Rip_V1_GetDescriptorSetResponse, rhs: Rip_V1_GetDescriptorSetResponse) -> Bool {
     if lhs.fileDescriptorSet != rhs.fileDescriptorSet {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_SnapshotRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_SnapshotRequest, rhs: Rip_V1_SnapshotRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_SnapshotResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnapshotResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}path\0\u{1}bytes\0\u{1}seconds\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.lastSequence) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.bytes) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.seconds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.lastSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastSequence, fieldNumber: 1)
+    }
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 2)
+    }
+    if self.bytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytes, fieldNumber: 3)
+    }
+    if self.seconds.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.seconds, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_SnapshotResponse, rhs: Rip_V1_SnapshotResponse) -> Bool {
+    if lhs.lastSequence != rhs.lastSequence {return false}
+    if lhs.path != rhs.path {return false}
+    if lhs.bytes != rhs.bytes {return false}
+    if lhs.seconds != rhs.seconds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_WalInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WalInfoRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_WalInfoRequest, rhs: Rip_V1_WalInfoRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_WalInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WalInfoResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}fsync_policy\0\u{1}segments\0\u{1}bytes\0\u{3}next_sequence\0\u{3}snapshot_sequence\0\u{3}records_since_snapshot\0\u{3}bytes_since_snapshot\0\u{3}last_fsync\0\u{3}segment_bytes_limit\0\u{3}snapshot_after_bytes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fsyncPolicy) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.segments) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.bytes) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.nextSequence) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.snapshotSequence) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.recordsSinceSnapshot) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.bytesSinceSnapshot) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._lastFsync) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.segmentBytesLimit) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.snapshotAfterBytes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.fsyncPolicy.isEmpty {
+      try visitor.visitSingularStringField(value: self.fsyncPolicy, fieldNumber: 1)
+    }
+    if self.segments != 0 {
+      try visitor.visitSingularUInt32Field(value: self.segments, fieldNumber: 2)
+    }
+    if self.bytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytes, fieldNumber: 3)
+    }
+    if self.nextSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextSequence, fieldNumber: 4)
+    }
+    if self.snapshotSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshotSequence, fieldNumber: 5)
+    }
+    if self.recordsSinceSnapshot != 0 {
+      try visitor.visitSingularUInt64Field(value: self.recordsSinceSnapshot, fieldNumber: 6)
+    }
+    if self.bytesSinceSnapshot != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesSinceSnapshot, fieldNumber: 7)
+    }
+    try { if let v = self._lastFsync {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    if self.segmentBytesLimit != 0 {
+      try visitor.visitSingularUInt64Field(value: self.segmentBytesLimit, fieldNumber: 9)
+    }
+    if self.snapshotAfterBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshotAfterBytes, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_WalInfoResponse, rhs: Rip_V1_WalInfoResponse) -> Bool {
+    if lhs.fsyncPolicy != rhs.fsyncPolicy {return false}
+    if lhs.segments != rhs.segments {return false}
+    if lhs.bytes != rhs.bytes {return false}
+    if lhs.nextSequence != rhs.nextSequence {return false}
+    if lhs.snapshotSequence != rhs.snapshotSequence {return false}
+    if lhs.recordsSinceSnapshot != rhs.recordsSinceSnapshot {return false}
+    if lhs.bytesSinceSnapshot != rhs.bytesSinceSnapshot {return false}
+    if lhs._lastFsync != rhs._lastFsync {return false}
+    if lhs.segmentBytesLimit != rhs.segmentBytesLimit {return false}
+    if lhs.snapshotAfterBytes != rhs.snapshotAfterBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

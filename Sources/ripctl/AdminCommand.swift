@@ -1,0 +1,50 @@
+import ArgumentParser
+import RipClient
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Operate the daemon's storage: snapshots and the write-ahead log.",
+        subcommands: [Snapshot.self, WalInfo.self])
+
+    struct Snapshot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a snapshot now and drop the log segments it covers.",
+            discussion: "The snapshot is written in the daemon's data directory, never at a path you choose.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await global.withClient { client, output in
+                let snapshot = try await client.snapshot()
+                try output.emit(snapshot) {
+                    String(format: "snapshot of changes up to %llu: %@ (%llu bytes, %.3f s)",
+                        snapshot.lastSequence, snapshot.path, snapshot.bytes, snapshot.seconds)
+                }
+            }
+        }
+    }
+
+    struct WalInfo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "wal-info", abstract: "Segments, size, records since the last snapshot, last fsync, fsync policy.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await global.withClient { client, output in
+                let info = try await client.walInfo()
+                try output.emit(info) { Output.fields(AdminCommand.fields(info)) }
+            }
+        }
+    }
+
+    static func fields(_ info: Rip_V1_WalInfoResponse) -> [(String, String)] {
+        [
+            ("fsync", info.fsyncPolicy),
+            ("segments", "\(info.segments) (\(info.bytes) bytes; new segment past \(info.segmentBytesLimit))"),
+            ("next sequence", "\(info.nextSequence)"),
+            ("snapshot", info.snapshotSequence == 0 ? "none yet" : "up to \(info.snapshotSequence)"),
+            ("since snapshot", "\(info.recordsSinceSnapshot) records, \(info.bytesSinceSnapshot) bytes (next at \(info.snapshotAfterBytes))"),
+            ("last fsync", info.hasLastFsync ? info.lastFsync.rfc3339 : "none since start"),
+        ]
+    }
+}
