@@ -235,7 +235,11 @@ struct SessionBookTests {
         let metadata = try h.state.sessions.find("s").metadata
         #expect([metadata.requestsCount, metadata.successCount, metadata.errorCount] == [3, 2, 1])
         #expect(metadata.lastRequestURL == "https://b.example/")
-        for bad in ["", "ftp://a.example/", "not a url", "https://", "/relative"] {
+        #expect(try h.state.sessions.stats(.init(), now: h.now).requestsCount == 3)
+        for good in ["HTTPS://A.example", "http://user@host:8080/p?q#f", "https://[::1]/"] {
+            #expect(h.code { try h.apply { $0.recordRequest = .with { $0.session = "s"; $0.url = good } } } == nil, "\(good)")
+        }
+        for bad in ["", "ftp://a.example/", "not a url", "https://", "/relative", "https:///path", "http://a b/", "https://:80/"] {
             #expect(h.code { try h.apply { $0.recordRequest = .with { $0.session = "s"; $0.url = bad } } } == .invalidArgument)
         }
         try h.apply { $0.changeSessionState = .with { $0.session = "s"; $0.state = .suspended } }
@@ -243,8 +247,8 @@ struct SessionBookTests {
             try h.apply { $0.recordRequest = .with { $0.session = "s"; $0.url = "https://a.example/" } }
         } == .failedPrecondition)
         let stats = try h.state.sessions.stats(.init(), now: h.now)
-        #expect(stats.sessions == 1 && stats.suspended == 1 && stats.requestsCount == 3)
-        #expect(abs(stats.successRate - 2.0 / 3.0) < 1e-9)
+        #expect(stats.sessions == 1 && stats.suspended == 1 && stats.requestsCount == 6)
+        #expect(abs(stats.successRate - 2.0 / 6.0) < 1e-9)
     }
 
     @Test("update changes only what it names; a rejected update changes nothing")

@@ -98,15 +98,20 @@ enum SessionRules {
         }
     }
 
-    /// An absolute http or https URL with a host.
+    /// An absolute http or https URL with a host: "http" or "https" (any case), "://", then a
+    /// non-empty authority, and no whitespace or control characters anywhere.
     static func checkURL(_ url: String) throws {
-        guard !url.isEmpty, url.utf8.count <= maxURLLength else {
-            throw RipError.invalidArgument("url must be 1–\(maxURLLength) bytes, got \(url.utf8.count)")
+        let bytes = Array(url.utf8)
+        guard !bytes.isEmpty, bytes.count <= maxURLLength else {
+            throw RipError.invalidArgument("url must be 1–\(maxURLLength) bytes, got \(bytes.count)")
         }
-        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
-            let components = URLComponents(string: url),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty
+        let lowered = bytes.prefix(8).map { $0 | 0x20 }
+        let schemeLength =
+            lowered.starts(with: Array("https://".utf8)) ? 8 : lowered.starts(with: Array("http://".utf8)) ? 7 : 0
+        let authority = bytes.dropFirst(schemeLength).prefix { !"/?#".utf8.contains($0) }
+        let host = authority.split(separator: UInt8(ascii: "@")).last ?? []
+        guard schemeLength > 0, !host.isEmpty, host.first != UInt8(ascii: ":"),
+            !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F })
         else {
             throw RipError.invalidArgument("url '\(url)' is not an absolute http:// or https:// URL")
         }
