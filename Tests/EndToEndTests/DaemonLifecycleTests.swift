@@ -22,6 +22,7 @@ struct DaemonLifecycleTests {
         second.arguments = ["--socket", first.socketPath, "--data-dir", first.directory.appendingPathComponent("d2").path]
         let err = Pipe()
         second.standardError = err
+        second.standardOutput = FileHandle.nullDevice
         try second.run()
         second.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -197,6 +197,7 @@ struct DurabilityTests {
         ]
         let err = Pipe()
         second.standardError = err
+        second.standardOutput = FileHandle.nullDevice
         try second.run()
         second.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -36,6 +36,10 @@ final class Daemon: @unchecked Sendable {
             ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
         let stderr = Pipe()
         process.standardError = stderr
+        // Nothing inherited from the test process: a daemon orphaned by a crashed test must not
+        // hold `swift test`'s output pipe open.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         log.capture(stderr)
         try process.run()
         try await waitForLog("ripd listening")
@@ -74,6 +78,10 @@ final class LogBuffer: Sendable {
     func capture(_ pipe: Pipe) {
         pipe.fileHandleForReading.readabilityHandler = { [self] handle in
             let chunk = handle.availableData
+            guard !chunk.isEmpty else {
+                handle.readabilityHandler = nil  // end of file: the writer is gone; stop watching
+                return
+            }
             text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
         }
     }
