@@ -17,17 +17,10 @@ struct DaemonLifecycleTests {
     @Test("a second ripd on a served socket refuses to start; a stale socket file is replaced")
     func secondDaemonAndStaleSocket() async throws {
         let first = try await Daemon()
-        let second = Process()
-        second.executableURL = Daemon.binaries.appendingPathComponent("ripd")
-        second.arguments = ["--socket", first.socketPath, "--data-dir", first.directory.appendingPathComponent("d2").path]
-        let err = Pipe()
-        second.standardError = err
-        second.standardOutput = FileHandle.nullDevice
-        try second.run()
-        second.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(second.terminationStatus != 0)
-        #expect(message.contains("already serving"))
+        let second = try Daemon.runToExit(
+            ["--socket", first.socketPath, "--data-dir", first.directory.appendingPathComponent("d2").path])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("already serving"))
         #expect(try await first.client().health().status == "SERVING")
 
         #expect(first.stop(signal: SIGKILL) != 0)

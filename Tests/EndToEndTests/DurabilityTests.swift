@@ -117,21 +117,6 @@ struct DurabilityTests {
         #expect(before.count == 4 * 48)
     }
 
-    /// Runs ripd (or `ripd check`) to completion; returns its exit status and stderr.
-    func runToExit(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = Daemon.binaries.appendingPathComponent("ripd")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     @Test("a flipped byte in an earlier record stops the start; check reports it; --repair recovers up to it")
     func corruptionAndRepair() async throws {
         let directory = try temporaryDirectory()
@@ -153,10 +138,10 @@ struct DurabilityTests {
         try Data(bytes).write(to: url)
 
         let socket = directory.appendingPathComponent("run/ripd.sock").path
-        let refused = try runToExit(["--socket", socket, "--data-dir", data.path])
+        let refused = try Daemon.runToExit(["--socket", socket, "--data-dir", data.path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains(segment) && refused.stderr.contains("offset \(offset)"))
-        let check = try runToExit(["check", "--data-dir", data.path])
+        let check = try Daemon.runToExit(["check", "--data-dir", data.path])
         #expect(check.status == 1 && check.stderr.contains("corrupt at offset \(offset)"))
 
         let repaired = try await Daemon(arguments: ["--repair"], directory: directory)
@@ -164,7 +149,7 @@ struct DurabilityTests {
         let names = try await repaired.client().listSessions().sessions.map(\.name)
         #expect(names == ["s1", "s2", "s3", "s4"])
         #expect(repaired.stop() == 0)
-        let clean = try runToExit(["check", "--data-dir", data.path, "--json"])
+        let clean = try Daemon.runToExit(["check", "--data-dir", data.path, "--json"])
         #expect(clean.status == 0 && clean.stdout.contains(#""sessions":4"#))
     }
 
@@ -189,20 +174,12 @@ struct DurabilityTests {
     @Test("a second ripd on the same data directory refuses to start")
     func lock() async throws {
         let first = try await Daemon()
-        let second = Process()
-        second.executableURL = Daemon.binaries.appendingPathComponent("ripd")
-        second.arguments = [
+        let second = try Daemon.runToExit([
             "--socket", first.directory.appendingPathComponent("other.sock").path,
             "--data-dir", first.directory.appendingPathComponent("data").path,
-        ]
-        let err = Pipe()
-        second.standardError = err
-        second.standardOutput = FileHandle.nullDevice
-        try second.run()
-        second.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(second.terminationStatus != 0)
-        #expect(message.contains("in use by another ripd"))
+        ])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("in use by another ripd"))
         #expect(try await first.client().health().status == "SERVING")
     }
 }

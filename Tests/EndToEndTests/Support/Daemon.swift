@@ -54,6 +54,23 @@ final class Daemon: @unchecked Sendable {
 
     func client() async throws -> RipClient { try await RipClient.connect(to: socketPath) }
 
+    /// Runs ripd (or a ripd subcommand such as `check`) to completion, for starts that are
+    /// expected to fail; returns its exit status and output.
+    static func runToExit(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("ripd")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
     /// Sends `signal` and waits for the exit status.
     func stop(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
