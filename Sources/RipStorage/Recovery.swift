@@ -49,6 +49,7 @@ public enum Recovery {
         let snapshotSequence = last
 
         var replayed = 0
+        var bytesAfterSnapshot = 0
         var summaries: [String] = []
         var tailSegment: (path: String, firstSequence: UInt64, bytes: Int)?
         for (index, (firstSequence, name)) in segments.enumerated() {
@@ -69,6 +70,7 @@ public enum Recovery {
                 }
                 last = record.sequence
                 replayed += 1
+                bytesAfterSnapshot += WALFormat.recordHeaderBytes + 8 + record.mutation.count
             }
             let isLast = index == segments.count - 1
             let range = scan.records.first.map { "\($0.sequence)–\(scan.records.last?.sequence ?? $0.sequence)" } ?? "none"
@@ -110,7 +112,8 @@ public enum Recovery {
             if goodBytes < bytes.count, !isLast { break }
         }
         return Result(
-            state: state, tail: .init(nextSequence: last + 1, segment: tailSegment),
+            state: state,
+            tail: .init(nextSequence: last + 1, segment: tailSegment, bytesSinceSnapshot: bytesAfterSnapshot),
             snapshotSequence: snapshotSequence, recordsReplayed: replayed, segments: segments.count,
             segmentSummaries: summaries)
     }

@@ -26,6 +26,9 @@ public final class WriteAheadLog: Sendable {
         public var nextSequence: UInt64
         /// The last segment and its size, if it can be appended to.
         public var segment: (path: String, firstSequence: UInt64, bytes: Int)?
+        /// Bytes of the records after the newest snapshot, so that the snapshot threshold
+        /// counts growth across restarts too.
+        public var bytesSinceSnapshot = 0
     }
 
     private struct Queue {
@@ -64,7 +67,7 @@ public final class WriteAheadLog: Sendable {
         self.onGrowth = onGrowth
         self.onFailure = onFailure
         queue = Mutex(Queue(nextSequence: tail.nextSequence))
-        var disk = Disk(file: nil, firstSequence: tail.nextSequence, bytes: 0)
+        var disk = Disk(file: nil, firstSequence: tail.nextSequence, bytes: 0, bytesSinceSnapshot: tail.bytesSinceSnapshot)
         if let segment = tail.segment, segment.bytes < configuration.segmentBytes {
             disk.file = try configuration.fileLayer.openForAppend(segment.path)
             disk.firstSequence = segment.firstSequence

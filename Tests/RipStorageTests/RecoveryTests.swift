@@ -165,6 +165,9 @@ struct RecoveryTests {
         let recovered = try Recovery.run(directory: directory.path, repair: false) { _ in }
         #expect(recovered.snapshotSequence == 200)
         #expect(recovered.recordsReplayed == 200)
+        // The snapshot threshold keeps counting after a restart: exactly the records after it.
+        let afterSnapshot = try creations(200, from: 201).reduce(0) { $0 + 16 + (try $1.serializedBytes() as [UInt8]).count }
+        #expect(recovered.tail.bytesSinceSnapshot == afterSnapshot)
         #expect(try recovered.state.sessions.list(.init(), now: 0) == expected.sessions.list(.init(), now: 0))
     }
 }
