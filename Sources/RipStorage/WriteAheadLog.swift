@@ -7,10 +7,13 @@ import Synchronization
 /// Appends mutation records to segment files with group commit.
 ///
 /// `append` only queues a record (cheap, called under the state store's lock so the log's
-/// order is the apply order). One I/O thread drains the queue: every record queued while the
-/// previous batch was being written goes out in the next single write(2) and, under `always`,
-/// a single fdatasync(2); then each record's promise is completed. Under load, batches grow
-/// and the cost of one fdatasync is shared by every change in them.
+/// order is the apply order) and schedules a drain on the caller's event loop. NIO runs that
+/// task after the loop has handled every connection that was readable in this tick, so one
+/// drain writes everything queued by then in a single write(2) and, under `always`, a single
+/// fdatasync(2), then completes the promises, whose replies go out on the same thread without
+/// a hand-off (Redis writes its AOF the same way, before its loop sleeps). Drains from the
+/// other event loops are serialized by the `disk` lock; under load, batches grow and one
+/// fdatasync serves every change in them. Appends without an event loop drain on `io`.
 public final class WriteAheadLog: Sendable {
     public struct Configuration: Sendable {
         public var directory: String
@@ -89,7 +92,13 @@ public final class WriteAheadLog: Sendable {
             defer { queue.draining = true }
             return (sequence, !queue.draining)
         }
-        if startDrain { io.submit { [self] _ in drain() } }
+        if startDrain {
+            if let eventLoop = promise?.futureResult.eventLoop {
+                eventLoop.execute { [self] in drainBatch(on: eventLoop) }
+            } else {
+                io.submit { [self] _ in while drainBatch() {} }
+            }
+        }
         return sequence
     }
 
@@ -111,34 +120,41 @@ public final class WriteAheadLog: Sendable {
         for promise in promises { promise?.fail(error) }
     }
 
-    /// Writes batches until the queue is empty.
-    private func drain() {
-        while true {
-            let batch = queue.withLock { queue -> (records: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
-                guard !queue.records.isEmpty else {
-                    queue.draining = false
-                    return nil
-                }
-                defer {
-                    queue.records.removeAll(keepingCapacity: true)
-                    queue.promises.removeAll(keepingCapacity: true)
-                }
-                return (queue.records, queue.promises, queue.nextSequence)
+    /// Writes everything queued as one batch. On an event loop, a queue that refilled meanwhile
+    /// is drained by a task scheduled after the loop's next round of I/O, so a loop never
+    /// starves its own connections while other loops keep appending. Returns whether records
+    /// remain (for the I/O thread, which simply loops).
+    @discardableResult
+    private func drainBatch(on eventLoop: (any EventLoop)? = nil) -> Bool {
+        let batch = queue.withLock { queue -> (records: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
+            guard !queue.records.isEmpty else {
+                queue.draining = false
+                return nil
             }
-            guard let batch else { return }
-            do {
-                let grown = try disk.withLock { disk in
-                    try write(batch.records, into: &disk, firstSequence: batch.next - UInt64(batch.records.count))
-                    return disk.bytesSinceSnapshot
-                }
-                for promise in batch.promises { promise?.succeed() }
-                onGrowth(grown)
-            } catch {
-                let failure = RipError.unavailable("the change could not be written to the log: \(error)")
-                onFailure(failure)  // first, so a caller that sees the error sees the rolled-back state
-                for promise in batch.promises { promise?.fail(failure) }
+            defer {
+                queue.records.removeAll(keepingCapacity: true)
+                queue.promises.removeAll(keepingCapacity: true)
             }
+            return (queue.records, queue.promises, queue.nextSequence)
         }
+        guard let batch else { return false }
+        do {
+            let grown = try disk.withLock { disk in
+                try write(batch.records, into: &disk, firstSequence: batch.next - UInt64(batch.records.count))
+                return disk.bytesSinceSnapshot
+            }
+            for promise in batch.promises { promise?.succeed() }
+            onGrowth(grown)
+        } catch {
+            let failure = RipError.unavailable("the change could not be written to the log: \(error)")
+            onFailure(failure)  // first, so a caller that sees the error sees the rolled-back state
+            for promise in batch.promises { promise?.fail(failure) }
+        }
+        if let eventLoop {
+            eventLoop.execute { [self] in drainBatch(on: eventLoop) }  // clears `draining` when empty
+            return false
+        }
+        return true
     }
 
     private func write(_ records: [[UInt8]], into disk: inout Disk, firstSequence: UInt64) throws {
