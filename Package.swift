@@ -53,12 +53,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The Public Suffix List, from Debian's publicsuffix package (tools/update-public-suffix-list).
+            resources: [.copy("Resources/public_suffix_list.dat")]
         ),
         .executableTarget(
             name: "ripd",
             dependencies: [
-                "RipServer", "RipStorage",
+                "RipServer", "RipStorage", "RipCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +101,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RipCoreTests", dependencies: ["RipCore"]),
+        // Fixtures/http-state: the IETF cookie suite, read from the source tree.
+        .testTarget(name: "RipCoreTests", dependencies: ["RipCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "RipStorageTests",
             dependencies: [

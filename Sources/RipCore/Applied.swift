@@ -6,6 +6,8 @@ public struct Applied: Sendable, Equatable {
     public var sessions: [Rip_V1_Session] = []
     public var events: [Rip_V1_SessionEvent] = []
 
+    public init() {}
+
     /// The session a single-session mutation produced.
     public var session: Rip_V1_Session { sessions.last ?? Rip_V1_Session() }
 

@@ -7,6 +7,12 @@ extension RipState {
             $0.lastSequence = lastSequence
             $0.sessions = sessions.byID.values.sorted { $0.id < $1.id }
             $0.currentSessionID = sessions.currentID ?? ""
+            $0.cookieJars = cookieJars.sorted { $0.key < $1.key }.map { id, jar in
+                .with {
+                    $0.sessionID = id
+                    $0.cookies = jar.all.map(\.message)
+                }
+            }
         }
     }
 
@@ -14,6 +20,9 @@ extension RipState {
     public init(snapshot: Rip_V1_Snapshot) {
         self.init()
         sessions = SessionBook(sessions: snapshot.sessions, currentID: snapshot.currentSessionID)
+        for jar in snapshot.cookieJars where sessions.byID[jar.sessionID] != nil {
+            cookieJars[jar.sessionID] = CookieJar(cookies: jar.cookies.map { Cookie($0, now: 0) })
+        }
     }
 }
 

@@ -8,10 +8,28 @@ import RipWire
 /// that breaks a rule throws a `RipError` and leaves the state untouched.
 public struct RipState: Sendable {
     public internal(set) var sessions = SessionBook()
+    /// Each session's cookie jar, by session id; sessions without cookies have none.
+    public internal(set) var cookieJars: [String: CookieJar] = [:]
 
     public init() {}
 
     public mutating func apply(_ mutation: Rip_V1_Mutation) throws -> Applied {
+        let applied = try applySessionOrCookieChange(mutation)
+        // A deleted session takes its jar with it; a clone may copy one; a clear may empty one.
+        for event in applied.events where event.kind == .deleted {
+            cookieJars[event.session.id] = nil
+        }
+        switch mutation.kind {
+        case .cloneSession(let request) where request.cookies:
+            if let source = try? sessions.find(request.from) { cookieJars[applied.session.id] = cookieJars[source.id] }
+        case .sessionClear(let request) where request.cookies:
+            cookieJars[applied.session.id] = nil
+        default: break
+        }
+        return applied
+    }
+
+    private mutating func applySessionOrCookieChange(_ mutation: Rip_V1_Mutation) throws -> Applied {
         let now = mutation.timeUnixMs
         switch mutation.kind {
         case .createSession(let request):
@@ -41,6 +59,8 @@ public struct RipState: Sendable {
         case .importSession(let request):
             return try sessions.importSession(
                 request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
+        case .cookieChange(let change):
+            return try applyCookieChange(change, now: now)
         case nil:
             throw RipError.invalidArgument("mutation carries no change")
         }

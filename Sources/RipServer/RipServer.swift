@@ -81,6 +81,7 @@ public final class RipServer: Service {
                 $0.evictLru = configuration.evictLeastRecentlyUsed
             }
         ).register(in: &table)
+        CookieMethods(store: store, policy: configuration.cookiePolicy).register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
             .register(in: &table)
         return table

@@ -1,4 +1,5 @@
 import NIOCore
+import RipCore
 import RipWire
 
 /// Everything the daemon is told at start.
@@ -10,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var maxSessions: UInt64 = 10_000
     /// Evict the least recently used session at the limit instead of rejecting the new one.
     public var evictLeastRecentlyUsed = false
+    /// The Public Suffix List and per-jar limits the cookie jars enforce.
+    public var cookiePolicy = CookiePolicy(publicSuffixes: .bundled)
     public var cleanupIntervalSeconds: UInt64 = 60
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount

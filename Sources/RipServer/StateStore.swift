@@ -52,9 +52,25 @@ public final class StateStore: Sendable {
     /// policy (at once without a journal), or fails if it cannot be written.
     @discardableResult
     public func commit(_ mutation: Rip_V1_Mutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
-        var mutation = mutation
-        mutation.timeUnixMs = clock()
+        try commit(planning: { _, _ in (mutation, ()) }, durable: durable).applied
+    }
+
+    /// Builds a mutation from the live state under the writer lock, then commits it as
+    /// `commit(_:durable:)` does: for changes whose decision depends on state that is not
+    /// logged (cookie eviction by last-access time). A nil mutation changes nothing and is
+    /// not logged; `durable` then succeeds at once.
+    public func commit<Extra>(
+        planning plan: (borrowing RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Extra),
+        durable: EventLoopPromise<Void>? = nil
+    ) throws -> (applied: Applied, extra: Extra) {
+        let now = clock()
         return try guarded.withLock { guarded in
+            let (planned, extra) = try plan(guarded.state, now)
+            guard var mutation = planned else {
+                durable?.succeed()
+                return (Applied(), extra)
+            }
+            mutation.timeUnixMs = now
             let applied = try guarded.state.apply(mutation)
             if let journal {
                 journal.append(try mutation.serializedBytes(), promise: durable)
@@ -67,7 +83,7 @@ public final class StateStore: Sendable {
                     watcher.deliver(event)
                 }
             }
-            return applied
+            return (applied, extra)
         }
     }
 
@@ -76,15 +92,34 @@ public final class StateStore: Sendable {
     public func commit<Response>(
         _ mutation: Rip_V1_Mutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
     ) throws -> Reply<Response> {
-        guard journal != nil else { return .now(reply(try commit(mutation))) }
+        try commit(planning: { _, _ in (mutation, ()) }, on: eventLoop) { applied, _ in reply(applied) }
+    }
+
+    /// `commit(planning:durable:)` for a call on `eventLoop`; its reply waits for durability
+    /// when there is a journal.
+    public func commit<Extra, Response>(
+        planning plan: (borrowing RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Extra),
+        on eventLoop: any EventLoop, reply: (Applied, Extra) -> Response
+    ) throws -> Reply<Response> {
+        guard journal != nil else {
+            let (applied, extra) = try commit(planning: plan)
+            return .now(reply(applied, extra))
+        }
         let durable = eventLoop.makePromise(of: Void.self)
         do {
-            let applied = try commit(mutation, durable: durable)
-            return .whenDurable(reply(applied), durable.futureResult)
+            let (applied, extra) = try commit(planning: plan, durable: durable)
+            return .whenDurable(reply(applied, extra), durable.futureResult)
         } catch {
             durable.fail(error)  // rejected before it reached the log: nothing will complete it
             throw error
         }
+    }
+
+    /// Runs `body` against the state, which it may change without logging: for advisory
+    /// fields only (a cookie's last-access time), which no replayed change depends on.
+    public func access<T: Sendable>(_ body: (inout RipState, UnixMillis) throws -> T) throws -> T {
+        let now = clock()
+        return try guarded.withLock { try body(&$0.state, now) }
     }
 
     /// The state and the sequence number of the last change applied to it, read atomically

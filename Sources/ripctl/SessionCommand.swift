@@ -10,7 +10,7 @@ struct SessionCommand: AsyncParsableCommand {
         discussion: "Wherever a command takes --name, a session id (sess_…) works too.",
         subcommands: [
             New.self, List.self, Show.self, Use.self, Current.self, Update.self, Remove.self, Clone.self, Clear.self,
-            Stats.self, AddHeaders.self, RemoveHeaders.self, Extend.self, Suspend.self, Resume.self,
+            Stats.self, AddCookies.self, AddHeaders.self, RemoveHeaders.self, Extend.self, Suspend.self, Resume.self,
             Complete.self, Fail.self, RecordRequest.self, Cleanup.self, Watch.self, Export.self, Import.self,
         ]
     )
@@ -33,11 +33,13 @@ struct SessionCommand: AsyncParsableCommand {
             discussion: """
                 Example: ripctl session new --name crawl --tags prod,eu --user-agent 'Bot/1.0' --timeout 60
                 --headers takes a JSON object file: {"Authorization": "Bearer …"}.
+                --cookies takes a JSON array of cookies, as `ripctl cookie export --format json` writes.
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Session name (unique, 1–128 characters).") var name: String
         @Option(help: "Free-text description.") var description: String?
         @Option(help: "JSON file with initial headers (an object of name: value).") var headers: String?
+        @Option(help: "JSON file with initial cookies (an array of cookies).") var cookies: String?
         @Option(help: "Comma-separated tags.") var tags: String?
         @Option(help: "User agent sent with the session's requests.") var userAgent: String?
         @Option(help: "Minutes after last use when the session expires (0 = never).") var timeout: UInt64 = 0
@@ -45,6 +47,7 @@ struct SessionCommand: AsyncParsableCommand {
 
         func run() async throws {
             let headers = try self.headers.map(Self.readHeaders) ?? [:]
+            let cookies = try self.cookies.map(SessionCommand.readCookies)
             try await global.withClient { client, output in
                 let session = try await client.createSession(.with {
                     $0.name = name
@@ -55,6 +58,13 @@ struct SessionCommand: AsyncParsableCommand {
                     $0.timeoutMinutes = timeout
                     $0.parent = parent ?? ""
                 })
+                if let cookies {
+                    let result = try await client.importCookies(.with {
+                        $0.session = session.id
+                        $0.cookies = cookies
+                    })
+                    CookieCommand.warnRejected(result.outcomes, of: cookies)
+                }
                 try SessionCommand.show(session, output, "created")
             }
         }

@@ -21,7 +21,7 @@ struct SessionFile: Codable {
         var lastUsedAt: String?
         var expiresAt: String?
         /// Present (possibly empty) when cookies were included in the export.
-        var cookies: [Cookie]?
+        var cookies: [CookieRecord]?
         var headers: [String: String]?
         var tags: [String]?
         var userAgent: String?
@@ -35,22 +35,6 @@ struct SessionFile: Codable {
             case createdAt = "created_at", updatedAt = "updated_at", lastUsedAt = "last_used_at"
             case expiresAt = "expires_at", userAgent = "user_agent", timeoutMinutes = "timeout_minutes"
             case failureReason = "failure_reason"
-        }
-    }
-
-    /// Reference 000's Cookie model; jars are filled once the cookie engine lands.
-    struct Cookie: Codable {
-        var name: String
-        var value: String
-        var domain: String?
-        var path: String
-        var secure: Bool
-        var httpOnly: Bool
-        var expires: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, value, domain, path, secure, expires
-            case httpOnly = "http_only"
         }
     }
 
@@ -68,14 +52,14 @@ struct SessionFile: Codable {
 }
 
 extension SessionFile.Record {
-    init(_ session: Rip_V1_Session, includeHeaders: Bool, includeCookies: Bool) {
+    init(_ session: Rip_V1_Session, includeHeaders: Bool, cookies: [Rip_V1_Cookie]?) {
         name = session.name
         description = session.description_p.isEmpty ? nil : session.description_p
         createdAt = session.createdAt.rfc3339
         updatedAt = session.updatedAt.rfc3339
         lastUsedAt = session.hasLastUsedAt ? session.lastUsedAt.rfc3339 : nil
         expiresAt = session.hasExpiresAt ? session.expiresAt.rfc3339 : nil
-        cookies = includeCookies ? [] : nil
+        self.cookies = cookies?.map(CookieRecord.init)
         headers = includeHeaders ? session.headers : nil
         tags = session.tags
         userAgent = session.userAgent.isEmpty ? nil : session.userAgent

@@ -36,11 +36,12 @@ extension SessionCommand {
                         try await client.listSessions().sessions
                     }
                 let current = try? await client.getCurrentSession()
-                let file = SessionFile(
-                    currentSession: current.map(\.name),
-                    sessions: Dictionary(uniqueKeysWithValues: sessions.map {
-                        ($0.name, SessionFile.Record($0, includeHeaders: includeHeaders, includeCookies: includeCookies))
-                    }))
+                var records: [String: SessionFile.Record] = [:]
+                for session in sessions {
+                    let cookies = includeCookies ? try await client.listCookies(.with { $0.session = session.id }).cookies : nil
+                    records[session.name] = SessionFile.Record(session, includeHeaders: includeHeaders, cookies: cookies)
+                }
+                let file = SessionFile(currentSession: current.map(\.name), sessions: records)
                 let data = try Self.encode(file, as: format ?? TransferFormat(path: output))
                 if output == "-" {
                     FileHandle.standardOutput.write(data)
@@ -83,14 +84,24 @@ extension SessionCommand {
             if name != nil, file.sessions.count != 1 {
                 throw ValidationError("--name needs a file with exactly one session; \(input) holds \(file.sessions.count)")
             }
-            let sessions = try file.sessions.values.sorted { $0.name < $1.name }.map { try $0.session(named: name) }
+            let records = file.sessions.values.sorted { $0.name < $1.name }
+            let sessions = try records.map { try $0.session(named: name) }
+            let cookies = try records.map { try $0.cookies?.map { try $0.message } }
             try await global.withClient { client, output in
                 var imported: [Rip_V1_Session] = []
-                for session in sessions {
-                    imported.append(try await client.importSession(.with {
+                for (session, cookies) in zip(sessions, cookies) {
+                    let session = try await client.importSession(.with {
                         $0.session = session
                         $0.overwrite = overwrite
-                    }))
+                    })
+                    imported.append(session)
+                    guard let cookies else { continue }
+                    let result = try await client.importCookies(.with {
+                        $0.session = session.id
+                        $0.cookies = cookies
+                        $0.replace = true
+                    })
+                    CookieCommand.warnRejected(result.outcomes, of: cookies)
                 }
                 try output.emit(Rip_V1_ListSessionsResponse.with { $0.sessions = imported }) {
                     imported.map { "imported session \($0.name) (\($0.id))" }.joined(separator: "\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RipCore
 import RipServer
 import RipStorage
 import RipWire
@@ -80,6 +81,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Take a snapshot once the log has grown this many bytes since the last one.")
     var snapshotAfterBytes: Int = 64 * 1024 * 1024
 
+    @Option(help: ArgumentHelp(
+        "Public Suffix List file (publicsuffix.org format) cookie Domain attributes are checked against.",
+        discussion: "Default: the copy bundled with ripd, from Debian's publicsuffix package."))
+    var publicSuffixList: String?
+
+    @Option(help: "Most cookies a jar keeps per domain; the least recently used non-secure ones go first.")
+    var cookiesPerDomain: Int = 50
+
+    @Option(help: "Most cookies a session's jar keeps in all.")
+    var cookiesTotal: Int = 3000
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -97,6 +109,9 @@ struct Serve: AsyncParsableCommand {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1–64, got \(threads)") }
         guard walSegmentBytes >= 4096 else { throw ValidationError("--wal-segment-bytes must be at least 4096") }
         guard snapshotAfterBytes >= 4096 else { throw ValidationError("--snapshot-after-bytes must be at least 4096") }
+        guard cookiesPerDomain >= 1, cookiesTotal >= cookiesPerDomain else {
+            throw ValidationError("--cookies-per-domain must be at least 1 and at most --cookies-total")
+        }
     }
 
     func run() async throws {
@@ -117,6 +132,18 @@ struct Serve: AsyncParsableCommand {
         configuration.evictLeastRecentlyUsed = sessionLimitPolicy == .evictLRU
         configuration.cleanupIntervalSeconds = cleanupInterval
         if let threads { configuration.threads = threads }
+        let publicSuffixes: PublicSuffixList
+        do {
+            publicSuffixes = try publicSuffixList.map(PublicSuffixList.load(path:)) ?? .bundled
+        } catch {
+            throw ValidationError("cannot read --public-suffix-list \(publicSuffixList ?? ""): \(error.localizedDescription)")
+        }
+        guard publicSuffixes.ruleCount > 0 else {
+            throw ValidationError("the Public Suffix List \(publicSuffixList ?? "bundled with ripd") holds no rules")
+        }
+        configuration.cookiePolicy = CookiePolicy(
+            publicSuffixes: publicSuffixes,
+            limits: CookieJar.Limits(perDomain: cookiesPerDomain, total: cookiesTotal))
 
         var storageConfiguration = Storage.Configuration(directory: configuration.dataDirectory)
         storageConfiguration.log.policy = fsync

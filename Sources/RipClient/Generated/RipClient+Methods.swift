@@ -28,6 +28,41 @@ extension RipClient {
         try await self.call(Rip_V1_AdminService.walInfo, request)
     }
 
+    /// Calls `/rip.v1.CookieService/StoreResponseCookies`.
+    public func storeResponseCookies(_ request: Rip_V1_StoreResponseCookiesRequest = Rip_V1_StoreResponseCookiesRequest()) async throws -> Rip_V1_StoreResponseCookiesResponse {
+        try await self.call(Rip_V1_CookieService.storeResponseCookies, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/CookieHeader`.
+    public func cookieHeader(_ request: Rip_V1_CookieHeaderRequest = Rip_V1_CookieHeaderRequest()) async throws -> Rip_V1_CookieHeaderResponse {
+        try await self.call(Rip_V1_CookieService.cookieHeader, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/SetCookie`.
+    public func setCookie(_ request: Rip_V1_SetCookieRequest = Rip_V1_SetCookieRequest()) async throws -> Rip_V1_Cookie {
+        try await self.call(Rip_V1_CookieService.setCookie, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/ListCookies`.
+    public func listCookies(_ request: Rip_V1_ListCookiesRequest = Rip_V1_ListCookiesRequest()) async throws -> Rip_V1_ListCookiesResponse {
+        try await self.call(Rip_V1_CookieService.listCookies, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/DeleteCookie`.
+    public func deleteCookie(_ request: Rip_V1_DeleteCookieRequest = Rip_V1_DeleteCookieRequest()) async throws -> Rip_V1_DeleteCookieResponse {
+        try await self.call(Rip_V1_CookieService.deleteCookie, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/ClearCookies`.
+    public func clearCookies(_ request: Rip_V1_ClearCookiesRequest = Rip_V1_ClearCookiesRequest()) async throws -> Rip_V1_ClearCookiesResponse {
+        try await self.call(Rip_V1_CookieService.clearCookies, request)
+    }
+
+    /// Calls `/rip.v1.CookieService/ImportCookies`.
+    public func importCookies(_ request: Rip_V1_ImportCookiesRequest = Rip_V1_ImportCookiesRequest()) async throws -> Rip_V1_ImportCookiesResponse {
+        try await self.call(Rip_V1_CookieService.importCookies, request)
+    }
+
     /// Calls `/rip.v1.SessionService/CreateSession`.
     public func createSession(_ request: Rip_V1_CreateSessionRequest = Rip_V1_CreateSessionRequest()) async throws -> Rip_V1_Session {
         try await self.call(Rip_V1_SessionService.createSession, request)

@@ -32,6 +32,24 @@ public enum Rip_V1_AdminService {
         path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false)
 }
 
+/// The methods of `rip.v1.CookieService`.
+public enum Rip_V1_CookieService {
+    public static let storeResponseCookies = RipMethod<Rip_V1_StoreResponseCookiesRequest, Rip_V1_StoreResponseCookiesResponse>(
+        path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false)
+    public static let cookieHeader = RipMethod<Rip_V1_CookieHeaderRequest, Rip_V1_CookieHeaderResponse>(
+        path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false)
+    public static let setCookie = RipMethod<Rip_V1_SetCookieRequest, Rip_V1_Cookie>(
+        path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false)
+    public static let listCookies = RipMethod<Rip_V1_ListCookiesRequest, Rip_V1_ListCookiesResponse>(
+        path: "/rip.v1.CookieService/ListCookies", isServerStreaming: false)
+    public static let deleteCookie = RipMethod<Rip_V1_DeleteCookieRequest, Rip_V1_DeleteCookieResponse>(
+        path: "/rip.v1.CookieService/DeleteCookie", isServerStreaming: false)
+    public static let clearCookies = RipMethod<Rip_V1_ClearCookiesRequest, Rip_V1_ClearCookiesResponse>(
+        path: "/rip.v1.CookieService/ClearCookies", isServerStreaming: false)
+    public static let importCookies = RipMethod<Rip_V1_ImportCookiesRequest, Rip_V1_ImportCookiesResponse>(
+        path: "/rip.v1.CookieService/ImportCookies", isServerStreaming: false)
+}
+
 /// The methods of `rip.v1.SessionService`.
 public enum Rip_V1_SessionService {
     public static let createSession = RipMethod<Rip_V1_CreateSessionRequest, Rip_V1_Session>(
@@ -80,6 +98,13 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false, requestType: Rip_V1_GetDescriptorSetRequest.self, responseType: Rip_V1_GetDescriptorSetResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false, requestType: Rip_V1_SnapshotRequest.self, responseType: Rip_V1_SnapshotResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false, requestType: Rip_V1_WalInfoRequest.self, responseType: Rip_V1_WalInfoResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false, requestType: Rip_V1_StoreResponseCookiesRequest.self, responseType: Rip_V1_StoreResponseCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false, requestType: Rip_V1_CookieHeaderRequest.self, responseType: Rip_V1_CookieHeaderResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false, requestType: Rip_V1_SetCookieRequest.self, responseType: Rip_V1_Cookie.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ListCookies", isServerStreaming: false, requestType: Rip_V1_ListCookiesRequest.self, responseType: Rip_V1_ListCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/DeleteCookie", isServerStreaming: false, requestType: Rip_V1_DeleteCookieRequest.self, responseType: Rip_V1_DeleteCookieResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ClearCookies", isServerStreaming: false, requestType: Rip_V1_ClearCookiesRequest.self, responseType: Rip_V1_ClearCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ImportCookies", isServerStreaming: false, requestType: Rip_V1_ImportCookiesRequest.self, responseType: Rip_V1_ImportCookiesResponse.self),
         RipMethodInfo(path: "/rip.v1.SessionService/CreateSession", isServerStreaming: false, requestType: Rip_V1_CreateSessionRequest.self, responseType: Rip_V1_Session.self),
         RipMethodInfo(path: "/rip.v1.SessionService/GetSession", isServerStreaming: false, requestType: Rip_V1_GetSessionRequest.self, responseType: Rip_V1_Session.self),
         RipMethodInfo(path: "/rip.v1.SessionService/ListSessions", isServerStreaming: false, requestType: Rip_V1_ListSessionsRequest.self, responseType: Rip_V1_ListSessionsResponse.self),

@@ -36,6 +36,22 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
   /// Id of the current session, empty when none.
   public var currentSessionID: String = String()
 
+  public var cookieJars: [Rip_V1_SessionCookies] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_SessionCookies: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  public var cookies: [Rip_V1_Cookie] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -47,7 +63,7 @@ fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -58,6 +74,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.lastSequence) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.sessions) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.currentSessionID) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.cookieJars) }()
       default: break
       }
     }
@@ -73,6 +90,9 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.currentSessionID.isEmpty {
       try visitor.visitSingularStringField(value: self.currentSessionID, fieldNumber: 3)
     }
+    if !self.cookieJars.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.cookieJars, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -80,6 +100,42 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.lastSequence != rhs.lastSequence {return false}
     if lhs.sessions != rhs.sessions {return false}
     if lhs.currentSessionID != rhs.currentSessionID {return false}
+    if lhs.cookieJars != rhs.cookieJars {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_SessionCookies: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SessionCookies"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}cookies\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.cookies) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.cookies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.cookies, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_SessionCookies, rhs: Rip_V1_SessionCookies) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.cookies != rhs.cookies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
