@@ -3,12 +3,15 @@ import RipClient
 import Synchronization
 import Testing
 
-/// What the daemon acknowledged: sessions created, and record-request calls per session.
+/// What the daemon acknowledged: sessions created, record-request calls per session, and the
+/// sessions whose cookie was stored.
 final class Acknowledged: Sendable {
     let state = Mutex<[String: UInt64]>([:])
+    let cookies = Mutex<Set<String>>([])
 
     func created(_ name: String) { state.withLock { $0[name] = 0 } }
     func recorded(_ name: String) { state.withLock { $0[name, default: 0] += 1 } }
+    func stored(_ name: String) { _ = cookies.withLock { $0.insert(name) } }
 }
 
 @Suite("Durability")
@@ -24,7 +27,16 @@ struct DurabilityTests {
         try await client.listSessions().sessions
     }
 
-    @Test("every acknowledged write survives 20 SIGKILLs at random moments under concurrent writers")
+    /// Every session's cookies, by session name.
+    func cookies(_ client: RipClient) async throws -> [String: [Rip_V1_Cookie]] {
+        var jars: [String: [Rip_V1_Cookie]] = [:]
+        for session in try await dump(client) {
+            jars[session.name] = try await client.listCookies(.with { $0.session = session.id }).cookies
+        }
+        return jars
+    }
+
+    @Test("every acknowledged write, cookies included, survives 20 SIGKILLs at random moments under concurrent writers")
     func killLoop() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -42,6 +54,10 @@ struct DurabilityTests {
             }
             for session in sessions.values {
                 #expect(session.metadata.requestsCount == session.metadata.successCount + session.metadata.errorCount)
+            }
+            for name in acknowledged.cookies.withLock({ $0 }) {
+                let header = try await client.cookieHeader(.with { $0.session = name; $0.url = "https://www.example.com/" })
+                #expect(header.header == "c=\(name); d=\(name)", "\(name) lost its acknowledged cookies after round \(round)")
             }
             let stats = try await client.sessionStats()
             #expect(stats.sessions == UInt64(sessions.count))
@@ -61,6 +77,12 @@ struct DurabilityTests {
                                     $0.success = n % 3 != 0
                                 })
                                 acknowledged.recorded(name)
+                                _ = try await client.storeResponseCookies(.with {
+                                    $0.session = name
+                                    $0.url = "https://www.example.com/"
+                                    $0.setCookieLines = ["c=\(name); Domain=example.com", "d=\(name); Secure; Max-Age=86400"]
+                                })
+                                acknowledged.stored(name)
                             } catch {
                                 return  // the daemon was killed
                             }
@@ -88,6 +110,7 @@ struct DurabilityTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let arguments = ["--fsync", fsync, "--wal-segment-bytes", "8192", "--snapshot-after-bytes", "16384"]
         let before: [Rip_V1_Session]
+        let cookiesBefore: [String: [Rip_V1_Cookie]]
         do {
             let daemon = try await Daemon(arguments: arguments, directory: directory)
             let client = try await daemon.client()
@@ -98,6 +121,11 @@ struct DurabilityTests {
                             let name = "w\(writer)-\(n)"
                             _ = try await client.createSession(.with { $0.name = name; $0.tags = ["w\(writer)"] })
                             _ = try await client.addHeaders(.with { $0.session = name; $0.headers = ["X-N": "\(n)"] })
+                            _ = try await client.storeResponseCookies(.with {
+                                $0.session = name
+                                $0.url = "https://a.example.com/p/q"
+                                $0.setCookieLines = ["n=\(n)", "w=\(writer); Domain=example.com; Path=/", "gone=1; Max-Age=0"]
+                            })
                             if n % 5 == 0 { _ = try await client.deleteSessions(.with { $0.sessions = [name] }) }
                         }
                     }
@@ -106,6 +134,7 @@ struct DurabilityTests {
             }
             _ = try await client.useSession(.with { $0.session = "w1-1" })
             before = try await dump(client)
+            cookiesBefore = try await cookies(client)
             #expect(daemon.stop(signal: SIGTERM) == 0)
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("data").path)
@@ -113,6 +142,8 @@ struct DurabilityTests {
         let daemon = try await Daemon(arguments: arguments, directory: directory)
         let client = try await daemon.client()
         #expect(try await dump(client) == before)
+        #expect(try await cookies(client) == cookiesBefore)
+        #expect(cookiesBefore.values.allSatisfy { $0.map(\.name) == ["n", "w"] })
         #expect(try await client.getCurrentSession().name == "w1-1")
         #expect(before.count == 4 * 48)
     }
