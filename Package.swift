@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "ripbench",
             dependencies: [
-                "RipClient",
+                "RipClient", "RipCore", "RipServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

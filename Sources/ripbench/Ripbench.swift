@@ -4,6 +4,7 @@ import Histogram
 import NIOCore
 import NIOPosix
 import RipClient
+import Synchronization
 
 @main
 enum RipbenchMain {
@@ -41,17 +42,23 @@ struct Ripbench: AsyncParsableCommand {
         case getSession = "get-session"
         case addHeaders = "add-headers"
         case recordRequest = "record-request"
+        /// The Cookie header for one of 300 URLs in turn, from a jar of 3,000 cookies.
+        case cookieHeader = "cookie-header"
+        /// One Set-Cookie line per call into such a jar (a durable write).
+        case storeCookies = "store-cookies"
     }
 
     @Option(help: "The daemon's socket.") var socket: String = RipDefaults.socketPath()
     @Option(help: "Connections, each its own RipClient.") var connections = 1
     @Option(help: "Calls in flight on each connection.") var depth = 1
-    @Option(help: "The call: health, get-session, add-headers or record-request.") var call: Call = .getSession
+    @Option(help: "The call: \(Call.allCases.map(\.rawValue).joined(separator: ", ")).") var call: Call = .getSession
     @Option(help: "Seconds to measure.") var duration: Double = 5
     @Option(help: "Seconds of unmeasured warm-up.") var warmup: Double = 1
     @Option(help: "Event-loop threads of the load generator itself (1 keeps each call on one thread).")
     var clientThreads = 1
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Run cookie-header or store-cookies against an in-memory state in this process, one call at a time: the engine's cost without the socket.")
+    var inProcess = false
 
     func validate() throws {
         guard (1...1000).contains(connections), (1...1024).contains(depth) else {
@@ -59,12 +66,21 @@ struct Ripbench: AsyncParsableCommand {
         }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be positive") }
         guard (1...64).contains(clientThreads) else { throw ValidationError("--client-threads must be 1–64") }
+        if inProcess, call != .cookieHeader, call != .storeCookies {
+            throw ValidationError("--in-process runs cookie-header or store-cookies")
+        }
     }
 
     func run() async throws {
+        if inProcess {
+            return report(try InProcessCookies(call: call).measure(warmup: warmup, duration: duration))
+        }
         let clients = try await (0..<connections).asyncMap { _ in try await RipClient.connect(to: socket) }
         let target = "ripbench-\(getpid())"
         _ = try await clients[0].createSession(.with { $0.name = target })
+        if call == .cookieHeader || call == .storeCookies {
+            for request in CookieWorkload.fill(session: target) { _ = try await clients[0].storeResponseCookies(request) }
+        }
         let operation = Self.operation(call, session: target)
 
         let start = ContinuousClock.now
@@ -96,7 +112,7 @@ struct Ripbench: AsyncParsableCommand {
         report(histogram)
     }
 
-    private func report(_ histogram: Histogram<UInt64>) {
+    func report(_ histogram: Histogram<UInt64>) {
         let ops = Double(histogram.totalCount) / duration
         let micros = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1000 }
         if json {
@@ -118,6 +134,14 @@ struct Ripbench: AsyncParsableCommand {
             return { _ = try await $0.addHeaders(.with { $0.session = session; $0.headers = ["X-Bench": "1"] }) }
         case .recordRequest:
             return { _ = try await $0.recordRequest(.with { $0.session = session; $0.url = "https://bench.example/"; $0.success = true }) }
+        case .cookieHeader:
+            let requests = CookieWorkload.lookups(session: session)
+            let next = Atomic<Int>(0)
+            return { _ = try await $0.cookieHeader(requests[next.add(1, ordering: .relaxed).oldValue % requests.count]) }
+        case .storeCookies:
+            let requests = CookieWorkload.stores(session: session)
+            let next = Atomic<Int>(0)
+            return { _ = try await $0.storeResponseCookies(requests[next.add(1, ordering: .relaxed).oldValue % requests.count]) }
         }
     }
 }

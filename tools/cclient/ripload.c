@@ -3,10 +3,12 @@
  * N connections, each with P calls in flight (-P pipelining), for S seconds. Requests are
  * encoded once with protoc-c generated code; replies are checked for status OK.
  *
- *   ripload SOCKET CONNECTIONS PIPELINE SECONDS health|get-session|record-request|create-session
+ *   ripload SOCKET CONNECTIONS PIPELINE SECONDS MODE
  *
- * health and get-session read; record-request changes one session (a durable write);
- * create-session creates a new uniquely named session per call.
+ * MODE: health and get-session read; record-request changes one session (a durable write);
+ * create-session creates a new uniquely named session per call; cookie-header asks for the
+ * Cookie header of one of 300 URLs, in turn, from a jar of 3,000 cookies over 300 domains;
+ * store-cookies stores one Set-Cookie line per call (a durable write) into such a jar.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "rip/v1/admin.pb-c.h"
+#include "rip/v1/cookie.pb-c.h"
 #include "rip/v1/envelope.pb-c.h"
 #include "rip/v1/session.pb-c.h"
 
@@ -28,10 +31,13 @@ struct conn { int fd; int index; long sent; size_t have; uint8_t buf[65536]; };
 
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 
+#define DOMAINS 300
+#define COOKIES_PER_DOMAIN 10
+
 /* One framed Request for `method` with `msg` as payload; returns its length. */
 static size_t frame(uint8_t *out, const char *method, const ProtobufCMessage *msg) {
     Rip__V1__Request req = RIP__V1__REQUEST__INIT;
-    uint8_t payload[256];
+    uint8_t payload[4096];
     req.id = 1; req.method = (char *)method;
     req.payload.len = protobuf_c_message_pack(msg, payload);
     req.payload.data = payload;
@@ -40,12 +46,23 @@ static size_t frame(uint8_t *out, const char *method, const ProtobufCMessage *ms
     return len + 4;
 }
 
-/* Writes `count` calls on `c`: copies of the pre-encoded request, or fresh CreateSession
+/* The pre-encoded requests a connection sends in turn (one for most modes, 300 for the
+ * cookie modes). */
+static uint8_t *requests[DOMAINS];
+static size_t request_lens[DOMAINS];
+static int request_count = 1;
+
+/* Writes `count` calls on `c`: the pre-encoded requests in turn, or fresh CreateSession
  * requests named ripload-PID-CONNECTION-N. */
 static ssize_t send_calls(struct conn *c, uint8_t *burst, size_t request_len, int count, int creating) {
     size_t len = 0;
+    (void)request_len;
     if (!creating) {
-        len = request_len * count;
+        for (int i = 0; i < count; i++) {
+            int k = (int)(c->sent++ % request_count);
+            memcpy(burst + len, requests[k], request_lens[k]);
+            len += request_lens[k];
+        }
     } else {
         for (int i = 0; i < count; i++) {
             char name[64];
@@ -67,14 +84,55 @@ static int dial(const char *path) {
     return fd;
 }
 
+/* Sends one framed call on blocking `fd` and reads its whole reply; exits unless it is OK. */
+static void call(int fd, const uint8_t *request, size_t len) {
+    if (write(fd, request, len) != (ssize_t)len) { perror("ripload: write"); exit(2); }
+    uint8_t head[4]; size_t got = 0;
+    while (got < 4) { ssize_t r = read(fd, head + got, 4 - got); if (r <= 0) { perror("ripload: read"); exit(2); } got += r; }
+    size_t reply_len = (size_t)head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3];
+    uint8_t *reply = malloc(reply_len); got = 0;
+    while (got < reply_len) { ssize_t r = read(fd, reply + got, reply_len - got); if (r <= 0) { perror("ripload: read"); exit(2); } got += r; }
+    Rip__V1__Response *resp = rip__v1__response__unpack(NULL, reply_len, reply);
+    if (!resp || resp->code != RIP__V1__STATUS_CODE__OK) { fprintf(stderr, "ripload: setup call failed\n"); exit(2); }
+    rip__v1__response__free_unpacked(resp, NULL);
+    free(reply);
+}
+
+/* Fills the jar of `session` with DOMAINS x COOKIES_PER_DOMAIN cookies: per domain, host-only
+ * and domain cookies on a few paths, as a crawler's jar holds them. */
+static void fill_jar(int fd, char *session) {
+    uint8_t request[8192];
+    for (int d = 0; d < DOMAINS; d++) {
+        char url[128], lines[COOKIES_PER_DOMAIN][160]; char *pointers[COOKIES_PER_DOMAIN];
+        snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page", d);
+        for (int k = 0; k < COOKIES_PER_DOMAIN; k++) {
+            /* Odd cookies are domain cookies; every third lives under /app. */
+            snprintf(lines[k], sizeof lines[k], "c%d=value-%d-%d-0123456789abcdef; Max-Age=86400%s%s", k, d, k,
+                     k % 2 ? "; Domain=" : "", k % 3 == 0 ? "; Path=/app" : "; Path=/");
+            if (k % 2) {
+                char *domain = strstr(lines[k], "; Domain=") + strlen("; Domain=");
+                char rest[64]; snprintf(rest, sizeof rest, "%s", domain);
+                snprintf(domain, sizeof lines[k] - (domain - lines[k]), "d%d.bench.example%s", d, rest);
+            }
+            pointers[k] = lines[k];
+        }
+        Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;
+        store.session = session; store.url = url;
+        store.n_set_cookie_lines = COOKIES_PER_DOMAIN; store.set_cookie_lines = pointers;
+        call(fd, request, frame(request, "/rip.v1.CookieService/StoreResponseCookies", &store.base));
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 6) {
-        fprintf(stderr, "usage: ripload SOCKET CONNECTIONS PIPELINE SECONDS health|get-session|record-request|create-session\n");
+        fprintf(stderr, "usage: ripload SOCKET CONNECTIONS PIPELINE SECONDS "
+                        "health|get-session|record-request|create-session|cookie-header|store-cookies\n");
         return 2;
     }
     int creating = strcmp(argv[5], "create-session") == 0;
     int n = atoi(argv[2]), depth = atoi(argv[3]); double seconds = atof(argv[4]);
     uint8_t request[512]; size_t request_len;
+    requests[0] = request;
     if (strcmp(argv[5], "health") == 0) {
         Rip__V1__HealthRequest health = RIP__V1__HEALTH_REQUEST__INIT;
         request_len = frame(request, "/rip.v1.AdminService/Health", &health.base);
@@ -89,7 +147,30 @@ int main(int argc, char **argv) {
         if (write(fd, request, len) != (ssize_t)len) { perror("ripload: write"); return 2; }
         uint8_t reply[4096]; if (read(fd, reply, sizeof reply) <= 0) { perror("ripload: read"); return 2; }
         close(fd);
-        if (strcmp(argv[5], "record-request") == 0) {
+        if (strcmp(argv[5], "cookie-header") == 0 || strcmp(argv[5], "store-cookies") == 0) {
+            int storing = strcmp(argv[5], "store-cookies") == 0;
+            fd = dial(argv[1]);
+            fill_jar(fd, name);
+            close(fd);
+            request_count = DOMAINS;
+            for (int d = 0; d < DOMAINS; d++) {
+                char url[128], line[128]; char *pointers[1] = { line };
+                requests[d] = malloc(512);
+                if (storing) {
+                    snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page", d);
+                    snprintf(line, sizeof line, "c%d=changed-%d; Max-Age=86400; Path=/", (d * 7) % COOKIES_PER_DOMAIN, d);
+                    Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;
+                    store.session = name; store.url = url; store.n_set_cookie_lines = 1; store.set_cookie_lines = pointers;
+                    request_lens[d] = frame(requests[d], "/rip.v1.CookieService/StoreResponseCookies", &store.base);
+                } else {
+                    snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page?q=%d", d, d);
+                    Rip__V1__CookieHeaderRequest header = RIP__V1__COOKIE_HEADER_REQUEST__INIT;
+                    header.session = name; header.url = url;
+                    request_lens[d] = frame(requests[d], "/rip.v1.CookieService/CookieHeader", &header.base);
+                }
+            }
+            request_len = 512;
+        } else if (strcmp(argv[5], "record-request") == 0) {
             Rip__V1__RecordRequestRequest record = RIP__V1__RECORD_REQUEST_REQUEST__INIT;
             record.session = name; record.url = "https://example.com/ripload"; record.success = 1;
             request_len = frame(request, "/rip.v1.SessionService/RecordRequest", &record.base);
@@ -99,8 +180,8 @@ int main(int argc, char **argv) {
             request_len = frame(request, "/rip.v1.SessionService/GetSession", &get.base);
         }
     }
+    if (request_count == 1) request_lens[0] = request_len;
     uint8_t *burst = malloc(512 * depth);
-    for (int i = 0; i < depth && !creating; i++) memcpy(burst + i * request_len, request, request_len);
 
     int ep = epoll_create1(0);
     struct conn *conns = calloc(n, sizeof *conns);

@@ -1,0 +1,44 @@
+import Histogram
+import RipClient
+import RipCore
+import RipServer
+
+/// The cookie calls run against a `StateStore` in this process (no journal, no socket): what
+/// the engine and the writer lock cost per call, one call at a time.
+struct InProcessCookies {
+    let call: Ripbench.Call
+    let store = StateStore()
+    let policy = CookiePolicy(publicSuffixes: .bundled)
+    let session = "ripbench"
+
+    init(call: Ripbench.Call) throws {
+        self.call = call
+        try store.commit(.with { $0.createSession = .with { $0.name = session }; $0.newSessionID = SessionID.generate() })
+        for request in CookieWorkload.fill(session: session) { try storeCookies(request) }
+    }
+
+    private func storeCookies(_ request: Rip_V1_StoreResponseCookiesRequest) throws {
+        _ = try store.commit(planning: { state, now in try state.planStoreResponseCookies(request, policy: policy, now: now) })
+    }
+
+    func measure(warmup: Double, duration: Double) throws -> Histogram<UInt64> {
+        let lookups = CookieWorkload.lookups(session: session), stores = CookieWorkload.stores(session: session)
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        let start = ContinuousClock.now
+        let measureFrom = start + .seconds(warmup), end = measureFrom + .seconds(duration)
+        var n = 0
+        while true {
+            let begin = ContinuousClock.now
+            guard begin < end else { break }
+            if call == .cookieHeader {
+                let request = lookups[n % lookups.count]
+                _ = try store.access { state, now in try state.cookieHeader(request, now: now) }
+            } else {
+                try storeCookies(stores[n % stores.count])
+            }
+            n += 1
+            if begin >= measureFrom { _ = histogram.record(UInt64((ContinuousClock.now - begin) / .nanoseconds(1))) }
+        }
+        return histogram
+    }
+}
