@@ -16,6 +16,7 @@
 
 #include "rip/v1/envelope.pb-c.h"
 #include "rip/v1/session.pb-c.h"
+#include "rip/v1/cookie.pb-c.h"
 
 static int fd;
 static uint64_t next_id = 1;
@@ -126,8 +127,30 @@ int main(int argc, char **argv) {
     CHECK(resp->code == RIP__V1__STATUS_CODE__ALREADY_EXISTS, "duplicate: status %d", resp->code);
     rip__v1__response__free_unpacked(resp, NULL);
 
+    /* Cookies: store two Set-Cookie lines (one rejected), then ask for the Cookie header. */
+    Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;
+    char *lines[] = { "sid=c-client; Path=/; HttpOnly", "bad=1; Domain=com" };
+    store.session = name; store.url = "https://www.example.com/login";
+    store.n_set_cookie_lines = 2; store.set_cookie_lines = lines;
+    resp = call("/rip.v1.CookieService/StoreResponseCookies", &store.base);
+    CHECK(resp->code == RIP__V1__STATUS_CODE__OK, "StoreResponseCookies: status %d %s", resp->code, resp->message);
+    Rip__V1__StoreResponseCookiesResponse *stored =
+        rip__v1__store_response_cookies_response__unpack(NULL, resp->payload.len, resp->payload.data);
+    CHECK(stored && stored->n_outcomes == 2 && stored->outcomes[0]->stored && !stored->outcomes[1]->stored
+          && strstr(stored->outcomes[1]->rejection, "public suffix"), "one line stored, one rejected");
+    if (stored) rip__v1__store_response_cookies_response__free_unpacked(stored, NULL);
+    rip__v1__response__free_unpacked(resp, NULL);
+    Rip__V1__CookieHeaderRequest lookup = RIP__V1__COOKIE_HEADER_REQUEST__INIT;
+    lookup.session = name; lookup.url = "https://www.example.com/account";
+    resp = call("/rip.v1.CookieService/CookieHeader", &lookup.base);
+    Rip__V1__CookieHeaderResponse *sent = rip__v1__cookie_header_response__unpack(NULL, resp->payload.len, resp->payload.data);
+    CHECK(sent && strcmp(sent->header, "sid=c-client") == 0 && sent->n_cookies == 1 && sent->cookies[0]->http_only,
+          "Cookie header is %s", sent ? sent->header : "(none)");
+    if (sent) rip__v1__cookie_header_response__free_unpacked(sent, NULL);
+    rip__v1__response__free_unpacked(resp, NULL);
+
     close(fd);
     if (failures) { fprintf(stderr, "ripc: %d checks failed\n", failures); return 1; }
-    printf("ripc: session %s created, read back and checked over %s: all checks passed\n", name, argv[1]);
+    printf("ripc: session %s created, read back, given cookies and checked over %s: all checks passed\n", name, argv[1]);
     return 0;
 }
