@@ -101,16 +101,25 @@ extension RipState {
         }
     }
 
-    /// The Cookie header for a request; the cookies sent get `now` as their last-access time.
-    /// That change is not logged: it only orders eviction, which the log records as decided.
-    public mutating func cookieHeader(_ request: Rip_V1_CookieHeaderRequest, now: UnixMillis) throws -> Rip_V1_CookieHeaderResponse {
-        let sessionID = try sessions.find(request.session).id
-        let url = try CookieURL(request.url)
-        guard cookieJars[sessionID] != nil else { return Rip_V1_CookieHeaderResponse() }
-        let cookies = cookieJars[sessionID]!.retrieve(for: url, now: now, context: SameSiteContext(request.context))
+    /// The cookies to send to `url` for a session, in header order; they get `now` as their
+    /// last-access time. That change is not logged: it only orders eviction, which the log
+    /// records as decided. Kept small because it runs under the writer lock: the caller parses
+    /// the URL before and builds the reply after (`cookieHeaderResponse`).
+    public mutating func retrieveCookies(
+        session: String, url: CookieURL, context: Rip_V1_CookieContext, withCookies: Bool, now: UnixMillis
+    ) throws -> CookieSelection? {
+        let sessionID = try sessions.find(session).id
+        guard cookieJars[sessionID] != nil else { return nil }
+        return cookieJars[sessionID]!.retrieve(
+            for: url, now: now, context: SameSiteContext(context), withCookies: withCookies)
+    }
+
+    /// The CookieHeader reply for what `retrieveCookies` selected.
+    public static func cookieHeaderResponse(_ selection: CookieSelection?) -> Rip_V1_CookieHeaderResponse {
+        guard let selection else { return Rip_V1_CookieHeaderResponse() }
         return .with {
-            $0.header = CookieJar.header(for: cookies)
-            $0.cookies = cookies.map(\.message)
+            $0.header = selection.header
+            $0.cookies = selection.cookies.map(\.message)
         }
     }
 

@@ -18,7 +18,12 @@ struct CookieMethods {
                 on: loop, reply: Self.response)
         }
         table.unary(Service.cookieHeader) { request in
-            try store.access { state, now in try state.cookieHeader(request, now: now) }
+            let url = try CookieURL(request.url)
+            let cookies = try store.access { state, now in
+                try state.retrieveCookies(
+                    session: request.session, url: url, context: request.context, withCookies: !request.headerOnly, now: now)
+            }
+            return RipState.cookieHeaderResponse(cookies)
         }
         table.changing(Service.setCookie) { request, loop in
             try store.commit(

@@ -22,11 +22,12 @@ enum CookieWorkload {
     }
 
     /// One CookieHeader call per domain, each matching that domain's ten cookies.
-    static func lookups(session: String) -> [Rip_V1_CookieHeaderRequest] {
+    static func lookups(session: String, headerOnly: Bool) -> [Rip_V1_CookieHeaderRequest] {
         (0..<domains).map { d in
             .with {
                 $0.session = session
                 $0.url = "https://www.d\(d).bench.example/app/page?q=\(d)"
+                $0.headerOnly = headerOnly
             }
         }
     }

@@ -7,13 +7,19 @@ import RipServer
 /// the engine and the writer lock cost per call, one call at a time.
 struct InProcessCookies {
     let call: Ripbench.Call
+    let headerOnly: Bool
     let store = StateStore()
     let policy = CookiePolicy(publicSuffixes: .bundled)
     let session = "ripbench"
 
-    init(call: Ripbench.Call) throws {
+    init(call: Ripbench.Call, headerOnly: Bool) throws {
         self.call = call
-        try store.commit(.with { $0.createSession = .with { $0.name = session }; $0.newSessionID = SessionID.generate() })
+        self.headerOnly = headerOnly
+        try store.commit(.with {
+            $0.createSession = .with { $0.name = session }
+            $0.newSessionID = SessionID.generate()
+            $0.sessionLimit.maxSessions = 1
+        })
         for request in CookieWorkload.fill(session: session) { try storeCookies(request) }
     }
 
@@ -22,7 +28,7 @@ struct InProcessCookies {
     }
 
     func measure(warmup: Double, duration: Double) throws -> Histogram<UInt64> {
-        let lookups = CookieWorkload.lookups(session: session), stores = CookieWorkload.stores(session: session)
+        let lookups = CookieWorkload.lookups(session: session, headerOnly: headerOnly), stores = CookieWorkload.stores(session: session)
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         let start = ContinuousClock.now
         let measureFrom = start + .seconds(warmup), end = measureFrom + .seconds(duration)
@@ -32,7 +38,12 @@ struct InProcessCookies {
             guard begin < end else { break }
             if call == .cookieHeader {
                 let request = lookups[n % lookups.count]
-                _ = try store.access { state, now in try state.cookieHeader(request, now: now) }
+                let url = try CookieURL(request.url)
+                let cookies = try store.access { state, now in
+                    try state.retrieveCookies(
+                    session: request.session, url: url, context: request.context, withCookies: !request.headerOnly, now: now)
+                }
+                _ = try RipState.cookieHeaderResponse(cookies).serializedBytes() as [UInt8]
             } else {
                 try storeCookies(stores[n % stores.count])
             }

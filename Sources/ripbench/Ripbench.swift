@@ -59,6 +59,7 @@ struct Ripbench: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Run cookie-header or store-cookies against an in-memory state in this process, one call at a time: the engine's cost without the socket.")
     var inProcess = false
+    @Flag(help: "cookie-header asks for the header alone, without the cookies behind it.") var headerOnly = false
 
     func validate() throws {
         guard (1...1000).contains(connections), (1...1024).contains(depth) else {
@@ -73,7 +74,7 @@ struct Ripbench: AsyncParsableCommand {
 
     func run() async throws {
         if inProcess {
-            return report(try InProcessCookies(call: call).measure(warmup: warmup, duration: duration))
+            return report(try InProcessCookies(call: call, headerOnly: headerOnly).measure(warmup: warmup, duration: duration))
         }
         let clients = try await (0..<connections).asyncMap { _ in try await RipClient.connect(to: socket) }
         let target = "ripbench-\(getpid())"
@@ -81,7 +82,7 @@ struct Ripbench: AsyncParsableCommand {
         if call == .cookieHeader || call == .storeCookies {
             for request in CookieWorkload.fill(session: target) { _ = try await clients[0].storeResponseCookies(request) }
         }
-        let operation = Self.operation(call, session: target)
+        let operation = Self.operation(call, session: target, headerOnly: headerOnly)
 
         let start = ContinuousClock.now
         let measureFrom = start + .seconds(warmup)
@@ -116,15 +117,15 @@ struct Ripbench: AsyncParsableCommand {
         let ops = Double(histogram.totalCount) / duration
         let micros = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1000 }
         if json {
-            print(String(format: #"{"call":"%@","connections":%d,"depth":%d,"seconds":%.1f,"calls":%llu,"ops_per_sec":%.0f,"p50_us":%.1f,"p99_us":%.1f,"p999_us":%.1f}"#,
-                call.rawValue, connections, depth, duration, histogram.totalCount, ops, micros(50), micros(99), micros(99.9)))
+            print(String(format: #"{"call":"%@%@","connections":%d,"depth":%d,"seconds":%.1f,"calls":%llu,"ops_per_sec":%.0f,"p50_us":%.1f,"p99_us":%.1f,"p999_us":%.1f}"#,
+                call.rawValue, headerOnly ? " --header-only" : "", connections, depth, duration, histogram.totalCount, ops, micros(50), micros(99), micros(99.9)))
         } else {
-            print(String(format: "%@  connections=%d depth=%d  %.0f ops/s  p50 %.1f µs  p99 %.1f µs  p999 %.1f µs  (%llu calls in %.1f s)",
-                call.rawValue, connections, depth, ops, micros(50), micros(99), micros(99.9), histogram.totalCount, duration))
+            print(String(format: "%@%@  connections=%d depth=%d  %.0f ops/s  p50 %.1f µs  p99 %.1f µs  p999 %.1f µs  (%llu calls in %.1f s)",
+                call.rawValue, headerOnly ? " --header-only" : "", connections, depth, ops, micros(50), micros(99), micros(99.9), histogram.totalCount, duration))
         }
     }
 
-    private static func operation(_ call: Call, session: String) -> @Sendable (RipClient) async throws -> Void {
+    private static func operation(_ call: Call, session: String, headerOnly: Bool) -> @Sendable (RipClient) async throws -> Void {
         switch call {
         case .health:
             return { _ = try await $0.health() }
@@ -135,7 +136,7 @@ struct Ripbench: AsyncParsableCommand {
         case .recordRequest:
             return { _ = try await $0.recordRequest(.with { $0.session = session; $0.url = "https://bench.example/"; $0.success = true }) }
         case .cookieHeader:
-            let requests = CookieWorkload.lookups(session: session)
+            let requests = CookieWorkload.lookups(session: session, headerOnly: headerOnly)
             let next = Atomic<Int>(0)
             return { _ = try await $0.cookieHeader(requests[next.add(1, ordering: .relaxed).oldValue % requests.count]) }
         case .storeCookies:

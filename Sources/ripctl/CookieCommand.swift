@@ -110,6 +110,7 @@ struct CookieCommand: AsyncParsableCommand {
                     $0.session = session
                     $0.url = url
                     $0.context = context.message
+                    $0.headerOnly = !output.json
                 })
                 try output.emit(response) { response.header }
             }

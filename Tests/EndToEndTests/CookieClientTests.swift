@@ -38,6 +38,8 @@ struct CookieClientTests {
         #expect(try await header(client, "crawl", "http://example.com/login/next") == "tracking=1; sid=a b")
         let looked = try await client.cookieHeader(.with { $0.session = "crawl"; $0.url = "https://www.example.com/" })
         #expect(looked.cookies.map(\.name) == ["tracking"] && looked.cookies[0].lastAccessedAt.seconds > 0)
+        let bare = try await client.cookieHeader(.with { $0.session = "crawl"; $0.url = "https://www.example.com/"; $0.headerOnly = true })
+        #expect(bare.header == "tracking=1" && bare.cookies.isEmpty)
         let cross = try await client.cookieHeader(.with {
             $0.session = "crawl"
             $0.url = "https://accounts.example.com/"

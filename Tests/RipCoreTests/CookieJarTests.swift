@@ -40,7 +40,7 @@ struct CookieJarTests {
     }
 
     mutating func header(_ url: String, context: SameSiteContext = .sameSite) throws -> String {
-        CookieJar.header(for: jar.retrieve(for: try CookieURL(url), now: now, context: context))
+        jar.retrieve(for: try CookieURL(url), now: now, context: context).header
     }
 
     @Test func secureNeedsASecureOriginButLoopbackCounts() throws {

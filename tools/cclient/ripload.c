@@ -7,7 +7,8 @@
  *
  * MODE: health and get-session read; record-request changes one session (a durable write);
  * create-session creates a new uniquely named session per call; cookie-header asks for the
- * Cookie header of one of 300 URLs, in turn, from a jar of 3,000 cookies over 300 domains;
+ * Cookie header of one of 300 URLs, in turn, from a jar of 3,000 cookies over 300 domains
+ * (cookie-header-only: with header_only, the reply leaves the cookies out);
  * store-cookies stores one Set-Cookie line per call (a durable write) into such a jar.
  */
 #include <errno.h>
@@ -126,7 +127,7 @@ static void fill_jar(int fd, char *session) {
 int main(int argc, char **argv) {
     if (argc != 6) {
         fprintf(stderr, "usage: ripload SOCKET CONNECTIONS PIPELINE SECONDS "
-                        "health|get-session|record-request|create-session|cookie-header|store-cookies\n");
+                        "health|get-session|record-request|create-session|cookie-header[-only]|store-cookies\n");
         return 2;
     }
     int creating = strcmp(argv[5], "create-session") == 0;
@@ -147,7 +148,7 @@ int main(int argc, char **argv) {
         if (write(fd, request, len) != (ssize_t)len) { perror("ripload: write"); return 2; }
         uint8_t reply[4096]; if (read(fd, reply, sizeof reply) <= 0) { perror("ripload: read"); return 2; }
         close(fd);
-        if (strcmp(argv[5], "cookie-header") == 0 || strcmp(argv[5], "store-cookies") == 0) {
+        if (strncmp(argv[5], "cookie-header", 13) == 0 || strcmp(argv[5], "store-cookies") == 0) {
             int storing = strcmp(argv[5], "store-cookies") == 0;
             fd = dial(argv[1]);
             fill_jar(fd, name);
@@ -166,6 +167,7 @@ int main(int argc, char **argv) {
                     snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page?q=%d", d, d);
                     Rip__V1__CookieHeaderRequest header = RIP__V1__COOKIE_HEADER_REQUEST__INIT;
                     header.session = name; header.url = url;
+                    header.header_only = strcmp(argv[5], "cookie-header-only") == 0;
                     request_lens[d] = frame(requests[d], "/rip.v1.CookieService/CookieHeader", &header.base);
                 }
             }

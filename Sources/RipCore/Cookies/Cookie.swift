@@ -46,9 +46,6 @@ public struct Cookie: Sendable, Equatable {
 
     public func isExpired(at now: UnixMillis) -> Bool { expiry.map { $0 <= now } ?? false }
 
-    /// "name=value", or the value alone for a nameless cookie (RFC 6265bis §5.8.3 step 4).
-    public var pair: String { name.isEmpty ? value : name + "=" + value }
-
     /// (name, domain, host-only, path), compared byte for byte: Swift's `String ==` would treat
     /// canonically equivalent but different byte sequences as one name.
     public struct Key: Sendable, Hashable {

@@ -131,41 +131,28 @@ public struct CookieJar: Sendable {
         }.map(\.key)
     }
 
-    /// The cookies to send to `url` (§5.8.3), in header order: longer paths first, then earlier
-    /// creation. Their last-access times become `now`.
-    public mutating func retrieve(for url: CookieURL, now: UnixMillis, context: SameSiteContext = .sameSite) -> [Cookie] {
-        var found: [Cookie] = []
-        for domain in Self.domainsToVisit(url) {
-            guard var bucket = byDomain[domain] else { continue }
-            var touched = false
-            for index in bucket.indices where bucket[index].isSent(to: url, now: now, context: context) {
-                bucket[index].lastAccess = now
-                found.append(bucket[index])
-                touched = true
-            }
-            if touched { byDomain[domain] = bucket }
+    /// The cookies to send to `url` (§5.8.3); with `withCookies`, whole copies as well as the
+    /// header's parts. Their last-access times become `now`, in place.
+    public mutating func retrieve(
+        for url: CookieURL, now: UnixMillis, context: SameSiteContext = .sameSite, withCookies: Bool = true
+    ) -> CookieSelection {
+        var selection = CookieSelection(withCookies: withCookies)
+        for domain in url.domainsToVisit where byDomain[domain] != nil {
+            Self.touch(&byDomain[domain]!, sentTo: url, now: now, context: context, into: &selection)
         }
-        return found.sorted { a, b in
-            let (pathA, pathB) = (a.path.utf8.count, b.path.utf8.count)
-            return pathA != pathB ? pathA > pathB : (a.creation, a.creationIndex) < (b.creation, b.creationIndex)
-        }
+        return selection
     }
 
-    /// The Cookie header value for `cookies` (§5.8.3 step 4): pairs joined with "; ".
-    public static func header(for cookies: [Cookie]) -> String {
-        cookies.map(\.pair).joined(separator: "; ")
-    }
-
-    /// The host itself, then each parent domain (none for IP addresses).
-    static func domainsToVisit(_ url: CookieURL) -> [String] {
-        guard !url.hostIsIPAddress else { return [url.host] }
-        var domains = [url.host]
-        var rest = url.host[...]
-        while let dot = rest.firstIndex(of: ".") {
-            rest = rest[rest.index(after: dot)...]
-            domains.append(String(rest))
+    /// Selects the cookies of one bucket that go to `url`, updating their last-access time in
+    /// place (the bucket is passed inout so the array is not copied).
+    private static func touch(
+        _ cookies: inout [Cookie], sentTo url: CookieURL, now: UnixMillis, context: SameSiteContext,
+        into selection: inout CookieSelection
+    ) {
+        for index in cookies.indices where cookies[index].isSent(to: url, now: now, context: context) {
+            cookies[index].lastAccess = now
+            selection.add(cookies, at: index)
         }
-        return domains
     }
 }
 

@@ -252,6 +252,9 @@ public nonisolated struct Rip_V1_CookieHeaderRequest: Sendable {
 
   public var context: Rip_V1_CookieContext = .sameSite
 
+  /// Leave `cookies` out of the reply: the header alone, for the call before every request.
+  public var headerOnly: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -265,6 +268,7 @@ public nonisolated struct Rip_V1_CookieHeaderResponse: Sendable {
   /// The Cookie header value; empty when no cookie applies.
   public var header: String = String()
 
+  /// The cookies sent, in header order (empty with header_only).
   public var cookies: [Rip_V1_Cookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -675,7 +679,7 @@ nonisolated extension Rip_V1_StoreResponseCookiesResponse: SwiftProtobuf.Message
 
 nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieHeaderRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}url\0\u{1}context\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}url\0\u{1}context\0\u{3}header_only\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -686,6 +690,7 @@ nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftPr
       case 1: try { try decoder.decodeSingularStringField(value: &self.session) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.url) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.context) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.headerOnly) }()
       default: break
       }
     }
@@ -701,6 +706,9 @@ nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftPr
     if self.context != .sameSite {
       try visitor.visitSingularEnumField(value: self.context, fieldNumber: 3)
     }
+    if self.headerOnly != false {
+      try visitor.visitSingularBoolField(value: self.headerOnly, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -708,6 +716,7 @@ nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftPr
     if lhs.session != rhs.session {return false}
     if lhs.url != rhs.url {return false}
     if lhs.context != rhs.context {return false}
+    if lhs.headerOnly != rhs.headerOnly {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
