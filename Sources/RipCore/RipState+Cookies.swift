@@ -1,93 +1,126 @@
 import RipProto
 import RipWire
 
-/// The cookie calls. Changes are planned here against the live state, under the writer lock,
-/// and become one `CookieChange` mutation (nil when nothing changes); `apply` replays it.
+/// The cookie calls. A change runs the RFC 6265bis storage model on the live jar, in place,
+/// under the writer lock, and returns the `CookieChange` mutation that records what it did (nil
+/// when nothing changed); replay applies that record with `applyCookieChange`, and reaches the
+/// same jar because the steps are the ones the live jar took.
 extension RipState {
-    /// A planned cookie change and the reply to the call that asked for it.
-    public typealias Plan<Response> = (mutation: Rip_V1_Mutation?, response: Response)
+    /// A cookie change made and the reply to the call that asked for it.
+    public typealias CookieChangeResult<Response> = (mutation: Rip_V1_Mutation?, response: Response)
 
     func jar(of sessionID: String) -> CookieJar { cookieJars[sessionID] ?? CookieJar() }
 
-    public func planStoreResponseCookies(
-        _ request: Rip_V1_StoreResponseCookiesRequest, policy: CookiePolicy, now: UnixMillis
-    ) throws -> Plan<Rip_V1_StoreResponseCookiesResponse> {
-        let sessionID = try sessions.find(request.session).id
-        let url = try CookieURL(request.url)
-        let context = SameSiteContext(request.context)
-        var jar = jar(of: sessionID)
-        var steps: [CookieJar.Change] = []
-        let outcomes = request.setCookieLines.map { line in
-            Self.outcome { () throws(CookieRejection) -> Cookie in
-                let cookie = try policy.parser.parse(line, from: url, now: now, context: context)
-                steps += try jar.planStore(cookie, fromSecureOrigin: url.isSecure, now: now, limits: policy.limits)
-                return jar.stored(cookie.key) ?? cookie
+    /// The Set-Cookie lines of a StoreResponseCookies call, parsed: that needs no state, so the
+    /// handler does it before taking the writer lock.
+    public struct ParsedResponseCookies: Sendable {
+        let sessionReference: String
+        let fromSecureOrigin: Bool
+        let cookies: [Result<Cookie, CookieRejection>]
+
+        public init(_ request: Rip_V1_StoreResponseCookiesRequest, parser: SetCookieParser, now: UnixMillis) throws {
+            let url = try CookieURL(request.url)
+            let context = SameSiteContext(request.context)
+            sessionReference = request.session
+            fromSecureOrigin = url.isSecure
+            cookies = request.setCookieLines.map { line in
+                Result { () throws(CookieRejection) -> Cookie in try parser.parse(line, from: url, now: now, context: context) }
             }
         }
-        return (Self.cookieChange(sessionID, steps), .with { $0.outcomes = outcomes })
     }
 
-    public func planSetCookie(
+    /// Stores parsed Set-Cookie lines, in order; each is created at `now`, the time of the change.
+    public mutating func storeResponseCookies(
+        _ parsed: ParsedResponseCookies, limits: CookieJar.Limits, now: UnixMillis
+    ) throws -> CookieChangeResult<Rip_V1_StoreResponseCookiesResponse> {
+        let sessionID = try sessions.find(parsed.sessionReference).id
+        let secure = parsed.fromSecureOrigin
+        return changingJar(of: sessionID) { jar, steps in
+            .with {
+                $0.outcomes = parsed.cookies.map { result in
+                    Self.outcome { () throws(CookieRejection) -> Cookie in
+                        let cookie = try result.get().created(at: now)
+                        steps += try jar.planStore(cookie, fromSecureOrigin: secure, now: now, limits: limits)
+                        return jar.stored(cookie.key) ?? cookie
+                    }
+                }
+            }
+        }
+    }
+
+    public mutating func setCookie(
         _ request: Rip_V1_SetCookieRequest, policy: CookiePolicy, now: UnixMillis
-    ) throws -> Plan<Rip_V1_Cookie> {
+    ) throws -> CookieChangeResult<Rip_V1_Cookie> {
         let sessionID = try sessions.find(request.session).id
-        var jar = jar(of: sessionID)
-        do throws(CookieRejection) {
-            let cookie = try policy.parser.validate(Cookie(request.cookie, now: now).created(at: now), now: now)
-            let steps = try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
-            return (Self.cookieChange(sessionID, steps), (jar.stored(cookie.key) ?? cookie).message)
-        } catch {
-            throw RipError.invalidArgument("cookie not stored: \(error.reason)")
+        do {
+            return try changingJar(of: sessionID) { jar, steps in
+                let cookie = try policy.parser.validate(Cookie(request.cookie, now: now).created(at: now), now: now)
+                steps += try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
+                return (jar.stored(cookie.key) ?? cookie).message
+            }
+        } catch let rejection as CookieRejection {
+            throw RipError.invalidArgument("cookie not stored: \(rejection.reason)")
         }
     }
 
-    public func planImportCookies(
+    public mutating func importCookies(
         _ request: Rip_V1_ImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
-    ) throws -> Plan<Rip_V1_ImportCookiesResponse> {
+    ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
         let sessionID = try sessions.find(request.session).id
-        var jar = jar(of: sessionID)
-        var steps = request.replace ? jar.planRemove { _ in true } : []
-        let outcomes = request.cookies.map { message in
-            Self.outcome { () throws(CookieRejection) -> Cookie in
-                let cookie = try policy.parser.validate(Cookie(message, now: now), now: now)
-                steps += try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
-                return jar.stored(cookie.key) ?? cookie
+        return changingJar(of: sessionID) { jar, steps in
+            if request.replace { steps += jar.planRemove { _ in true } }
+            return .with {
+                $0.outcomes = request.cookies.map { message in
+                    Self.outcome { () throws(CookieRejection) -> Cookie in
+                        let cookie = try policy.parser.validate(Cookie(message, now: now), now: now)
+                        steps += try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
+                        return jar.stored(cookie.key) ?? cookie
+                    }
+                }
             }
         }
-        return (Self.cookieChange(sessionID, steps), .with { $0.outcomes = outcomes })
     }
 
-    public func planDeleteCookie(_ request: Rip_V1_DeleteCookieRequest) throws -> Plan<Rip_V1_DeleteCookieResponse> {
+    public mutating func deleteCookie(_ request: Rip_V1_DeleteCookieRequest) throws -> CookieChangeResult<Rip_V1_DeleteCookieResponse> {
         let sessionID = try sessions.find(request.session).id
         let domain = Self.canonicalDomain(request.domain)
         guard !request.name.isEmpty || !domain.isEmpty else {
             throw RipError.invalidArgument("say which cookie to delete: a name and a domain")
         }
-        var jar = jar(of: sessionID)
-        var deleted: [Rip_V1_Cookie] = []
-        let steps = jar.planRemove { cookie in
-            let matches = cookie.name.utf8.elementsEqual(request.name.utf8) && cookie.domain == domain
+        let matches = { (cookie: Cookie) in
+            cookie.name.utf8.elementsEqual(request.name.utf8) && cookie.domain == domain
                 && (request.path.isEmpty || cookie.path == request.path)
-            if matches { deleted.append(cookie.message) }
-            return matches
         }
-        guard !deleted.isEmpty else {
+        guard jar(of: sessionID).all.contains(where: matches) else {
             throw RipError.notFound("no cookie named '\(request.name)' for domain '\(domain)'; `ripctl cookie list` shows them")
         }
-        return (Self.cookieChange(sessionID, steps), .with { $0.deleted = deleted })
+        return changingJar(of: sessionID) { jar, steps in
+            let deleted = jar.all.filter(matches).map(\.message)
+            steps += jar.planRemove(where: matches)
+            return .with { $0.deleted = deleted }
+        }
     }
 
-    public func planClearCookies(_ request: Rip_V1_ClearCookiesRequest) throws -> Plan<Rip_V1_ClearCookiesResponse> {
+    public mutating func clearCookies(_ request: Rip_V1_ClearCookiesRequest) throws -> CookieChangeResult<Rip_V1_ClearCookiesResponse> {
         let sessionID = try sessions.find(request.session).id
         let domain = Self.canonicalDomain(request.domain)
-        var jar = jar(of: sessionID)
-        var removed: [Rip_V1_Cookie] = []
-        let steps = jar.planRemove { cookie in
-            let matches = domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain)
-            if matches { removed.append(cookie.message) }
-            return matches
+        let matches = { (cookie: Cookie) in domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain) }
+        return changingJar(of: sessionID) { jar, steps in
+            let removed = jar.all.filter(matches).map(\.message)
+            steps += jar.planRemove(where: matches)
+            return .with { $0.removed = removed }
         }
-        return (Self.cookieChange(sessionID, steps), .with { $0.removed = removed })
+    }
+
+    /// Runs `change` on the session's jar in place, collecting the steps it takes; a jar left
+    /// empty is dropped. `change` may only throw before its first step.
+    private mutating func changingJar<Response>(
+        of sessionID: String, _ change: (inout CookieJar, inout [CookieJar.Change]) throws -> Response
+    ) rethrows -> CookieChangeResult<Response> {
+        defer { if cookieJars[sessionID]?.count == 0 { cookieJars[sessionID] = nil } }
+        var steps: [CookieJar.Change] = []
+        let response = try change(&cookieJars[sessionID, default: CookieJar()], &steps)
+        return (Self.cookieChange(sessionID, steps), response)
     }
 
     /// Cookies of one session, optionally of one domain and its subdomains, in creation order.

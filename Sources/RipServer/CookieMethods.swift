@@ -1,9 +1,9 @@
 import RipCore
 import RipProto
 
-/// The handlers of `rip.v1.CookieService`. Changes are planned against the live jar under the
-/// writer lock (`StateStore.commit(planning:)`) and answered once durable; lookups update
-/// last-access times in place without logging.
+/// The handlers of `rip.v1.CookieService`. Changes run on the live jar under the writer lock
+/// (`StateStore.commit(changing:)`), are logged as the steps they took and answered once
+/// durable; lookups update last-access times in place without logging.
 struct CookieMethods {
     let store: StateStore
     let policy: CookiePolicy
@@ -13,9 +13,10 @@ struct CookieMethods {
         typealias Service = Rip_V1_CookieService
 
         table.changing(Service.storeResponseCookies) { request, loop in
-            try store.commit(
-                planning: { state, now in try state.planStoreResponseCookies(request, policy: policy, now: now) },
-                on: loop, reply: Self.response)
+            let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: store.clock())
+            return try store.commit(
+                changing: Self.change { try $0.storeResponseCookies(parsed, limits: policy.limits, now: $1) }, on: loop,
+                reply: Self.response)
         }
         table.unary(Service.cookieHeader) { request in
             let url = try CookieURL(request.url)
@@ -26,26 +27,33 @@ struct CookieMethods {
             return RipState.cookieHeaderResponse(cookies)
         }
         table.changing(Service.setCookie) { request, loop in
-            try store.commit(
-                planning: { state, now in try state.planSetCookie(request, policy: policy, now: now) },
-                on: loop, reply: Self.response)
+            try store.commit(changing: Self.change { try $0.setCookie(request, policy: policy, now: $1) }, on: loop, reply: Self.response)
         }
         table.unary(Service.listCookies) { request in
             try store.read { state, _ in try state.listCookies(request) }
         }
         table.changing(Service.deleteCookie) { request, loop in
-            try store.commit(planning: { state, _ in try state.planDeleteCookie(request) }, on: loop, reply: Self.response)
+            try store.commit(changing: Self.change { state, _ in try state.deleteCookie(request) }, on: loop, reply: Self.response)
         }
         table.changing(Service.clearCookies) { request, loop in
-            try store.commit(planning: { state, _ in try state.planClearCookies(request) }, on: loop, reply: Self.response)
+            try store.commit(changing: Self.change { state, _ in try state.clearCookies(request) }, on: loop, reply: Self.response)
         }
         table.changing(Service.importCookies) { request, loop in
-            try store.commit(
-                planning: { state, now in try state.planImportCookies(request, policy: policy, now: now) },
-                on: loop, reply: Self.response)
+            try store.commit(changing: Self.change { try $0.importCookies(request, policy: policy, now: $1) }, on: loop, reply: Self.response)
         }
     }
 
-    /// A cookie call's reply is what its plan produced.
+    /// A cookie call as a `StateStore` change: it changes no session, so it applies nothing
+    /// beyond its own steps and publishes no session event.
+    private static func change<Response>(
+        _ body: @escaping (inout RipState, UnixMillis) throws -> RipState.CookieChangeResult<Response>
+    ) -> StateStore.Change<Response> {
+        { state, now in
+            let (mutation, response) = try body(&state, now)
+            return (mutation, Applied(), response)
+        }
+    }
+
+    /// A cookie call's reply is what its change produced.
     private static func response<Response>(_: Applied, _ response: Response) -> Response { response }
 }

@@ -52,26 +52,38 @@ public final class StateStore: Sendable {
     /// policy (at once without a journal), or fails if it cannot be written.
     @discardableResult
     public func commit(_ mutation: Rip_V1_Mutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
-        try commit(planning: { _, _ in (mutation, ()) }, durable: durable).applied
+        try commit(changing: Self.applying(mutation), durable: durable).applied
     }
 
-    /// Builds a mutation from the live state under the writer lock, then commits it as
-    /// `commit(_:durable:)` does: for changes whose decision depends on state that is not
-    /// logged (cookie eviction by last-access time). A nil mutation changes nothing and is
-    /// not logged; `durable` then succeeds at once.
+    /// A change for `commit(changing:)`: `mutation`, stamped with the time and applied.
+    private static func applying(_ mutation: Rip_V1_Mutation) -> Change<Void> {
+        { state, now in
+            var mutation = mutation
+            mutation.timeUnixMs = now
+            return (mutation, try state.apply(mutation), ())
+        }
+    }
+
+    /// A change made to the state under the writer lock at the given time: it returns the
+    /// mutation that records what it did (nil when it changed nothing), what applying it did,
+    /// and anything else its caller needs. It may only throw before changing anything.
+    public typealias Change<Extra> = (inout RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Applied, Extra)
+
+    /// Makes `change` under the writer lock, appends its mutation to the journal and publishes
+    /// its events. Cookie calls change their jar in place and record the steps they took
+    /// (eviction depends on last-access times that are not logged); every other call applies
+    /// a mutation. A nil mutation is not logged; `durable` then succeeds at once.
     public func commit<Extra>(
-        planning plan: (borrowing RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Extra),
-        durable: EventLoopPromise<Void>? = nil
+        changing change: Change<Extra>, durable: EventLoopPromise<Void>? = nil
     ) throws -> (applied: Applied, extra: Extra) {
         let now = clock()
         return try guarded.withLock { guarded in
-            let (planned, extra) = try plan(guarded.state, now)
-            guard var mutation = planned else {
+            let (changed, applied, extra) = try change(&guarded.state, now)
+            guard var mutation = changed else {
                 durable?.succeed()
-                return (Applied(), extra)
+                return (applied, extra)
             }
             mutation.timeUnixMs = now
-            let applied = try guarded.state.apply(mutation)
             if let journal {
                 journal.append(try mutation.serializedBytes(), promise: durable)
             } else {
@@ -92,22 +104,21 @@ public final class StateStore: Sendable {
     public func commit<Response>(
         _ mutation: Rip_V1_Mutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
     ) throws -> Reply<Response> {
-        try commit(planning: { _, _ in (mutation, ()) }, on: eventLoop) { applied, _ in reply(applied) }
+        try commit(changing: Self.applying(mutation), on: eventLoop) { applied, _ in reply(applied) }
     }
 
-    /// `commit(planning:durable:)` for a call on `eventLoop`; its reply waits for durability
+    /// `commit(changing:durable:)` for a call on `eventLoop`; its reply waits for durability
     /// when there is a journal.
     public func commit<Extra, Response>(
-        planning plan: (borrowing RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Extra),
-        on eventLoop: any EventLoop, reply: (Applied, Extra) -> Response
+        changing change: Change<Extra>, on eventLoop: any EventLoop, reply: (Applied, Extra) -> Response
     ) throws -> Reply<Response> {
         guard journal != nil else {
-            let (applied, extra) = try commit(planning: plan)
+            let (applied, extra) = try commit(changing: change)
             return .now(reply(applied, extra))
         }
         let durable = eventLoop.makePromise(of: Void.self)
         do {
-            let (applied, extra) = try commit(planning: plan, durable: durable)
+            let (applied, extra) = try commit(changing: change, durable: durable)
             return .whenDurable(reply(applied, extra), durable.futureResult)
         } catch {
             durable.fail(error)  // rejected before it reached the log: nothing will complete it

@@ -24,7 +24,11 @@ struct InProcessCookies {
     }
 
     private func storeCookies(_ request: Rip_V1_StoreResponseCookiesRequest) throws {
-        _ = try store.commit(planning: { state, now in try state.planStoreResponseCookies(request, policy: policy, now: now) })
+        let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: store.clock())
+        _ = try store.commit(changing: { state, now in
+            let (mutation, response) = try state.storeResponseCookies(parsed, limits: policy.limits, now: now)
+            return (mutation, Applied(), response)
+        })
     }
 
     func measure(warmup: Double, duration: Double) throws -> Histogram<UInt64> {

@@ -117,18 +117,28 @@ struct CookieCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a session's cookies, oldest first.")
-        @OptionGroup var global: GlobalOptions
+    /// --session and --domain: a session's jar, or the part of it for one domain and its
+    /// subdomains.
+    struct JarOptions: ParsableArguments {
         @Option(help: "Session name or id.") var session: String
         @Option(help: "Only cookies of this domain and its subdomains.") var domain: String?
 
+        var list: Rip_V1_ListCookiesRequest {
+            .with {
+                $0.session = session
+                $0.domain = domain ?? ""
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a session's cookies, oldest first.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var jar: JarOptions
+
         func run() async throws {
             try await global.withClient { client, output in
-                let response = try await client.listCookies(.with {
-                    $0.session = session
-                    $0.domain = domain ?? ""
-                })
+                let response = try await client.listCookies(jar.list)
                 try output.emit(response) { CookieCommand.table(response.cookies) }
             }
         }
@@ -159,14 +169,13 @@ struct CookieCommand: AsyncParsableCommand {
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete every cookie of a session, or of one domain.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var session: String
-        @Option(help: "Only cookies of this domain and its subdomains.") var domain: String?
+        @OptionGroup var jar: JarOptions
 
         func run() async throws {
             try await global.withClient { client, output in
                 let response = try await client.clearCookies(.with {
-                    $0.session = session
-                    $0.domain = domain ?? ""
+                    $0.session = jar.session
+                    $0.domain = jar.domain ?? ""
                 })
                 try output.emit(response) { "removed \(response.removed.count) cookie\(response.removed.count == 1 ? "" : "s")" }
             }
@@ -221,17 +230,13 @@ struct CookieCommand: AsyncParsableCommand {
                 Example: ripctl cookie export --session crawl --file cookies.txt && curl -b cookies.txt https://example.com/
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var session: String
+        @OptionGroup var jar: JarOptions
         @Option(help: "File to write ('-' for standard output).") var file: String
         @Option(help: "netscape or json (default: json for .json files, else netscape).") var format: CookieFormat?
-        @Option(help: "Only cookies of this domain and its subdomains.") var domain: String?
 
         func run() async throws {
             try await global.withClient { client, output in
-                let response = try await client.listCookies(.with {
-                    $0.session = session
-                    $0.domain = domain ?? ""
-                })
+                let response = try await client.listCookies(jar.list)
                 let data: Data
                 switch format ?? CookieFormat(path: file) {
                 case .netscape:

@@ -184,15 +184,18 @@ struct CookieJarTests {
         let session = try h.create("crawl")
         let policy = CookiePolicy(publicSuffixes: Self.publicSuffixes, limits: .init(perDomain: 2, total: 10))
         for line in ["a=1", "b=2; Secure", "c=3", "d=4; Domain=example.com; HttpOnly; SameSite=Strict"] {
-            let plan = try h.state.planStoreResponseCookies(
-                .with {
-                    $0.session = "crawl"
-                    $0.url = "https://www.example.com/p"
-                    $0.setCookieLines = [line]
-                }, policy: policy, now: h.now)
-            #expect(plan.response.outcomes.allSatisfy { $0.stored })
-            let time = h.now
-            if let mutation = plan.mutation { try h.apply { $0 = mutation; $0.timeUnixMs = time } }
+            let request = Rip_V1_StoreResponseCookiesRequest.with {
+                $0.session = "crawl"
+                $0.url = "https://www.example.com/p"
+                $0.setCookieLines = [line]
+            }
+            let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: h.now)
+            let result = try h.state.storeResponseCookies(parsed, limits: policy.limits, now: h.now)
+            #expect(result.response.outcomes.allSatisfy { $0.stored })
+            if var mutation = result.mutation {
+                mutation.timeUnixMs = h.now
+                h.log.append(mutation)
+            }
             h.now += 1
         }
         var replayed = RipState()

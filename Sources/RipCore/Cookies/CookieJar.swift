@@ -109,26 +109,34 @@ public struct CookieJar: Sendable {
     }
 
     /// §6.1 and §5.7's "remove excess cookies": expired ones first, then non-secure before
-    /// secure, then the least recently accessed. The cookie just stored goes last.
+    /// secure, then the least recently accessed. The cookie just stored goes last. The excess
+    /// is almost always one cookie, so each victim is found by one pass, not a sort.
     private mutating func evictExcess(keeping kept: Cookie.Key, now: UnixMillis, limits: Limits, into changes: inout [Change]) {
-        if let bucket = byDomain[kept.domain], bucket.count > limits.perDomain {
-            for key in Self.evictionOrder(bucket, keeping: kept, now: now).prefix(bucket.count - limits.perDomain) {
-                record(.remove(key), into: &changes)
-            }
+        while let bucket = byDomain[kept.domain], bucket.count > limits.perDomain,
+            let victim = Self.firstToEvict(in: [bucket], keeping: kept, now: now)
+        {
+            record(.remove(victim), into: &changes)
         }
-        if count > limits.total {
-            for key in Self.evictionOrder(Array(byDomain.values.joined()), keeping: kept, now: now).prefix(count - limits.total) {
-                record(.remove(key), into: &changes)
-            }
+        while count > limits.total, let victim = Self.firstToEvict(in: byDomain.values, keeping: kept, now: now) {
+            record(.remove(victim), into: &changes)
         }
     }
 
-    private static func evictionOrder(_ cookies: [Cookie], keeping kept: Cookie.Key, now: UnixMillis) -> [Cookie.Key] {
-        cookies.sorted { a, b in
-            let rankA = (a.key == kept ? 1 : 0, a.isExpired(at: now) ? 0 : 1, a.secureOnly ? 1 : 0)
-            let rankB = (b.key == kept ? 1 : 0, b.isExpired(at: now) ? 0 : 1, b.secureOnly ? 1 : 0)
-            return rankA != rankB ? rankA < rankB : (a.lastAccess, a.creationIndex) < (b.lastAccess, b.creationIndex)
-        }.map(\.key)
+    private static func firstToEvict(
+        in buckets: some Sequence<[Cookie]>, keeping kept: Cookie.Key, now: UnixMillis
+    ) -> Cookie.Key? {
+        var best: (rank: (Int, Int, Int, UnixMillis, UInt64), cookie: Cookie)?
+        for bucket in buckets {
+            for cookie in bucket {
+                let isKept = cookie.domain == kept.domain && cookie.key == kept
+                let rank = (
+                    isKept ? 1 : 0, cookie.isExpired(at: now) ? 0 : 1, cookie.secureOnly ? 1 : 0,
+                    cookie.lastAccess, cookie.creationIndex
+                )
+                if best == nil || rank < best!.rank { best = (rank, cookie) }
+            }
+        }
+        return best?.cookie.key
     }
 
     /// The cookies to send to `url` (§5.8.3); with `withCookies`, whole copies as well as the
