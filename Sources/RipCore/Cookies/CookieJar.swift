@@ -1,10 +1,10 @@
 /// One session's cookies, bucketed by domain so a lookup visits only the host and its parent
 /// domains (RFC 6265bis §5.7 storage, §5.8.3 retrieval).
 ///
-/// Changes are planned and applied separately: `planStore` and friends work on a scratch copy
-/// and return the `Change`s they made, which the write-ahead log records and `apply` replays.
-/// Eviction depends on last-access times that reads update without logging, so the log keeps
-/// the decision rather than the inputs; replay never re-decides it.
+/// `planStore` and `planRemove` decide a change and make it, returning the `Change` steps they
+/// took, which the write-ahead log records and `apply` replays. Eviction depends on last-access
+/// times that reads update without logging, so the log keeps the decision rather than the
+/// inputs; replay never re-decides it.
 public struct CookieJar: Sendable {
     /// The limits of RFC 6265bis §6.1, per jar.
     public struct Limits: Sendable, Equatable {
