@@ -3,7 +3,8 @@ import RipCore
 
 extension PublicSuffixList {
     /// The copy of the list bundled with ripd (Resources/public_suffix_list.dat, refreshed by
-    /// tools/update-public-suffix-list), parsed once.
+    /// tools/update-public-suffix-list), parsed once. SwiftPM installs it in the
+    /// `ripd_RipServer.resources` directory beside the binary, which must travel with it.
     public static let bundled: PublicSuffixList = {
         guard let url = Bundle.module.url(forResource: "public_suffix_list", withExtension: "dat"),
             let text = try? String(contentsOf: url, encoding: .utf8)

@@ -11,8 +11,10 @@ public struct ServerConfiguration: Sendable {
     public var maxSessions: UInt64 = 10_000
     /// Evict the least recently used session at the limit instead of rejecting the new one.
     public var evictLeastRecentlyUsed = false
-    /// The Public Suffix List and per-jar limits the cookie jars enforce.
-    public var cookiePolicy = CookiePolicy(publicSuffixes: .bundled)
+    /// The Public Suffix List and per-jar limits the cookie jars enforce. The default has no
+    /// list (only the implicit "*" rule); ripd sets `PublicSuffixList.bundled` or the file
+    /// `--public-suffix-list` names.
+    public var cookiePolicy = CookiePolicy()
     public var cleanupIntervalSeconds: UInt64 = 60
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount
