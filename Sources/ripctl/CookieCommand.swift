@@ -89,10 +89,15 @@ struct CookieCommand: AsyncParsableCommand {
                     zip(lines, response.outcomes).map { line, outcome in
                         outcome.stored
                             ? "stored \(outcome.cookie.name.isEmpty ? "(nameless)" : outcome.cookie.name) for \(outcome.cookie.domain)\(outcome.cookie.path)"
-                            : "rejected '\(line.prefix(60))': \(outcome.rejection)"
+                            : "rejected '\(Store.printable(line.prefix(60)))': \(outcome.rejection)"
                     }.joined(separator: "\n")
                 }
             }
+        }
+
+        /// `text` with control characters shown as U+FFFD, for echoing a rejected line.
+        static func printable(_ text: Substring) -> String {
+            String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0 }))
         }
     }
 
