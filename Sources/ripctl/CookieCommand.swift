@@ -63,6 +63,14 @@ struct CookieCommand: AsyncParsableCommand {
         }
     }
 
+    /// --session, --url and --context: one HTTP exchange of a session (the response that set
+    /// cookies, or the request they go to).
+    struct ExchangeOptions: ParsableArguments {
+        @Option(help: "Session name or id.") var session: String
+        @Option(help: "The URL: of the response that carried the lines (store), of the request (header).") var url: String
+        @Option(help: "same-site, cross-site or cross-site-navigation.") var context: Context = .sameSite
+    }
+
     struct Store: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store the Set-Cookie lines of a response.",
@@ -72,18 +80,16 @@ struct CookieCommand: AsyncParsableCommand {
                 --set-cookie 'b=2; Domain=example.com'
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var session: String
-        @Option(help: "URL of the response that carried the lines.") var url: String
+        @OptionGroup var exchange: ExchangeOptions
         @Option(name: .customLong("set-cookie"), help: "A Set-Cookie header value (repeatable).") var lines: [String]
-        @Option(help: "same-site, cross-site or cross-site-navigation.") var context: Context = .sameSite
 
         func run() async throws {
             try await global.withClient { client, output in
                 let response = try await client.storeResponseCookies(.with {
-                    $0.session = session
-                    $0.url = url
+                    $0.session = exchange.session
+                    $0.url = exchange.url
                     $0.setCookieLines = lines
-                    $0.context = context.message
+                    $0.context = exchange.context.message
                 })
                 try output.emit(response) {
                     zip(lines, response.outcomes).map { line, outcome in
@@ -105,16 +111,14 @@ struct CookieCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the Cookie header to send to a URL (nothing when no cookie applies).")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var session: String
-        @Option(help: "The request URL.") var url: String
-        @Option(help: "same-site, cross-site or cross-site-navigation.") var context: Context = .sameSite
+        @OptionGroup var exchange: ExchangeOptions
 
         func run() async throws {
             try await global.withClient { client, output in
                 let response = try await client.cookieHeader(.with {
-                    $0.session = session
-                    $0.url = url
-                    $0.context = context.message
+                    $0.session = exchange.session
+                    $0.url = exchange.url
+                    $0.context = exchange.context.message
                     $0.headerOnly = !output.json
                 })
                 try output.emit(response) { response.header }
