@@ -15,7 +15,10 @@ struct CookieCommandTests {
             class Handler(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
                     self.send_response(200)
-                    if self.path.startswith('/set'):
+                    if self.path.startswith('/set-domain'):
+                        self.send_header('Set-Cookie', 'wide=1; Domain=example.test; Path=/')
+                        self.send_header('Set-Cookie', 'narrow=2; Path=/')
+                    elif self.path.startswith('/set'):
                         self.send_header('Set-Cookie', 'sid=abc123; Path=/')
                         self.send_header('Set-Cookie', 'theme=dark; Max-Age=3600; Path=/')
                         self.send_header('Set-Cookie', 'secret=s3 cr3t; HttpOnly; Path=/')
@@ -48,7 +51,9 @@ struct CookieCommandTests {
         deinit { process.terminate() }
     }
 
-    static func curl(_ arguments: String...) throws -> String {
+    static func curl(_ arguments: String...) throws -> String { try curl(arguments) }
+
+    static func curl(_ arguments: [String]) throws -> String {
         let process = Process()
         let out = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -102,6 +107,31 @@ struct CookieCommandTests {
         #expect(try ripctl("cookie", "import", "--session", "again", "--file", rewritten).status == 0)
         let again = try ripctl("cookie", "header", "--session", "again", "--url", "\(base)/app/page").stdout
         #expect(Self.pairs(again.trimmingCharacters(in: .newlines)) == Self.pairs(direct))
+    }
+
+    @Test("curl's leading-dot domain cookies import as domain cookies and export with the dot again")
+    func curlDomainCookies() async throws {
+        let server = try CookieServer()
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let resolve = ["www", "other"].flatMap { ["--resolve", "\($0).example.test:\(server.port):127.0.0.1"] }
+        let www = "http://www.example.test:\(server.port)", other = "http://other.example.test:\(server.port)"
+        let curlJar = daemon.directory.appendingPathComponent("curl-jar.txt").path
+        let exported = daemon.directory.appendingPathComponent("exported.txt").path
+        _ = try Self.curl(resolve + ["-c", curlJar, "\(www)/set-domain"])
+        #expect(try String(contentsOfFile: curlJar, encoding: .utf8).contains(".example.test\tTRUE\t/\tFALSE\t0\twide\t1"))
+        #expect(try Self.curl(resolve + ["-b", curlJar, "\(other)/"]) == "wide=1")
+
+        #expect(try ripctl("session", "new", "--name", "web").status == 0)
+        #expect(try ripctl("cookie", "import", "--session", "web", "--file", curlJar).status == 0)
+        #expect(try ripctl("cookie", "header", "--session", "web", "--url", "\(other)/").stdout == "wide=1\n")
+        #expect(Self.pairs(try ripctl("cookie", "header", "--session", "web", "--url", "\(www)/").stdout.trimmingCharacters(in: .newlines))
+            == ["wide=1", "narrow=2"])
+        #expect(try ripctl("cookie", "export", "--session", "web", "--file", exported).status == 0)
+        let text = try String(contentsOfFile: exported, encoding: .utf8)
+        #expect(text.contains(".example.test\tTRUE\t/\tFALSE\t0\twide\t1") && text.contains("www.example.test\tFALSE\t/\tFALSE\t0\tnarrow\t2"))
+        #expect(try Self.curl(resolve + ["-b", exported, "\(other)/"]) == "wide=1")
+        #expect(Self.pairs(try Self.curl(resolve + ["-b", exported, "\(www)/"])) == ["wide=1", "narrow=2"])
     }
 
     @Test("every cookie command works, --json included; session export, import, clone and clear carry cookies")
