@@ -33,7 +33,7 @@ extension RipState {
     public mutating func storeResponseCookies(
         _ parsed: ParsedResponseCookies, limits: CookieJar.Limits, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_StoreResponseCookiesResponse> {
-        let sessionID = try sessions.find(parsed.sessionReference).id
+        let sessionID = try sessions.id(of: parsed.sessionReference)
         let secure = parsed.fromSecureOrigin
         return changingJar(of: sessionID) { jar, steps in
             .with {
@@ -51,7 +51,7 @@ extension RipState {
     public mutating func setCookie(
         _ request: Rip_V1_SetCookieRequest, policy: CookiePolicy, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_Cookie> {
-        let sessionID = try sessions.find(request.session).id
+        let sessionID = try sessions.id(of: request.session)
         do {
             return try changingJar(of: sessionID) { jar, steps in
                 let cookie = try policy.parser.validate(Cookie(request.cookie, now: now).created(at: now), now: now)
@@ -66,7 +66,7 @@ extension RipState {
     public mutating func importCookies(
         _ request: Rip_V1_ImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
-        let sessionID = try sessions.find(request.session).id
+        let sessionID = try sessions.id(of: request.session)
         return changingJar(of: sessionID) { jar, steps in
             if request.replace { steps += jar.planRemove { _ in true } }
             return .with {
@@ -82,7 +82,7 @@ extension RipState {
     }
 
     public mutating func deleteCookie(_ request: Rip_V1_DeleteCookieRequest) throws -> CookieChangeResult<Rip_V1_DeleteCookieResponse> {
-        let sessionID = try sessions.find(request.session).id
+        let sessionID = try sessions.id(of: request.session)
         let domain = Self.canonicalDomain(request.domain)
         guard !request.name.isEmpty || !domain.isEmpty else {
             throw RipError.invalidArgument("say which cookie to delete: a name and a domain")
@@ -102,7 +102,7 @@ extension RipState {
     }
 
     public mutating func clearCookies(_ request: Rip_V1_ClearCookiesRequest) throws -> CookieChangeResult<Rip_V1_ClearCookiesResponse> {
-        let sessionID = try sessions.find(request.session).id
+        let sessionID = try sessions.id(of: request.session)
         let domain = Self.canonicalDomain(request.domain)
         let matches = { (cookie: Cookie) in domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain) }
         return changingJar(of: sessionID) { jar, steps in
@@ -125,7 +125,7 @@ extension RipState {
 
     /// Cookies of one session, optionally of one domain and its subdomains, in creation order.
     public func listCookies(_ request: Rip_V1_ListCookiesRequest) throws -> Rip_V1_ListCookiesResponse {
-        let sessionID = try sessions.find(request.session).id
+        let sessionID = try sessions.id(of: request.session)
         let domain = Self.canonicalDomain(request.domain)
         return .with {
             $0.cookies = jar(of: sessionID).all
@@ -141,7 +141,7 @@ extension RipState {
     public mutating func retrieveCookies(
         session: String, url: CookieURL, context: Rip_V1_CookieContext, withCookies: Bool, now: UnixMillis
     ) throws -> CookieSelection? {
-        let sessionID = try sessions.find(session).id
+        let sessionID = try sessions.id(of: session)
         guard cookieJars[sessionID] != nil else { return nil }
         return cookieJars[sessionID]!.retrieve(
             for: url, now: now, context: SameSiteContext(context), withCookies: withCookies)

@@ -1,17 +1,20 @@
 /// The cookies one lookup selected. Made under the writer lock, so it copies only what the
-/// header needs (and whole cookies only when the caller wants them), and keeps no reference to
-/// the jar's storage, which the next lookup then updates in place. Sorted into header order
-/// (RFC 6265bis §5.8.3 step 2: longer paths first, then earlier creation) only when read, after
-/// the lock is released.
+/// header needs, as bytes (and whole cookies only when the caller wants them): it retains none
+/// of the jar's strings, whose reference counts would otherwise bounce between the cores that
+/// serve lookups, and keeps no reference to the jar's storage, which the next lookup then
+/// updates in place. Sorted into header order (RFC 6265bis §5.8.3 step 2: longer paths first,
+/// then earlier creation) only when read, after the lock is released.
 public struct CookieSelection: Sendable {
     struct Entry: Sendable {
-        let name: String
-        let value: String
+        /// The "name=value" (or value) bytes of the cookie: `pairs[pairStart..<pairEnd]`.
+        let pairStart: Int
+        let pairEnd: Int
         let pathLength: Int
         let creation: UnixMillis
         let creationIndex: UInt64
     }
 
+    private var pairs: [UInt8] = []
     private var entries: [Entry] = []
     /// The whole cookies, parallel to `entries`, when asked for.
     private var whole: [Cookie]?
@@ -23,10 +26,19 @@ public struct CookieSelection: Sendable {
     /// Adds `cookies[index]`, copying only the fields the header needs unless whole cookies
     /// were asked for.
     mutating func add(_ cookies: borrowing [Cookie], at index: Int) {
-        if entries.isEmpty { entries.reserveCapacity(16) }
+        if entries.isEmpty {
+            entries.reserveCapacity(16)
+            pairs.reserveCapacity(1024)
+        }
+        let start = pairs.count
+        if !cookies[index].name.isEmpty {
+            pairs.append(contentsOf: cookies[index].name.utf8)
+            pairs.append(UInt8(ascii: "="))
+        }
+        pairs.append(contentsOf: cookies[index].value.utf8)
         entries.append(
             Entry(
-                name: cookies[index].name, value: cookies[index].value, pathLength: cookies[index].path.utf8.count,
+                pairStart: start, pairEnd: pairs.count, pathLength: cookies[index].path.utf8.count,
                 creation: cookies[index].creation, creationIndex: cookies[index].creationIndex))
         whole?.append(cookies[index])
     }
@@ -52,14 +64,10 @@ public struct CookieSelection: Sendable {
     public var header: String {
         guard !entries.isEmpty else { return "" }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 3 })
+        bytes.reserveCapacity(pairs.count + 2 * entries.count)
         for index in order {
             if !bytes.isEmpty { bytes.append(contentsOf: [UInt8(ascii: ";"), UInt8(ascii: " ")]) }
-            if !entries[index].name.isEmpty {
-                bytes.append(contentsOf: entries[index].name.utf8)
-                bytes.append(UInt8(ascii: "="))
-            }
-            bytes.append(contentsOf: entries[index].value.utf8)
+            bytes.append(contentsOf: pairs[entries[index].pairStart..<entries[index].pairEnd])
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -17,13 +17,24 @@ public struct SessionBook: Sendable {
     /// The session a client names by id (`sess_…`) or by name. Names never take the id form,
     /// so the two cannot collide.
     public func find(_ reference: String) throws -> Rip_V1_Session {
+        let id = try id(of: reference)
+        guard let session = byID[id] else { throw Self.notFound(reference) }
+        return session
+    }
+
+    /// The id of the session a client names, without copying the session (lookups that only
+    /// need the id run under the writer lock).
+    public func id(of reference: String) throws -> String {
         guard !reference.isEmpty else {
             throw RipError.invalidArgument("a session name or id is required")
         }
-        if let session = byID[reference] ?? idByName[reference].flatMap({ byID[$0] }) {
-            return session
-        }
-        throw RipError.notFound("no session named or with id '\(reference)'; `ripctl session list` shows them")
+        if byID.index(forKey: reference) != nil { return reference }
+        if let id = idByName[reference] { return id }
+        throw Self.notFound(reference)
+    }
+
+    private static func notFound(_ reference: String) -> RipError {
+        RipError.notFound("no session named or with id '\(reference)'; `ripctl session list` shows them")
     }
 
     /// The daemon's current session, if one was chosen with `UseSession` and still exists.
