@@ -68,7 +68,7 @@ extension RipState {
     ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
         let sessionID = try sessions.id(of: request.session)
         return changingJar(of: sessionID) { jar, steps in
-            if request.replace { steps += jar.planRemove { _ in true } }
+            if request.replace { jar.planRemove(where: { _ in true }, into: &steps) }
             return .with {
                 $0.outcomes = request.cookies.map { message in
                     Self.outcome { () throws(CookieRejection) -> Cookie in
@@ -91,13 +91,13 @@ extension RipState {
             cookie.name.utf8.elementsEqual(request.name.utf8) && cookie.domain == domain
                 && (request.path.isEmpty || cookie.path == request.path)
         }
-        guard jar(of: sessionID).all.contains(where: matches) else {
-            throw RipError.notFound("no cookie named '\(request.name)' for domain '\(domain)'; `ripctl cookie list` shows them")
-        }
-        return changingJar(of: sessionID) { jar, steps in
-            let deleted = jar.all.filter(matches).map(\.message)
-            steps += jar.planRemove(where: matches)
-            return .with { $0.deleted = deleted }
+        return try changingJar(of: sessionID) { jar, steps in
+            let deleted = jar.planRemove(where: matches, into: &steps)
+            guard !deleted.isEmpty else {
+                throw RipError.notFound(
+                    "no cookie named '\(request.name)' for domain '\(domain)'; `ripctl cookie list` shows them")
+            }
+            return .with { $0.deleted = deleted.map(\.message) }
         }
     }
 
@@ -106,14 +106,14 @@ extension RipState {
         let domain = Self.canonicalDomain(request.domain)
         let matches = { (cookie: Cookie) in domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain) }
         return changingJar(of: sessionID) { jar, steps in
-            let removed = jar.all.filter(matches).map(\.message)
-            steps += jar.planRemove(where: matches)
-            return .with { $0.removed = removed }
+            let removed = jar.planRemove(where: matches, into: &steps)
+            return .with { $0.removed = removed.map(\.message) }
         }
     }
 
     /// Runs `change` on the session's jar in place, collecting the steps it takes; a jar left
-    /// empty is dropped. `change` may only throw before its first step.
+    /// empty is dropped. `change` may only throw before its first step (a throw after it would
+    /// leave the change made but not logged).
     private mutating func changingJar<Response>(
         of sessionID: String, _ change: (inout CookieJar, inout [CookieJar.Change]) throws -> Response
     ) rethrows -> CookieChangeResult<Response> {

@@ -13,44 +13,31 @@ struct CookieMethods {
         typealias Service = Rip_V1_CookieService
 
         table.changing(Service.storeResponseCookies) { request, loop in
-            let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: store.clock())
-            return try store.commit(
-                changing: Self.change { try $0.storeResponseCookies(parsed, limits: policy.limits, now: $1) }, on: loop,
-                reply: Self.response)
+            try store.commit(changing: store.storeResponseCookies(request, policy: policy), on: loop, reply: Self.response)
         }
-        table.unary(Service.cookieHeader) { request in
-            let url = try CookieURL(request.url)
-            let cookies = try store.access { state, now in
-                try state.retrieveCookies(
-                    session: request.session, url: url, context: request.context, withCookies: !request.headerOnly, now: now)
-            }
-            return RipState.cookieHeaderResponse(cookies)
-        }
+        table.unary(Service.cookieHeader) { request in try store.cookieHeader(request) }
         table.changing(Service.setCookie) { request, loop in
-            try store.commit(changing: Self.change { try $0.setCookie(request, policy: policy, now: $1) }, on: loop, reply: Self.response)
+            try store.commit(
+                changing: StateStore.cookieChange { try $0.setCookie(request, policy: policy, now: $1) }, on: loop,
+                reply: Self.response)
         }
         table.unary(Service.listCookies) { request in
             try store.read { state, _ in try state.listCookies(request) }
         }
         table.changing(Service.deleteCookie) { request, loop in
-            try store.commit(changing: Self.change { state, _ in try state.deleteCookie(request) }, on: loop, reply: Self.response)
+            try store.commit(
+                changing: StateStore.cookieChange { state, _ in try state.deleteCookie(request) }, on: loop,
+                reply: Self.response)
         }
         table.changing(Service.clearCookies) { request, loop in
-            try store.commit(changing: Self.change { state, _ in try state.clearCookies(request) }, on: loop, reply: Self.response)
+            try store.commit(
+                changing: StateStore.cookieChange { state, _ in try state.clearCookies(request) }, on: loop,
+                reply: Self.response)
         }
         table.changing(Service.importCookies) { request, loop in
-            try store.commit(changing: Self.change { try $0.importCookies(request, policy: policy, now: $1) }, on: loop, reply: Self.response)
-        }
-    }
-
-    /// A cookie call as a `StateStore` change: it changes no session, so it applies nothing
-    /// beyond its own steps and publishes no session event.
-    private static func change<Response>(
-        _ body: @escaping (inout RipState, UnixMillis) throws -> RipState.CookieChangeResult<Response>
-    ) -> StateStore.Change<Response> {
-        { state, now in
-            let (mutation, response) = try body(&state, now)
-            return (mutation, Applied(), response)
+            try store.commit(
+                changing: StateStore.cookieChange { try $0.importCookies(request, policy: policy, now: $1) }, on: loop,
+                reply: Self.response)
         }
     }
 

@@ -52,16 +52,17 @@ public final class StateStore: Sendable {
     /// policy (at once without a journal), or fails if it cannot be written.
     @discardableResult
     public func commit(_ mutation: Rip_V1_Mutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
-        try commit(changing: Self.applying(mutation), durable: durable).applied
+        try commit(changing: { try Self.apply(mutation, to: &$0, at: $1) }, durable: durable).applied
     }
 
-    /// A change for `commit(changing:)`: `mutation`, stamped with the time and applied.
-    private static func applying(_ mutation: Rip_V1_Mutation) -> Change<Void> {
-        { state, now in
-            var mutation = mutation
-            mutation.timeUnixMs = now
-            return (mutation, try state.apply(mutation), ())
-        }
+    /// `mutation` stamped with the time and applied: the change of every call but the cookie
+    /// calls. Called from non-escaping closures, so a commit allocates no closure context.
+    private static func apply(
+        _ mutation: Rip_V1_Mutation, to state: inout RipState, at now: UnixMillis
+    ) throws -> (Rip_V1_Mutation?, Applied, Void) {
+        var mutation = mutation
+        mutation.timeUnixMs = now
+        return (mutation, try state.apply(mutation), ())
     }
 
     /// A change made to the state under the writer lock at the given time: it returns the
@@ -104,7 +105,7 @@ public final class StateStore: Sendable {
     public func commit<Response>(
         _ mutation: Rip_V1_Mutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
     ) throws -> Reply<Response> {
-        try commit(changing: Self.applying(mutation), on: eventLoop) { applied, _ in reply(applied) }
+        try commit(changing: { try Self.apply(mutation, to: &$0, at: $1) }, on: eventLoop) { applied, _ in reply(applied) }
     }
 
     /// `commit(changing:durable:)` for a call on `eventLoop`; its reply waits for durability

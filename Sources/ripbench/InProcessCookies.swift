@@ -3,8 +3,9 @@ import RipClient
 import RipCore
 import RipServer
 
-/// The cookie calls run against a `StateStore` in this process (no journal, no socket): what
-/// the engine and the writer lock cost per call, one call at a time.
+/// The cookie calls run against a `StateStore` in this process (no journal, no socket), through
+/// the same `StateStore` functions the daemon's handlers call: what the engine, the writer lock
+/// and reply encoding cost per call, one call at a time.
 struct InProcessCookies {
     let call: Ripbench.Call
     let headerOnly: Bool
@@ -24,11 +25,7 @@ struct InProcessCookies {
     }
 
     private func storeCookies(_ request: Rip_V1_StoreResponseCookiesRequest) throws {
-        let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: store.clock())
-        _ = try store.commit(changing: { state, now in
-            let (mutation, response) = try state.storeResponseCookies(parsed, limits: policy.limits, now: now)
-            return (mutation, Applied(), response)
-        })
+        _ = try store.commit(changing: store.storeResponseCookies(request, policy: policy))
     }
 
     func measure(warmup: Double, duration: Double) throws -> Histogram<UInt64> {
@@ -41,13 +38,7 @@ struct InProcessCookies {
             let begin = ContinuousClock.now
             guard begin < end else { break }
             if call == .cookieHeader {
-                let request = lookups[n % lookups.count]
-                let url = try CookieURL(request.url)
-                let cookies = try store.access { state, now in
-                    try state.retrieveCookies(
-                    session: request.session, url: url, context: request.context, withCookies: !request.headerOnly, now: now)
-                }
-                _ = try RipState.cookieHeaderResponse(cookies).serializedBytes() as [UInt8]
+                _ = try store.cookieHeader(lookups[n % lookups.count]).serializedBytes() as [UInt8]
             } else {
                 try storeCookies(stores[n % stores.count])
             }

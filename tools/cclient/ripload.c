@@ -108,13 +108,10 @@ static void fill_jar(int fd, char *session) {
         snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page", d);
         for (int k = 0; k < COOKIES_PER_DOMAIN; k++) {
             /* Odd cookies are domain cookies; every third lives under /app. */
+            char domain[64] = "";
+            if (k % 2) snprintf(domain, sizeof domain, "; Domain=d%d.bench.example", d);
             snprintf(lines[k], sizeof lines[k], "c%d=value-%d-%d-0123456789abcdef; Max-Age=86400%s%s", k, d, k,
-                     k % 2 ? "; Domain=" : "", k % 3 == 0 ? "; Path=/app" : "; Path=/");
-            if (k % 2) {
-                char *domain = strstr(lines[k], "; Domain=") + strlen("; Domain=");
-                char rest[64]; snprintf(rest, sizeof rest, "%s", domain);
-                snprintf(domain, sizeof lines[k] - (domain - lines[k]), "d%d.bench.example%s", d, rest);
-            }
+                     domain, k % 3 == 0 ? "; Path=/app" : "; Path=/");
             pointers[k] = lines[k];
         }
         Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;

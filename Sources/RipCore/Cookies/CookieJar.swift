@@ -86,11 +86,13 @@ public struct CookieJar: Sendable {
         return changes
     }
 
-    /// Removes the cookies `matches` selects; returns the changes made.
-    public mutating func planRemove(where matches: (Cookie) -> Bool) -> [Change] {
-        var changes: [Change] = []
-        for cookie in all where matches(cookie) { record(.remove(cookie.key), into: &changes) }
-        return changes
+    /// Removes the cookies `matches` selects, recording the steps into `changes`; returns the
+    /// removed cookies in creation order.
+    @discardableResult
+    public mutating func planRemove(where matches: (Cookie) -> Bool, into changes: inout [Change]) -> [Cookie] {
+        let removed = all.filter(matches)
+        for cookie in removed { record(.remove(cookie.key), into: &changes) }
+        return removed
     }
 
     /// §5.7 step 16: a non-secure cookie may not be set over an existing Secure cookie of the

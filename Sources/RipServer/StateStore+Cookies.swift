@@ -1,0 +1,36 @@
+import RipCore
+import RipProto
+
+/// The cookie calls against the store, shared by the daemon's handlers (`CookieMethods`) and
+/// in-process measurements (`ripbench --in-process`). What needs no state (parsing lines and
+/// URLs, building the reply) runs outside the writer lock.
+extension StateStore {
+    /// The CookieHeader reply for `request`; only the lookup itself holds the lock.
+    public func cookieHeader(_ request: Rip_V1_CookieHeaderRequest) throws -> Rip_V1_CookieHeaderResponse {
+        let url = try CookieURL(request.url)
+        let selection = try access { state, now in
+            try state.retrieveCookies(
+                session: request.session, url: url, context: request.context, withCookies: !request.headerOnly, now: now)
+        }
+        return RipState.cookieHeaderResponse(selection)
+    }
+
+    /// StoreResponseCookies as a change for `commit(changing:)`; its lines are parsed here,
+    /// before the lock is taken.
+    public func storeResponseCookies(
+        _ request: Rip_V1_StoreResponseCookiesRequest, policy: CookiePolicy
+    ) throws -> Change<Rip_V1_StoreResponseCookiesResponse> {
+        let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: clock())
+        return Self.cookieChange { try $0.storeResponseCookies(parsed, limits: policy.limits, now: $1) }
+    }
+
+    /// A cookie call as a change: it changes no session, so it publishes no session event.
+    public static func cookieChange<Response>(
+        _ body: @escaping (inout RipState, UnixMillis) throws -> RipState.CookieChangeResult<Response>
+    ) -> Change<Response> {
+        { state, now in
+            let (mutation, response) = try body(&state, now)
+            return (mutation, Applied(), response)
+        }
+    }
+}
