@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // Generated swift-protobuf code and the method catalog; tools/gen-proto rewrites it.
@@ -34,7 +35,14 @@ let package = Package(
             ]
         ),
         // The deterministic state machine and domain rules. No I/O, no clock reads.
-        .target(name: "RipCore", dependencies: ["RipProto", "RipWire"]),
+        .target(
+            name: "RipCore",
+            dependencies: [
+                "RipProto", "RipWire",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         // The write-ahead log, group commit, snapshots, recovery and the data-directory lock.
         .target(
             name: "RipStorage",
@@ -77,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "ripctl",
             dependencies: [
-                "RipClient",
+                "RipClient", "RipCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),

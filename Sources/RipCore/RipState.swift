@@ -10,11 +10,12 @@ public struct RipState: Sendable {
     public internal(set) var sessions = SessionBook()
     /// Each session's cookie jar, by session id; sessions without cookies have none.
     public internal(set) var cookieJars: [String: CookieJar] = [:]
+    public internal(set) var jobs = JobBoard()
 
     public init() {}
 
     public mutating func apply(_ mutation: Rip_V1_Mutation) throws -> Applied {
-        let applied = try applySessionOrCookieChange(mutation)
+        let applied = try applyOne(mutation)
         // A deleted session takes its jar with it; a clone may copy one; a clear may empty one.
         for event in applied.events where event.kind == .deleted {
             cookieJars[event.session.id] = nil
@@ -29,9 +30,37 @@ public struct RipState: Sendable {
         return applied
     }
 
-    private mutating func applySessionOrCookieChange(_ mutation: Rip_V1_Mutation) throws -> Applied {
+    private mutating func applyOne(_ mutation: Rip_V1_Mutation) throws -> Applied {
         let now = mutation.timeUnixMs
         switch mutation.kind {
+        case .submitJob(let job):
+            return try jobs.submit(job, now: now)
+        case .jobClaim(let claim):
+            return try jobs.claim(claim, now: now)
+        case .jobHeartbeat(let request):
+            return try jobs.heartbeat(request, now: now)
+        case .jobLogs(let change):
+            return try jobs.appendLogs(change, now: now)
+        case .jobCheckpoint(let request):
+            return try jobs.saveCheckpoint(request, now: now)
+        case .completeJob(let request):
+            return try jobs.complete(request, now: now)
+        case .failJob(let failure):
+            return try jobs.fail(failure, now: now)
+        case .releaseJob(let request):
+            return try jobs.release(request, now: now)
+        case .jobExpiry(let expiry):
+            return jobs.expire(expiry, now: now)
+        case .cancelJobs(let request):
+            return try jobs.cancel(request, now: now)
+        case .pauseJob(let request):
+            return try jobs.pause(request, now: now)
+        case .resumeJob(let request):
+            return try jobs.resume(request, now: now)
+        case .retryJob(let request):
+            return try jobs.retry(request, now: now)
+        case .jobsClear(let request):
+            return jobs.clear(request, now: now)
         case .createSession(let request):
             return try sessions.create(request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
         case .useSession(let request):

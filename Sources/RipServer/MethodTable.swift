@@ -91,4 +91,7 @@ public struct TypedResponseStream<Message: SwiftProtobuf.Message>: Sendable {
     public func send(_ message: Message) {
         sink.send(payload: (try? message.serializedBytes()) ?? Data())
     }
+
+    /// Ends the stream with status OK after the messages already queued.
+    public func end() { sink.end() }
 }

@@ -20,6 +20,15 @@ struct ResponseStream: Sendable {
         })
     }
 
+    /// Ends the stream with status OK, from the daemon's side (the watched job finished).
+    func end() {
+        finish(RipError(.ok, ""))
+        let channel = self.channel
+        channel.eventLoop.execute { [id] in
+            channel.pipeline.fireUserInboundEventTriggered(StreamEnded(id: id))
+        }
+    }
+
     /// Ends the stream with `error`'s status.
     func finish(_ error: RipError) {
         enqueue(.with {
@@ -39,4 +48,9 @@ struct ResponseStream: Sendable {
             channel.writeAndFlush(frame, promise: nil)
         }
     }
+}
+
+/// Tells the connection that one of its streams ended itself, so it forgets the stream.
+struct StreamEnded {
+    let id: UInt64
 }

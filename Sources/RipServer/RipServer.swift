@@ -14,6 +14,8 @@ import Synchronization
 public final class RipServer: Service {
     public let configuration: ServerConfiguration
     public let store: StateStore
+    /// Parked `Claim` calls; the job sweeper serves them too.
+    public let claims: ClaimDispatcher
     private let storage: Storage?
     private let isDefaultSocketPath: Bool
     private let logger: Logger
@@ -25,6 +27,7 @@ public final class RipServer: Service {
     ) {
         self.configuration = configuration
         self.store = store
+        self.claims = ClaimDispatcher(store: store)
         self.storage = storage
         self.isDefaultSocketPath = isDefaultSocketPath
         self.logger = logger
@@ -61,6 +64,7 @@ public final class RipServer: Service {
 
         logger.info("shutting down: no new connections; finishing open calls")
         try? await serverChannel.close()
+        claims.close()
         let open = connections.withLock { Array($0.values) }
         for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
@@ -82,6 +86,7 @@ public final class RipServer: Service {
             }
         ).register(in: &table)
         CookieMethods(store: store, policy: configuration.cookiePolicy).register(in: &table)
+        JobMethods(store: store, claims: claims, policy: configuration.jobPolicy).register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
             .register(in: &table)
         return table

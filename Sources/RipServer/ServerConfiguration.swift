@@ -16,6 +16,7 @@ public struct ServerConfiguration: Sendable {
     /// `--public-suffix-list` names.
     public var cookiePolicy = CookiePolicy()
     public var cleanupIntervalSeconds: UInt64 = 60
+    public var jobPolicy = JobPolicy()
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount
     public var version: String = "0.1.0"

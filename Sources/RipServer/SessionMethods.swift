@@ -81,8 +81,12 @@ struct SessionMethods {
         }
         table.serverStream(Service.watchSessions) { request, stream in
             let sessionID =
-                request.session.isEmpty ? nil : try store.read { state, _ in try state.sessions.find(request.session).id }
-            let token = store.watch(sessionID: sessionID) { event in stream.send(event) }
+                request.session.isEmpty ? nil : try store.read { state, _ in try state.sessions.id(of: request.session) }
+            let (token, _) = try store.watch(starting: { _, _ in }) { applied in
+                for event in applied.events where sessionID == nil || event.session.id == sessionID {
+                    stream.send(event)
+                }
+            }
             return { store.unwatch(token) }
         }
     }

@@ -20,10 +20,8 @@ public final class StateStore: Sendable {
         var nextWatcherID: UInt64 = 1
     }
 
-    private struct Watcher {
-        let sessionID: String?
-        let deliver: @Sendable (Rip_V1_SessionEvent) -> Void
-    }
+    /// Gets what every later change did, under the writer lock, in apply order.
+    public typealias Watcher = @Sendable (Applied) -> Void
 
     private let guarded: Mutex<Guarded>
     private let journal: WriteAheadLog?
@@ -90,13 +88,22 @@ public final class StateStore: Sendable {
             } else {
                 durable?.succeed()
             }
-            for event in applied.events {
-                for watcher in guarded.watchers.values
-                where watcher.sessionID == nil || watcher.sessionID == event.session.id {
-                    watcher.deliver(event)
-                }
+            if !applied.events.isEmpty || !applied.jobEvents.isEmpty {
+                for watcher in guarded.watchers.values { watcher(applied) }
             }
             return (applied, extra)
+        }
+    }
+
+    /// Commits the mutation `build` makes from the state under the writer lock (when it needs
+    /// what the state holds: a session's id, a job's attempt), stamped with the time and
+    /// applied.
+    public func commit<Response>(
+        building build: (borrowing RipState, UnixMillis) throws -> Rip_V1_Mutation, on eventLoop: any EventLoop,
+        reply: (Applied) -> Response
+    ) throws -> Reply<Response> {
+        try commit(changing: { state, now in try Self.apply(try build(state, now), to: &state, at: now) }, on: eventLoop) {
+            applied, _ in reply(applied)
         }
     }
 
@@ -149,16 +156,18 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Registers `deliver` for every later change, of one session or of all; returns the
-    /// token that `unwatch` takes.
-    public func watch(
-        sessionID: String?, deliver: @escaping @Sendable (Rip_V1_SessionEvent) -> Void
-    ) -> UInt64 {
-        guarded.withLock { guarded in
+    /// Reads the state with `start` and registers `watcher` for every later change, atomically:
+    /// no change falls between the two. Returns the token `unwatch` takes and what `start` read.
+    public func watch<T>(
+        starting start: (borrowing RipState, UnixMillis) throws -> T, _ watcher: @escaping Watcher
+    ) throws -> (token: UInt64, start: T) {
+        let now = clock()
+        return try guarded.withLock { guarded in
+            let first = try start(guarded.state, now)
             let id = guarded.nextWatcherID
             guarded.nextWatcherID += 1
-            guarded.watchers[id] = Watcher(sessionID: sessionID, deliver: deliver)
-            return id
+            guarded.watchers[id] = watcher
+            return (id, first)
         }
     }
 

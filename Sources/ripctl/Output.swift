@@ -19,6 +19,9 @@ struct Output {
         print(json ? try message.jsonString(options: Self.jsonOptions) : human())
     }
 
+    /// Pushes printed lines out now (streams print as events arrive, also into pipes).
+    static func flush() { fflush(nil) }
+
     /// Prints one line on stderr and exits 1.
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("ripctl: \(message)\n".utf8))

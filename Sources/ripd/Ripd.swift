@@ -92,6 +92,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most cookies a session's jar keeps in all.")
     var cookiesTotal: Int = 3000
 
+    @Option(help: "Hours a finished job and its logs are kept (fractions allowed).")
+    var jobRetention: Double = 7 * 24
+
+    @Option(help: "Log lines kept per job; the oldest are dropped (and counted) beyond it.")
+    var maxLogLines: UInt32 = 10_000
+
+    @Option(help: "Milliseconds the first retry of a failed job waits; each later retry doubles it (with jitter, up to an hour).")
+    var retryBackoff: UInt64 = 1000
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -109,6 +118,11 @@ struct Serve: AsyncParsableCommand {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1–64, got \(threads)") }
         guard walSegmentBytes >= 4096 else { throw ValidationError("--wal-segment-bytes must be at least 4096") }
         guard snapshotAfterBytes >= 4096 else { throw ValidationError("--snapshot-after-bytes must be at least 4096") }
+        guard jobRetention >= 0, jobRetention <= 10 * 366 * 24 else {
+            throw ValidationError("--job-retention must be 0–87840 hours, got \(jobRetention)")
+        }
+        guard maxLogLines >= 1 else { throw ValidationError("--max-log-lines must be at least 1") }
+        guard retryBackoff <= 3_600_000 else { throw ValidationError("--retry-backoff must be at most 3600000 ms") }
         guard cookiesPerDomain >= 1, cookiesTotal >= cookiesPerDomain else {
             throw ValidationError("--cookies-per-domain must be at least 1 and at most --cookies-total")
         }
@@ -132,6 +146,9 @@ struct Serve: AsyncParsableCommand {
         configuration.evictLeastRecentlyUsed = sessionLimitPolicy == .evictLRU
         configuration.cleanupIntervalSeconds = cleanupInterval
         if let threads { configuration.threads = threads }
+        configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
+        configuration.jobPolicy.maxLogLines = maxLogLines
+        configuration.jobPolicy.backoffBaseMs = retryBackoff
         let publicSuffixes: PublicSuffixList
         do {
             publicSuffixes = try publicSuffixList.map(PublicSuffixList.load(path:)) ?? .bundled
@@ -156,7 +173,7 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "recovered state",
             metadata: [
-                "sessions": "\(recovered.state.sessions.count)", "snapshot-sequence": "\(recovered.snapshotSequence)",
+                "sessions": "\(recovered.state.sessions.count)", "jobs": "\(recovered.state.jobs.count)", "snapshot-sequence": "\(recovered.snapshotSequence)",
                 "records-replayed": "\(recovered.recordsReplayed)", "segments": "\(recovered.segments)",
                 "took": "\(ContinuousClock.now - started)", "fsync": "\(fsync.rawValue)",
             ])
@@ -167,11 +184,12 @@ struct Serve: AsyncParsableCommand {
             configuration: configuration, store: store, storage: storage, isDefaultSocketPath: socket == nil,
             logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
+        let jobSweeper = JobSweeper(store: store, claims: server.claims, policy: configuration.jobPolicy, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: StorageService(storage: storage, logger: logger)),
-                    .init(service: server), .init(service: sweeper),
+                    .init(service: server), .init(service: sweeper), .init(service: jobSweeper),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -152,4 +152,99 @@ extension RipClient {
     public func watchSessions(_ request: Rip_V1_WatchSessionsRequest = Rip_V1_WatchSessionsRequest()) async throws -> RipStream<Rip_V1_SessionEvent> {
         try await self.stream(Rip_V1_SessionService.watchSessions, request)
     }
+
+    /// Calls `/rip.v1.JobService/SubmitJob`.
+    public func submitJob(_ request: Rip_V1_SubmitJobRequest = Rip_V1_SubmitJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.submitJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/GetJob`.
+    public func getJob(_ request: Rip_V1_GetJobRequest = Rip_V1_GetJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.getJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ListJobs`.
+    public func listJobs(_ request: Rip_V1_ListJobsRequest = Rip_V1_ListJobsRequest()) async throws -> Rip_V1_ListJobsResponse {
+        try await self.call(Rip_V1_JobService.listJobs, request)
+    }
+
+    /// Calls `/rip.v1.JobService/CancelJobs`.
+    public func cancelJobs(_ request: Rip_V1_CancelJobsRequest = Rip_V1_CancelJobsRequest()) async throws -> Rip_V1_CancelJobsResponse {
+        try await self.call(Rip_V1_JobService.cancelJobs, request)
+    }
+
+    /// Calls `/rip.v1.JobService/PauseJob`.
+    public func pauseJob(_ request: Rip_V1_PauseJobRequest = Rip_V1_PauseJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.pauseJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ResumeJob`.
+    public func resumeJob(_ request: Rip_V1_ResumeJobRequest = Rip_V1_ResumeJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.resumeJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/RetryJob`.
+    public func retryJob(_ request: Rip_V1_RetryJobRequest = Rip_V1_RetryJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.retryJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ClearJobs`.
+    public func clearJobs(_ request: Rip_V1_ClearJobsRequest = Rip_V1_ClearJobsRequest()) async throws -> Rip_V1_ClearJobsResponse {
+        try await self.call(Rip_V1_JobService.clearJobs, request)
+    }
+
+    /// Calls `/rip.v1.JobService/GetJobLogs`.
+    public func getJobLogs(_ request: Rip_V1_GetJobLogsRequest = Rip_V1_GetJobLogsRequest()) async throws -> Rip_V1_GetJobLogsResponse {
+        try await self.call(Rip_V1_JobService.getJobLogs, request)
+    }
+
+    /// Calls `/rip.v1.JobService/JobStats`.
+    public func jobStats(_ request: Rip_V1_JobStatsRequest = Rip_V1_JobStatsRequest()) async throws -> Rip_V1_JobStatsResponse {
+        try await self.call(Rip_V1_JobService.jobStats, request)
+    }
+
+    /// Calls `/rip.v1.JobService/WatchJob`.
+    public func watchJob(_ request: Rip_V1_WatchJobRequest = Rip_V1_WatchJobRequest()) async throws -> RipStream<Rip_V1_JobEvent> {
+        try await self.stream(Rip_V1_JobService.watchJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/WatchEvents`.
+    public func watchEvents(_ request: Rip_V1_WatchEventsRequest = Rip_V1_WatchEventsRequest()) async throws -> RipStream<Rip_V1_Event> {
+        try await self.stream(Rip_V1_JobService.watchEvents, request)
+    }
+
+    /// Calls `/rip.v1.JobService/Claim`.
+    public func claim(_ request: Rip_V1_ClaimRequest = Rip_V1_ClaimRequest()) async throws -> Rip_V1_ClaimResponse {
+        try await self.call(Rip_V1_JobService.claim, request)
+    }
+
+    /// Calls `/rip.v1.JobService/Heartbeat`.
+    public func heartbeat(_ request: Rip_V1_HeartbeatRequest = Rip_V1_HeartbeatRequest()) async throws -> Rip_V1_HeartbeatResponse {
+        try await self.call(Rip_V1_JobService.heartbeat, request)
+    }
+
+    /// Calls `/rip.v1.JobService/AppendLogs`.
+    public func appendLogs(_ request: Rip_V1_AppendLogsRequest = Rip_V1_AppendLogsRequest()) async throws -> Rip_V1_AppendLogsResponse {
+        try await self.call(Rip_V1_JobService.appendLogs, request)
+    }
+
+    /// Calls `/rip.v1.JobService/SaveCheckpoint`.
+    public func saveCheckpoint(_ request: Rip_V1_SaveCheckpointRequest = Rip_V1_SaveCheckpointRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.saveCheckpoint, request)
+    }
+
+    /// Calls `/rip.v1.JobService/CompleteJob`.
+    public func completeJob(_ request: Rip_V1_CompleteJobRequest = Rip_V1_CompleteJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.completeJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/FailJob`.
+    public func failJob(_ request: Rip_V1_FailJobRequest = Rip_V1_FailJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.failJob, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ReleaseJob`.
+    public func releaseJob(_ request: Rip_V1_ReleaseJobRequest = Rip_V1_ReleaseJobRequest()) async throws -> Rip_V1_Job {
+        try await self.call(Rip_V1_JobService.releaseJob, request)
+    }
 }

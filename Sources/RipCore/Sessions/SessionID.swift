@@ -4,22 +4,21 @@ public enum SessionID {
 
     /// A fresh id. Randomness stays outside `apply`: handlers call this and put the id in the
     /// mutation, so replay reuses it.
-    public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
-        let high = UInt64.random(in: .min ... .max, using: &generator)
-        let low = UInt64.random(in: .min ... .max, using: &generator)
-        return prefix + hex(high) + hex(low)
-    }
-
-    public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return generate(using: &generator)
-    }
+    public static func generate() -> String { prefix + RandomHex.make() }
 
     public static func isWellFormed(_ text: String) -> Bool {
         guard text.hasPrefix(prefix) else { return false }
         let digits = text.utf8.dropFirst(prefix.utf8.count)
         return digits.count == 32
             && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+}
+
+/// 128 random bits as 32 lowercase hex digits: the body of ids and lease tokens.
+public enum RandomHex {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return hex(generator.next()) + hex(generator.next())
     }
 
     private static func hex(_ value: UInt64) -> String {

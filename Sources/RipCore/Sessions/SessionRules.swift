@@ -39,9 +39,9 @@ enum SessionRules {
         try checkNoControlCharacters(description, what: "description", allowing: ["\n", "\t"])
     }
 
-    static func checkTags(_ tags: [String]) throws {
+    static func checkTags(_ tags: [String], of owner: String = "session") throws {
         guard tags.count <= maxTags else {
-            throw RipError.invalidArgument("a session has at most \(maxTags) tags, got \(tags.count)")
+            throw RipError.invalidArgument("a \(owner) has at most \(maxTags) tags, got \(tags.count)")
         }
         for tag in tags {
             guard (1...maxTagLength).contains(tag.count) else {
@@ -125,7 +125,7 @@ enum SessionRules {
         try checkNoControlCharacters(reason, what: "reason", allowing: ["\n", "\t"])
     }
 
-    private static func checkNoControlCharacters(
+    static func checkNoControlCharacters(
         _ text: String, what: String, allowing allowed: Set<Unicode.Scalar> = []
     ) throws {
         let bad = text.unicodeScalars.first { $0.properties.generalCategory == .control && !allowed.contains($0) }

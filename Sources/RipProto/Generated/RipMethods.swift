@@ -90,6 +90,48 @@ public enum Rip_V1_SessionService {
         path: "/rip.v1.SessionService/WatchSessions", isServerStreaming: true)
 }
 
+/// The methods of `rip.v1.JobService`.
+public enum Rip_V1_JobService {
+    public static let submitJob = RipMethod<Rip_V1_SubmitJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/SubmitJob", isServerStreaming: false)
+    public static let getJob = RipMethod<Rip_V1_GetJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/GetJob", isServerStreaming: false)
+    public static let listJobs = RipMethod<Rip_V1_ListJobsRequest, Rip_V1_ListJobsResponse>(
+        path: "/rip.v1.JobService/ListJobs", isServerStreaming: false)
+    public static let cancelJobs = RipMethod<Rip_V1_CancelJobsRequest, Rip_V1_CancelJobsResponse>(
+        path: "/rip.v1.JobService/CancelJobs", isServerStreaming: false)
+    public static let pauseJob = RipMethod<Rip_V1_PauseJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/PauseJob", isServerStreaming: false)
+    public static let resumeJob = RipMethod<Rip_V1_ResumeJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/ResumeJob", isServerStreaming: false)
+    public static let retryJob = RipMethod<Rip_V1_RetryJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/RetryJob", isServerStreaming: false)
+    public static let clearJobs = RipMethod<Rip_V1_ClearJobsRequest, Rip_V1_ClearJobsResponse>(
+        path: "/rip.v1.JobService/ClearJobs", isServerStreaming: false)
+    public static let getJobLogs = RipMethod<Rip_V1_GetJobLogsRequest, Rip_V1_GetJobLogsResponse>(
+        path: "/rip.v1.JobService/GetJobLogs", isServerStreaming: false)
+    public static let jobStats = RipMethod<Rip_V1_JobStatsRequest, Rip_V1_JobStatsResponse>(
+        path: "/rip.v1.JobService/JobStats", isServerStreaming: false)
+    public static let watchJob = RipMethod<Rip_V1_WatchJobRequest, Rip_V1_JobEvent>(
+        path: "/rip.v1.JobService/WatchJob", isServerStreaming: true)
+    public static let watchEvents = RipMethod<Rip_V1_WatchEventsRequest, Rip_V1_Event>(
+        path: "/rip.v1.JobService/WatchEvents", isServerStreaming: true)
+    public static let claim = RipMethod<Rip_V1_ClaimRequest, Rip_V1_ClaimResponse>(
+        path: "/rip.v1.JobService/Claim", isServerStreaming: false)
+    public static let heartbeat = RipMethod<Rip_V1_HeartbeatRequest, Rip_V1_HeartbeatResponse>(
+        path: "/rip.v1.JobService/Heartbeat", isServerStreaming: false)
+    public static let appendLogs = RipMethod<Rip_V1_AppendLogsRequest, Rip_V1_AppendLogsResponse>(
+        path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false)
+    public static let saveCheckpoint = RipMethod<Rip_V1_SaveCheckpointRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false)
+    public static let completeJob = RipMethod<Rip_V1_CompleteJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false)
+    public static let failJob = RipMethod<Rip_V1_FailJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/FailJob", isServerStreaming: false)
+    public static let releaseJob = RipMethod<Rip_V1_ReleaseJobRequest, Rip_V1_Job>(
+        path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false)
+}
+
 /// Every method the daemon serves.
 public enum RipCatalog {
     public static let methods: [RipMethodInfo] = [
@@ -123,5 +165,24 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.SessionService/CleanupSessions", isServerStreaming: false, requestType: Rip_V1_CleanupSessionsRequest.self, responseType: Rip_V1_CleanupSessionsResponse.self),
         RipMethodInfo(path: "/rip.v1.SessionService/ImportSession", isServerStreaming: false, requestType: Rip_V1_ImportSessionRequest.self, responseType: Rip_V1_Session.self),
         RipMethodInfo(path: "/rip.v1.SessionService/WatchSessions", isServerStreaming: true, requestType: Rip_V1_WatchSessionsRequest.self, responseType: Rip_V1_SessionEvent.self),
+        RipMethodInfo(path: "/rip.v1.JobService/SubmitJob", isServerStreaming: false, requestType: Rip_V1_SubmitJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/GetJob", isServerStreaming: false, requestType: Rip_V1_GetJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ListJobs", isServerStreaming: false, requestType: Rip_V1_ListJobsRequest.self, responseType: Rip_V1_ListJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/CancelJobs", isServerStreaming: false, requestType: Rip_V1_CancelJobsRequest.self, responseType: Rip_V1_CancelJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/PauseJob", isServerStreaming: false, requestType: Rip_V1_PauseJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ResumeJob", isServerStreaming: false, requestType: Rip_V1_ResumeJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/RetryJob", isServerStreaming: false, requestType: Rip_V1_RetryJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ClearJobs", isServerStreaming: false, requestType: Rip_V1_ClearJobsRequest.self, responseType: Rip_V1_ClearJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/GetJobLogs", isServerStreaming: false, requestType: Rip_V1_GetJobLogsRequest.self, responseType: Rip_V1_GetJobLogsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/JobStats", isServerStreaming: false, requestType: Rip_V1_JobStatsRequest.self, responseType: Rip_V1_JobStatsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/WatchJob", isServerStreaming: true, requestType: Rip_V1_WatchJobRequest.self, responseType: Rip_V1_JobEvent.self),
+        RipMethodInfo(path: "/rip.v1.JobService/WatchEvents", isServerStreaming: true, requestType: Rip_V1_WatchEventsRequest.self, responseType: Rip_V1_Event.self),
+        RipMethodInfo(path: "/rip.v1.JobService/Claim", isServerStreaming: false, requestType: Rip_V1_ClaimRequest.self, responseType: Rip_V1_ClaimResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/Heartbeat", isServerStreaming: false, requestType: Rip_V1_HeartbeatRequest.self, responseType: Rip_V1_HeartbeatResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false, requestType: Rip_V1_AppendLogsRequest.self, responseType: Rip_V1_AppendLogsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false, requestType: Rip_V1_SaveCheckpointRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false, requestType: Rip_V1_CompleteJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/FailJob", isServerStreaming: false, requestType: Rip_V1_FailJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false, requestType: Rip_V1_ReleaseJobRequest.self, responseType: Rip_V1_Job.self),
     ]
 }

@@ -174,6 +174,119 @@ public nonisolated struct Rip_V1_Mutation: Sendable {
     set {kind = .cookieChange(newValue)}
   }
 
+  /// The job as the handler built it: id, defaults, session id and run_at resolved.
+  public var submitJob: Rip_V1_Job {
+    get {
+      if case .submitJob(let v)? = kind {return v}
+      return Rip_V1_Job()
+    }
+    set {kind = .submitJob(newValue)}
+  }
+
+  public var jobClaim: Rip_V1_JobClaim {
+    get {
+      if case .jobClaim(let v)? = kind {return v}
+      return Rip_V1_JobClaim()
+    }
+    set {kind = .jobClaim(newValue)}
+  }
+
+  public var jobHeartbeat: Rip_V1_HeartbeatRequest {
+    get {
+      if case .jobHeartbeat(let v)? = kind {return v}
+      return Rip_V1_HeartbeatRequest()
+    }
+    set {kind = .jobHeartbeat(newValue)}
+  }
+
+  public var jobLogs: Rip_V1_JobLogs {
+    get {
+      if case .jobLogs(let v)? = kind {return v}
+      return Rip_V1_JobLogs()
+    }
+    set {kind = .jobLogs(newValue)}
+  }
+
+  public var jobCheckpoint: Rip_V1_SaveCheckpointRequest {
+    get {
+      if case .jobCheckpoint(let v)? = kind {return v}
+      return Rip_V1_SaveCheckpointRequest()
+    }
+    set {kind = .jobCheckpoint(newValue)}
+  }
+
+  public var completeJob: Rip_V1_CompleteJobRequest {
+    get {
+      if case .completeJob(let v)? = kind {return v}
+      return Rip_V1_CompleteJobRequest()
+    }
+    set {kind = .completeJob(newValue)}
+  }
+
+  public var failJob: Rip_V1_JobFailure {
+    get {
+      if case .failJob(let v)? = kind {return v}
+      return Rip_V1_JobFailure()
+    }
+    set {kind = .failJob(newValue)}
+  }
+
+  public var releaseJob: Rip_V1_ReleaseJobRequest {
+    get {
+      if case .releaseJob(let v)? = kind {return v}
+      return Rip_V1_ReleaseJobRequest()
+    }
+    set {kind = .releaseJob(newValue)}
+  }
+
+  public var jobExpiry: Rip_V1_JobExpiry {
+    get {
+      if case .jobExpiry(let v)? = kind {return v}
+      return Rip_V1_JobExpiry()
+    }
+    set {kind = .jobExpiry(newValue)}
+  }
+
+  public var cancelJobs: Rip_V1_CancelJobsRequest {
+    get {
+      if case .cancelJobs(let v)? = kind {return v}
+      return Rip_V1_CancelJobsRequest()
+    }
+    set {kind = .cancelJobs(newValue)}
+  }
+
+  public var pauseJob: Rip_V1_PauseJobRequest {
+    get {
+      if case .pauseJob(let v)? = kind {return v}
+      return Rip_V1_PauseJobRequest()
+    }
+    set {kind = .pauseJob(newValue)}
+  }
+
+  public var resumeJob: Rip_V1_ResumeJobRequest {
+    get {
+      if case .resumeJob(let v)? = kind {return v}
+      return Rip_V1_ResumeJobRequest()
+    }
+    set {kind = .resumeJob(newValue)}
+  }
+
+  public var retryJob: Rip_V1_RetryJobRequest {
+    get {
+      if case .retryJob(let v)? = kind {return v}
+      return Rip_V1_RetryJobRequest()
+    }
+    set {kind = .retryJob(newValue)}
+  }
+
+  public var jobsClear: Rip_V1_ClearJobsRequest {
+    get {
+      if case .jobsClear(let v)? = kind {return v}
+      return Rip_V1_ClearJobsRequest()
+    }
+    set {kind = .jobsClear(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -191,12 +304,141 @@ public nonisolated struct Rip_V1_Mutation: Sendable {
     case cleanupSessions(Rip_V1_CleanupSessionsRequest)
     case importSession(Rip_V1_ImportSessionRequest)
     case cookieChange(Rip_V1_CookieChange)
+    /// The job as the handler built it: id, defaults, session id and run_at resolved.
+    case submitJob(Rip_V1_Job)
+    case jobClaim(Rip_V1_JobClaim)
+    case jobHeartbeat(Rip_V1_HeartbeatRequest)
+    case jobLogs(Rip_V1_JobLogs)
+    case jobCheckpoint(Rip_V1_SaveCheckpointRequest)
+    case completeJob(Rip_V1_CompleteJobRequest)
+    case failJob(Rip_V1_JobFailure)
+    case releaseJob(Rip_V1_ReleaseJobRequest)
+    case jobExpiry(Rip_V1_JobExpiry)
+    case cancelJobs(Rip_V1_CancelJobsRequest)
+    case pauseJob(Rip_V1_PauseJobRequest)
+    case resumeJob(Rip_V1_ResumeJobRequest)
+    case retryJob(Rip_V1_RetryJobRequest)
+    case jobsClear(Rip_V1_ClearJobsRequest)
 
   }
 
   public init() {}
 
   fileprivate var _sessionLimit: Rip_V1_SessionLimit? = nil
+}
+
+/// The jobs a claim picked (the pick depends on the time and the queue, so the record keeps
+/// it), each with its fresh token.
+public nonisolated struct Rip_V1_JobClaim: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var workerID: String = String()
+
+  public var leaseMs: UInt32 = 0
+
+  public var grants: [Rip_V1_JobClaim.Grant] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Grant: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var jobID: String = String()
+
+    public var token: String = String()
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_JobLogs: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var request: Rip_V1_AppendLogsRequest {
+    get {_request ?? Rip_V1_AppendLogsRequest()}
+    set {_request = newValue}
+  }
+  /// Returns true if `request` has been explicitly set.
+  public var hasRequest: Bool {self._request != nil}
+  /// Clears the value of `request`. Subsequent reads from it will return its default value.
+  public mutating func clearRequest() {self._request = nil}
+
+  /// The cap in force: older lines beyond it are dropped.
+  public var maxLogLines: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _request: Rip_V1_AppendLogsRequest? = nil
+}
+
+public nonisolated struct Rip_V1_JobFailure: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var request: Rip_V1_FailJobRequest {
+    get {_request ?? Rip_V1_FailJobRequest()}
+    set {_request = newValue}
+  }
+  /// Returns true if `request` has been explicitly set.
+  public var hasRequest: Bool {self._request != nil}
+  /// Clears the value of `request`. Subsequent reads from it will return its default value.
+  public mutating func clearRequest() {self._request = nil}
+
+  /// When the retry may run (backoff with jitter decided by the handler); 0 = no retry.
+  public var retryAtUnixMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _request: Rip_V1_FailJobRequest? = nil
+}
+
+/// Leases that ran out and attempts that ran over their timeout, found by the sweeper.
+public nonisolated struct Rip_V1_JobExpiry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var entries: [Rip_V1_JobExpiry.Entry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Entry: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var jobID: String = String()
+
+    /// The lease token that expired (the entry is void if the job was leased again).
+    public var token: String = String()
+
+    /// The attempt exceeded timeout_seconds: a failure, retried at retry_at_unix_ms or final
+    /// when 0. Otherwise the lease ran out: the job is pending again.
+    public var timedOut: Bool = false
+
+    public var retryAtUnixMs: Int64 = 0
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+  }
+
+  public init() {}
 }
 
 /// Identifies a cookie in a jar.
@@ -311,7 +553,7 @@ nonisolated extension Rip_V1_SessionLimit: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -504,6 +746,188 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.kind = .cookieChange(v)
         }
       }()
+      case 24: try {
+        var v: Rip_V1_Job?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .submitJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .submitJob(v)
+        }
+      }()
+      case 25: try {
+        var v: Rip_V1_JobClaim?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobClaim(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobClaim(v)
+        }
+      }()
+      case 26: try {
+        var v: Rip_V1_HeartbeatRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobHeartbeat(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobHeartbeat(v)
+        }
+      }()
+      case 27: try {
+        var v: Rip_V1_JobLogs?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobLogs(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobLogs(v)
+        }
+      }()
+      case 28: try {
+        var v: Rip_V1_SaveCheckpointRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobCheckpoint(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobCheckpoint(v)
+        }
+      }()
+      case 29: try {
+        var v: Rip_V1_CompleteJobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .completeJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .completeJob(v)
+        }
+      }()
+      case 30: try {
+        var v: Rip_V1_JobFailure?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .failJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .failJob(v)
+        }
+      }()
+      case 31: try {
+        var v: Rip_V1_ReleaseJobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .releaseJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .releaseJob(v)
+        }
+      }()
+      case 32: try {
+        var v: Rip_V1_JobExpiry?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobExpiry(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobExpiry(v)
+        }
+      }()
+      case 33: try {
+        var v: Rip_V1_CancelJobsRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .cancelJobs(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .cancelJobs(v)
+        }
+      }()
+      case 34: try {
+        var v: Rip_V1_PauseJobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .pauseJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .pauseJob(v)
+        }
+      }()
+      case 35: try {
+        var v: Rip_V1_ResumeJobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .resumeJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .resumeJob(v)
+        }
+      }()
+      case 36: try {
+        var v: Rip_V1_RetryJobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .retryJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .retryJob(v)
+        }
+      }()
+      case 37: try {
+        var v: Rip_V1_ClearJobsRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .jobsClear(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .jobsClear(v)
+        }
+      }()
       default: break
       }
     }
@@ -580,6 +1004,62 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
       guard case .cookieChange(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
     }()
+    case .submitJob?: try {
+      guard case .submitJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+    }()
+    case .jobClaim?: try {
+      guard case .jobClaim(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+    }()
+    case .jobHeartbeat?: try {
+      guard case .jobHeartbeat(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+    }()
+    case .jobLogs?: try {
+      guard case .jobLogs(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
+    case .jobCheckpoint?: try {
+      guard case .jobCheckpoint(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .completeJob?: try {
+      guard case .completeJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+    }()
+    case .failJob?: try {
+      guard case .failJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
+    case .releaseJob?: try {
+      guard case .releaseJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
+    case .jobExpiry?: try {
+      guard case .jobExpiry(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .cancelJobs?: try {
+      guard case .cancelJobs(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+    }()
+    case .pauseJob?: try {
+      guard case .pauseJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+    }()
+    case .resumeJob?: try {
+      guard case .resumeJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+    }()
+    case .retryJob?: try {
+      guard case .retryJob(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+    }()
+    case .jobsClear?: try {
+      guard case .jobsClear(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -590,6 +1070,234 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.newSessionID != rhs.newSessionID {return false}
     if lhs._sessionLimit != rhs._sessionLimit {return false}
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobClaim: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobClaim"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{3}lease_ms\0\u{1}grants\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.leaseMs) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.grants) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 1)
+    }
+    if self.leaseMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.leaseMs, fieldNumber: 2)
+    }
+    if !self.grants.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.grants, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobClaim, rhs: Rip_V1_JobClaim) -> Bool {
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs.leaseMs != rhs.leaseMs {return false}
+    if lhs.grants != rhs.grants {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobClaim.Grant: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Rip_V1_JobClaim.protoMessageName + ".Grant"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.token) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.token.isEmpty {
+      try visitor.visitSingularStringField(value: self.token, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobClaim.Grant, rhs: Rip_V1_JobClaim.Grant) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.token != rhs.token {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobLogs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobLogs"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{3}max_log_lines\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._request) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.maxLogLines) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._request {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.maxLogLines != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxLogLines, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobLogs, rhs: Rip_V1_JobLogs) -> Bool {
+    if lhs._request != rhs._request {return false}
+    if lhs.maxLogLines != rhs.maxLogLines {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobFailure"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{3}retry_at_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._request) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.retryAtUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._request {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.retryAtUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.retryAtUnixMs, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobFailure, rhs: Rip_V1_JobFailure) -> Bool {
+    if lhs._request != rhs._request {return false}
+    if lhs.retryAtUnixMs != rhs.retryAtUnixMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobExpiry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobExpiry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobExpiry, rhs: Rip_V1_JobExpiry) -> Bool {
+    if lhs.entries != rhs.entries {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobExpiry.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Rip_V1_JobExpiry.protoMessageName + ".Entry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{3}timed_out\0\u{3}retry_at_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.token) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.timedOut) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.retryAtUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.token.isEmpty {
+      try visitor.visitSingularStringField(value: self.token, fieldNumber: 2)
+    }
+    if self.timedOut != false {
+      try visitor.visitSingularBoolField(value: self.timedOut, fieldNumber: 3)
+    }
+    if self.retryAtUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.retryAtUnixMs, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobExpiry.Entry, rhs: Rip_V1_JobExpiry.Entry) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.token != rhs.token {return false}
+    if lhs.timedOut != rhs.timedOut {return false}
+    if lhs.retryAtUnixMs != rhs.retryAtUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -38,6 +38,31 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
 
   public var cookieJars: [Rip_V1_SessionCookies] = []
 
+  public var jobs: [Rip_V1_Job] = []
+
+  public var jobLogs: [Rip_V1_JobLog] = []
+
+  /// The next job queue ticket.
+  public var nextQueueTicket: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rip_V1_JobLog: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  public var entries: [Rip_V1_LogEntry] = []
+
+  public var nextSeq: UInt64 = 0
+
+  public var dropped: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -63,7 +88,7 @@ fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -75,6 +100,9 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.sessions) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.currentSessionID) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.cookieJars) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.jobLogs) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.nextQueueTicket) }()
       default: break
       }
     }
@@ -93,6 +121,15 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.cookieJars.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.cookieJars, fieldNumber: 4)
     }
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 5)
+    }
+    if !self.jobLogs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobLogs, fieldNumber: 6)
+    }
+    if self.nextQueueTicket != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextQueueTicket, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -101,6 +138,54 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.sessions != rhs.sessions {return false}
     if lhs.currentSessionID != rhs.currentSessionID {return false}
     if lhs.cookieJars != rhs.cookieJars {return false}
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.jobLogs != rhs.jobLogs {return false}
+    if lhs.nextQueueTicket != rhs.nextQueueTicket {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rip_V1_JobLog: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobLog"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}entries\0\u{3}next_seq\0\u{1}dropped\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.nextSeq) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.dropped) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 2)
+    }
+    if self.nextSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextSeq, fieldNumber: 3)
+    }
+    if self.dropped != 0 {
+      try visitor.visitSingularUInt64Field(value: self.dropped, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rip_V1_JobLog, rhs: Rip_V1_JobLog) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.entries != rhs.entries {return false}
+    if lhs.nextSeq != rhs.nextSeq {return false}
+    if lhs.dropped != rhs.dropped {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

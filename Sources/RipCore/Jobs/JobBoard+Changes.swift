@@ -1,0 +1,338 @@
+import RipProto
+import RipWire
+
+/// The changes to the job board, one per mutation kind. Each validates everything before it
+/// changes anything, so a throwing change leaves the board as it was.
+extension JobBoard {
+    mutating func submit(_ job: Rip_V1_Job, now: UnixMillis) throws -> Applied {
+        guard byID[job.id] == nil else { throw RipError.alreadyExists("job \(job.id) already exists") }
+        var job = job
+        job.queueTicket = queue.enqueue(job)
+        return store(job, .created, now: now, readied: true)
+    }
+
+    /// Jobs picked for a claim at `now`, in claim order (the live half of a claim; the record
+    /// keeps the pick).
+    mutating func pick(methods: [String], limit: Int, now: UnixMillis) -> [String] {
+        queue.take(methods: methods, limit: limit, now: now, isCurrent: isQueued)
+    }
+
+    /// Whether a worker of `methods` would get a job at `now`.
+    public mutating func hasReady(methods: [String], now: UnixMillis) -> Bool {
+        queue.hasReady(methods: methods, now: now, isCurrent: isQueued)
+    }
+
+    private func isQueued(_ entry: JobQueue.Entry) -> Bool {
+        guard let job = byID[entry.id] else { return false }
+        return job.status == .pending && job.queueTicket == entry.ticket
+    }
+
+    mutating func claim(_ claim: Rip_V1_JobClaim, now: UnixMillis) throws -> Applied {
+        for grant in claim.grants {
+            let job = try find(grant.jobID)
+            guard job.status == .pending, job.runAt.unixMillis <= now else {
+                throw RipError.failedPrecondition("job \(job.id) is not ready to be claimed")
+            }
+        }
+        var applied = Applied()
+        for grant in claim.grants {
+            var job = byID[grant.jobID]!
+            job.status = .running
+            job.attempt += 1
+            job.startedAt = .init(unixMillis: now)
+            job.heartbeatAt = .init(unixMillis: now)
+            job.cancelRequested = false
+            job.lease = .with {
+                $0.workerID = claim.workerID
+                $0.token = grant.token
+                $0.leaseMs = claim.leaseMs
+                $0.expiresAt = .init(unixMillis: now + Int64(claim.leaseMs))
+            }
+            job.workers.append(claim.workerID)
+            if job.workers.count > JobRules.maxWorkersKept { job.workers.removeFirst() }
+            running.insert(job.id)
+            applied.merge(store(job, .started, now: now))
+        }
+        return applied
+    }
+
+    mutating func heartbeat(_ request: Rip_V1_HeartbeatRequest, now: UnixMillis) throws -> Applied {
+        var job = try leased(request.jobID, token: request.token, now: now)
+        try JobRules.checkMetrics(request.metrics)
+        if request.hasProgress { job.progress = Self.progress(request.progress, of: job) }
+        if !request.metrics.isEmpty { job.metrics = request.metrics }
+        job.heartbeatAt = .init(unixMillis: now)
+        job.lease.expiresAt = .init(unixMillis: now + Int64(job.lease.leaseMs))
+        return store(job, .progress, now: now)
+    }
+
+    mutating func appendLogs(_ change: Rip_V1_JobLogs, now: UnixMillis) throws -> Applied {
+        let request = change.request
+        var job = try leased(request.jobID, token: request.token, now: now)
+        try JobRules.checkLogs(request.entries)
+        var log = logs[job.id] ?? JobLog()
+        var added: [Rip_V1_LogEntry] = []
+        for var entry in request.entries {
+            entry.seq = log.nextSeq
+            entry.attempt = job.attempt
+            if entry.level == .unspecified { entry.level = .info }
+            if !entry.hasTime { entry.time = .init(unixMillis: now) }
+            log.nextSeq += 1
+            log.entries.append(entry)
+            added.append(entry)
+        }
+        let cap = max(1, Int(change.maxLogLines))
+        if log.entries.count > cap {
+            let excess = log.entries.count - cap
+            log.entries.removeFirst(excess)
+            log.dropped += UInt64(excess)
+        }
+        logs[job.id] = log
+        job.logLines = UInt64(log.entries.count)
+        job.droppedLogLines = log.dropped
+        return store(job, .log, now: now, logs: added)
+    }
+
+    mutating func saveCheckpoint(_ request: Rip_V1_SaveCheckpointRequest, now: UnixMillis) throws -> Applied {
+        var job = try leased(request.jobID, token: request.token, now: now)
+        guard request.data.count <= JobRules.maxCheckpointBytes else {
+            throw RipError.resourceExhausted(
+                "a checkpoint holds at most \(JobRules.maxCheckpointBytes) bytes, got \(request.data.count)")
+        }
+        job.checkpoint = .with {
+            $0.data = request.data
+            $0.savedAt = .init(unixMillis: now)
+        }
+        return store(job, .updated, now: now)
+    }
+
+    mutating func complete(_ request: Rip_V1_CompleteJobRequest, now: UnixMillis) throws -> Applied {
+        var job = try leased(request.jobID, token: request.token, now: now)
+        try JobRules.checkOutcome(error: nil, summary: request.summary, results: request.results, progress: nil)
+        job.summary = request.summary
+        job.results = Self.sized(request.results)
+        job.progress =
+            request.hasProgress
+            ? Self.progress(request.progress, of: job)
+            : Self.progress(.with { $0.completed = UInt32(job.urls.count) }, of: job)
+        job.error = ""
+        return finish(job, as: .completed, now: now)
+    }
+
+    mutating func fail(_ failure: Rip_V1_JobFailure, now: UnixMillis) throws -> Applied {
+        let request = failure.request
+        var job = try leased(request.jobID, token: request.token, now: now)
+        try JobRules.checkOutcome(error: request.error, summary: "", results: request.results, progress: nil)
+        job.results = Self.sized(request.results)
+        if request.hasProgress { job.progress = Self.progress(request.progress, of: job) }
+        return failAttempt(job, error: request.error, retryAt: failure.retryAtUnixMs, now: now)
+    }
+
+    mutating func release(_ request: Rip_V1_ReleaseJobRequest, now: UnixMillis) throws -> Applied {
+        var job = try leased(request.jobID, token: request.token, now: now)
+        guard !job.cancelRequested else { return finish(job, as: .cancelled, now: now) }
+        job.attempt -= 1
+        return requeue(job, at: now, now: now)
+    }
+
+    mutating func expire(_ expiry: Rip_V1_JobExpiry, now: UnixMillis) -> Applied {
+        var applied = Applied()
+        for entry in expiry.entries {
+            // Void when the job moved on (heartbeat after the sweep looked, or finished).
+            guard let job = byID[entry.jobID], job.status == .running, job.lease.token == entry.token else { continue }
+            if entry.timedOut {
+                let error = "attempt \(job.attempt) timed out after \(job.timeoutSeconds) s"
+                applied.merge(failAttempt(job, error: error, retryAt: entry.retryAtUnixMs, now: now))
+            } else if job.cancelRequested {
+                applied.merge(finish(job, as: .cancelled, now: now))
+            } else if job.attempt > job.maxRetries {
+                var job = job
+                job.error = "lease of \(job.lease.workerID) expired on attempt \(job.attempt), the last allowed"
+                applied.merge(finish(job, as: .failed, now: now))
+            } else {
+                var job = job
+                job.error = "lease of \(job.lease.workerID) expired on attempt \(job.attempt)"
+                applied.merge(requeue(job, at: now, now: now))
+            }
+        }
+        return applied
+    }
+
+    mutating func cancel(_ request: Rip_V1_CancelJobsRequest, now: UnixMillis) throws -> Applied {
+        let targets: [Rip_V1_Job]
+        switch (request.jobID.isEmpty, request.tag.isEmpty) {
+        case (false, true):
+            let job = try find(request.jobID)
+            guard !job.status.isFinished else {
+                throw RipError.failedPrecondition("job \(job.id) is already \(job.status.word)")
+            }
+            targets = [job]
+        case (true, false):
+            targets = byID.values.filter { !$0.status.isFinished && $0.tags.contains(request.tag) }
+                .sorted { ListCursor($0) < ListCursor($1) }
+        default:
+            throw RipError.invalidArgument("give either a job id or a tag to cancel")
+        }
+        var applied = Applied()
+        for var job in targets {
+            if job.status == .running && !request.force {
+                job.cancelRequested = true
+                applied.merge(store(job, .updated, now: now))
+            } else {
+                job.error = request.force && job.status == .running ? "cancelled by force" : "cancelled"
+                applied.merge(finish(job, as: .cancelled, now: now))
+            }
+        }
+        return applied
+    }
+
+    mutating func pause(_ request: Rip_V1_PauseJobRequest, now: UnixMillis) throws -> Applied {
+        var job = try find(request.jobID)
+        guard job.status == .pending || job.status == .running else {
+            throw RipError.failedPrecondition("only a pending, scheduled or running job can be paused; \(job.id) is \(job.status.word)")
+        }
+        running.remove(job.id)
+        job.status = .paused
+        job.clearLease()
+        return store(job, .updated, now: now)
+    }
+
+    mutating func resume(_ request: Rip_V1_ResumeJobRequest, now: UnixMillis) throws -> Applied {
+        let job = try find(request.jobID)
+        guard job.status == .paused else {
+            throw RipError.failedPrecondition("only a paused job can be resumed; \(job.id) is \(job.status.word)")
+        }
+        return requeue(job, at: max(now, job.runAt.unixMillis), now: now)
+    }
+
+    mutating func retry(_ request: Rip_V1_RetryJobRequest, now: UnixMillis) throws -> Applied {
+        var job = try find(request.jobID)
+        guard job.status == .failed || job.status == .cancelled else {
+            throw RipError.failedPrecondition("only a failed or cancelled job can be retried; \(job.id) is \(job.status.word)")
+        }
+        if request.hasMaxRetries {
+            try JobRules.checkRetries(request.maxRetries.value)
+            job.maxRetries = request.maxRetries.value
+        }
+        job.attempt = 0
+        job.clearCheckpoint()
+        job.error = ""
+        job.summary = ""
+        job.results = []
+        job.progress = .with { $0.total = UInt32(job.urls.count) }
+        job.clearCompletedAt()
+        job.cancelRequested = false
+        return requeue(job, at: now, now: now)
+    }
+
+    mutating func clear(_ request: Rip_V1_ClearJobsRequest, now: UnixMillis) -> Applied {
+        var applied = Applied()
+        for id in clearable(request, now: now).sorted() {
+            let job = byID.removeValue(forKey: id)!
+            logs[id] = nil
+            applied.record(.removed, JobBoard.view(job, at: now))
+        }
+        return applied
+    }
+
+    // MARK: - Shared steps
+
+    /// The job a worker call names, if `token` is its live lease at `now`.
+    private func leased(_ id: String, token: String, now: UnixMillis) throws -> Rip_V1_Job {
+        let job = try find(id)
+        guard job.status == .running, !token.isEmpty, job.lease.token == token else {
+            let why = job.status == .running ? "the job was leased again" : "the job is \(Self.view(job, at: now).status.word)"
+            throw RipError.failedPrecondition("lease token is not current for \(id): \(why)")
+        }
+        guard job.lease.expiresAt.unixMillis > now else {
+            throw RipError.failedPrecondition("lease of \(id) expired; the job goes back to the queue")
+        }
+        return job
+    }
+
+    /// A failed attempt: again at `retryAt` (0 = no retry left), cancelled if asked to be.
+    private mutating func failAttempt(_ job: Rip_V1_Job, error: String, retryAt: UnixMillis, now: UnixMillis) -> Applied {
+        var job = job
+        job.error = error
+        if job.cancelRequested { return finish(job, as: .cancelled, now: now) }
+        guard retryAt > 0, job.attempt <= job.maxRetries else { return finish(job, as: .failed, now: now) }
+        return requeue(job, at: retryAt, now: now)
+    }
+
+    private mutating func requeue(_ job: Rip_V1_Job, at readyAt: UnixMillis, now: UnixMillis) -> Applied {
+        var job = job
+        running.remove(job.id)
+        job.status = .pending
+        job.clearLease()
+        job.cancelRequested = false
+        job.runAt = .init(unixMillis: readyAt)
+        job.queueTicket = queue.enqueue(job)
+        return store(job, .updated, now: now, readied: true)
+    }
+
+    private mutating func finish(_ job: Rip_V1_Job, as status: Rip_V1_JobStatus, now: UnixMillis) -> Applied {
+        var job = job
+        running.remove(job.id)
+        job.status = status
+        job.clearLease()
+        job.completedAt = .init(unixMillis: now)
+        let kind: Rip_V1_JobEvent.Kind = status == .completed ? .completed : status == .failed ? .failed : .cancelled
+        return store(job, kind, now: now)
+    }
+
+    private mutating func store(
+        _ job: Rip_V1_Job, _ kind: Rip_V1_JobEvent.Kind, now: UnixMillis, readied: Bool = false,
+        logs: [Rip_V1_LogEntry] = []
+    ) -> Applied {
+        var job = job
+        job.updatedAt = .init(unixMillis: now)
+        byID[job.id] = job
+        var applied = Applied()
+        applied.record(kind, Self.view(job, at: now), logs: logs)
+        applied.readiedJobs = readied
+        return applied
+    }
+
+    private static func sized(_ results: [Rip_V1_JobResult]) -> [Rip_V1_JobResult] {
+        results.map { result in
+            var result = result
+            result.size = UInt64(result.content.count)
+            return result
+        }
+    }
+
+    /// A worker's progress report, with total and percentage derived from the job.
+    private static func progress(_ report: Rip_V1_JobProgress, of job: Rip_V1_Job) -> Rip_V1_JobProgress {
+        var progress = report
+        progress.total = UInt32(job.urls.count)
+        let done = min(progress.total, progress.completed + progress.failed)
+        progress.percentage = progress.total == 0 ? 100 : Float(done) / Float(progress.total) * 100
+        return progress
+    }
+}
+
+extension Applied {
+    mutating func merge(_ other: Applied) {
+        sessions += other.sessions
+        events += other.events
+        jobs += other.jobs
+        jobEvents += other.jobEvents
+        readiedJobs = readiedJobs || other.readiedJobs
+    }
+}
+
+extension Rip_V1_JobStatus {
+    /// The lower-case word ripctl prints and accepts ("pending", "running", ...).
+    public var word: String {
+        switch self {
+        case .pending: "pending"
+        case .scheduled: "scheduled"
+        case .running: "running"
+        case .paused: "paused"
+        case .completed: "completed"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .unspecified, .UNRECOGNIZED: "unknown"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import DequeModule
+import RipProto
+import RipWire
+
+/// Every job, its log, and the queue of jobs waiting to be claimed.
+///
+/// Reads are plain functions of the value; changes live in `JobBoard+Changes.swift` and are
+/// reached only through `RipState.apply`. The ready queue (`JobQueue`) is derived from the
+/// jobs and rebuilt from a snapshot.
+public struct JobBoard: Sendable {
+    var byID: [String: Rip_V1_Job] = [:]
+    var logs: [String: JobLog] = [:]
+    var queue = JobQueue()
+    /// Ids of running jobs: the sweeper's lease and timeout checks scan only these.
+    var running: Set<String> = []
+
+    public init() {}
+
+    public var count: Int { byID.count }
+
+    public func find(_ id: String) throws -> Rip_V1_Job {
+        guard !id.isEmpty else { throw RipError.invalidArgument("a job id is required") }
+        guard let job = byID[id] else {
+            throw RipError.notFound("no job with id '\(id)'; `ripctl job list` shows them")
+        }
+        return job
+    }
+
+    /// The job as clients see it at `now`: a pending job whose run_at is ahead is SCHEDULED,
+    /// and result contents are left out unless asked for.
+    public func view(_ id: String, at now: UnixMillis, includeContent: Bool = false) throws -> Rip_V1_Job {
+        JobBoard.view(try find(id), at: now, includeContent: includeContent)
+    }
+
+    static func view(_ job: Rip_V1_Job, at now: UnixMillis, includeContent: Bool = false) -> Rip_V1_Job {
+        var job = job
+        if job.status == .pending && job.runAt.unixMillis > now { job.status = .scheduled }
+        if !includeContent {
+            for index in job.results.indices where !job.results[index].content.isEmpty {
+                job.results[index].content = Data()
+            }
+        }
+        return job
+    }
+
+    /// Jobs that match `request`, newest first, one page at a time.
+    public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
+        let limit = request.limit == 0 ? 50 : Int(request.limit)
+        guard limit <= 1000 else { throw RipError.invalidArgument("limit must be at most 1000, got \(limit)") }
+        let after = try request.cursor.isEmpty ? nil : ListCursor(request.cursor)
+        let statuses = Set(request.status)
+        let priorities = Set(request.priority)
+        let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)
+        var matching = byID.values.lazy
+            .filter { job in
+                let status = Self.view(job, at: now).status
+                return (statuses.isEmpty || statuses.contains(status))
+                    && (priorities.isEmpty || priorities.contains(job.priority))
+                    && request.tags.allSatisfy { job.tags.contains($0) }
+                    && (request.method.isEmpty || job.method == request.method)
+                    && job.createdAt.unixMillis >= since
+                    && (after.map { ListCursor(job) < $0 } ?? true)
+            }
+            .sorted { ListCursor($0) > ListCursor($1) }
+        let more = matching.count > limit
+        matching = Array(matching.prefix(limit))
+        return .with {
+            $0.jobs = matching.map { Self.view($0, at: now) }
+            $0.nextCursor = more ? matching.last.map { ListCursor($0).text } ?? "" : ""
+        }
+    }
+
+    /// The held log lines of a job that pass `request`'s filters, oldest first.
+    public func logs(_ request: Rip_V1_GetJobLogsRequest) throws -> Rip_V1_GetJobLogsResponse {
+        _ = try find(request.jobID)
+        let log = logs[request.jobID] ?? JobLog()
+        var entries: [Rip_V1_LogEntry] = log.entries.filter { entry in
+            entry.level.rawValue >= request.minLevel.rawValue
+                && (request.contains.isEmpty || entry.message.contains(request.contains)
+                    || entry.url.contains(request.contains))
+        }
+        if request.lines > 0 && entries.count > Int(request.lines) {
+            entries.removeFirst(entries.count - Int(request.lines))
+        }
+        return .with {
+            $0.entries = entries
+            $0.droppedLogLines = log.dropped
+        }
+    }
+
+    /// Held log lines of `id` from `seq` on.
+    public func logs(of id: String, from seq: UInt64) -> [Rip_V1_LogEntry] {
+        guard let log = logs[id], let first = log.entries.first else { return [] }
+        let skip = seq > first.seq ? Int(seq - first.seq) : 0
+        return skip < log.entries.count ? Array(log.entries.dropFirst(skip)) : []
+    }
+
+    /// Running jobs whose lease ran out or whose attempt ran over its timeout at `now`.
+    public func overdue(at now: UnixMillis) -> [(job: Rip_V1_Job, timedOut: Bool)] {
+        running.compactMap { id in
+            guard let job = byID[id] else { return nil }
+            if job.timeoutSeconds > 0 && job.startedAt.unixMillis + Int64(job.timeoutSeconds) * 1000 <= now {
+                return (job, true)
+            }
+            return job.lease.expiresAt.unixMillis <= now ? (job, false) : nil
+        }
+    }
+
+    /// Finished jobs that `request` would remove at `now`.
+    func clearable(_ request: Rip_V1_ClearJobsRequest, now: UnixMillis) -> [String] {
+        let all = !request.completed && !request.failed && !request.cancelled
+        let cutoff = now - UnixMillis(clamping: request.olderThanMs)
+        return byID.values.compactMap { job in
+            let wanted =
+                switch job.status {
+                case .completed: all || request.completed
+                case .failed: all || request.failed
+                case .cancelled: all || request.cancelled
+                default: false
+                }
+            return wanted && job.completedAt.unixMillis <= cutoff ? job.id : nil
+        }
+    }
+
+    /// Whether a finished job is older than `retention` at `now` (the sweeper's cheap check).
+    public func hasFinished(olderThan cutoff: UnixMillis) -> Bool {
+        byID.values.contains { $0.status.isFinished && $0.completedAt.unixMillis <= cutoff }
+    }
+}
+
+/// One job's log: the newest lines up to the cap, numbered from 1.
+struct JobLog: Sendable {
+    var entries: Deque<Rip_V1_LogEntry> = []
+    var nextSeq: UInt64 = 1
+    var dropped: UInt64 = 0
+}
+
+extension Rip_V1_JobStatus {
+    /// Completed, failed or cancelled: nothing will change the job again but a retry.
+    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// The position of a job in a newest-first listing: "created-ms.id", opaque to clients.
+struct ListCursor: Comparable {
+    let created: UnixMillis
+    let id: String
+
+    init(_ job: Rip_V1_Job) {
+        created = job.createdAt.unixMillis
+        id = job.id
+    }
+
+    init(_ text: String) throws {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let created = UnixMillis(parts[0]) else {
+            throw RipError.invalidArgument("cursor '\(text)' is not a next_cursor this daemon returned")
+        }
+        self.created = created
+        self.id = String(parts[1])
+    }
+
+    var text: String { "\(created).\(id)" }
+
+    static func < (lhs: ListCursor, rhs: ListCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
+}

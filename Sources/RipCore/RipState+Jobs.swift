@@ -1,0 +1,66 @@
+import RipProto
+import RipWire
+
+extension RipState {
+    /// A claim at `now`: picks the ready jobs `request` may take, records the pick with a
+    /// fresh lease token per job, and applies it. Nothing is recorded when nothing is ready.
+    public mutating func claim(
+        _ request: ClaimTerms, now: UnixMillis, token: () -> String
+    ) throws -> (mutation: Rip_V1_Mutation?, applied: Applied, response: Rip_V1_ClaimResponse) {
+        let picked = jobs.pick(methods: request.methods, limit: request.maxJobs, now: now)
+        guard !picked.isEmpty else { return (nil, Applied(), Rip_V1_ClaimResponse()) }
+        let mutation = Rip_V1_Mutation.with {
+            $0.timeUnixMs = now
+            $0.jobClaim = .with {
+                $0.workerID = request.workerID
+                $0.leaseMs = request.leaseMs
+                $0.grants = picked.map { id in .with { $0.jobID = id; $0.token = token() } }
+            }
+        }
+        let applied = try apply(mutation)
+        let response = Rip_V1_ClaimResponse.with {
+            $0.jobs = applied.jobs.map { job in
+                .with {
+                    $0.job = job
+                    $0.token = job.lease.token
+                    if let session = sessions.byID[job.sessionID] {
+                        $0.userAgent = session.userAgent
+                        $0.headers = session.headers
+                    }
+                }
+            }
+        }
+        return (mutation, applied, response)
+    }
+}
+
+/// A worker's claim, checked and with defaults filled in.
+public struct ClaimTerms: Sendable {
+    public let workerID: String
+    public let methods: [String]
+    public let leaseMs: UInt32
+    public let waitMs: UInt32
+    public let maxJobs: Int
+
+    public init(_ request: Rip_V1_ClaimRequest) throws {
+        guard (1...128).contains(request.workerID.count) else {
+            throw RipError.invalidArgument("worker_id must be 1–128 characters, got \(request.workerID.count)")
+        }
+        try SessionRules.checkNoControlCharacters(request.workerID, what: "worker_id")
+        for method in request.methods { try JobRules.checkMethod(method) }
+        let lease = request.leaseMs == 0 ? 30_000 : request.leaseMs
+        guard (1000...3_600_000).contains(lease) else {
+            throw RipError.invalidArgument("lease must be 1000–3600000 ms, got \(lease)")
+        }
+        guard request.waitMs <= 600_000 else {
+            throw RipError.invalidArgument("wait must be at most 600000 ms, got \(request.waitMs)")
+        }
+        let maxJobs = request.maxJobs == 0 ? 1 : Int(request.maxJobs)
+        guard maxJobs <= 100 else { throw RipError.invalidArgument("max_jobs must be at most 100, got \(maxJobs)") }
+        workerID = request.workerID
+        methods = request.methods
+        leaseMs = lease
+        waitMs = request.waitMs
+        self.maxJobs = maxJobs
+    }
+}

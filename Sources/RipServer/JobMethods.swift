@@ -1,0 +1,132 @@
+import NIOCore
+import RipCore
+import RipProto
+import RipWire
+
+/// The handlers of `rip.v1.JobService`. Changes are built from the state under the writer
+/// lock (a job's attempt decides its backoff, a session name resolves to its id), committed,
+/// and answered once durable; any change that readies a job wakes the parked claims.
+struct JobMethods {
+    let store: StateStore
+    let claims: ClaimDispatcher
+    let policy: JobPolicy
+
+    func register(in table: inout MethodTable) {
+        typealias Service = Rip_V1_JobService
+        let store = self.store
+        let claims = self.claims
+        let policy = self.policy
+        /// Commits the mutation `build` makes; wakes parked claims if a job became ready.
+        let commit: @Sendable (any EventLoop, (borrowing RipState, UnixMillis) throws -> Rip_V1_Mutation) throws -> Reply<Rip_V1_Job> = {
+            loop, build in
+            var readied = false
+            let reply = try store.commit(building: build, on: loop) { applied in
+                readied = applied.readiedJobs
+                return applied.job
+            }
+            if readied { claims.serve() }
+            return reply
+        }
+
+        table.changing(Service.submitJob) { request, loop in
+            let id = "job_" + RandomHex.make()
+            return try commit(loop) { state, now in
+                let sessionID = request.session.isEmpty ? "" : try state.sessions.id(of: request.session)
+                return try .with { $0.submitJob = try JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
+            }
+        }
+        table.unary(Service.getJob) { request in
+            try store.read { state, now in try state.jobs.view(request.jobID, at: now, includeContent: request.includeContent) }
+        }
+        table.unary(Service.listJobs) { request in
+            try store.read { state, now in try state.jobs.list(request, now: now) }
+        }
+        table.unary(Service.getJobLogs) { request in
+            try store.read { state, _ in try state.jobs.logs(request) }
+        }
+        table.unary(Service.jobStats) { request in
+            try store.read { state, now in try state.jobs.stats(request, now: now) }
+        }
+        table.changing(Service.cancelJobs) { request, loop in
+            try store.commit(.with { $0.cancelJobs = request }, on: loop) { applied in
+                .with { response in
+                    for job in applied.jobs {
+                        if job.status == .cancelled { response.cancelled.append(job) } else { response.requested.append(job) }
+                    }
+                }
+            }
+        }
+        table.changing(Service.pauseJob) { request, loop in
+            try commit(loop) { _, _ in .with { $0.pauseJob = request } }
+        }
+        table.changing(Service.resumeJob) { request, loop in
+            try commit(loop) { _, _ in .with { $0.resumeJob = request } }
+        }
+        table.changing(Service.retryJob) { request, loop in
+            try commit(loop) { _, _ in .with { $0.retryJob = request } }
+        }
+        table.changing(Service.clearJobs) { request, loop in
+            try store.commit(.with { $0.jobsClear = request }, on: loop) { applied in
+                .with { $0.removed = applied.jobs.map(\.id) }
+            }
+        }
+
+        table.changing(Service.claim) { request, loop in
+            try claims.claim(try ClaimTerms(request), on: loop)
+        }
+        table.changing(Service.heartbeat) { request, loop in
+            try store.commit(.with { $0.jobHeartbeat = request }, on: loop) { applied in
+                .with {
+                    $0.cancelRequested = applied.job.cancelRequested
+                    $0.leaseExpiresAt = applied.job.lease.expiresAt
+                }
+            }
+        }
+        table.changing(Service.appendLogs) { request, loop in
+            let change = Rip_V1_JobLogs.with {
+                $0.request = request
+                $0.maxLogLines = policy.maxLogLines
+            }
+            return try store.commit(.with { $0.jobLogs = change }, on: loop) { applied in
+                .with { $0.lastSeq = applied.jobEvents.last?.logs.last?.seq ?? 0 }
+            }
+        }
+        table.changing(Service.saveCheckpoint) { request, loop in
+            try commit(loop) { _, _ in .with { $0.jobCheckpoint = request } }
+        }
+        table.changing(Service.completeJob) { request, loop in
+            try commit(loop) { _, _ in .with { $0.completeJob = request } }
+        }
+        table.changing(Service.failJob) { request, loop in
+            try commit(loop) { state, now in
+                let attempt = try state.jobs.find(request.jobID).attempt
+                return .with {
+                    $0.failJob = .with {
+                        $0.request = request
+                        $0.retryAtUnixMs = request.retryable ? policy.retryAt(attempt: attempt, now: now) : 0
+                    }
+                }
+            }
+        }
+        table.changing(Service.releaseJob) { request, loop in
+            try commit(loop) { _, _ in .with { $0.releaseJob = request } }
+        }
+
+        table.serverStream(Service.watchJob) { request, stream in
+            try JobWatch.start(request, store: store, stream: stream)
+        }
+        table.serverStream(Service.watchEvents) { request, stream in
+            let (token, _) = try store.watch(starting: { _, _ in }) { applied in
+                if request.jobs {
+                    for event in applied.jobEvents where request.logs || event.kind != .log {
+                        stream.send(.with { $0.job = event })
+                    }
+                }
+                if request.sessions {
+                    for event in applied.events { stream.send(.with { $0.session = event }) }
+                }
+            }
+            return { store.unwatch(token) }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import RipProto
+
+/// How jobs, their logs and their figures print for people.
+enum JobFormat {
+    static func table(_ jobs: [Rip_V1_Job]) -> String {
+        guard !jobs.isEmpty else { return "no jobs" }
+        return Output.table(
+            ["ID", "NAME", "STATUS", "PRIORITY", "METHOD", "PROGRESS", "CREATED"],
+            jobs.map { job in
+                [job.id, job.name.isEmpty ? "-" : job.name, status(job), job.priority.word, job.method,
+                 progress(job.progress), job.createdAt.rfc3339]
+            })
+    }
+
+    static func status(_ job: Rip_V1_Job) -> String {
+        job.cancelRequested && job.status == .running ? "running (cancel requested)" : job.status.word
+    }
+
+    static func progress(_ progress: Rip_V1_JobProgress) -> String {
+        let failed = progress.failed > 0 ? ", \(progress.failed) failed" : ""
+        return "\(progress.completed + progress.failed)/\(progress.total) (\(Int(progress.percentage))%\(failed))"
+    }
+
+    static func details(_ job: Rip_V1_Job, detailed: Bool) -> String {
+        var pairs: [(String, String)] = [
+            ("id", job.id), ("name", job.name.isEmpty ? "-" : job.name), ("status", status(job)),
+            ("priority", job.priority.word), ("method", job.method), ("progress", progress(job.progress)),
+            ("current url", job.progress.currentURL.isEmpty ? "-" : job.progress.currentURL),
+            ("attempt", "\(job.attempt) of \(job.maxRetries + 1)"),
+            ("created", job.createdAt.rfc3339), ("started", job.startedAt.rfc3339), ("finished", job.completedAt.rfc3339),
+        ]
+        if job.status == .pending || job.status == .scheduled { pairs.append(("runs at", job.runAt.rfc3339)) }
+        if !job.error.isEmpty { pairs.append(("error", job.error)) }
+        if !job.summary.isEmpty { pairs.append(("summary", job.summary)) }
+        guard detailed else { return Output.fields(pairs) }
+        pairs += [
+            ("urls", job.urls.joined(separator: " ")), ("tags", job.tags.isEmpty ? "-" : job.tags.joined(separator: ",")),
+            ("session", job.sessionID.isEmpty ? "-" : job.sessionID),
+            ("batch", job.batch ? "yes, \(job.maxConcurrent) at once" : "no"),
+            ("timeout", job.timeoutSeconds == 0 ? "none" : "\(job.timeoutSeconds) s per attempt"),
+            ("lease", job.lease.token.isEmpty ? "-" : "\(job.lease.workerID) until \(job.lease.expiresAt.rfc3339)"),
+            ("workers", job.workers.isEmpty ? "-" : job.workers.joined(separator: ", ")),
+            ("heartbeat", job.heartbeatAt.rfc3339),
+            ("metrics", job.metrics.isEmpty ? "-" : job.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")),
+            ("checkpoint", job.hasCheckpoint ? "\(job.checkpoint.data.count) bytes at \(job.checkpoint.savedAt.rfc3339)" : "-"),
+            ("log lines", "\(job.logLines) held, \(job.droppedLogLines) dropped"),
+            ("results", "\(job.results.count)"), ("config", job.configJson),
+            ("results path", job.resultsPath.isEmpty ? "-" : job.resultsPath),
+        ]
+        return Output.fields(pairs)
+    }
+
+    static func logLine(_ entry: Rip_V1_LogEntry) -> String {
+        let url = entry.url.isEmpty ? "" : " [\(entry.url)]"
+        return "\(entry.time.rfc3339) \(entry.level.word.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.message)\(url)"
+    }
+
+    /// Seconds, or a number with s, m, h or d ("90", "90s", "15m", "2h", "7d").
+    static func milliseconds(_ text: String, option: String) throws -> UInt64 {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let unit = text.last.flatMap { units[$0] }
+        guard let number = Double(unit == nil ? text : String(text.dropLast())), number >= 0, number < 1e9 else {
+            throw ValidationError("\(option) takes a duration such as 90s, 15m, 2h or 7d, got '\(text)'")
+        }
+        return UInt64((number * (unit ?? 1) * 1000).rounded())
+    }
+}
+
+extension Rip_V1_LogLevel {
+    var word: String {
+        switch self {
+        case .debug: "debug"
+        case .info, .unspecified: "info"
+        case .warn: "warn"
+        case .error: "error"
+        case .UNRECOGNIZED: "info"
+        }
+    }
+}
+
+/// --priority values.
+enum PriorityArgument: String, ExpressibleByArgument, CaseIterable {
+    case low, medium, high, critical
+
+    var message: Rip_V1_JobPriority {
+        switch self {
+        case .low: .low
+        case .medium: .medium
+        case .high: .high
+        case .critical: .critical
+        }
+    }
+}
+
+/// --status values.
+enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
+    case pending, scheduled, running, paused, completed, failed, cancelled
+
+    var message: Rip_V1_JobStatus {
+        switch self {
+        case .pending: .pending
+        case .scheduled: .scheduled
+        case .running: .running
+        case .paused: .paused
+        case .completed: .completed
+        case .failed: .failed
+        case .cancelled: .cancelled
+        }
+    }
+}
+
+/// --level values.
+enum LevelArgument: String, ExpressibleByArgument, CaseIterable {
+    case debug, info, warn, error
+
+    var message: Rip_V1_LogLevel {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warn
+        case .error: .error
+        }
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import RipCore
+import RipProto
+import RipWire
+import Testing
+
+/// The job queue as a state machine on a pinned clock: every mutation is recorded, so each
+/// test can also check that replaying the records rebuilds the same jobs.
+struct JobHarness {
+    var state = RipState()
+    var now: UnixMillis = 1_800_000_000_000
+    var records: [Rip_V1_Mutation] = []
+    private var counter = 0
+
+    @discardableResult
+    mutating func apply(_ build: (inout Rip_V1_Mutation) -> Void) throws -> Applied {
+        var mutation = Rip_V1_Mutation()
+        build(&mutation)
+        mutation.timeUnixMs = now
+        let applied = try state.apply(mutation)
+        records.append(mutation)
+        return applied
+    }
+
+    @discardableResult
+    mutating func submit(
+        _ name: String, priority: Rip_V1_JobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
+        retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1
+    ) throws -> String {
+        counter += 1
+        let id = "job_\(counter)"
+        let job = try JobRules.makeJob(
+            .with {
+                $0.urls = (0..<urls).map { "https://example.com/\(name)/\($0)" }
+                $0.name = name
+                $0.priority = priority
+                $0.method = method
+                $0.delayMs = delayMs
+                $0.maxRetries = .init(retries)
+                $0.timeoutSeconds = timeout
+                $0.tags = tags
+            }, id: id, sessionID: "", now: now)
+        try apply { $0.submitJob = job }
+        return id
+    }
+
+    /// Claims like the daemon does, recording the claim's mutation; returns (id, token) pairs.
+    mutating func claim(methods: [String] = [], max: UInt32 = 1, leaseMs: UInt32 = 10_000) throws -> [(id: String, token: String)] {
+        let terms = try ClaimTerms(.with {
+            $0.workerID = "w"
+            $0.methods = methods
+            $0.maxJobs = max
+            $0.leaseMs = leaseMs
+        })
+        var tokens = counter
+        let result = try state.claim(terms, now: now) {
+            tokens += 1
+            return "token\(tokens)"
+        }
+        counter = tokens
+        if let mutation = result.mutation { records.append(mutation) }
+        return result.response.jobs.map { ($0.job.id, $0.token) }
+    }
+
+    func job(_ id: String) throws -> Rip_V1_Job { try state.jobs.view(id, at: now) }
+
+    /// The jobs a fresh state holds after replaying every record.
+    func replayed() throws -> [Rip_V1_Job] {
+        var fresh = RipState()
+        for record in records { _ = try fresh.apply(record) }
+        return fresh.snapshot(lastSequence: 0).jobs
+    }
+}
+
+@Suite("Job queue")
+struct JobBoardTests {
+    @Test func claimsTakeHigherPrioritiesFirstAndFirstComeFirstServedWithin() throws {
+        var h = JobHarness()
+        let low = try h.submit("low", priority: .low)
+        let first = try h.submit("first")
+        h.now += 1
+        let second = try h.submit("second")
+        let critical = try h.submit("critical", priority: .critical)
+        let other = try h.submit("other", method: "llm")
+        #expect(try h.claim(methods: ["css"], max: 10).map(\.id) == [critical, first, second, low])
+        #expect(try h.claim(methods: ["css"]).isEmpty)
+        #expect(try h.claim().map(\.id) == [other])
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+    }
+
+    @Test func scheduledJobsWaitForTheirStartTime() throws {
+        var h = JobHarness()
+        let later = try h.submit("later", delayMs: 5000)
+        #expect(try h.job(later).status == .scheduled)
+        #expect(try h.claim().isEmpty)
+        h.now += 5000
+        #expect(try h.job(later).status == .pending)
+        #expect(try h.claim().map(\.id) == [later])
+    }
+
+    @Test func anExpiredLeaseRequeuesTheJobKeepingItsCheckpoint() throws {
+        var h = JobHarness()
+        let id = try h.submit("crash")
+        let lease = try #require(try h.claim(leaseMs: 10_000).first)
+        try h.apply { $0.jobCheckpoint = .with { $0.jobID = id; $0.token = lease.token; $0.data = Data("page=3".utf8) } }
+        h.now += 5000
+        try h.apply { $0.jobHeartbeat = .with { $0.jobID = id; $0.token = lease.token } }
+        h.now += 9_999
+        #expect(h.state.jobs.overdue(at: h.now).isEmpty, "the heartbeat extended the lease")
+        h.now += 1
+        let overdue = h.state.jobs.overdue(at: h.now)
+        #expect(overdue.map(\.job.id) == [id] && overdue.first?.timedOut == false)
+        try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = id; $0.token = lease.token }] } }
+        let job = try h.job(id)
+        #expect(job.status == .pending && job.attempt == 1 && job.checkpoint.data == Data("page=3".utf8))
+        #expect(job.error.contains("lease of w expired"))
+        let again = try #require(try h.claim().first)
+        #expect(try h.job(id).attempt == 2 && again.token != lease.token)
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+    }
+
+    @Test func aStaleTokenCannotFinishAnotherAttempt() throws {
+        var h = JobHarness()
+        let id = try h.submit("fenced")
+        let old = try #require(try h.claim(leaseMs: 1000).first)
+        h.now += 1000
+        #expect(throws: RipError.self) { try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = old.token } } }
+        try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = id; $0.token = old.token }] } }
+        let new = try #require(try h.claim().first)
+        for token in [old.token, "", "forged"] {
+            let error = try #require(throws: RipError.self) {
+                try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = token } }
+            }
+            #expect(error.code == .failedPrecondition)
+        }
+        try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = new.token; $0.summary = "done" } }
+        #expect(try h.job(id).status == .completed)
+        // A sweep that looked before the new lease is void for it.
+        try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = id; $0.token = old.token }] } }
+        #expect(try h.job(id).status == .completed)
+    }
+
+    @Test func retryableFailuresBackOffUntilRetriesRunOut() throws {
+        var h = JobHarness()
+        let id = try h.submit("flaky", retries: 1)
+        let first = try #require(try h.claim().first)
+        var retryAt = h.now + 2000
+        try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = first.token; $0.error = "503"; $0.retryable = true }; $0.retryAtUnixMs = retryAt } }
+        #expect(try h.job(id).status == .scheduled)
+        #expect(try h.claim().isEmpty)
+        h.now += 2000
+        let second = try #require(try h.claim().first)
+        retryAt = h.now + 4000
+        try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = second.token; $0.error = "503 again"; $0.retryable = true }; $0.retryAtUnixMs = retryAt } }
+        let job = try h.job(id)
+        #expect(job.status == .failed && job.attempt == 2 && job.error == "503 again")
+        // A failure that is not retryable ends the job at once.
+        let other = try h.submit("broken")
+        let lease = try #require(try h.claim().first)
+        try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = other; $0.token = lease.token; $0.error = "bad"; $0.retryable = false } } }
+        #expect(try h.job(other).status == .failed)
+    }
+
+    @Test func attemptsThatRunOverTheirTimeoutFail() throws {
+        var h = JobHarness()
+        let id = try h.submit("slow", retries: 0, timeout: 2)
+        let lease = try #require(try h.claim(leaseMs: 60_000).first)
+        h.now += 2000
+        #expect(h.state.jobs.overdue(at: h.now).first?.timedOut == true)
+        let retryAt = h.now + 1
+        try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = id; $0.token = lease.token; $0.timedOut = true; $0.retryAtUnixMs = retryAt }] } }
+        let job = try h.job(id)
+        #expect(job.status == .failed && job.error == "attempt 1 timed out after 2 s")
+    }
+
+    @Test func cancelAsksARunningJobToStopUnlessForced() throws {
+        var h = JobHarness()
+        let running = try h.submit("running", tags: ["exp"])
+        let lease = try #require(try h.claim().first)
+        let pending = try h.submit("pending", tags: ["exp"])
+        let cancelled = try h.apply { $0.cancelJobs = .with { $0.tag = "exp" } }
+        #expect(cancelled.jobs.map(\.id) == [running, pending])
+        #expect(try h.job(pending).status == .cancelled)
+        #expect(try h.job(running).status == .running && h.job(running).cancelRequested)
+        let beat = try h.apply { $0.jobHeartbeat = .with { $0.jobID = running; $0.token = lease.token } }
+        #expect(beat.job.cancelRequested)
+        try h.apply { $0.releaseJob = .with { $0.jobID = running; $0.token = lease.token } }
+        #expect(try h.job(running).status == .cancelled)
+
+        let forced = try h.submit("forced")
+        let forcedLease = try #require(try h.claim().first)
+        try h.apply { $0.cancelJobs = .with { $0.jobID = forced; $0.force = true } }
+        #expect(try h.job(forced).status == .cancelled)
+        #expect(throws: RipError.self) { try h.apply { $0.jobHeartbeat = .with { $0.jobID = forced; $0.token = forcedLease.token } } }
+        #expect(throws: RipError.self) { try h.apply { $0.cancelJobs = .with { $0.jobID = forced } } }
+    }
+
+    @Test func pausedJobsAreNotClaimedUntilResumed() throws {
+        var h = JobHarness()
+        let id = try h.submit("p")
+        try h.apply { $0.pauseJob = .with { $0.jobID = id } }
+        #expect(try h.job(id).status == .paused)
+        #expect(try h.claim().isEmpty)
+        try h.apply { $0.resumeJob = .with { $0.jobID = id } }
+        let lease = try #require(try h.claim().first)
+        // Pausing a running job revokes its lease.
+        try h.apply { $0.pauseJob = .with { $0.jobID = id } }
+        #expect(throws: RipError.self) { try h.apply { $0.jobHeartbeat = .with { $0.jobID = id; $0.token = lease.token } } }
+        try h.apply { $0.resumeJob = .with { $0.jobID = id } }
+        #expect(try h.claim().map(\.id) == [id])
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+    }
+
+    @Test func retryRunsAFailedJobFromTheStart() throws {
+        var h = JobHarness()
+        let id = try h.submit("r", retries: 0)
+        let lease = try #require(try h.claim().first)
+        try h.apply { $0.jobCheckpoint = .with { $0.jobID = id; $0.token = lease.token; $0.data = Data("x".utf8) } }
+        try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = lease.token; $0.error = "e" } } }
+        #expect(throws: RipError.self) { try h.apply { $0.resumeJob = .with { $0.jobID = id } } }
+        try h.apply { $0.retryJob = .with { $0.jobID = id; $0.maxRetries = .init(5) } }
+        let job = try h.job(id)
+        #expect(job.status == .pending && job.attempt == 0 && job.maxRetries == 5 && !job.hasCheckpoint && job.error.isEmpty)
+    }
+
+    @Test func finishedJobsAreClearedAfterTheRetention() throws {
+        var h = JobHarness()
+        let old = try h.submit("old")
+        let lease = try #require(try h.claim().first)
+        try h.apply { $0.completeJob = .with { $0.jobID = old; $0.token = lease.token } }
+        h.now += 3_600_000
+        let fresh = try h.submit("fresh")
+        let freshLease = try #require(try h.claim().first)
+        try h.apply { $0.completeJob = .with { $0.jobID = fresh; $0.token = freshLease.token } }
+        let waiting = try h.submit("waiting")
+        #expect(h.state.jobs.hasFinished(olderThan: h.now - 3_600_000))
+        let removed = try h.apply { $0.jobsClear = .with { $0.olderThanMs = 3_600_000 } }
+        #expect(removed.jobs.map(\.id) == [old])
+        #expect(h.state.jobs.count == 2 && (try? h.job(waiting)) != nil)
+    }
+
+    @Test func logsAreCappedOldestFirstAndCounted() throws {
+        var h = JobHarness()
+        let id = try h.submit("l")
+        let lease = try #require(try h.claim().first)
+        for batch in 0..<3 {
+            try h.apply {
+                $0.jobLogs = .with {
+                    $0.maxLogLines = 5
+                    $0.request = .with {
+                        $0.jobID = id
+                        $0.token = lease.token
+                        $0.entries = (0..<3).map { n in .with { $0.message = "line \(batch * 3 + n)"; $0.level = n == 2 ? .error : .info } }
+                    }
+                }
+            }
+        }
+        let logs = try h.state.jobs.logs(.with { $0.jobID = id })
+        #expect(logs.entries.map(\.message) == ["line 4", "line 5", "line 6", "line 7", "line 8"])
+        #expect(logs.entries.map(\.seq) == [5, 6, 7, 8, 9] && logs.droppedLogLines == 4)
+        #expect(try h.state.jobs.logs(.with { $0.jobID = id; $0.minLevel = .error }).entries.map(\.message) == ["line 5", "line 8"])
+        #expect(try h.state.jobs.logs(.with { $0.jobID = id; $0.lines = 2 }).entries.map(\.message) == ["line 7", "line 8"])
+        #expect(h.state.jobs.logs(of: id, from: 8).map(\.seq) == [8, 9])
+        #expect(try h.job(id).droppedLogLines == 4)
+    }
+
+    @Test func statsCountStatusesSuccessRateAndDurations() throws {
+        var h = JobHarness()
+        for (index, outcome) in ["ok", "ok", "ok", "fail"].enumerated() {
+            let id = try h.submit("s\(index)", method: index == 0 ? "llm" : "css")
+            let lease = try #require(try h.claim().first)
+            h.now += Int64(1000 * (index + 1))
+            if outcome == "ok" {
+                try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = lease.token } }
+            } else {
+                try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = lease.token; $0.error = "x" } } }
+            }
+        }
+        try h.submit("queued")
+        let stats = try h.state.jobs.stats(.with { $0.groupBy = "method" }, now: h.now)
+        #expect(stats.total.jobs == 5 && stats.total.completed == 3 && stats.total.failed == 1 && stats.total.pending == 1)
+        #expect(stats.total.successRate == 0.75)
+        #expect(stats.total.p50DurationMs == 2000 && stats.total.p95DurationMs == 3000)
+        #expect(stats.groups.map(\.key) == ["css", "llm"])
+        #expect(throws: RipError.self) { try h.state.jobs.stats(.with { $0.groupBy = "color" }, now: h.now) }
+    }
+
+    @Test func aSnapshotRestoresJobsLogsAndTheQueueOrder() throws {
+        var h = JobHarness()
+        let a = try h.submit("a")
+        let b = try h.submit("b", priority: .high)
+        let c = try h.submit("c")
+        let lease = try #require(try h.claim().first)
+        #expect(lease.id == b)
+        try h.apply { $0.jobLogs = .with { $0.maxLogLines = 10; $0.request = .with { $0.jobID = b; $0.token = lease.token; $0.entries = [.with { $0.message = "hi" }] } } }
+        let snapshot = h.state.snapshot(lastSequence: 7)
+        var restored = RipState(snapshot: try Rip_V1_Snapshot(serializedBytes: try snapshot.serializedBytes() as Data))
+        #expect(restored.snapshot(lastSequence: 7) == snapshot)
+        #expect(restored.jobs.overdue(at: h.now + 10_000).map(\.job.id) == [b])
+        let terms = try ClaimTerms(.with { $0.workerID = "w"; $0.maxJobs = 5 })
+        #expect(try restored.claim(terms, now: h.now) { "t" }.response.jobs.map(\.job.id) == [a, c])
+    }
+
+    @Test func submitsAreValidated() throws {
+        var h = JobHarness()
+        let bad: [Rip_V1_SubmitJobRequest] = [
+            .with { $0.urls = [] },
+            .with { $0.urls = ["ftp://example.com"] },
+            .with { $0.urls = ["https://example.com"]; $0.method = "no spaces" },
+            .with { $0.urls = ["https://example.com"]; $0.configJson = "[1]" },
+            .with { $0.urls = ["https://example.com"]; $0.maxRetries = .init(1000) },
+            .with { $0.urls = ["https://example.com"]; $0.delayMs = 1; $0.runAt = .init(unixMillis: h.now) },
+        ]
+        for request in bad {
+            let error = try #require(throws: RipError.self) { try JobRules.makeJob(request, id: "job_x", sessionID: "", now: h.now) }
+            #expect(error.code == .invalidArgument)
+        }
+        let job = try JobRules.makeJob(.with { $0.urls = ["https://example.com"] }, id: "job_x", sessionID: "", now: h.now)
+        #expect(job.method == "auto" && job.priority == .medium && job.maxRetries == 3 && job.maxConcurrent == 5 && job.configJson == "{}")
+        #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "" }) }
+        #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "w"; $0.leaseMs = 10 }) }
+        _ = h
+    }
+}
