@@ -9,14 +9,14 @@ extension JobCommand {
             abstract: "Show or save a job's results.",
             discussion: """
                 Prints a report (json, text or markdown) of each URL's outcome. --output (default: the job's \
-                --output-dir) saves instead: a path ending in .json, .txt or .md is the report file; any other \
+                --output-dir; - prints) saves instead: a path ending in .json, .txt or .md is the report file; any other \
                 path is a directory that gets results.json|txt|md and, with --include-html, one file per URL \
                 with its content (001.html, 002.html, ...). Files are written by ripctl, never by ripd.
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var id: JobID
         @Option(help: "json, text or markdown.") var format: ReportFormat = .text
-        @Option(help: "A report file or a directory to save into.") var output: String?
+        @Option(help: "A report file or a directory to save into; - prints.") var output: String?
         @Flag(help: "Include each URL's content (raw HTML) in the report or the directory.") var includeHtml = false
 
         enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -38,7 +38,7 @@ extension JobCommand {
                     $0.includeContent = includeHtml
                 })
                 let destination = output ?? (job.resultsPath.isEmpty ? nil : job.resultsPath)
-                guard let destination else {
+                guard let destination, destination != "-" else {
                     print(try report(job, contents: includeHtml))
                     return
                 }

@@ -213,4 +213,68 @@ struct DurabilityTests {
         #expect(second.stderr.contains("in use by another ripd"))
         #expect(try await first.client().health().status == "SERVING")
     }
+
+    @Test("kill -9 mid-batch: after restart every job is there, each acknowledged completion kept, none completed twice")
+    func jobsSurviveAKill() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tally = Acknowledged()  // job id -> completions acknowledged
+        var submitted: [String] = []
+
+        /// Workers claiming with short leases and completing until the daemon goes away or
+        /// every job is done.
+        func work(_ client: RipClient, until done: @escaping @Sendable () -> Bool) async {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        while !done() {
+                            guard
+                                let claimed = try? await client.claim(.with {
+                                    $0.workerID = "w\(worker)"
+                                    $0.leaseMs = 1000
+                                    $0.waitMs = 500
+                                })
+                            else { return }
+                            for job in claimed.jobs {
+                                guard (try? await client.completeJob(.with { $0.jobID = job.job.id; $0.token = job.token })) != nil
+                                else { return }
+                                tally.recorded(job.job.id)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let first = try await Daemon(arguments: ["--fsync", "always"], directory: directory)
+        let client = try await first.client()
+        for n in 0..<60 {
+            submitted.append(try await client.submitJob(.with { $0.urls = ["https://example.com/\(n)"] }).id)
+        }
+        async let killer: Void = {
+            while tally.state.withLock({ $0.count }) < 20 { try? await Task.sleep(for: .milliseconds(2)) }
+            _ = first.stop(signal: SIGKILL)
+        }()
+        await work(client) { false }
+        await killer
+        let acknowledgedBeforeKill = tally.state.withLock { Set($0.keys) }
+        #expect(acknowledgedBeforeKill.count >= 20 && acknowledgedBeforeKill.count < 60)
+
+        let second = try await Daemon(arguments: ["--fsync", "always"], directory: directory)
+        let restarted = try await second.client()
+        var jobs = Dictionary(uniqueKeysWithValues: try await restarted.listJobs(.with { $0.limit = 1000 }).jobs.map { ($0.id, $0) })
+        #expect(Set(jobs.keys) == Set(submitted), "jobs lost in the kill")
+        for id in acknowledgedBeforeKill {
+            #expect(jobs[id]?.status == .completed, "acknowledged completion of \(id) lost")
+        }
+        // Jobs leased when the daemon died come back when their leases run out.
+        let deadline = ContinuousClock.now + .seconds(30)
+        await work(restarted) {
+            let remaining = tally.state.withLock { $0.count }
+            return remaining >= 60 || ContinuousClock.now > deadline
+        }
+        jobs = Dictionary(uniqueKeysWithValues: try await restarted.listJobs(.with { $0.limit = 1000 }).jobs.map { ($0.id, $0) })
+        #expect(jobs.values.allSatisfy { $0.status == .completed }, "not every job completed after the restart")
+        #expect(tally.state.withLock { $0.values.allSatisfy { $0 == 1 } }, "a job was completed twice")
+    }
 }

@@ -1,0 +1,157 @@
+import Foundation
+import RipClient
+import RipProto
+import Testing
+
+@Suite("Jobs through RipClient")
+struct JobClientTests {
+    static func submit(_ client: RipClient, _ name: String, session: String = "") async throws -> Rip_V1_Job {
+        try await client.submitJob(.with {
+            $0.urls = ["https://example.com/\(name)"]
+            $0.name = name
+            $0.method = "css"
+            $0.session = session
+        })
+    }
+
+    @Test("a waiting claim is answered as soon as a job is submitted, with the bound session's headers")
+    func longPoll() async throws {
+        let daemon = try await Daemon()
+        let worker = try await daemon.client()
+        let submitter = try await daemon.client()
+        _ = try await submitter.createSession(.with {
+            $0.name = "crawl"
+            $0.userAgent = "Bot/1.0"
+            $0.headers = ["Accept-Language": "en"]
+        })
+        let empty = try await worker.claim(.with { $0.workerID = "w"; $0.waitMs = 200 })
+        #expect(empty.jobs.isEmpty)
+
+        let started = ContinuousClock.now
+        async let claimed = worker.claim(.with { $0.workerID = "w"; $0.waitMs = 10_000; $0.methods = ["css"] })
+        try await Task.sleep(for: .milliseconds(200))
+        let job = try await Self.submit(submitter, "a", session: "crawl")
+        let response = try await claimed
+        #expect(ContinuousClock.now - started < .seconds(5), "the claim waited for its whole wait")
+        let first = try #require(response.jobs.first)
+        #expect(first.job.id == job.id && first.job.status == .running && first.job.attempt == 1)
+        #expect(first.token.count == 32 && first.userAgent == "Bot/1.0" && first.headers == ["Accept-Language": "en"])
+    }
+
+    @Test("an expired lease goes back to the queue; the old token gets FAILED_PRECONDITION")
+    func fencing() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        let job = try await Self.submit(client, "fenced")
+        let old = try #require(try await client.claim(.with { $0.workerID = "slow"; $0.leaseMs = 1000 }).jobs.first)
+        // The sweeper returns the job once the lease runs out; a waiting claim gets it.
+        let new = try #require(try await client.claim(.with { $0.workerID = "fast"; $0.waitMs = 10_000 }).jobs.first)
+        #expect(new.job.id == job.id && new.job.attempt == 2 && new.token != old.token)
+        for call in [
+            { _ = try await client.completeJob(.with { $0.jobID = job.id; $0.token = old.token }) },
+            { _ = try await client.heartbeat(.with { $0.jobID = job.id; $0.token = old.token }) },
+        ] as [() async throws -> Void] {
+            let error = try await #require(throws: RipError.self) { try await call() }
+            #expect(error.code == .failedPrecondition)
+        }
+        let done = try await client.completeJob(.with { $0.jobID = job.id; $0.token = new.token; $0.summary = "ok" })
+        #expect(done.status == .completed && done.workers == ["slow", "fast"])
+    }
+
+    @Test("WatchJob streams the job's changes and ends when it finishes; cancel reaches the worker's heartbeat")
+    func watchAndCancel() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        let job = try await Self.submit(client, "watched")
+        let stream = try await client.watchJob(.with { $0.jobID = job.id; $0.logsFromSeq = 1 })
+        let events = Task {
+            var kinds: [Rip_V1_JobEvent.Kind] = []
+            for try await event in stream { kinds.append(event.kind) }
+            return kinds
+        }
+        let lease = try #require(try await client.claim(.with { $0.workerID = "w" }).jobs.first)
+        _ = try await client.appendLogs(.with {
+            $0.jobID = job.id
+            $0.token = lease.token
+            $0.entries = [.with { $0.message = "fetching"; $0.url = "https://example.com/watched" }]
+        })
+        let beat = try await client.heartbeat(.with {
+            $0.jobID = job.id
+            $0.token = lease.token
+            $0.progress = .with { $0.completed = 1 }
+            $0.metrics = ["memory_mb": 120, "health": 0.9]
+        })
+        #expect(!beat.cancelRequested)
+        let cancel = try await client.cancelJobs(.with { $0.jobID = job.id })
+        #expect(cancel.requested.map(\.id) == [job.id] && cancel.cancelled.isEmpty)
+        #expect(try await client.heartbeat(.with { $0.jobID = job.id; $0.token = lease.token }).cancelRequested)
+        let released = try await client.releaseJob(.with { $0.jobID = job.id; $0.token = lease.token })
+        #expect(released.status == .cancelled)
+        #expect(try await events.value == [.current, .started, .log, .progress, .updated, .progress, .cancelled])
+        let shown = try await client.getJob(.with { $0.jobID = job.id })
+        #expect(shown.metrics["health"] == 0.9 && shown.progress.percentage == 100 && shown.logLines == 1)
+    }
+
+    @Test("WatchEvents carries job and session events; bad input gets clear errors")
+    func eventsAndErrors() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        let stream = try await client.watchEvents(.with { $0.jobs = true; $0.sessions = true })
+        let first = Task {
+            var seen: [String] = []
+            for try await event in stream {
+                switch event.kind {
+                case .job(let job): seen.append("job \(job.kind)")
+                case .session(let session): seen.append("session \(session.kind)")
+                case nil: break
+                }
+                if seen.count == 2 { break }
+            }
+            return seen
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await client.createSession(.with { $0.name = "s" })
+        _ = try await Self.submit(client, "e")
+        #expect(try await first.value == ["session created", "job created"])
+
+        let pending = try await Self.submit(client, "r").id
+        let cases: [(Rip_V1_StatusCode, () async throws -> Void)] = [
+            (.invalidArgument, { _ = try await client.submitJob(.with { $0.urls = ["not a url"] }) }),
+            (.notFound, { _ = try await client.submitJob(.with { $0.urls = ["https://a.example"]; $0.session = "nope" }) }),
+            (.notFound, { _ = try await client.getJob(.with { $0.jobID = "job_missing" }) }),
+            (.invalidArgument, { _ = try await client.claim(.with { $0.workerID = "w"; $0.maxJobs = 1000 }) }),
+            (.invalidArgument, { _ = try await client.listJobs(.with { $0.cursor = "garbage" }) }),
+            (.failedPrecondition, { _ = try await client.resumeJob(.with { $0.jobID = pending }) }),
+        ]
+        for (code, call) in cases {
+            let error = try await #require(throws: RipError.self) { try await call() }
+            #expect(error.code == code, "\(error)")
+        }
+        #expect(try await client.getSession(.with { $0.session = "s" }).name == "s", "the daemon kept serving")
+    }
+
+    @Test("listing pages through jobs newest first with filters")
+    func listing() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        var ids: [String] = []
+        for n in 0..<7 {
+            ids.append(try await client.submitJob(.with {
+                $0.urls = ["https://example.com/\(n)"]
+                $0.priority = n % 2 == 0 ? .high : .low
+                $0.tags = n < 3 ? ["early"] : []
+            }).id)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        var seen: [String] = []
+        var cursor = ""
+        repeat {
+            let page = try await client.listJobs(.with { $0.limit = 3; $0.cursor = cursor })
+            seen += page.jobs.map(\.id)
+            cursor = page.nextCursor
+        } while !cursor.isEmpty
+        #expect(seen == ids.reversed())
+        let high = try await client.listJobs(.with { $0.priority = [.high]; $0.tags = ["early"] })
+        #expect(high.jobs.map(\.id) == [ids[2], ids[0]])
+    }
+}

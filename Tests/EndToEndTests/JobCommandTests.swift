@@ -1,0 +1,217 @@
+import Foundation
+import RipClient
+import RipProto
+import Testing
+
+/// A static HTTP server on 127.0.0.1 serving a temporary directory.
+final class FileServer: @unchecked Sendable {
+    // @unchecked: the process is only touched by the test that owns the server.
+    let process = Process()
+    let root: URL
+    let port: Int
+
+    init(files: [String: String]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-www-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for (name, body) in files { try Data(body.utf8).write(to: root.appendingPathComponent(name)) }
+        let script = """
+            import functools, http.server, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            handler.func.log_message = lambda *args: None
+            server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, root.path]
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
+            line.append(first)
+        }
+        port = Int(String(decoding: line, as: UTF8.self)) ?? 0
+    }
+
+    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+
+    deinit {
+        process.terminate()
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// ripctl running in the background (a worker, a watch), its output collected as it comes.
+final class BackgroundRipctl: @unchecked Sendable {
+    // @unchecked: the process is only touched by the test that owns it; output is a LogBuffer.
+    let process = Process()
+    let output = LogBuffer()
+    let errors = LogBuffer()
+
+    init(_ arguments: [String], socketPath: String) throws {
+        process.executableURL = Daemon.binaries.appendingPathComponent("ripctl")
+        process.arguments = arguments + ["--socket", socketPath]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        output.capture(out)
+        errors.capture(err)
+        try process.run()
+    }
+
+    /// Waits for the exit (failing the test after `timeout`); returns the status.
+    func exit(within timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("ripctl \(process.arguments ?? []) still running after \(timeout); stderr: \(errors.text.withLock { $0 })")
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(50))  // the last output chunk
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+@Suite("ripctl job commands and workers")
+struct JobCommandTests {
+    static func jobID(_ result: Ripctl.Result) throws -> String {
+        try #require(result.json["id"] as? String, "no job id in \(result.stdout) \(result.stderr)")
+    }
+
+    @Test("a batch submitted with ripctl is worked by `ripctl worker run`, watched, followed and its results saved")
+    func batchThroughAWorker() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let server = try FileServer(files: ["a.html": "<h1>A</h1>", "b.html": "<h1>B</h1>", "c.html": "<h1>C</h1>"])
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-results-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: output) }
+        #expect(try ripctl("session", "new", "--name", "crawl", "--user-agent", "RipBot/2").status == 0)
+        let config = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent).json")
+        try Data(#"{"selector": "h1"}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let submitted = try ripctl(
+            "job", "submit", "--url", server.url("a.html"), "--url", server.url("b.html"), "--url", server.url("c.html"),
+            "--batch", "--max-concurrent", "2", "--name", "News", "--priority", "high", "--tags", "news,batch",
+            "--method", "css", "--session", "crawl", "--config", config.path, "--output-dir", output.path, "--json")
+        let id = try Self.jobID(submitted)
+        #expect(submitted.json["status"] as? String == "JOB_STATUS_PENDING")
+
+        let watch = try BackgroundRipctl(["job", "status", "--job-id", id, "--watch", "--interval", "0"], socketPath: daemon.socketPath)
+        let follow = try BackgroundRipctl(["job", "logs", "--job-id", id, "--follow"], socketPath: daemon.socketPath)
+        try await Task.sleep(for: .milliseconds(300))
+        let worker = try BackgroundRipctl(
+            ["worker", "run", "--method", "css", "--once",
+             "--exec", #"echo "fetching $1 as $RIP_USER_AGENT" >&2; curl -fsS -A "$RIP_USER_AGENT" "$1""#],
+            socketPath: daemon.socketPath)
+        #expect(try await worker.exit(within: .seconds(30)) == 0, "\(worker.errors.text.withLock { $0 })")
+        #expect(try await watch.exit(within: .seconds(10)) == 0)
+        #expect(try await follow.exit(within: .seconds(10)) == 0)
+        let watched = watch.output.text.withLock { $0 }
+        #expect(watched.contains("running") && watched.contains(#/status:\s+completed/#), "\(watched)")
+        let followed = follow.output.text.withLock { $0 }
+        for name in ["a", "b", "c"] {
+            #expect(followed.contains("fetching \(server.url("\(name).html")) as RipBot/2"), "\(followed)")
+        }
+
+        let shown = try ripctl("job", "status", "--job-id", id, "--json")
+        #expect(shown.json["status"] as? String == "JOB_STATUS_COMPLETED")
+        #expect((shown.json["progress"] as? [String: Any])?["completed"] as? Int == 3)
+        #expect(try ripctl("job", "list", "--status", "completed", "--tag", "news").stdout.contains(id))
+        let logs = try ripctl("job", "logs", "--job-id", id, "--grep", "b.html", "--lines", "1")
+        #expect(logs.stdout.split(separator: "\n").count == 1 && logs.stdout.contains("b.html"))
+
+        let markdown = try ripctl("job", "results", "--job-id", id, "--format", "markdown", "--include-html", "--output", "-")
+        #expect(markdown.stdout.contains("| \(server.url("b.html")) | ok |") && markdown.stdout.contains("<h1>B</h1>"))
+        // Without --output, the job's --output-dir is where ripctl saves.
+        let saved = try ripctl("job", "results", "--job-id", id, "--format", "json", "--include-html")
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("results.json"))) as? [String: Any]
+        #expect((report?["results"] as? [Any])?.count == 3)
+        #expect(try String(contentsOf: output.appendingPathComponent("003.html"), encoding: .utf8) == "<h1>C</h1>")
+
+        let stats = try ripctl("job", "stats", "--range", "1h", "--group-by", "priority", "--json")
+        #expect((stats.json["total"] as? [String: Any])?["completed"] as? String == "1")
+    }
+
+    @Test("a failing URL fails the job once retries run out; cancel, pause, resume, retry and clear work from ripctl")
+    func failureAndControl() async throws {
+        let daemon = try await Daemon(arguments: ["--retry-backoff", "10"])
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let server = try FileServer(files: ["ok.html": "ok"])
+        let id = try Self.jobID(try ripctl(
+            "job", "submit", "--url", server.url("ok.html"), "--url", server.url("missing.html"), "--max-retries", "1", "--json"))
+        for attempt in 1...2 {
+            let worker = try ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#)
+            #expect(worker.status == 1, "attempt \(attempt): \(worker.stderr)")
+        }
+        let failed = try ripctl("job", "status", "--job-id", id, "--detailed")
+        #expect(failed.stdout.contains(#/status:\s+failed/#) && failed.stdout.contains(#/attempt:\s+2 of 2/#), "\(failed.stdout)")
+        #expect(failed.stdout.contains("missing.html: exit 22"))
+        let logs = try ripctl("job", "logs", "--job-id", id, "--level", "warn")
+        #expect(logs.stdout.split(separator: "\n").count == 2 && logs.stdout.contains("WARN"))
+        // The second attempt ran only the URL that had failed (the checkpoint kept the other).
+        #expect(try ripctl("job", "logs", "--job-id", id, "--grep", "attempt 2").stdout.contains("1 of 2 URL(s) to run"))
+
+        #expect(try ripctl("job", "retry", "--job-id", id, "--max-retries", "0").stdout.contains("pending again"))
+        #expect(try ripctl("job", "pause", "--job-id", id).status == 0)
+        #expect(try ripctl("worker", "run", "--once", "--wait", "0.3", "--exec", "true").status == 2)
+        #expect(try ripctl("job", "resume", "--job-id", id).stdout.contains("pending"))
+        let cancel = try ripctl("job", "cancel", "--job-id", id)
+        #expect(cancel.stdout.contains("cancelled \(id)"))
+        let again = try ripctl("job", "cancel", "--job-id", id)
+        #expect(again.status == 1 && again.stderr.contains("FAILED_PRECONDITION"))
+        #expect(try ripctl("job", "clear", "--cancelled").stdout.contains("removed 1 job(s)"))
+        #expect(try ripctl("job", "status", "--job-id", id).stderr.contains("NOT_FOUND"))
+        #expect(try ripctl("job", "submit", "--url", "https://a.example", "--delay", "soon").stderr.contains("--delay takes a duration"))
+    }
+
+    @Test("a worker killed mid-job: the lease runs out and another worker resumes from the checkpoint")
+    func workerCrash() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let server = try FileServer(files: ["1.html": "one", "2.html": "two", "3.html": "three"])
+        let id = try Self.jobID(try ripctl(
+            "job", "submit", "--url", server.url("1.html"), "--url", server.url("2.html"), "--url", server.url("3.html"), "--json"))
+        // The first worker hangs on the third URL.
+        let doomed = try BackgroundRipctl(
+            ["worker", "run", "--once", "--lease", "2", "--exec", #"case "$1" in *3.html) exec sleep 60;; esac; curl -fsS "$1""#],
+            socketPath: daemon.socketPath)
+        let client = try await daemon.client()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await client.getJob(.with { $0.jobID = id }).progress.completed < 2 {
+            try #require(ContinuousClock.now < deadline, "the first worker never finished two URLs")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(doomed.process.processIdentifier, SIGKILL)
+        let rescuer = try ripctl("worker", "run", "--once", "--wait", "15", "--exec", #"curl -fsS "$1""#)
+        #expect(rescuer.status == 0, "\(rescuer.stderr)")
+        let job = try await client.getJob(.with { $0.jobID = id; $0.includeContent = true })
+        #expect(job.status == .completed && job.attempt == 2 && job.workers.count == 2)
+        #expect(job.results.map { String(decoding: $0.content, as: UTF8.self) } == ["one", "two", "three"])
+        #expect(job.error.isEmpty)
+        let logs = try await client.getJobLogs(.with { $0.jobID = id; $0.contains = "attempt 2" })
+        #expect(logs.entries.first?.message.contains("1 of 3 URL(s) to run") == true)
+        // The hung command of the killed worker.
+        _ = try? ripctlKill("sleep 60")
+    }
+
+    /// Stops processes left behind by a killed worker.
+    private func ripctlKill(_ pattern: String) throws {
+        let pkill = Process()
+        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        pkill.arguments = ["-f", "^\(pattern)$"]
+        try pkill.run()
+        pkill.waitUntilExit()
+    }
+}
