@@ -31,34 +31,32 @@ public final class ClaimDispatcher: Sendable {
     public var hasWaiters: Bool { waiting.withLock { !$0.calls.isEmpty } }
 
     func claim(_ terms: ClaimTerms, on loop: any EventLoop) throws -> Reply<Rip_V1_ClaimResponse> {
-        let parked = loop.makePromise(of: Rip_V1_ClaimResponse.self)
-        var parkedID: UInt64?
+        var parked: (id: UInt64, promise: EventLoopPromise<Rip_V1_ClaimResponse>)?
         let reply = try store.commit(changing: { state, now in
             let (mutation, applied, response) = try state.claim(terms, now: now, token: RandomHex.make)
             if mutation == nil && terms.waitMs > 0 {
-                parkedID = waiting.withLock { waiting in
+                let promise = loop.makePromise(of: Rip_V1_ClaimResponse.self)
+                let id = waiting.withLock { waiting -> UInt64? in
                     guard !waiting.closed else { return nil }
                     let id = waiting.nextID
                     waiting.nextID += 1
-                    waiting.calls[id] = Parked(terms: terms, promise: parked)
+                    waiting.calls[id] = Parked(terms: terms, promise: promise)
                     return id
                 }
+                if let id { parked = (id, promise) } else { promise.succeed(.init()) }
             }
             return (mutation, applied, response)
         }, on: loop) { _, response in response }
-        guard let id = parkedID else {
-            parked.succeed(.init())
-            return reply
-        }
+        guard let parked else { return reply }
         loop.scheduleTask(in: .milliseconds(Int64(terms.waitMs))) { [self] in
-            waiting.withLock { $0.calls.removeValue(forKey: id) }?.promise.succeed(.init())
+            waiting.withLock { $0.calls.removeValue(forKey: parked.id) }?.promise.succeed(.init())
         }
-        return .later(parked.futureResult)
+        return .later(parked.promise.futureResult)
     }
 
     /// Offers ready jobs to parked claims, oldest first.
     public func serve() {
-        let ids = waiting.withLock { $0.calls.keys.sorted() }
+        let ids = waiting.withLock { $0.calls.isEmpty ? [] : $0.calls.keys.sorted() }
         for id in ids {
             var taken: Parked?
             let durable = waiting.withLock { $0.calls[id] }.map { $0.promise.futureResult.eventLoop.makePromise(of: Void.self) }

@@ -14,16 +14,12 @@ extension JobBoard {
     /// Jobs picked for a claim at `now`, in claim order (the live half of a claim; the record
     /// keeps the pick).
     mutating func pick(methods: [String], limit: Int, now: UnixMillis) -> [String] {
-        queue.take(methods: methods, limit: limit, now: now, isCurrent: isQueued)
+        // The closure captures only the jobs: capturing `self` would copy the queue being taken from.
+        queue.take(methods: methods, limit: limit, now: now, isCurrent: { [byID] in Self.isQueued($0, in: byID) })
     }
 
-    /// Whether a worker of `methods` would get a job at `now`.
-    public mutating func hasReady(methods: [String], now: UnixMillis) -> Bool {
-        queue.hasReady(methods: methods, now: now, isCurrent: isQueued)
-    }
-
-    private func isQueued(_ entry: JobQueue.Entry) -> Bool {
-        guard let job = byID[entry.id] else { return false }
+    private static func isQueued(_ entry: JobQueue.Entry, in jobs: [String: Rip_V1_Job]) -> Bool {
+        guard let job = jobs[entry.id] else { return false }
         return job.status == .pending && job.queueTicket == entry.ticket
     }
 

@@ -70,14 +70,6 @@ struct JobQueue: Sendable {
         return taken
     }
 
-    /// Whether any job is ready at `now` for a worker of `methods` (all when empty).
-    mutating func hasReady(methods: [String], now: UnixMillis, isCurrent: (Entry) -> Bool) -> Bool {
-        let names = methods.isEmpty ? Array(lanes.keys) : methods.filter { lanes[$0] != nil }
-        return names.contains { name in
-            Self.priorities.indices.contains { liveTop(name, $0, isCurrent).map { $0.readyAt <= now } ?? false }
-        }
-    }
-
     /// The lane's first live entry; stale entries above it are dropped.
     private mutating func liveTop(_ method: String, _ priority: Int, _ isCurrent: (Entry) -> Bool) -> Entry? {
         while let top = lanes[method]?[priority].min {
