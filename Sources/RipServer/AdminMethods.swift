@@ -24,7 +24,7 @@ struct AdminMethods {
 
         table.unary(Service.health) { _ in .with { $0.status = "SERVING" } }
         table.unary(Service.info) { _ in
-            let sessions = try store.read { state, _ in state.sessions.count }
+            let (sessions, jobs) = try store.read { state, _ in (state.sessions.count, state.jobs.counts) }
             return .with {
                 $0.version = configuration.version
                 $0.uptimeSeconds = UInt64((ContinuousClock.now - startedAt).components.seconds)
@@ -35,6 +35,9 @@ struct AdminMethods {
                 $0.connectionsTotal = statistics.connectionsTotal
                 $0.requestsTotal = statistics.requestsTotal
                 $0.sessions = UInt64(sessions)
+                $0.jobs = UInt64(jobs.all)
+                $0.jobsQueued = UInt64(jobs.queued)
+                $0.jobsRunning = UInt64(jobs.running)
                 $0.maxFrameBytes = UInt32(clamping: configuration.maxFrameBytes)
             }
         }

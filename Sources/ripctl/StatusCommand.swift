@@ -21,7 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
                     ("data dir", info.dataDir),
                     ("connections", "\(info.connectionsOpen) open, \(info.connectionsTotal) total"),
                     ("requests", "\(info.requestsTotal)"),
-                        ("sessions", "\(info.sessions)"),
+                    ("sessions", "\(info.sessions)"),
+                    ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running)"),
                     ] + AdminCommand.fields(log))
             }
         }

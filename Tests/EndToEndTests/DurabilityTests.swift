@@ -111,6 +111,7 @@ struct DurabilityTests {
         let arguments = ["--fsync", fsync, "--wal-segment-bytes", "8192", "--snapshot-after-bytes", "16384"]
         let before: [Rip_V1_Session]
         let cookiesBefore: [String: [Rip_V1_Cookie]]
+        let jobsBefore: [Rip_V1_Job]
         do {
             let daemon = try await Daemon(arguments: arguments, directory: directory)
             let client = try await daemon.client()
@@ -127,6 +128,7 @@ struct DurabilityTests {
                                 $0.setCookieLines = ["n=\(n)", "w=\(writer); Domain=example.com; Path=/", "gone=1; Max-Age=0"]
                             })
                             if n % 5 == 0 { _ = try await client.deleteSessions(.with { $0.sessions = [name] }) }
+                            try await Self.exerciseJobs(client, writer: writer, n: n)
                         }
                     }
                 }
@@ -135,6 +137,7 @@ struct DurabilityTests {
             _ = try await client.useSession(.with { $0.session = "w1-1" })
             before = try await dump(client)
             cookiesBefore = try await cookies(client)
+            jobsBefore = try await client.listJobs(.with { $0.limit = 1000 }).jobs
             #expect(daemon.stop(signal: SIGTERM) == 0)
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("data").path)
@@ -144,8 +147,36 @@ struct DurabilityTests {
         #expect(try await dump(client) == before)
         #expect(try await cookies(client) == cookiesBefore)
         #expect(cookiesBefore.values.allSatisfy { $0.map(\.name) == ["n", "w"] })
+        #expect(try await client.listJobs(.with { $0.limit = 1000 }).jobs == jobsBefore)
+        #expect(Set(jobsBefore.map(\.status)) == [.pending, .running, .completed, .failed, .paused])
+        let logs = try await client.getJobLogs(.with { $0.jobID = try #require(jobsBefore.first { $0.status == .completed }).id })
+        #expect(logs.entries.map(\.message) == ["working"])
         #expect(try await client.getCurrentSession().name == "w1-1")
         #expect(before.count == 4 * 48)
+    }
+
+    /// Every job change a writer can make: submit, claim, log, heartbeat, checkpoint, then
+    /// complete, fail, pause or leave running, in turn.
+    static func exerciseJobs(_ client: RipClient, writer: Int, n: Int) async throws {
+        let job = try await client.submitJob(.with {
+            $0.urls = ["https://example.com/\(writer)/\(n)"]
+            $0.method = "w\(writer)"
+            $0.priority = n % 2 == 0 ? .high : .low
+            $0.maxRetries = .init(0)
+        })
+        guard n % 6 != 5 else { return }  // left pending
+        let lease = try #require(try await client.claim(.with { $0.workerID = "w\(writer)"; $0.methods = ["w\(writer)"]; $0.leaseMs = 600_000 }).jobs.first)
+        let id = lease.job.id, token = lease.token
+        _ = try await client.appendLogs(.with { $0.jobID = id; $0.token = token; $0.entries = [.with { $0.message = "working" }] })
+        _ = try await client.heartbeat(.with { $0.jobID = id; $0.token = token; $0.metrics = ["memory_mb": Double(n)] })
+        _ = try await client.saveCheckpoint(.with { $0.jobID = id; $0.token = token; $0.data = Data("\(n)".utf8) })
+        switch n % 6 {
+        case 0, 1: _ = try await client.completeJob(.with { $0.jobID = id; $0.token = token; $0.summary = "ok"; $0.results = [.with { $0.url = lease.job.urls[0]; $0.ok = true; $0.content = Data("page".utf8) }] })
+        case 2: _ = try await client.failJob(.with { $0.jobID = id; $0.token = token; $0.error = "broken" })
+        case 3: _ = try await client.pauseJob(.with { $0.jobID = id })
+        default: break  // left running
+        }
+        _ = job
     }
 
     @Test("a flipped byte in an earlier record stops the start; check reports it; --repair recovers up to it")

@@ -19,6 +19,11 @@ public struct JobBoard: Sendable {
 
     public var count: Int { byID.count }
 
+    /// Jobs held, pending or scheduled, and running (a scan: for status, not hot paths).
+    public var counts: (all: Int, queued: Int, running: Int) {
+        (byID.count, byID.values.count { $0.status == .pending }, running.count)
+    }
+
     public func find(_ id: String) throws -> Rip_V1_Job {
         guard !id.isEmpty else { throw RipError.invalidArgument("a job id is required") }
         guard let job = byID[id] else {

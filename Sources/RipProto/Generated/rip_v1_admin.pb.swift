@@ -85,6 +85,13 @@ public nonisolated struct Rip_V1_InfoResponse: Sendable {
 
   public var maxFrameBytes: UInt32 = 0
 
+  /// Jobs held (every status) and those waiting to be claimed or running.
+  public var jobs: UInt64 = 0
+
+  public var jobsQueued: UInt64 = 0
+
+  public var jobsRunning: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -271,7 +278,7 @@ nonisolated extension Rip_V1_InfoRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -289,6 +296,9 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.requestsTotal) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.sessions) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrameBytes) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.jobs) }()
+      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.jobsQueued) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.jobsRunning) }()
       default: break
       }
     }
@@ -325,6 +335,15 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
     if self.maxFrameBytes != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxFrameBytes, fieldNumber: 10)
     }
+    if self.jobs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobs, fieldNumber: 11)
+    }
+    if self.jobsQueued != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobsQueued, fieldNumber: 12)
+    }
+    if self.jobsRunning != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobsRunning, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -339,6 +358,9 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.requestsTotal != rhs.requestsTotal {return false}
     if lhs.sessions != rhs.sessions {return false}
     if lhs.maxFrameBytes != rhs.maxFrameBytes {return false}
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.jobsQueued != rhs.jobsQueued {return false}
+    if lhs.jobsRunning != rhs.jobsRunning {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
