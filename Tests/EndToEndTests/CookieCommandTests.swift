@@ -5,11 +5,7 @@ import Testing
 struct CookieCommandTests {
     /// A tiny HTTP server on 127.0.0.1 that sets cookies on /set and answers every request with
     /// the Cookie header it received.
-    final class CookieServer: @unchecked Sendable {
-        // @unchecked: the process is only touched by the test that owns the server.
-        let process = Process()
-        let port: Int
-
+    enum CookieServer {
         static let script = """
             import http.server
             class Handler(http.server.BaseHTTPRequestHandler):
@@ -34,21 +30,7 @@ struct CookieCommandTests {
             server.serve_forever()
             """
 
-        init() throws {
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-c", Self.script]
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while let byte = try out.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
-                line.append(first)
-            }
-            port = Int(String(decoding: line, as: UTF8.self)) ?? 0
-        }
-
-        deinit { process.terminate() }
+        static func start() throws -> PythonHTTPServer { try PythonHTTPServer(script: script) }
     }
 
     static func curl(_ arguments: String...) throws -> String { try curl(arguments) }
@@ -72,7 +54,7 @@ struct CookieCommandTests {
 
     @Test("a jar curl wrote imports; its export is sent by curl -b exactly as curl's own jar is")
     func curlRoundTrip() async throws {
-        let server = try CookieServer()
+        let server = try CookieServer.start()
         #expect(server.port > 0)
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
@@ -111,7 +93,7 @@ struct CookieCommandTests {
 
     @Test("curl's leading-dot domain cookies import as domain cookies and export with the dot again")
     func curlDomainCookies() async throws {
-        let server = try CookieServer()
+        let server = try CookieServer.start()
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let resolve = ["www", "other"].flatMap { ["--resolve", "\($0).example.test:\(server.port):127.0.0.1"] }

@@ -4,11 +4,9 @@ import RipProto
 import Testing
 
 /// A static HTTP server on 127.0.0.1 serving a temporary directory.
-final class FileServer: @unchecked Sendable {
-    // @unchecked: the process is only touched by the test that owns the server.
-    let process = Process()
+final class FileServer: Sendable {
     let root: URL
-    let port: Int
+    let server: PythonHTTPServer
 
     init(files: [String: String]) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-www-\(UUID().uuidString.prefix(8))")
@@ -22,25 +20,12 @@ final class FileServer: @unchecked Sendable {
             print(server.server_address[1], flush=True)
             server.serve_forever()
             """
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, root.path]
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
-            line.append(first)
-        }
-        port = Int(String(decoding: line, as: UTF8.self)) ?? 0
+        server = try PythonHTTPServer(script: script, arguments: [root.path])
     }
 
-    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+    func url(_ name: String) -> String { "http://127.0.0.1:\(server.port)/\(name)" }
 
-    deinit {
-        process.terminate()
-        try? FileManager.default.removeItem(at: root)
-    }
+    deinit { try? FileManager.default.removeItem(at: root) }
 }
 
 /// ripctl running in the background (a worker, a watch), its output collected as it comes.

@@ -15,56 +15,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "rip/v1/envelope.pb-c.h"
 #include "rip/v1/job.pb-c.h"
+#include "ripwire.h"
 
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 
-static int dial(const char *path) {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("ripjobs: connect"); exit(2); }
-    return fd;
-}
-
 /* Writes one framed Request for `method` carrying `msg`. */
 static void send_call(int fd, const char *method, const ProtobufCMessage *msg) {
-    static uint8_t payload[8192], out[8192];
-    Rip__V1__Request req = RIP__V1__REQUEST__INIT;
-    req.id = 1; req.method = (char *)method;
-    req.payload.len = protobuf_c_message_pack(msg, payload);
-    req.payload.data = payload;
-    size_t len = rip__v1__request__pack(&req, out + 4);
-    out[0] = len >> 24; out[1] = len >> 16; out[2] = len >> 8; out[3] = len;
-    if (write(fd, out, len + 4) != (ssize_t)(len + 4)) { perror("ripjobs: write"); exit(2); }
-}
-
-static void read_full(int fd, uint8_t *into, size_t len) {
-    size_t got = 0;
-    while (got < len) { ssize_t r = read(fd, into + got, len - got); if (r <= 0) { perror("ripjobs: read"); exit(2); } got += r; }
-}
-
-/* Reads one Response; exits unless it is OK. The caller frees it. */
-static Rip__V1__Response *receive(int fd) {
-    static uint8_t reply[1 << 20];
-    uint8_t head[4];
-    read_full(fd, head, 4);
-    size_t len = (size_t)head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3];
-    if (len > sizeof reply) { fprintf(stderr, "ripjobs: reply too large\n"); exit(2); }
-    read_full(fd, reply, len);
-    Rip__V1__Response *resp = rip__v1__response__unpack(NULL, len, reply);
-    if (!resp || resp->code != RIP__V1__STATUS_CODE__OK) {
-        fprintf(stderr, "ripjobs: call failed: %s\n", resp ? resp->message : "undecodable reply");
-        exit(3);
-    }
-    return resp;
+    uint8_t out[9000];
+    size_t len = rip_frame(out, method, msg);
+    if (write(fd, out, len) != (ssize_t)len) { perror("ripjobs: write"); exit(2); }
 }
 
 /* Jobs of client C have method tC and C claims only those: beanbench's tube per client. */
@@ -83,7 +48,7 @@ static void claim_and_complete(int fd, int client) {
     Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
     claim.worker_id = worker; claim.wait_ms = 10000; claim.max_jobs = 1; claim.n_methods = 1; claim.methods = methods;
     send_call(fd, "/rip.v1.JobService/Claim", &claim.base);
-    Rip__V1__Response *resp = receive(fd);
+    Rip__V1__Response *resp = rip_receive(fd);
     Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
     if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); exit(3); }
     Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
@@ -91,7 +56,7 @@ static void claim_and_complete(int fd, int client) {
     send_call(fd, "/rip.v1.JobService/CompleteJob", &complete.base);
     rip__v1__claim_response__free_unpacked(claimed, NULL);
     rip__v1__response__free_unpacked(resp, NULL);
-    rip__v1__response__free_unpacked(receive(fd), NULL);
+    rip__v1__response__free_unpacked(rip_receive(fd), NULL);
 }
 
 static int compare(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
@@ -102,10 +67,10 @@ int main(int argc, char **argv) {
         double start = now();
         for (int c = 0; c < clients; c++) {
             if (fork() == 0) {
-                int fd = dial(argv[1]);
+                int fd = rip_dial(argv[1]);
                 for (int i = 0; i < per; i++) {
                     submit(fd, c);
-                    rip__v1__response__free_unpacked(receive(fd), NULL);
+                    rip__v1__response__free_unpacked(rip_receive(fd), NULL);
                     claim_and_complete(fd, c);
                 }
                 exit(0);
@@ -121,7 +86,7 @@ int main(int argc, char **argv) {
     }
     if (argc == 4 && strcmp(argv[2], "latency") == 0) {
         int rounds = atoi(argv[3]);
-        int worker = dial(argv[1]), submitter = dial(argv[1]);
+        int worker = rip_dial(argv[1]), submitter = rip_dial(argv[1]);
         double *samples = malloc(sizeof(double) * rounds);
         for (int i = 0; i < rounds; i++) {
             char *methods[] = { "t0" };
@@ -132,15 +97,15 @@ int main(int argc, char **argv) {
             nanosleep(&pause, NULL);
             double sent = now();
             submit(submitter, 0);
-            Rip__V1__Response *resp = receive(worker);
+            Rip__V1__Response *resp = rip_receive(worker);
             samples[i] = now() - sent;
-            rip__v1__response__free_unpacked(receive(submitter), NULL);
+            rip__v1__response__free_unpacked(rip_receive(submitter), NULL);
             Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
             if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); return 3; }
             Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
             complete.job_id = claimed->jobs[0]->job->id; complete.token = claimed->jobs[0]->token;
             send_call(worker, "/rip.v1.JobService/CompleteJob", &complete.base);
-            rip__v1__response__free_unpacked(receive(worker), NULL);
+            rip__v1__response__free_unpacked(rip_receive(worker), NULL);
             rip__v1__claim_response__free_unpacked(claimed, NULL);
             rip__v1__response__free_unpacked(resp, NULL);
         }

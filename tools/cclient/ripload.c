@@ -27,6 +27,7 @@
 #include "rip/v1/cookie.pb-c.h"
 #include "rip/v1/envelope.pb-c.h"
 #include "rip/v1/session.pb-c.h"
+#include "ripwire.h"
 
 struct conn { int fd; int index; long sent; size_t have; uint8_t buf[65536]; };
 
@@ -34,18 +35,6 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 
 #define DOMAINS 300
 #define COOKIES_PER_DOMAIN 10
-
-/* One framed Request for `method` with `msg` as payload; returns its length. */
-static size_t frame(uint8_t *out, const char *method, const ProtobufCMessage *msg) {
-    Rip__V1__Request req = RIP__V1__REQUEST__INIT;
-    uint8_t payload[4096];
-    req.id = 1; req.method = (char *)method;
-    req.payload.len = protobuf_c_message_pack(msg, payload);
-    req.payload.data = payload;
-    size_t len = rip__v1__request__pack(&req, out + 4);
-    out[0] = len >> 24; out[1] = len >> 16; out[2] = len >> 8; out[3] = len;
-    return len + 4;
-}
 
 /* The pre-encoded requests a connection sends in turn (one for most modes, 300 for the
  * cookie modes). */
@@ -70,33 +59,10 @@ static ssize_t send_calls(struct conn *c, uint8_t *burst, size_t request_len, in
             snprintf(name, sizeof name, "ripload-%d-%d-%ld", (int)getpid(), c->index, c->sent++);
             Rip__V1__CreateSessionRequest create = RIP__V1__CREATE_SESSION_REQUEST__INIT;
             create.name = name;
-            len += frame(burst + len, "/rip.v1.SessionService/CreateSession", &create.base);
+            len += rip_frame(burst + len, "/rip.v1.SessionService/CreateSession", &create.base);
         }
     }
     return write(c->fd, burst, len);
-}
-
-/* Connects and returns a blocking socket. */
-static int dial(const char *path) {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("ripload: connect"); exit(2); }
-    return fd;
-}
-
-/* Sends one framed call on blocking `fd` and reads its whole reply; exits unless it is OK. */
-static void call(int fd, const uint8_t *request, size_t len) {
-    if (write(fd, request, len) != (ssize_t)len) { perror("ripload: write"); exit(2); }
-    uint8_t head[4]; size_t got = 0;
-    while (got < 4) { ssize_t r = read(fd, head + got, 4 - got); if (r <= 0) { perror("ripload: read"); exit(2); } got += r; }
-    size_t reply_len = (size_t)head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3];
-    uint8_t *reply = malloc(reply_len); got = 0;
-    while (got < reply_len) { ssize_t r = read(fd, reply + got, reply_len - got); if (r <= 0) { perror("ripload: read"); exit(2); } got += r; }
-    Rip__V1__Response *resp = rip__v1__response__unpack(NULL, reply_len, reply);
-    if (!resp || resp->code != RIP__V1__STATUS_CODE__OK) { fprintf(stderr, "ripload: setup call failed\n"); exit(2); }
-    rip__v1__response__free_unpacked(resp, NULL);
-    free(reply);
 }
 
 /* Fills the jar of `session` with DOMAINS x COOKIES_PER_DOMAIN cookies: per domain, host-only
@@ -117,7 +83,7 @@ static void fill_jar(int fd, char *session) {
         Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;
         store.session = session; store.url = url;
         store.n_set_cookie_lines = COOKIES_PER_DOMAIN; store.set_cookie_lines = pointers;
-        call(fd, request, frame(request, "/rip.v1.CookieService/StoreResponseCookies", &store.base));
+        rip_call(fd, request, rip_frame(request, "/rip.v1.CookieService/StoreResponseCookies", &store.base));
     }
 }
 
@@ -133,21 +99,21 @@ int main(int argc, char **argv) {
     requests[0] = request;
     if (strcmp(argv[5], "health") == 0) {
         Rip__V1__HealthRequest health = RIP__V1__HEALTH_REQUEST__INIT;
-        request_len = frame(request, "/rip.v1.AdminService/Health", &health.base);
+        request_len = rip_frame(request, "/rip.v1.AdminService/Health", &health.base);
     } else if (creating) {
         request_len = 0;  /* encoded per call: every session needs its own name */
     } else {
         char name[64]; snprintf(name, sizeof name, "ripload-%d", (int)getpid());
         Rip__V1__CreateSessionRequest create = RIP__V1__CREATE_SESSION_REQUEST__INIT;
         create.name = name;
-        int fd = dial(argv[1]);
-        size_t len = frame(request, "/rip.v1.SessionService/CreateSession", &create.base);
+        int fd = rip_dial(argv[1]);
+        size_t len = rip_frame(request, "/rip.v1.SessionService/CreateSession", &create.base);
         if (write(fd, request, len) != (ssize_t)len) { perror("ripload: write"); return 2; }
         uint8_t reply[4096]; if (read(fd, reply, sizeof reply) <= 0) { perror("ripload: read"); return 2; }
         close(fd);
         if (strncmp(argv[5], "cookie-header", 13) == 0 || strcmp(argv[5], "store-cookies") == 0) {
             int storing = strcmp(argv[5], "store-cookies") == 0;
-            fd = dial(argv[1]);
+            fd = rip_dial(argv[1]);
             fill_jar(fd, name);
             close(fd);
             request_count = DOMAINS;
@@ -159,24 +125,24 @@ int main(int argc, char **argv) {
                     snprintf(line, sizeof line, "c%d=changed-%d; Max-Age=86400; Path=/", (d * 7) % COOKIES_PER_DOMAIN, d);
                     Rip__V1__StoreResponseCookiesRequest store = RIP__V1__STORE_RESPONSE_COOKIES_REQUEST__INIT;
                     store.session = name; store.url = url; store.n_set_cookie_lines = 1; store.set_cookie_lines = pointers;
-                    request_lens[d] = frame(requests[d], "/rip.v1.CookieService/StoreResponseCookies", &store.base);
+                    request_lens[d] = rip_frame(requests[d], "/rip.v1.CookieService/StoreResponseCookies", &store.base);
                 } else {
                     snprintf(url, sizeof url, "https://www.d%d.bench.example/app/page?q=%d", d, d);
                     Rip__V1__CookieHeaderRequest header = RIP__V1__COOKIE_HEADER_REQUEST__INIT;
                     header.session = name; header.url = url;
                     header.header_only = strcmp(argv[5], "cookie-header-only") == 0;
-                    request_lens[d] = frame(requests[d], "/rip.v1.CookieService/CookieHeader", &header.base);
+                    request_lens[d] = rip_frame(requests[d], "/rip.v1.CookieService/CookieHeader", &header.base);
                 }
             }
             request_len = 512;
         } else if (strcmp(argv[5], "record-request") == 0) {
             Rip__V1__RecordRequestRequest record = RIP__V1__RECORD_REQUEST_REQUEST__INIT;
             record.session = name; record.url = "https://example.com/ripload"; record.success = 1;
-            request_len = frame(request, "/rip.v1.SessionService/RecordRequest", &record.base);
+            request_len = rip_frame(request, "/rip.v1.SessionService/RecordRequest", &record.base);
         } else {
             Rip__V1__GetSessionRequest get = RIP__V1__GET_SESSION_REQUEST__INIT;
             get.session = name;
-            request_len = frame(request, "/rip.v1.SessionService/GetSession", &get.base);
+            request_len = rip_frame(request, "/rip.v1.SessionService/GetSession", &get.base);
         }
     }
     if (request_count == 1) request_lens[0] = request_len;
@@ -185,7 +151,7 @@ int main(int argc, char **argv) {
     int ep = epoll_create1(0);
     struct conn *conns = calloc(n, sizeof *conns);
     for (int i = 0; i < n; i++) {
-        conns[i].fd = dial(argv[1]);
+        conns[i].fd = rip_dial(argv[1]);
         conns[i].index = i;
         fcntl(conns[i].fd, F_SETFL, O_NONBLOCK);
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &conns[i] };
