@@ -22,7 +22,8 @@ struct JobRun: Sendable {
             var done: [String: Rip_V1_JobResult] = [:]
             var current = ""
             var logs: [Rip_V1_LogEntry] = []
-            var children: [ChildProcess] = []
+            /// The commands running now; cancelling one stops its process group.
+            var children: Set<Task<ChildProcess.Outcome, any Error>> = []
             var cancelled = false
             var lostLease = false
         }
@@ -61,17 +62,20 @@ struct JobRun: Sendable {
     }
 
     private func runURL(_ url: String, _ progress: Progress) async {
-        let child = ChildProcess()
-        progress.state.withLock {
-            $0.current = url
-            $0.children.append(child)
-        }
         let started = ContinuousClock.now
-        var result = Rip_V1_JobResult.with { $0.url = url }
-        do {
-            let outcome = try await child.run(
+        let child = Task {
+            try await ChildProcess.run(
                 command: worker.command, url: url, environment: environment(url), maxOutput: worker.maxOutput
             ) { line in log(progress, .info, line, url: url) }
+        }
+        progress.state.withLock {
+            $0.current = url
+            $0.children.insert(child)
+        }
+        if shouldStop(progress) { child.cancel() }
+        var result = Rip_V1_JobResult.with { $0.url = url }
+        do {
+            let outcome = try await child.value
             result.ok = outcome.status == 0
             result.content = outcome.output
             if !result.ok {
@@ -80,13 +84,13 @@ struct JobRun: Sendable {
             }
             if outcome.truncated { log(progress, .warn, "output cut at \(worker.maxOutput) bytes", url: url) }
         } catch {
-            result.error = "cannot run /bin/sh: \(error.localizedDescription)"
-            log(progress, .error, result.error, url: url)
+            result.error = "cannot run /bin/sh: \(error)"
+            if !shouldStop(progress) { log(progress, .error, result.error, url: url) }
         }
         result.durationMs = UInt64((ContinuousClock.now - started) / .milliseconds(1))
         let interrupted = shouldStop(progress)
         let checkpoint = progress.state.withLock { state -> Rip_V1_WorkerCheckpoint? in
-            state.children.removeAll { $0 === child }
+            state.children.remove(child)
             // A command stopped by a cancel or shutdown did not fail on its own: leave it undone.
             guard !interrupted else { return nil }
             state.done[url] = result
@@ -160,7 +164,7 @@ struct JobRun: Sendable {
     }
 
     private func stopChildren(_ progress: Progress) {
-        for child in progress.state.withLock({ $0.children }) { child.terminate() }
+        for child in progress.state.withLock({ $0.children }) { child.cancel() }
     }
 
     private func report(_ progress: Progress) -> Rip_V1_JobProgress {

@@ -96,21 +96,21 @@ struct WorkerOptions: Sendable {
 }
 
 /// Set by SIGTERM or SIGINT; running jobs watch it.
+///
+/// A handler, not SIG_IGN plus a dispatch source: ignored signals stay ignored in the commands
+/// the worker starts (an ignored SIGTERM is inherited across exec), caught ones do not.
 final class StopSignal: Sendable {
     private static let flag = Atomic(false)
-    /// Kept alive for the life of the process; appended to only here, before any job runs.
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     init() {
+        _ = Self.flag.load(ordering: .relaxed)  // initialized before a handler can touch it
         for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler {
+            signal(number) { _ in
+                // Async-signal-safe only: an atomic store and write(2).
                 StopSignal.flag.store(true, ordering: .relaxed)
-                FileHandle.standardError.write(Data("ripctl: worker stopping: handing jobs back\n".utf8))
+                let message: StaticString = "ripctl: worker stopping: handing jobs back\n"
+                _ = message.withUTF8Buffer { write(2, $0.baseAddress, $0.count) }
             }
-            source.resume()
-            Self.sources.append(source)
         }
     }
 

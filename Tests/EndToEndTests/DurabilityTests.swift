@@ -298,12 +298,23 @@ struct DurabilityTests {
         for id in acknowledgedBeforeKill {
             #expect(jobs[id]?.status == .completed, "acknowledged completion of \(id) lost")
         }
-        // Jobs leased when the daemon died come back when their leases run out.
-        let deadline = ContinuousClock.now + .seconds(30)
-        await work(restarted) {
-            let remaining = tally.state.withLock { $0.count }
-            return remaining >= 60 || ContinuousClock.now > deadline
-        }
+        // Jobs leased when the daemon died come back when their leases run out. A completion the
+        // daemon made durable but could not acknowledge before the kill counts as done too.
+        let allDone = Atomic(false)
+        async let watcher: Void = {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let open = try? await restarted.listJobs(.with {
+                    $0.limit = 1000
+                    $0.status = [.pending, .scheduled, .running]
+                }).jobs.count
+                if open == 0 { break }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            allDone.store(true, ordering: .relaxed)
+        }()
+        await work(restarted) { allDone.load(ordering: .relaxed) }
+        await watcher
         jobs = Dictionary(uniqueKeysWithValues: try await restarted.listJobs(.with { $0.limit = 1000 }).jobs.map { ($0.id, $0) })
         #expect(jobs.values.allSatisfy { $0.status == .completed }, "not every job completed after the restart")
         #expect(tally.state.withLock { $0.values.allSatisfy { $0 == 1 } }, "a job was completed twice")

@@ -191,6 +191,44 @@ struct JobCommandTests {
         _ = try? ripctlKill("sleep 60")
     }
 
+    @Test("SIGTERM stops a worker gracefully: its command is stopped and the job handed back, attempt not counted")
+    func workerStopsOnSigterm() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
+        let worker = try BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let client = try await daemon.client()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await client.getJob(.with { $0.jobID = id }).status != .running {
+            try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(worker.process.processIdentifier, SIGTERM)
+        #expect(try await worker.exit(within: .seconds(15)) == 0)
+        #expect(worker.errors.text.withLock { $0 }.contains("worker stopping"))
+        let job = try await client.getJob(.with { $0.jobID = id })
+        #expect(job.status == .pending && job.attempt == 0 && job.workers.count == 1)
+    }
+
+    @Test("cancelling a running job reaches its worker at the next heartbeat: the command stops, the job is cancelled")
+    func cancelReachesTheWorker() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
+        let worker = try BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let client = try await daemon.client()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await client.getJob(.with { $0.jobID = id }).status != .running {
+            try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let cancel = try ripctl("job", "cancel", "--job-id", id)
+        #expect(cancel.stdout.contains("asked \(id) to stop"))
+        #expect(try await worker.exit(within: .seconds(10)) == 1)
+        let job = try await client.getJob(.with { $0.jobID = id })
+        #expect(job.status == .cancelled && job.cancelRequested && job.error == "cancelled")
+    }
+
     /// Stops processes left behind by a killed worker.
     private func ripctlKill(_ pattern: String) throws {
         let pkill = Process()

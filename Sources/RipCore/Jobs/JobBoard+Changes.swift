@@ -104,7 +104,7 @@ extension JobBoard {
 
     mutating func complete(_ request: Rip_V1_CompleteJobRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
-        try JobRules.checkOutcome(error: nil, summary: request.summary, results: request.results, progress: nil)
+        try JobRules.checkOutcome(error: nil, summary: request.summary, results: request.results)
         job.summary = request.summary
         job.results = Self.sized(request.results)
         job.progress =
@@ -118,7 +118,7 @@ extension JobBoard {
     mutating func fail(_ failure: Rip_V1_JobFailure, now: UnixMillis) throws -> Applied {
         let request = failure.request
         var job = try leased(request.jobID, token: request.token, now: now)
-        try JobRules.checkOutcome(error: request.error, summary: "", results: request.results, progress: nil)
+        try JobRules.checkOutcome(error: request.error, summary: "", results: request.results)
         job.results = Self.sized(request.results)
         if request.hasProgress { job.progress = Self.progress(request.progress, of: job) }
         return failAttempt(job, error: request.error, retryAt: failure.retryAtUnixMs, now: now)
@@ -272,6 +272,7 @@ extension JobBoard {
         job.status = status
         job.clearLease()
         job.completedAt = .init(unixMillis: now)
+        if status == .cancelled && job.error.isEmpty { job.error = "cancelled" }
         let kind: Rip_V1_JobEvent.Kind = status == .completed ? .completed : status == .failed ? .failed : .cancelled
         return store(job, kind, now: now)
     }

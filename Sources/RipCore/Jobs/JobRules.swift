@@ -128,7 +128,7 @@ public enum JobRules {
         }
     }
 
-    static func checkOutcome(error: String?, summary: String, results: [Rip_V1_JobResult], progress: Rip_V1_JobProgress?) throws {
+    static func checkOutcome(error: String?, summary: String, results: [Rip_V1_JobResult]) throws {
         if let error {
             guard (1...maxErrorLength).contains(error.count) else {
                 throw RipError.invalidArgument("an error of 1–\(maxErrorLength) characters is required, got \(error.count)")
