@@ -30,7 +30,7 @@ public struct JobSweeper: Service {
             do {
                 try expireLeases()
                 if claims.hasWaiters { claims.serve() }
-                if ContinuousClock.now - lastRetentionCheck >= .seconds(60) {
+                if ContinuousClock.now - lastRetentionCheck >= .seconds(1) {
                     lastRetentionCheck = .now
                     try removeOldJobs()
                 }

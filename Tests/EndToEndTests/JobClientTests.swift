@@ -154,4 +154,20 @@ struct JobClientTests {
         let high = try await client.listJobs(.with { $0.priority = [.high]; $0.tags = ["early"] })
         #expect(high.jobs.map(\.id) == [ids[2], ids[0]])
     }
+
+    @Test("finished jobs are removed after --job-retention; unfinished ones stay")
+    func retention() async throws {
+        let daemon = try await Daemon(arguments: ["--job-retention", "0"])
+        let client = try await daemon.client()
+        let done = try await Self.submit(client, "done")
+        let waiting = try await Self.submit(client, "waiting")
+        _ = try await client.cancelJobs(.with { $0.jobID = done.id })
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? await client.getJob(.with { $0.jobID = done.id })) != nil {
+            try #require(ContinuousClock.now < deadline, "the finished job was never removed")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await client.getJob(.with { $0.jobID = waiting.id }).status == .pending)
+        try await daemon.waitForLog("removed finished jobs past retention")
+    }
 }

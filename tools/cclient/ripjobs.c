@@ -9,7 +9,8 @@
  *
  * latency: a worker connection parks a Claim (wait 10 s); 2 ms later a second connection
  * submits a job; the time from sending the submit to receiving the claim's reply is one
- * sample. The job is then completed. p50 and p99 are printed.
+ * sample. The job is then completed. p50 and p99 are printed, next to those of a Health round
+ * trip made the same way (after the same 2 ms pause, so both start from idle threads).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rip/v1/admin.pb-c.h"
 #include "rip/v1/envelope.pb-c.h"
 #include "rip/v1/job.pb-c.h"
 #include "ripwire.h"
@@ -87,7 +89,7 @@ int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[2], "latency") == 0) {
         int rounds = atoi(argv[3]);
         int worker = rip_dial(argv[1]), submitter = rip_dial(argv[1]);
-        double *samples = malloc(sizeof(double) * rounds);
+        double *samples = malloc(sizeof(double) * rounds), *baseline = malloc(sizeof(double) * rounds);
         for (int i = 0; i < rounds; i++) {
             char *methods[] = { "t0" };
             Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
@@ -108,10 +110,20 @@ int main(int argc, char **argv) {
             rip__v1__response__free_unpacked(rip_receive(worker), NULL);
             rip__v1__claim_response__free_unpacked(claimed, NULL);
             rip__v1__response__free_unpacked(resp, NULL);
+
+            nanosleep(&pause, NULL);
+            Rip__V1__HealthRequest health = RIP__V1__HEALTH_REQUEST__INIT;
+            sent = now();
+            send_call(submitter, "/rip.v1.AdminService/Health", &health.base);
+            rip__v1__response__free_unpacked(rip_receive(submitter), NULL);
+            baseline[i] = now() - sent;
         }
         qsort(samples, rounds, sizeof(double), compare);
-        printf("ripd: submit-to-claim latency of a waiting worker, %d rounds: p50 %.0f us, p99 %.0f us\n", rounds,
-               samples[rounds / 2] * 1e6, samples[(int)(rounds * 0.99)] * 1e6);
+        qsort(baseline, rounds, sizeof(double), compare);
+        printf("ripd: submit-to-claim latency of a waiting worker, %d rounds: p50 %.0f us, p99 %.0f us "
+               "(a Health round trip after the same pause: p50 %.0f us, p99 %.0f us)\n", rounds,
+               samples[rounds / 2] * 1e6, samples[(int)(rounds * 0.99)] * 1e6,
+               baseline[rounds / 2] * 1e6, baseline[(int)(rounds * 0.99)] * 1e6);
         return 0;
     }
     fprintf(stderr, "usage: ripjobs SOCKET cycle CLIENTS JOBS_PER_CLIENT | ripjobs SOCKET latency ROUNDS\n");
