@@ -29,10 +29,11 @@ struct JobMethods {
         }
 
         table.changing(Service.submitJob) { request, loop in
+            try JobRules.validate(request, now: store.clock())
             let id = "job_" + RandomHex.make()
             return try commit(loop) { state, now in
                 let sessionID = request.session.isEmpty ? "" : try state.sessions.id(of: request.session)
-                return try .with { $0.submitJob = try JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
+                return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
             }
         }
         table.unary(Service.getJob) { request in

@@ -29,8 +29,7 @@ struct JobHarness {
     ) throws -> String {
         counter += 1
         let id = "job_\(counter)"
-        let job = try JobRules.makeJob(
-            .with {
+        let request = Rip_V1_SubmitJobRequest.with {
                 $0.urls = (0..<urls).map { "https://example.com/\(name)/\($0)" }
                 $0.name = name
                 $0.priority = priority
@@ -39,7 +38,9 @@ struct JobHarness {
                 $0.maxRetries = .init(retries)
                 $0.timeoutSeconds = timeout
                 $0.tags = tags
-            }, id: id, sessionID: "", now: now)
+            }
+        try JobRules.validate(request, now: now)
+        let job = JobRules.makeJob(request, id: id, sessionID: "", now: now)
         try apply { $0.submitJob = job }
         return id
     }
@@ -312,10 +313,10 @@ struct JobBoardTests {
             .with { $0.urls = ["https://example.com"]; $0.delayMs = 1; $0.runAt = .init(unixMillis: h.now) },
         ]
         for request in bad {
-            let error = try #require(throws: RipError.self) { try JobRules.makeJob(request, id: "job_x", sessionID: "", now: h.now) }
+            let error = try #require(throws: RipError.self) { try JobRules.validate(request, now: h.now) }
             #expect(error.code == .invalidArgument)
         }
-        let job = try JobRules.makeJob(.with { $0.urls = ["https://example.com"] }, id: "job_x", sessionID: "", now: h.now)
+        let job = JobRules.makeJob(.with { $0.urls = ["https://example.com"] }, id: "job_x", sessionID: "", now: h.now)
         #expect(job.method == "auto" && job.priority == .medium && job.maxRetries == 3 && job.maxConcurrent == 5 && job.configJson == "{}")
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "" }) }
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "w"; $0.leaseMs = 10 }) }

@@ -26,16 +26,14 @@ public enum JobRules {
     public static let maxMetrics = 64
     static let maxWorkersKept = 10
 
-    /// The job a submit creates, defaults filled in, or the first rule it breaks.
-    public static func makeJob(
-        _ request: Rip_V1_SubmitJobRequest, id: String, sessionID: String, now: UnixMillis
-    ) throws -> Rip_V1_Job {
+    /// Every rule a submit must keep that does not depend on the state (URLs, config, limits):
+    /// checked before the writer lock is taken, as parsing a large config takes time.
+    public static func validate(_ request: Rip_V1_SubmitJobRequest, now: UnixMillis) throws {
         guard (1...maxURLs).contains(request.urls.count) else {
             throw RipError.invalidArgument("a job takes 1–\(maxURLs) URLs, got \(request.urls.count)")
         }
         for url in request.urls { try SessionRules.checkURL(url) }
-        let method = request.method.isEmpty ? "auto" : request.method
-        try checkMethod(method)
+        try checkMethod(request.method.isEmpty ? "auto" : request.method)
         guard request.name.count <= maxNameLength else {
             throw RipError.invalidArgument("job name must be at most \(maxNameLength) characters, got \(request.name.count)")
         }
@@ -45,20 +43,30 @@ public enum JobRules {
         guard request.maxConcurrent <= maxConcurrent else {
             throw RipError.invalidArgument("max_concurrent must be at most \(maxConcurrent), got \(request.maxConcurrent)")
         }
-        let retries = request.hasMaxRetries ? request.maxRetries.value : defaultRetries
-        try checkRetries(retries)
+        if request.hasMaxRetries { try checkRetries(request.maxRetries.value) }
         guard request.timeoutSeconds <= maxTimeoutSeconds else {
             throw RipError.invalidArgument(
                 "timeout must be at most \(maxTimeoutSeconds) seconds, got \(request.timeoutSeconds)")
         }
-        let runAt = try startTime(request, now: now)
-        return .with {
+        if request.hasRunAt && request.delayMs > 0 {
+            throw RipError.invalidArgument("give either run_at or delay, not both")
+        }
+        guard delay(request, now: now) <= maxDelayMs else {
+            throw RipError.invalidArgument("a job may start at most \(maxDelayMs / 86_400_000) days ahead")
+        }
+    }
+
+    /// The job a validated submit creates at `now`, defaults filled in.
+    public static func makeJob(
+        _ request: Rip_V1_SubmitJobRequest, id: String, sessionID: String, now: UnixMillis
+    ) -> Rip_V1_Job {
+        .with {
             $0.id = id
             $0.name = request.name
             $0.status = .pending
             $0.priority = request.priority == .unspecified ? .medium : request.priority
             $0.urls = request.urls
-            $0.method = method
+            $0.method = request.method.isEmpty ? "auto" : request.method
             $0.createdAt = .init(unixMillis: now)
             $0.updatedAt = .init(unixMillis: now)
             $0.progress = .with { $0.total = UInt32(request.urls.count) }
@@ -68,10 +76,14 @@ public enum JobRules {
             $0.sessionID = sessionID
             $0.batch = request.batch
             $0.maxConcurrent = request.maxConcurrent == 0 ? defaultConcurrent : request.maxConcurrent
-            $0.runAt = .init(unixMillis: runAt)
-            $0.maxRetries = retries
+            $0.runAt = .init(unixMillis: now + Int64(clamping: min(delay(request, now: now), maxDelayMs)))
+            $0.maxRetries = request.hasMaxRetries ? request.maxRetries.value : defaultRetries
             $0.timeoutSeconds = request.timeoutSeconds
         }
+    }
+
+    private static func delay(_ request: Rip_V1_SubmitJobRequest, now: UnixMillis) -> UInt64 {
+        request.hasRunAt ? UInt64(max(0, request.runAt.unixMillis - now)) : request.delayMs
     }
 
     static func checkRetries(_ retries: UInt32) throws {
@@ -100,17 +112,6 @@ public enum JobRules {
         guard (try? JSONSerialization.jsonObject(with: Data(config.utf8))) is [String: Any] else {
             throw RipError.invalidArgument("config must be a JSON object")
         }
-    }
-
-    private static func startTime(_ request: Rip_V1_SubmitJobRequest, now: UnixMillis) throws -> UnixMillis {
-        if request.hasRunAt && request.delayMs > 0 {
-            throw RipError.invalidArgument("give either run_at or delay, not both")
-        }
-        let delay = request.hasRunAt ? max(0, request.runAt.unixMillis - now) : UnixMillis(clamping: request.delayMs)
-        guard delay <= maxDelayMs else {
-            throw RipError.invalidArgument("a job may start at most \(maxDelayMs / 86_400_000) days ahead")
-        }
-        return now + delay
     }
 
     static func checkLogs(_ entries: [Rip_V1_LogEntry]) throws {
