@@ -9,6 +9,10 @@ public struct Applied: Sendable, Equatable {
     public var jobEvents: [Rip_V1_JobEvent] = []
     /// A job became claimable: waiting workers should look again.
     public var readiedJobs = false
+    /// Artifacts created or removed.
+    public var artifacts: [Rip_V1_Artifact] = []
+    /// Contents (SHA-256) no artifact holds any more: their blobs may go once this is durable.
+    public var releasedBlobs: [String] = []
 
     public init() {}
 

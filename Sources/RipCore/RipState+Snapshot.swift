@@ -23,6 +23,7 @@ extension RipState {
                 }
             }
             $0.nextQueueTicket = jobs.queue.nextTicket
+            $0.artifacts = artifacts.byID.values.sorted { $0.id < $1.id }
         }
     }
 
@@ -34,6 +35,7 @@ extension RipState {
             cookieJars[jar.sessionID] = CookieJar(cookies: jar.cookies.map { Cookie($0, now: 0) })
         }
         jobs = JobBoard(snapshot: snapshot)
+        for artifact in snapshot.artifacts { artifacts.insert(artifact) }
     }
 }
 

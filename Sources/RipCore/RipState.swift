@@ -11,14 +11,20 @@ public struct RipState: Sendable {
     /// Each session's cookie jar, by session id; sessions without cookies have none.
     public internal(set) var cookieJars: [String: CookieJar] = [:]
     public internal(set) var jobs = JobBoard()
+    public internal(set) var artifacts = ArtifactBook()
 
     public init() {}
 
     public mutating func apply(_ mutation: Rip_V1_Mutation) throws -> Applied {
-        let applied = try applyOne(mutation)
-        // A deleted session takes its jar with it; a clone may copy one; a clear may empty one.
+        var applied = try applyOne(mutation)
+        // A deleted session takes its jar and artifacts with it; a clone may copy a jar; a clear
+        // may empty one. A removed job takes its artifacts.
         for event in applied.events where event.kind == .deleted {
             cookieJars[event.session.id] = nil
+            artifacts.removeAll(ownedBy: event.session.id, into: &applied)
+        }
+        for event in applied.jobEvents where event.kind == .removed {
+            artifacts.removeAll(ownedBy: event.job.id, into: &applied)
         }
         switch mutation.kind {
         case .cloneSession(let request) where request.cookies:
@@ -33,6 +39,10 @@ public struct RipState: Sendable {
     private mutating func applyOne(_ mutation: Rip_V1_Mutation) throws -> Applied {
         let now = mutation.timeUnixMs
         switch mutation.kind {
+        case .createArtifact(let artifact):
+            return try artifacts.create(artifact)
+        case .deleteArtifact(let request):
+            return try artifacts.delete(request)
         case .submitJob(let job):
             return try jobs.submit(job, now: now)
         case .jobClaim(let claim):

@@ -17,39 +17,47 @@ public final class RipServer: Service {
     /// Parked `Claim` calls; the job sweeper serves them too.
     public let claims: ClaimDispatcher
     private let storage: Storage?
+    private let blobs: BlobStore?
     private let isDefaultSocketPath: Bool
     private let logger: Logger
     private let statistics = ServerStatistics()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(
-        configuration: ServerConfiguration, store: StateStore, storage: Storage?, isDefaultSocketPath: Bool, logger: Logger
+        configuration: ServerConfiguration, store: StateStore, storage: Storage?, blobs: BlobStore?,
+        isDefaultSocketPath: Bool, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.claims = ClaimDispatcher(store: store)
         self.storage = storage
+        self.blobs = blobs
         self.isDefaultSocketPath = isDefaultSocketPath
         self.logger = logger
     }
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        // Artifact file work (chunk writes, fsync and rename, reads) runs here, off the loops.
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
         do {
-            try await serve(on: group)
+            try await serve(on: group, pool: pool)
+            try await pool.shutdownGracefully()
             try await group.shutdownGracefully()
         } catch {
+            try? await pool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw error
         }
     }
 
-    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+    private func serve(on group: MultiThreadedEventLoopGroup, pool: NIOThreadPool) async throws {
         let path = configuration.socketPath
         let policy = configuration.peerPolicy
         try await SocketFile.prepare(
             path: path, isDefaultPath: isDefaultSocketPath, admitsOthers: policy.admitsOthers, group: group)
-        let methods = makeMethodTable()
+        let methods = makeMethodTable(pool: pool)
         let serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { [self] channel in
@@ -76,7 +84,7 @@ public final class RipServer: Service {
         logger.info("ripd stopped", metadata: ["connections-served": "\(statistics.connectionsTotal)"])
     }
 
-    private func makeMethodTable() -> MethodTable {
+    private func makeMethodTable(pool: NIOThreadPool) -> MethodTable {
         var table = MethodTable()
         SessionMethods(
             store: store,
@@ -87,6 +95,7 @@ public final class RipServer: Service {
         ).register(in: &table)
         CookieMethods(store: store, policy: configuration.cookiePolicy).register(in: &table)
         JobMethods(store: store, claims: claims, policy: configuration.jobPolicy).register(in: &table)
+        ArtifactMethods(store: store, blobs: blobs, limits: configuration.artifactLimits, pool: pool).register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
             .register(in: &table)
         return table

@@ -10,6 +10,6 @@ struct Ripctl: AsyncParsableCommand {
             else /tmp/ripd-$UID/ripd.sock) and --json (machine-readable output: one protobuf-JSON document).
             Errors print one line on stderr and exit 1.
             """,
-        subcommands: [SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, StatusCommand.self, AdminCommand.self, CallCommand.self]
+        subcommands: [SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, ArtifactCommand.self, StatusCommand.self, AdminCommand.self, CallCommand.self]
     )
 }

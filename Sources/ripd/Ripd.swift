@@ -101,6 +101,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Milliseconds the first retry of a failed job waits; each later retry doubles it (with jitter, up to an hour).")
     var retryBackoff: UInt64 = 1000
 
+    @Option(help: "Largest artifact, in bytes; a larger upload gets RESOURCE_EXHAUSTED.")
+    var maxArtifactBytes: UInt64 = 4 << 30
+
+    @Option(help: "Most artifacts one session or job holds.")
+    var maxArtifactsPerOwner: Int = 1000
+
+    @Option(help: "Bytes the blob store may take on disk in all.")
+    var artifactQuota: UInt64 = 64 << 30
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -149,6 +158,9 @@ struct Serve: AsyncParsableCommand {
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
         configuration.jobPolicy.backoffBaseMs = retryBackoff
+        configuration.artifactLimits.maxArtifactBytes = maxArtifactBytes
+        configuration.artifactLimits.maxPerOwner = maxArtifactsPerOwner
+        configuration.artifactLimits.quotaBytes = artifactQuota
         let publicSuffixes: PublicSuffixList
         do {
             publicSuffixes = try publicSuffixList.map(PublicSuffixList.load(path:)) ?? .bundled
@@ -178,10 +190,17 @@ struct Serve: AsyncParsableCommand {
                 "took": "\(ContinuousClock.now - started)", "fsync": "\(fsync.rawValue)",
             ])
 
+        let blobs = try BlobStore(dataDirectory: configuration.dataDirectory)
+        let garbage = blobs.collectGarbage { recovered.state.artifacts.holds($0) }
+        if garbage.uploads + garbage.blobs > 0 {
+            logger.info(
+                "removed what a crash left in the blob store",
+                metadata: ["unfinished-uploads": "\(garbage.uploads)", "unreferenced-blobs": "\(garbage.blobs)"])
+        }
         let store = StateStore(state: recovered.state, journal: storage.log)
         storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
         let server = RipServer(
-            configuration: configuration, store: store, storage: storage, isDefaultSocketPath: socket == nil,
+            configuration: configuration, store: store, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
             logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
         let jobSweeper = JobSweeper(store: store, claims: server.claims, policy: configuration.jobPolicy, logger: logger)

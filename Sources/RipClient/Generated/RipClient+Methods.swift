@@ -28,6 +28,51 @@ extension RipClient {
         try await self.call(Rip_V1_AdminService.walInfo, request)
     }
 
+    /// Calls `/rip.v1.ArtifactService/BeginUpload`.
+    public func beginUpload(_ request: Rip_V1_BeginUploadRequest = Rip_V1_BeginUploadRequest()) async throws -> Rip_V1_BeginUploadResponse {
+        try await self.call(Rip_V1_ArtifactService.beginUpload, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/AppendUpload`.
+    public func appendUpload(_ request: Rip_V1_AppendUploadRequest = Rip_V1_AppendUploadRequest()) async throws -> Rip_V1_AppendUploadResponse {
+        try await self.call(Rip_V1_ArtifactService.appendUpload, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/CommitUpload`.
+    public func commitUpload(_ request: Rip_V1_CommitUploadRequest = Rip_V1_CommitUploadRequest()) async throws -> Rip_V1_Artifact {
+        try await self.call(Rip_V1_ArtifactService.commitUpload, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/AbortUpload`.
+    public func abortUpload(_ request: Rip_V1_AbortUploadRequest = Rip_V1_AbortUploadRequest()) async throws -> Rip_V1_AbortUploadResponse {
+        try await self.call(Rip_V1_ArtifactService.abortUpload, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/ReadArtifact`.
+    public func readArtifact(_ request: Rip_V1_ReadArtifactRequest = Rip_V1_ReadArtifactRequest()) async throws -> Rip_V1_ReadArtifactResponse {
+        try await self.call(Rip_V1_ArtifactService.readArtifact, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/GetArtifact`.
+    public func getArtifact(_ request: Rip_V1_GetArtifactRequest = Rip_V1_GetArtifactRequest()) async throws -> Rip_V1_Artifact {
+        try await self.call(Rip_V1_ArtifactService.getArtifact, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/QueryArtifacts`.
+    public func queryArtifacts(_ request: Rip_V1_QueryArtifactsRequest = Rip_V1_QueryArtifactsRequest()) async throws -> Rip_V1_QueryArtifactsResponse {
+        try await self.call(Rip_V1_ArtifactService.queryArtifacts, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/DeleteArtifact`.
+    public func deleteArtifact(_ request: Rip_V1_DeleteArtifactRequest = Rip_V1_DeleteArtifactRequest()) async throws -> Rip_V1_DeleteArtifactResponse {
+        try await self.call(Rip_V1_ArtifactService.deleteArtifact, request)
+    }
+
+    /// Calls `/rip.v1.ArtifactService/ArtifactStats`.
+    public func artifactStats(_ request: Rip_V1_ArtifactStatsRequest = Rip_V1_ArtifactStatsRequest()) async throws -> Rip_V1_ArtifactStatsResponse {
+        try await self.call(Rip_V1_ArtifactService.artifactStats, request)
+    }
+
     /// Calls `/rip.v1.CookieService/StoreResponseCookies`.
     public func storeResponseCookies(_ request: Rip_V1_StoreResponseCookiesRequest = Rip_V1_StoreResponseCookiesRequest()) async throws -> Rip_V1_StoreResponseCookiesResponse {
         try await self.call(Rip_V1_CookieService.storeResponseCookies, request)

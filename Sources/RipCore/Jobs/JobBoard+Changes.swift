@@ -165,7 +165,7 @@ extension JobBoard {
             targets = [job]
         case (true, false):
             targets = byID.values.filter { !$0.status.isFinished && $0.tags.contains(request.tag) }
-                .sorted { ListCursor($0) < ListCursor($1) }
+                .sorted { PageCursor($0) < PageCursor($1) }
         default:
             throw RipError.invalidArgument("give either a job id or a tag to cancel")
         }
@@ -315,6 +315,8 @@ extension Applied {
         jobs += other.jobs
         jobEvents += other.jobEvents
         readiedJobs = readiedJobs || other.readiedJobs
+        artifacts += other.artifacts
+        releasedBlobs += other.releasedBlobs
     }
 }
 

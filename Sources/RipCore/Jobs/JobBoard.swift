@@ -53,7 +53,7 @@ public struct JobBoard: Sendable {
     public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
         let limit = request.limit == 0 ? 50 : Int(request.limit)
         guard limit <= 1000 else { throw RipError.invalidArgument("limit must be at most 1000, got \(limit)") }
-        let after = try request.cursor.isEmpty ? nil : ListCursor(request.cursor)
+        let after = try request.cursor.isEmpty ? nil : PageCursor(request.cursor)
         let statuses = Set(request.status)
         let priorities = Set(request.priority)
         let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)
@@ -65,14 +65,14 @@ public struct JobBoard: Sendable {
                     && request.tags.allSatisfy { job.tags.contains($0) }
                     && (request.method.isEmpty || job.method == request.method)
                     && job.createdAt.unixMillis >= since
-                    && (after.map { ListCursor(job) < $0 } ?? true)
+                    && (after.map { PageCursor(job) < $0 } ?? true)
             }
-            .sorted { ListCursor($0) > ListCursor($1) }
+            .sorted { PageCursor($0) > PageCursor($1) }
         let more = matching.count > limit
         matching = Array(matching.prefix(limit))
         return .with {
             $0.jobs = matching.map { Self.view($0, at: now) }
-            $0.nextCursor = more ? matching.last.map { ListCursor($0).text } ?? "" : ""
+            $0.nextCursor = more ? matching.last.map { PageCursor($0).text } ?? "" : ""
         }
     }
 
@@ -146,14 +146,14 @@ extension Rip_V1_JobStatus {
     public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
 }
 
-/// The position of a job in a newest-first listing: "created-ms.id", opaque to clients.
-struct ListCursor: Comparable {
+/// A position in a newest-first listing (jobs, artifacts): "created-ms.id", opaque to clients.
+struct PageCursor: Comparable {
     let created: UnixMillis
     let id: String
 
-    init(_ job: Rip_V1_Job) {
-        created = job.createdAt.unixMillis
-        id = job.id
+    init(created: UnixMillis, id: String) {
+        self.created = created
+        self.id = id
     }
 
     init(_ text: String) throws {
@@ -167,5 +167,10 @@ struct ListCursor: Comparable {
 
     var text: String { "\(created).\(id)" }
 
-    static func < (lhs: ListCursor, rhs: ListCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
+    static func < (lhs: PageCursor, rhs: PageCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
+}
+
+extension PageCursor {
+    init(_ job: Rip_V1_Job) { self.init(created: job.createdAt.unixMillis, id: job.id) }
+    init(_ artifact: Rip_V1_Artifact) { self.init(created: artifact.createdAt.unixMillis, id: artifact.id) }
 }

@@ -32,6 +32,28 @@ public enum Rip_V1_AdminService {
         path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false)
 }
 
+/// The methods of `rip.v1.ArtifactService`.
+public enum Rip_V1_ArtifactService {
+    public static let beginUpload = RipMethod<Rip_V1_BeginUploadRequest, Rip_V1_BeginUploadResponse>(
+        path: "/rip.v1.ArtifactService/BeginUpload", isServerStreaming: false)
+    public static let appendUpload = RipMethod<Rip_V1_AppendUploadRequest, Rip_V1_AppendUploadResponse>(
+        path: "/rip.v1.ArtifactService/AppendUpload", isServerStreaming: false)
+    public static let commitUpload = RipMethod<Rip_V1_CommitUploadRequest, Rip_V1_Artifact>(
+        path: "/rip.v1.ArtifactService/CommitUpload", isServerStreaming: false)
+    public static let abortUpload = RipMethod<Rip_V1_AbortUploadRequest, Rip_V1_AbortUploadResponse>(
+        path: "/rip.v1.ArtifactService/AbortUpload", isServerStreaming: false)
+    public static let readArtifact = RipMethod<Rip_V1_ReadArtifactRequest, Rip_V1_ReadArtifactResponse>(
+        path: "/rip.v1.ArtifactService/ReadArtifact", isServerStreaming: false)
+    public static let getArtifact = RipMethod<Rip_V1_GetArtifactRequest, Rip_V1_Artifact>(
+        path: "/rip.v1.ArtifactService/GetArtifact", isServerStreaming: false)
+    public static let queryArtifacts = RipMethod<Rip_V1_QueryArtifactsRequest, Rip_V1_QueryArtifactsResponse>(
+        path: "/rip.v1.ArtifactService/QueryArtifacts", isServerStreaming: false)
+    public static let deleteArtifact = RipMethod<Rip_V1_DeleteArtifactRequest, Rip_V1_DeleteArtifactResponse>(
+        path: "/rip.v1.ArtifactService/DeleteArtifact", isServerStreaming: false)
+    public static let artifactStats = RipMethod<Rip_V1_ArtifactStatsRequest, Rip_V1_ArtifactStatsResponse>(
+        path: "/rip.v1.ArtifactService/ArtifactStats", isServerStreaming: false)
+}
+
 /// The methods of `rip.v1.CookieService`.
 public enum Rip_V1_CookieService {
     public static let storeResponseCookies = RipMethod<Rip_V1_StoreResponseCookiesRequest, Rip_V1_StoreResponseCookiesResponse>(
@@ -140,6 +162,15 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false, requestType: Rip_V1_GetDescriptorSetRequest.self, responseType: Rip_V1_GetDescriptorSetResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false, requestType: Rip_V1_SnapshotRequest.self, responseType: Rip_V1_SnapshotResponse.self),
         RipMethodInfo(path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false, requestType: Rip_V1_WalInfoRequest.self, responseType: Rip_V1_WalInfoResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/BeginUpload", isServerStreaming: false, requestType: Rip_V1_BeginUploadRequest.self, responseType: Rip_V1_BeginUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/AppendUpload", isServerStreaming: false, requestType: Rip_V1_AppendUploadRequest.self, responseType: Rip_V1_AppendUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/CommitUpload", isServerStreaming: false, requestType: Rip_V1_CommitUploadRequest.self, responseType: Rip_V1_Artifact.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/AbortUpload", isServerStreaming: false, requestType: Rip_V1_AbortUploadRequest.self, responseType: Rip_V1_AbortUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/ReadArtifact", isServerStreaming: false, requestType: Rip_V1_ReadArtifactRequest.self, responseType: Rip_V1_ReadArtifactResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/GetArtifact", isServerStreaming: false, requestType: Rip_V1_GetArtifactRequest.self, responseType: Rip_V1_Artifact.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/QueryArtifacts", isServerStreaming: false, requestType: Rip_V1_QueryArtifactsRequest.self, responseType: Rip_V1_QueryArtifactsResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/DeleteArtifact", isServerStreaming: false, requestType: Rip_V1_DeleteArtifactRequest.self, responseType: Rip_V1_DeleteArtifactResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/ArtifactStats", isServerStreaming: false, requestType: Rip_V1_ArtifactStatsRequest.self, responseType: Rip_V1_ArtifactStatsResponse.self),
         RipMethodInfo(path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false, requestType: Rip_V1_StoreResponseCookiesRequest.self, responseType: Rip_V1_StoreResponseCookiesResponse.self),
         RipMethodInfo(path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false, requestType: Rip_V1_CookieHeaderRequest.self, responseType: Rip_V1_CookieHeaderResponse.self),
         RipMethodInfo(path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false, requestType: Rip_V1_SetCookieRequest.self, responseType: Rip_V1_Cookie.self),

@@ -40,251 +40,279 @@ public nonisolated struct Rip_V1_SessionLimit: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Mutation: Sendable {
+public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Wall-clock time of the change, milliseconds since the Unix epoch.
-  public var timeUnixMs: Int64 = 0
+  public var timeUnixMs: Int64 {
+    get {_storage._timeUnixMs}
+    set {_uniqueStorage()._timeUnixMs = newValue}
+  }
 
   /// Id for a session the record creates.
-  public var newSessionID: String = String()
+  public var newSessionID: String {
+    get {_storage._newSessionID}
+    set {_uniqueStorage()._newSessionID = newValue}
+  }
 
   public var sessionLimit: Rip_V1_SessionLimit {
-    get {_sessionLimit ?? Rip_V1_SessionLimit()}
-    set {_sessionLimit = newValue}
+    get {_storage._sessionLimit ?? Rip_V1_SessionLimit()}
+    set {_uniqueStorage()._sessionLimit = newValue}
   }
   /// Returns true if `sessionLimit` has been explicitly set.
-  public var hasSessionLimit: Bool {self._sessionLimit != nil}
+  public var hasSessionLimit: Bool {_storage._sessionLimit != nil}
   /// Clears the value of `sessionLimit`. Subsequent reads from it will return its default value.
-  public mutating func clearSessionLimit() {self._sessionLimit = nil}
+  public mutating func clearSessionLimit() {_uniqueStorage()._sessionLimit = nil}
 
-  public var kind: Rip_V1_Mutation.OneOf_Kind? = nil
+  public var kind: OneOf_Kind? {
+    get {return _storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
   public var createSession: Rip_V1_CreateSessionRequest {
     get {
-      if case .createSession(let v)? = kind {return v}
+      if case .createSession(let v)? = _storage._kind {return v}
       return Rip_V1_CreateSessionRequest()
     }
-    set {kind = .createSession(newValue)}
+    set {_uniqueStorage()._kind = .createSession(newValue)}
   }
 
   public var useSession: Rip_V1_UseSessionRequest {
     get {
-      if case .useSession(let v)? = kind {return v}
+      if case .useSession(let v)? = _storage._kind {return v}
       return Rip_V1_UseSessionRequest()
     }
-    set {kind = .useSession(newValue)}
+    set {_uniqueStorage()._kind = .useSession(newValue)}
   }
 
   public var updateSession: Rip_V1_UpdateSessionRequest {
     get {
-      if case .updateSession(let v)? = kind {return v}
+      if case .updateSession(let v)? = _storage._kind {return v}
       return Rip_V1_UpdateSessionRequest()
     }
-    set {kind = .updateSession(newValue)}
+    set {_uniqueStorage()._kind = .updateSession(newValue)}
   }
 
   public var deleteSessions: Rip_V1_DeleteSessionsRequest {
     get {
-      if case .deleteSessions(let v)? = kind {return v}
+      if case .deleteSessions(let v)? = _storage._kind {return v}
       return Rip_V1_DeleteSessionsRequest()
     }
-    set {kind = .deleteSessions(newValue)}
+    set {_uniqueStorage()._kind = .deleteSessions(newValue)}
   }
 
   public var cloneSession: Rip_V1_CloneSessionRequest {
     get {
-      if case .cloneSession(let v)? = kind {return v}
+      if case .cloneSession(let v)? = _storage._kind {return v}
       return Rip_V1_CloneSessionRequest()
     }
-    set {kind = .cloneSession(newValue)}
+    set {_uniqueStorage()._kind = .cloneSession(newValue)}
   }
 
   public var sessionClear: Rip_V1_ClearSessionRequest {
     get {
-      if case .sessionClear(let v)? = kind {return v}
+      if case .sessionClear(let v)? = _storage._kind {return v}
       return Rip_V1_ClearSessionRequest()
     }
-    set {kind = .sessionClear(newValue)}
+    set {_uniqueStorage()._kind = .sessionClear(newValue)}
   }
 
   public var addHeaders: Rip_V1_AddHeadersRequest {
     get {
-      if case .addHeaders(let v)? = kind {return v}
+      if case .addHeaders(let v)? = _storage._kind {return v}
       return Rip_V1_AddHeadersRequest()
     }
-    set {kind = .addHeaders(newValue)}
+    set {_uniqueStorage()._kind = .addHeaders(newValue)}
   }
 
   public var removeHeaders: Rip_V1_RemoveHeadersRequest {
     get {
-      if case .removeHeaders(let v)? = kind {return v}
+      if case .removeHeaders(let v)? = _storage._kind {return v}
       return Rip_V1_RemoveHeadersRequest()
     }
-    set {kind = .removeHeaders(newValue)}
+    set {_uniqueStorage()._kind = .removeHeaders(newValue)}
   }
 
   public var extendSession: Rip_V1_ExtendSessionRequest {
     get {
-      if case .extendSession(let v)? = kind {return v}
+      if case .extendSession(let v)? = _storage._kind {return v}
       return Rip_V1_ExtendSessionRequest()
     }
-    set {kind = .extendSession(newValue)}
+    set {_uniqueStorage()._kind = .extendSession(newValue)}
   }
 
   public var changeSessionState: Rip_V1_ChangeSessionStateRequest {
     get {
-      if case .changeSessionState(let v)? = kind {return v}
+      if case .changeSessionState(let v)? = _storage._kind {return v}
       return Rip_V1_ChangeSessionStateRequest()
     }
-    set {kind = .changeSessionState(newValue)}
+    set {_uniqueStorage()._kind = .changeSessionState(newValue)}
   }
 
   public var recordRequest: Rip_V1_RecordRequestRequest {
     get {
-      if case .recordRequest(let v)? = kind {return v}
+      if case .recordRequest(let v)? = _storage._kind {return v}
       return Rip_V1_RecordRequestRequest()
     }
-    set {kind = .recordRequest(newValue)}
+    set {_uniqueStorage()._kind = .recordRequest(newValue)}
   }
 
   public var cleanupSessions: Rip_V1_CleanupSessionsRequest {
     get {
-      if case .cleanupSessions(let v)? = kind {return v}
+      if case .cleanupSessions(let v)? = _storage._kind {return v}
       return Rip_V1_CleanupSessionsRequest()
     }
-    set {kind = .cleanupSessions(newValue)}
+    set {_uniqueStorage()._kind = .cleanupSessions(newValue)}
   }
 
   public var importSession: Rip_V1_ImportSessionRequest {
     get {
-      if case .importSession(let v)? = kind {return v}
+      if case .importSession(let v)? = _storage._kind {return v}
       return Rip_V1_ImportSessionRequest()
     }
-    set {kind = .importSession(newValue)}
+    set {_uniqueStorage()._kind = .importSession(newValue)}
   }
 
   public var cookieChange: Rip_V1_CookieChange {
     get {
-      if case .cookieChange(let v)? = kind {return v}
+      if case .cookieChange(let v)? = _storage._kind {return v}
       return Rip_V1_CookieChange()
     }
-    set {kind = .cookieChange(newValue)}
+    set {_uniqueStorage()._kind = .cookieChange(newValue)}
   }
 
   /// The job as the handler built it: id, defaults, session id and run_at resolved.
   public var submitJob: Rip_V1_Job {
     get {
-      if case .submitJob(let v)? = kind {return v}
+      if case .submitJob(let v)? = _storage._kind {return v}
       return Rip_V1_Job()
     }
-    set {kind = .submitJob(newValue)}
+    set {_uniqueStorage()._kind = .submitJob(newValue)}
   }
 
   public var jobClaim: Rip_V1_JobClaim {
     get {
-      if case .jobClaim(let v)? = kind {return v}
+      if case .jobClaim(let v)? = _storage._kind {return v}
       return Rip_V1_JobClaim()
     }
-    set {kind = .jobClaim(newValue)}
+    set {_uniqueStorage()._kind = .jobClaim(newValue)}
   }
 
   public var jobHeartbeat: Rip_V1_HeartbeatRequest {
     get {
-      if case .jobHeartbeat(let v)? = kind {return v}
+      if case .jobHeartbeat(let v)? = _storage._kind {return v}
       return Rip_V1_HeartbeatRequest()
     }
-    set {kind = .jobHeartbeat(newValue)}
+    set {_uniqueStorage()._kind = .jobHeartbeat(newValue)}
   }
 
   public var jobLogs: Rip_V1_JobLogs {
     get {
-      if case .jobLogs(let v)? = kind {return v}
+      if case .jobLogs(let v)? = _storage._kind {return v}
       return Rip_V1_JobLogs()
     }
-    set {kind = .jobLogs(newValue)}
+    set {_uniqueStorage()._kind = .jobLogs(newValue)}
   }
 
   public var jobCheckpoint: Rip_V1_SaveCheckpointRequest {
     get {
-      if case .jobCheckpoint(let v)? = kind {return v}
+      if case .jobCheckpoint(let v)? = _storage._kind {return v}
       return Rip_V1_SaveCheckpointRequest()
     }
-    set {kind = .jobCheckpoint(newValue)}
+    set {_uniqueStorage()._kind = .jobCheckpoint(newValue)}
   }
 
   public var completeJob: Rip_V1_CompleteJobRequest {
     get {
-      if case .completeJob(let v)? = kind {return v}
+      if case .completeJob(let v)? = _storage._kind {return v}
       return Rip_V1_CompleteJobRequest()
     }
-    set {kind = .completeJob(newValue)}
+    set {_uniqueStorage()._kind = .completeJob(newValue)}
   }
 
   public var failJob: Rip_V1_JobFailure {
     get {
-      if case .failJob(let v)? = kind {return v}
+      if case .failJob(let v)? = _storage._kind {return v}
       return Rip_V1_JobFailure()
     }
-    set {kind = .failJob(newValue)}
+    set {_uniqueStorage()._kind = .failJob(newValue)}
   }
 
   public var releaseJob: Rip_V1_ReleaseJobRequest {
     get {
-      if case .releaseJob(let v)? = kind {return v}
+      if case .releaseJob(let v)? = _storage._kind {return v}
       return Rip_V1_ReleaseJobRequest()
     }
-    set {kind = .releaseJob(newValue)}
+    set {_uniqueStorage()._kind = .releaseJob(newValue)}
   }
 
   public var jobExpiry: Rip_V1_JobExpiry {
     get {
-      if case .jobExpiry(let v)? = kind {return v}
+      if case .jobExpiry(let v)? = _storage._kind {return v}
       return Rip_V1_JobExpiry()
     }
-    set {kind = .jobExpiry(newValue)}
+    set {_uniqueStorage()._kind = .jobExpiry(newValue)}
   }
 
   public var cancelJobs: Rip_V1_CancelJobsRequest {
     get {
-      if case .cancelJobs(let v)? = kind {return v}
+      if case .cancelJobs(let v)? = _storage._kind {return v}
       return Rip_V1_CancelJobsRequest()
     }
-    set {kind = .cancelJobs(newValue)}
+    set {_uniqueStorage()._kind = .cancelJobs(newValue)}
   }
 
   public var pauseJob: Rip_V1_PauseJobRequest {
     get {
-      if case .pauseJob(let v)? = kind {return v}
+      if case .pauseJob(let v)? = _storage._kind {return v}
       return Rip_V1_PauseJobRequest()
     }
-    set {kind = .pauseJob(newValue)}
+    set {_uniqueStorage()._kind = .pauseJob(newValue)}
   }
 
   public var resumeJob: Rip_V1_ResumeJobRequest {
     get {
-      if case .resumeJob(let v)? = kind {return v}
+      if case .resumeJob(let v)? = _storage._kind {return v}
       return Rip_V1_ResumeJobRequest()
     }
-    set {kind = .resumeJob(newValue)}
+    set {_uniqueStorage()._kind = .resumeJob(newValue)}
   }
 
   public var retryJob: Rip_V1_RetryJobRequest {
     get {
-      if case .retryJob(let v)? = kind {return v}
+      if case .retryJob(let v)? = _storage._kind {return v}
       return Rip_V1_RetryJobRequest()
     }
-    set {kind = .retryJob(newValue)}
+    set {_uniqueStorage()._kind = .retryJob(newValue)}
   }
 
   public var jobsClear: Rip_V1_ClearJobsRequest {
     get {
-      if case .jobsClear(let v)? = kind {return v}
+      if case .jobsClear(let v)? = _storage._kind {return v}
       return Rip_V1_ClearJobsRequest()
     }
-    set {kind = .jobsClear(newValue)}
+    set {_uniqueStorage()._kind = .jobsClear(newValue)}
+  }
+
+  /// The artifact as committed: id, resolved owner, hash, sizes and time set by the handler,
+  /// its blob already durable in the blob directory.
+  public var createArtifact: Rip_V1_Artifact {
+    get {
+      if case .createArtifact(let v)? = _storage._kind {return v}
+      return Rip_V1_Artifact()
+    }
+    set {_uniqueStorage()._kind = .createArtifact(newValue)}
+  }
+
+  /// With the owner resolved to an id.
+  public var deleteArtifact: Rip_V1_DeleteArtifactRequest {
+    get {
+      if case .deleteArtifact(let v)? = _storage._kind {return v}
+      return Rip_V1_DeleteArtifactRequest()
+    }
+    set {_uniqueStorage()._kind = .deleteArtifact(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -319,12 +347,17 @@ public nonisolated struct Rip_V1_Mutation: Sendable {
     case resumeJob(Rip_V1_ResumeJobRequest)
     case retryJob(Rip_V1_RetryJobRequest)
     case jobsClear(Rip_V1_ClearJobsRequest)
+    /// The artifact as committed: id, resolved owner, hash, sizes and time set by the handler,
+    /// its blob already durable in the blob directory.
+    case createArtifact(Rip_V1_Artifact)
+    /// With the owner resolved to an id.
+    case deleteArtifact(Rip_V1_DeleteArtifactRequest)
 
   }
 
   public init() {}
 
-  fileprivate var _sessionLimit: Rip_V1_SessionLimit? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// The jobs a claim picked (the pick depends on the time and the queue, so the record keeps
@@ -553,523 +586,599 @@ nonisolated extension Rip_V1_SessionLimit: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0")
+
+  fileprivate class _StorageClass {
+    var _timeUnixMs: Int64 = 0
+    var _newSessionID: String = String()
+    var _sessionLimit: Rip_V1_SessionLimit? = nil
+    var _kind: Rip_V1_Mutation.OneOf_Kind?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _timeUnixMs = source._timeUnixMs
+      _newSessionID = source._newSessionID
+      _sessionLimit = source._sessionLimit
+      _kind = source._kind
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.timeUnixMs) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.newSessionID) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._sessionLimit) }()
-      case 10: try {
-        var v: Rip_V1_CreateSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .createSession(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularInt64Field(value: &_storage._timeUnixMs) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._newSessionID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._sessionLimit) }()
+        case 10: try {
+          var v: Rip_V1_CreateSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .createSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .createSession(v)
+          }
+        }()
+        case 11: try {
+          var v: Rip_V1_UseSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .useSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .useSession(v)
+          }
+        }()
+        case 12: try {
+          var v: Rip_V1_UpdateSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .updateSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .updateSession(v)
+          }
+        }()
+        case 13: try {
+          var v: Rip_V1_DeleteSessionsRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .deleteSessions(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .deleteSessions(v)
+          }
+        }()
+        case 14: try {
+          var v: Rip_V1_CloneSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .cloneSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .cloneSession(v)
+          }
+        }()
+        case 15: try {
+          var v: Rip_V1_ClearSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .sessionClear(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .sessionClear(v)
+          }
+        }()
+        case 16: try {
+          var v: Rip_V1_AddHeadersRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .addHeaders(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .addHeaders(v)
+          }
+        }()
+        case 17: try {
+          var v: Rip_V1_RemoveHeadersRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .removeHeaders(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .removeHeaders(v)
+          }
+        }()
+        case 18: try {
+          var v: Rip_V1_ExtendSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .extendSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .extendSession(v)
+          }
+        }()
+        case 19: try {
+          var v: Rip_V1_ChangeSessionStateRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .changeSessionState(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .changeSessionState(v)
+          }
+        }()
+        case 20: try {
+          var v: Rip_V1_RecordRequestRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .recordRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .recordRequest(v)
+          }
+        }()
+        case 21: try {
+          var v: Rip_V1_CleanupSessionsRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .cleanupSessions(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .cleanupSessions(v)
+          }
+        }()
+        case 22: try {
+          var v: Rip_V1_ImportSessionRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .importSession(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .importSession(v)
+          }
+        }()
+        case 23: try {
+          var v: Rip_V1_CookieChange?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .cookieChange(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .cookieChange(v)
+          }
+        }()
+        case 24: try {
+          var v: Rip_V1_Job?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .submitJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .submitJob(v)
+          }
+        }()
+        case 25: try {
+          var v: Rip_V1_JobClaim?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobClaim(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobClaim(v)
+          }
+        }()
+        case 26: try {
+          var v: Rip_V1_HeartbeatRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobHeartbeat(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobHeartbeat(v)
+          }
+        }()
+        case 27: try {
+          var v: Rip_V1_JobLogs?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobLogs(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobLogs(v)
+          }
+        }()
+        case 28: try {
+          var v: Rip_V1_SaveCheckpointRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobCheckpoint(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobCheckpoint(v)
+          }
+        }()
+        case 29: try {
+          var v: Rip_V1_CompleteJobRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .completeJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .completeJob(v)
+          }
+        }()
+        case 30: try {
+          var v: Rip_V1_JobFailure?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .failJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .failJob(v)
+          }
+        }()
+        case 31: try {
+          var v: Rip_V1_ReleaseJobRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .releaseJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .releaseJob(v)
+          }
+        }()
+        case 32: try {
+          var v: Rip_V1_JobExpiry?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobExpiry(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobExpiry(v)
+          }
+        }()
+        case 33: try {
+          var v: Rip_V1_CancelJobsRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .cancelJobs(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .cancelJobs(v)
+          }
+        }()
+        case 34: try {
+          var v: Rip_V1_PauseJobRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .pauseJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .pauseJob(v)
+          }
+        }()
+        case 35: try {
+          var v: Rip_V1_ResumeJobRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .resumeJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .resumeJob(v)
+          }
+        }()
+        case 36: try {
+          var v: Rip_V1_RetryJobRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .retryJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .retryJob(v)
+          }
+        }()
+        case 37: try {
+          var v: Rip_V1_ClearJobsRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .jobsClear(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .jobsClear(v)
+          }
+        }()
+        case 38: try {
+          var v: Rip_V1_Artifact?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .createArtifact(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .createArtifact(v)
+          }
+        }()
+        case 39: try {
+          var v: Rip_V1_DeleteArtifactRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .deleteArtifact(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .deleteArtifact(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .createSession(v)
-        }
-      }()
-      case 11: try {
-        var v: Rip_V1_UseSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .useSession(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .useSession(v)
-        }
-      }()
-      case 12: try {
-        var v: Rip_V1_UpdateSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .updateSession(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .updateSession(v)
-        }
-      }()
-      case 13: try {
-        var v: Rip_V1_DeleteSessionsRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .deleteSessions(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .deleteSessions(v)
-        }
-      }()
-      case 14: try {
-        var v: Rip_V1_CloneSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .cloneSession(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .cloneSession(v)
-        }
-      }()
-      case 15: try {
-        var v: Rip_V1_ClearSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .sessionClear(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .sessionClear(v)
-        }
-      }()
-      case 16: try {
-        var v: Rip_V1_AddHeadersRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .addHeaders(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .addHeaders(v)
-        }
-      }()
-      case 17: try {
-        var v: Rip_V1_RemoveHeadersRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .removeHeaders(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .removeHeaders(v)
-        }
-      }()
-      case 18: try {
-        var v: Rip_V1_ExtendSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .extendSession(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .extendSession(v)
-        }
-      }()
-      case 19: try {
-        var v: Rip_V1_ChangeSessionStateRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .changeSessionState(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .changeSessionState(v)
-        }
-      }()
-      case 20: try {
-        var v: Rip_V1_RecordRequestRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .recordRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .recordRequest(v)
-        }
-      }()
-      case 21: try {
-        var v: Rip_V1_CleanupSessionsRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .cleanupSessions(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .cleanupSessions(v)
-        }
-      }()
-      case 22: try {
-        var v: Rip_V1_ImportSessionRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .importSession(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .importSession(v)
-        }
-      }()
-      case 23: try {
-        var v: Rip_V1_CookieChange?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .cookieChange(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .cookieChange(v)
-        }
-      }()
-      case 24: try {
-        var v: Rip_V1_Job?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .submitJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .submitJob(v)
-        }
-      }()
-      case 25: try {
-        var v: Rip_V1_JobClaim?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobClaim(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobClaim(v)
-        }
-      }()
-      case 26: try {
-        var v: Rip_V1_HeartbeatRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobHeartbeat(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobHeartbeat(v)
-        }
-      }()
-      case 27: try {
-        var v: Rip_V1_JobLogs?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobLogs(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobLogs(v)
-        }
-      }()
-      case 28: try {
-        var v: Rip_V1_SaveCheckpointRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobCheckpoint(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobCheckpoint(v)
-        }
-      }()
-      case 29: try {
-        var v: Rip_V1_CompleteJobRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .completeJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .completeJob(v)
-        }
-      }()
-      case 30: try {
-        var v: Rip_V1_JobFailure?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .failJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .failJob(v)
-        }
-      }()
-      case 31: try {
-        var v: Rip_V1_ReleaseJobRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .releaseJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .releaseJob(v)
-        }
-      }()
-      case 32: try {
-        var v: Rip_V1_JobExpiry?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobExpiry(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobExpiry(v)
-        }
-      }()
-      case 33: try {
-        var v: Rip_V1_CancelJobsRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .cancelJobs(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .cancelJobs(v)
-        }
-      }()
-      case 34: try {
-        var v: Rip_V1_PauseJobRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .pauseJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .pauseJob(v)
-        }
-      }()
-      case 35: try {
-        var v: Rip_V1_ResumeJobRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .resumeJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .resumeJob(v)
-        }
-      }()
-      case 36: try {
-        var v: Rip_V1_RetryJobRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .retryJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .retryJob(v)
-        }
-      }()
-      case 37: try {
-        var v: Rip_V1_ClearJobsRequest?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .jobsClear(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .jobsClear(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.timeUnixMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.timeUnixMs, fieldNumber: 1)
-    }
-    if !self.newSessionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.newSessionID, fieldNumber: 2)
-    }
-    try { if let v = self._sessionLimit {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    switch self.kind {
-    case .createSession?: try {
-      guard case .createSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .useSession?: try {
-      guard case .useSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .updateSession?: try {
-      guard case .updateSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .deleteSessions?: try {
-      guard case .deleteSessions(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .cloneSession?: try {
-      guard case .cloneSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    }()
-    case .sessionClear?: try {
-      guard case .sessionClear(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-    }()
-    case .addHeaders?: try {
-      guard case .addHeaders(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-    }()
-    case .removeHeaders?: try {
-      guard case .removeHeaders(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-    }()
-    case .extendSession?: try {
-      guard case .extendSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-    }()
-    case .changeSessionState?: try {
-      guard case .changeSessionState(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
-    }()
-    case .recordRequest?: try {
-      guard case .recordRequest(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .cleanupSessions?: try {
-      guard case .cleanupSessions(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .importSession?: try {
-      guard case .importSession(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
-    }()
-    case .cookieChange?: try {
-      guard case .cookieChange(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-    }()
-    case .submitJob?: try {
-      guard case .submitJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
-    }()
-    case .jobClaim?: try {
-      guard case .jobClaim(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
-    }()
-    case .jobHeartbeat?: try {
-      guard case .jobHeartbeat(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
-    }()
-    case .jobLogs?: try {
-      guard case .jobLogs(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
-    }()
-    case .jobCheckpoint?: try {
-      guard case .jobCheckpoint(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
-    }()
-    case .completeJob?: try {
-      guard case .completeJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
-    }()
-    case .failJob?: try {
-      guard case .failJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
-    }()
-    case .releaseJob?: try {
-      guard case .releaseJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
-    }()
-    case .jobExpiry?: try {
-      guard case .jobExpiry(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
-    }()
-    case .cancelJobs?: try {
-      guard case .cancelJobs(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
-    }()
-    case .pauseJob?: try {
-      guard case .pauseJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
-    }()
-    case .resumeJob?: try {
-      guard case .resumeJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
-    }()
-    case .retryJob?: try {
-      guard case .retryJob(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
-    }()
-    case .jobsClear?: try {
-      guard case .jobsClear(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._timeUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._timeUnixMs, fieldNumber: 1)
+      }
+      if !_storage._newSessionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._newSessionID, fieldNumber: 2)
+      }
+      try { if let v = _storage._sessionLimit {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      switch _storage._kind {
+      case .createSession?: try {
+        guard case .createSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .useSession?: try {
+        guard case .useSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .updateSession?: try {
+        guard case .updateSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .deleteSessions?: try {
+        guard case .deleteSessions(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .cloneSession?: try {
+        guard case .cloneSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      }()
+      case .sessionClear?: try {
+        guard case .sessionClear(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      }()
+      case .addHeaders?: try {
+        guard case .addHeaders(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      }()
+      case .removeHeaders?: try {
+        guard case .removeHeaders(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      }()
+      case .extendSession?: try {
+        guard case .extendSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      }()
+      case .changeSessionState?: try {
+        guard case .changeSessionState(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      }()
+      case .recordRequest?: try {
+        guard case .recordRequest(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .cleanupSessions?: try {
+        guard case .cleanupSessions(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .importSession?: try {
+        guard case .importSession(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case .cookieChange?: try {
+        guard case .cookieChange(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case .submitJob?: try {
+        guard case .submitJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      }()
+      case .jobClaim?: try {
+        guard case .jobClaim(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      }()
+      case .jobHeartbeat?: try {
+        guard case .jobHeartbeat(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      }()
+      case .jobLogs?: try {
+        guard case .jobLogs(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .jobCheckpoint?: try {
+        guard case .jobCheckpoint(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .completeJob?: try {
+        guard case .completeJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+      }()
+      case .failJob?: try {
+        guard case .failJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+      }()
+      case .releaseJob?: try {
+        guard case .releaseJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+      }()
+      case .jobExpiry?: try {
+        guard case .jobExpiry(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+      }()
+      case .cancelJobs?: try {
+        guard case .cancelJobs(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+      }()
+      case .pauseJob?: try {
+        guard case .pauseJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case .resumeJob?: try {
+        guard case .resumeJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+      }()
+      case .retryJob?: try {
+        guard case .retryJob(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+      }()
+      case .jobsClear?: try {
+        guard case .jobsClear(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+      }()
+      case .createArtifact?: try {
+        guard case .createArtifact(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
+      }()
+      case .deleteArtifact?: try {
+        guard case .deleteArtifact(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rip_V1_Mutation, rhs: Rip_V1_Mutation) -> Bool {
-    if lhs.timeUnixMs != rhs.timeUnixMs {return false}
-    if lhs.newSessionID != rhs.newSessionID {return false}
-    if lhs._sessionLimit != rhs._sessionLimit {return false}
-    if lhs.kind != rhs.kind {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._timeUnixMs != rhs_storage._timeUnixMs {return false}
+        if _storage._newSessionID != rhs_storage._newSessionID {return false}
+        if _storage._sessionLimit != rhs_storage._sessionLimit {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

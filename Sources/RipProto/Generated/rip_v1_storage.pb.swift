@@ -45,6 +45,8 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
   /// The next job queue ticket.
   public var nextQueueTicket: UInt64 = 0
 
+  public var artifacts: [Rip_V1_Artifact] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -88,7 +90,7 @@ fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -103,6 +105,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.jobLogs) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.nextQueueTicket) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.artifacts) }()
       default: break
       }
     }
@@ -130,6 +133,9 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.nextQueueTicket != 0 {
       try visitor.visitSingularUInt64Field(value: self.nextQueueTicket, fieldNumber: 7)
     }
+    if !self.artifacts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.artifacts, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -141,6 +147,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.jobs != rhs.jobs {return false}
     if lhs.jobLogs != rhs.jobLogs {return false}
     if lhs.nextQueueTicket != rhs.nextQueueTicket {return false}
+    if lhs.artifacts != rhs.artifacts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,58 @@
+import RipProto
+import RipWire
+
+/// Input rules for artifacts; each check throws INVALID_ARGUMENT naming the limit.
+public enum ArtifactRules {
+    public static let maxNameLength = 256
+    public static let maxContentTypeLength = 256
+    public static let maxMetadataEntries = 64
+    public static let maxMetadataKeyLength = 128
+    public static let maxMetadataValueLength = 4096
+    /// Bytes a chunk of an upload or a read carries at most.
+    public static let maxChunkBytes = 4 << 20
+
+    public static func check(_ request: Rip_V1_CommitUploadRequest) throws {
+        guard (1...maxNameLength).contains(request.name.count) else {
+            throw RipError.invalidArgument("artifact name must be 1–\(maxNameLength) characters, got \(request.name.count)")
+        }
+        try SessionRules.checkNoControlCharacters(request.name, what: "artifact name")
+        guard request.contentType.count <= maxContentTypeLength else {
+            throw RipError.invalidArgument("content type must be at most \(maxContentTypeLength) characters")
+        }
+        try SessionRules.checkNoControlCharacters(request.contentType, what: "content type")
+        try SessionRules.checkTags(request.tags, of: "artifact")
+        guard request.metadata.count <= maxMetadataEntries else {
+            throw RipError.invalidArgument("an artifact has at most \(maxMetadataEntries) metadata entries, got \(request.metadata.count)")
+        }
+        for (key, value) in request.metadata {
+            guard (1...maxMetadataKeyLength).contains(key.count), value.count <= maxMetadataValueLength else {
+                throw RipError.invalidArgument(
+                    "metadata keys are 1–\(maxMetadataKeyLength) characters and values at most \(maxMetadataValueLength): '\(key.prefix(40))'")
+            }
+        }
+        if !request.expectedSha256.isEmpty && !isSHA256(request.expectedSha256) {
+            throw RipError.invalidArgument("expected_sha256 must be 64 lowercase hex digits")
+        }
+    }
+
+    public static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}
+
+extension RipState {
+    /// The id of the session or job `owner` names: exactly one of the two.
+    public func ownerID(_ owner: Rip_V1_ArtifactOwner) throws -> String {
+        switch (owner.session.isEmpty, owner.jobID.isEmpty) {
+        case (false, true): return try sessions.id(of: owner.session)
+        case (true, false): return try jobs.find(owner.jobID).id
+        default: throw RipError.invalidArgument("name the artifact's owner: a session or a job id, not both")
+        }
+    }
+
+    /// `owner` with its reference resolved to an id, in the field it came in.
+    public func resolved(_ owner: Rip_V1_ArtifactOwner) throws -> Rip_V1_ArtifactOwner {
+        let id = try ownerID(owner)
+        return owner.jobID.isEmpty ? .with { $0.session = id } : .with { $0.jobID = id }
+    }
+}

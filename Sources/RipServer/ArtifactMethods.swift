@@ -1,0 +1,219 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RipCore
+import RipProto
+import RipStorage
+import RipWire
+
+/// The artifact store's limits.
+public struct ArtifactLimits: Sendable {
+    public var maxArtifactBytes: UInt64 = 4 << 30
+    public var maxPerOwner = 1000
+    /// Bytes all blobs may take on disk.
+    public var quotaBytes: UInt64 = 64 << 30
+
+    public init() {}
+}
+
+/// The handlers of `rip.v1.ArtifactService`. File work (chunk writes, fsync and rename, reads)
+/// runs on a thread pool, never on an event loop; the state only records finished blobs.
+struct ArtifactMethods {
+    let store: StateStore
+    let blobs: BlobStore?
+    let uploads = UploadTable()
+    let limits: ArtifactLimits
+    let pool: NIOThreadPool
+
+    func register(in table: inout MethodTable) {
+        typealias Service = Rip_V1_ArtifactService
+        let store = self.store, uploads = self.uploads, limits = self.limits, pool = self.pool
+        let blobStore = self.blobs
+        let requireBlobs: @Sendable () throws -> BlobStore = {
+            guard let blobStore else { throw RipError.unavailable("artifacts need a data directory") }
+            return blobStore
+        }
+
+        table.changing(Service.beginUpload) { request, _ in
+            let blobs = try requireBlobs()
+            let (ownerID, owner) = try store.read { state, _ in
+                let owner = try state.resolved(request.owner)
+                let id = owner.resolvedID
+                guard state.artifacts.count(ownedBy: id) < limits.maxPerOwner else {
+                    throw RipError.resourceExhausted("\(id) holds \(limits.maxPerOwner) artifacts, the most allowed")
+                }
+                return (id, owner)
+            }
+            let id = "upl_" + RandomHex.make()
+            let file = try Self.io { try blobs.createUpload(id: id) }
+            do {
+                try uploads.add(.init(id: id, ownerID: ownerID, owner: owner, path: file.path, descriptor: file.descriptor))
+            } catch {
+                blobs.discard(upload: file.path, descriptor: file.descriptor)
+                throw error
+            }
+            return .now(.with { $0.uploadID = id })
+        }
+        table.changing(Service.appendUpload) { request, loop in
+            let blobs = try requireBlobs()
+            guard request.data.count <= ArtifactRules.maxChunkBytes else {
+                throw RipError.invalidArgument("a chunk is at most \(ArtifactRules.maxChunkBytes) bytes, got \(request.data.count)")
+            }
+            let upload = try uploads.take(request.uploadID)
+            guard request.offset == upload.received else {
+                uploads.putBack(upload)
+                throw RipError.failedPrecondition("upload \(upload.id) has \(upload.received) bytes; the next chunk starts there, not at \(request.offset)")
+            }
+            guard upload.received + UInt64(request.data.count) <= limits.maxArtifactBytes else {
+                blobs.discard(upload: upload.path, descriptor: upload.descriptor)
+                throw RipError.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped")
+            }
+            let written = pool.runIfActive(eventLoop: loop) { () -> Rip_V1_AppendUploadResponse in
+                var upload = upload
+                do {
+                    try BlobStore.append(request.data, to: upload.descriptor)
+                } catch {
+                    blobs.discard(upload: upload.path, descriptor: upload.descriptor)
+                    throw RipError.unavailable("\(error); upload \(upload.id) dropped")
+                }
+                upload.hasher.update(data: request.data)
+                upload.received += UInt64(request.data.count)
+                uploads.putBack(upload)
+                return .with { $0.received = upload.received }
+            }
+            return .later(written)
+        }
+        table.changing(Service.abortUpload) { request, _ in
+            let upload = try uploads.take(request.uploadID)
+            try requireBlobs().discard(upload: upload.path, descriptor: upload.descriptor)
+            return .now(.init())
+        }
+        table.changing(Service.commitUpload) { request, loop in
+            let blobs = try requireBlobs()
+            try ArtifactRules.check(request)
+            let upload = try uploads.take(request.uploadID)
+            let sha256 = upload.hasher.finalize().hex
+            guard request.expectedSha256.isEmpty || request.expectedSha256 == sha256 else {
+                blobs.discard(upload: upload.path, descriptor: upload.descriptor)
+                throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
+            }
+            let id = "art_" + RandomHex.make()
+            let stored = pool.runIfActive(eventLoop: loop) {
+                try blobs.store(upload: upload.path, descriptor: upload.descriptor, sha256: sha256)
+            }
+            return .later(stored.flatMap { existed in
+                defer { blobs.unpin(sha256) }
+                do {
+                    return try Self.record(
+                        request, id: id, upload: upload, sha256: sha256, existed: existed, store: store, limits: limits,
+                        loop: loop)
+                } catch {
+                    blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
+                    return loop.makeFailedFuture(error)
+                }
+            })
+        }
+        table.changing(Service.readArtifact) { request, loop in
+            let blobs = try requireBlobs()
+            let artifact = try store.read { state, _ in
+                try state.artifacts.find(request.artifactID, ownerID: try state.ownerID(request.owner))
+            }
+            guard request.offset <= artifact.size else {
+                throw RipError(.outOfRange, "offset \(request.offset) is past the end (\(artifact.size) bytes)")
+            }
+            let wanted = request.length == 0 ? ArtifactRules.maxChunkBytes : min(Int(request.length), ArtifactRules.maxChunkBytes)
+            let length = Int(min(UInt64(wanted), artifact.size - request.offset))
+            return .later(pool.runIfActive(eventLoop: loop) {
+                let data = try blobs.read(artifact.sha256, offset: request.offset, length: length)
+                return .with {
+                    $0.data = data
+                    $0.size = artifact.size
+                }
+            })
+        }
+        table.unary(Service.getArtifact) { request in
+            try store.read { state, _ in try state.artifacts.find(request.artifactID, ownerID: try state.ownerID(request.owner)) }
+        }
+        table.unary(Service.queryArtifacts) { request in
+            try store.read { state, _ in try state.artifacts.query(request, ownerID: try state.ownerID(request.owner)) }
+        }
+        table.unary(Service.artifactStats) { _ in
+            try store.read { state, _ in state.artifacts.stats() }
+        }
+        table.changing(Service.deleteArtifact) { request, loop in
+            let blobs = try requireBlobs()
+            var released: [String] = []
+            let reply = try store.commit(building: { state, _ in
+                try .with {
+                    $0.deleteArtifact = request
+                    $0.deleteArtifact.owner = try state.resolved(request.owner)
+                }
+            }, on: loop) { applied in
+                released = applied.releasedBlobs
+                return Rip_V1_DeleteArtifactResponse.with {
+                    $0.deleted = applied.artifacts.first ?? .init()
+                    $0.blobRemoved = !applied.releasedBlobs.isEmpty
+                }
+            }
+            guard case .whenDurable(let response, let durable) = reply, !released.isEmpty else { return reply }
+            // The blob goes once the record that released it is durable.
+            return .later(durable.flatMap {
+                pool.runIfActive(eventLoop: loop) {
+                    for sha256 in released {
+                        blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
+                    }
+                    return response
+                }
+            })
+        }
+    }
+
+    /// Records the committed upload as an artifact, checking the owner and limits again under
+    /// the writer lock; answers once the record is durable.
+    private static func record(
+        _ request: Rip_V1_CommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, existed: Bool,
+        store: StateStore, limits: ArtifactLimits, loop: any EventLoop
+    ) throws -> EventLoopFuture<Rip_V1_Artifact> {
+        let reply = try store.commit(building: { state, now in
+            let ownerID = try state.ownerID(upload.owner)
+            guard state.artifacts.count(ownedBy: ownerID) < limits.maxPerOwner else {
+                throw RipError.resourceExhausted("\(ownerID) holds \(limits.maxPerOwner) artifacts, the most allowed")
+            }
+            let physical = state.artifacts.physicalBytes
+            if !state.artifacts.holds(sha256) && physical + upload.received > limits.quotaBytes {
+                throw RipError.resourceExhausted(
+                    "the blob store holds \(physical) bytes; \(upload.received) more would pass the quota of \(limits.quotaBytes)")
+            }
+            return .with {
+                $0.createArtifact = .with {
+                    $0.id = id
+                    $0.owner = upload.owner
+                    $0.name = request.name
+                    $0.type = request.type == .unspecified ? .userInput : request.type
+                    $0.contentType = request.contentType
+                    $0.size = upload.received
+                    $0.sha256 = sha256
+                    $0.createdAt = .init(unixMillis: now)
+                    $0.tags = request.tags
+                    $0.metadata = request.metadata
+                    $0.encoding = "identity"
+                    $0.storedSize = upload.received
+                }
+            }
+        }, on: loop) { applied in applied.artifacts.first ?? .init() }
+        switch reply {
+        case .now(let artifact): return loop.makeSucceededFuture(artifact)
+        case .whenDurable(let artifact, let durable): return durable.map { artifact }
+        case .later(let future): return future
+        }
+    }
+
+    /// File-system errors as UNAVAILABLE with what failed.
+    private static func io<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as BlobError {
+            throw RipError.unavailable(error.description)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import RipCore
+import RipProto
+import RipStorage
+import RipWire
+import Synchronization
+
+/// The uploads in progress: each a private file in the blob store's `uploads/`, the running
+/// SHA-256 of its bytes, and the owner it was opened for. An upload is taken out of the table
+/// while a chunk is written, so two calls can never write the same upload at once.
+final class UploadTable: Sendable {
+    // @unchecked: the running SHA256 is a value that moves with the upload from call to call
+    // (the table hands each upload to one call at a time); it is never shared.
+    struct Upload: @unchecked Sendable {
+        let id: String
+        let ownerID: String
+        let owner: Rip_V1_ArtifactOwner
+        let path: String
+        let descriptor: Int32
+        var received: UInt64 = 0
+        var hasher = SHA256()
+    }
+
+    static let maxOpen = 256
+    private let open = Mutex<[String: Upload]>([:])
+
+    func add(_ upload: Upload) throws {
+        try open.withLock { open in
+            guard open.count < Self.maxOpen else {
+                throw RipError.resourceExhausted("\(Self.maxOpen) uploads are open; commit or abort some first")
+            }
+            open[upload.id] = upload
+        }
+    }
+
+    /// Takes the upload out for one call; UNAVAILABLE-free: a missing id is NOT_FOUND, one
+    /// another call holds is FAILED_PRECONDITION.
+    func take(_ id: String) throws -> Upload {
+        guard let upload = open.withLock({ $0.removeValue(forKey: id) }) else {
+            throw RipError.notFound("no open upload '\(id)' (committed, aborted, or busy with another call)")
+        }
+        return upload
+    }
+
+    func putBack(_ upload: Upload) {
+        open.withLock { $0[upload.id] = upload }
+    }
+}
+
+extension Digest {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import RipClient
+import RipProto
+import Testing
+
+@Suite("Artifacts")
+struct ArtifactTests {
+    static func upload(
+        _ client: RipClient, _ content: Data, owner: Rip_V1_ArtifactOwner, name: String = "a.bin",
+        type: Rip_V1_ArtifactType = .userInput, tags: [String] = [], chunk: Int = 1 << 20
+    ) async throws -> Rip_V1_Artifact {
+        let upload = try await client.beginUpload(.with { $0.owner = owner }).uploadID
+        var offset = 0
+        while offset < content.count {
+            let end = min(content.count, offset + chunk)
+            _ = try await client.appendUpload(.with {
+                $0.uploadID = upload
+                $0.offset = UInt64(offset)
+                $0.data = content[offset..<end]
+            })
+            offset = end
+        }
+        return try await client.commitUpload(.with {
+            $0.uploadID = upload
+            $0.name = name
+            $0.type = type
+            $0.tags = tags
+        })
+    }
+
+    /// `count` random (incompressible) bytes, eight at a time.
+    static func random(_ count: Int) -> Data {
+        var generator = SystemRandomNumberGenerator()
+        var data = Data(capacity: count + 8)
+        while data.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { data.append(contentsOf: $0) }
+        }
+        return data.prefix(count)
+    }
+
+    static func session(_ name: String) -> Rip_V1_ArtifactOwner { .with { $0.session = name } }
+
+    func blobFiles(_ daemon: Daemon) -> [String] {
+        let root = daemon.directory.appendingPathComponent("data/blobs/sha256")
+        return ((try? FileManager.default.subpathsOfDirectory(atPath: root.path)) ?? []).filter { $0.contains("/") }
+    }
+
+    @Test("ripctl put and get round-trip empty, small, 10 KiB and multi-chunk contents byte for byte")
+    func roundTrip() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        #expect(try ripctl("session", "new", "--name", "crawl").status == 0)
+        let folder = daemon.directory.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for size in [0, 17, 10 * 1024, 10 * 1024 + 1, 9 * 1024 * 1024 + 5] {
+            let content = Self.random(size)
+            let source = folder.appendingPathComponent("in-\(size)"), copy = folder.appendingPathComponent("out-\(size)")
+            try content.write(to: source)
+            let put = try ripctl(
+                "artifact", "put", "--session", "crawl", "--file", source.path, "--type", "tool_result", "--tag", "t",
+                "--meta", "url=https://a.example/\(size)", "--json")
+            #expect(put.status == 0, "\(put.stderr)")
+            let id = try #require(put.json["id"] as? String)
+            #expect(put.json["size"] as? String == (size == 0 ? nil : "\(size)"))
+            let get = try ripctl("artifact", "get", id, "--session", "crawl", "--output", copy.path)
+            #expect(get.status == 0, "\(get.stderr)")
+            #expect(try Data(contentsOf: copy) == content, "size \(size) did not round-trip")
+            let info = try ripctl("artifact", "info", id, "--session", "crawl")
+            #expect(info.stdout.contains("url=https://a.example/\(size)") && info.stdout.contains("tool_result"))
+        }
+        let stdout = try ripctl("artifact", "put", "--session", "crawl", "--file", "-", "--name", "note.txt", stdin: "hello\n")
+        let id = try #require(stdout.stdout.split(separator: " ").first.map(String.init))
+        #expect(try ripctl("artifact", "get", id, "--session", "crawl").stdout == "hello\n")
+        #expect(try ripctl("artifact", "list", "--session", "crawl").stdout.contains("note.txt"))
+    }
+
+    @Test("identical contents are stored once; the blob goes with the last artifact that holds it")
+    func deduplication() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "a" })
+        _ = try await client.createSession(.with { $0.name = "b" })
+        let content = Self.random(100_000)
+        let first = try await Self.upload(client, content, owner: Self.session("a"))
+        let second = try await Self.upload(client, content, owner: Self.session("b"))
+        #expect(first.sha256 == second.sha256 && first.id != second.id)
+        #expect(blobFiles(daemon).count == 1)
+        let stats = try await client.artifactStats()
+        #expect(stats.artifacts == 2 && stats.blobs == 1 && stats.logicalBytes == 200_000 && stats.physicalBytes == 100_000)
+        let kept = try await client.deleteArtifact(.with { $0.artifactID = first.id; $0.owner = Self.session("a") })
+        #expect(!kept.blobRemoved && blobFiles(daemon).count == 1)
+        let read = try await client.readArtifact(.with { $0.artifactID = second.id; $0.owner = Self.session("b") })
+        #expect(read.data == content)
+        let gone = try await client.deleteArtifact(.with { $0.artifactID = second.id; $0.owner = Self.session("b") })
+        #expect(gone.blobRemoved && blobFiles(daemon).isEmpty)
+    }
+
+    @Test("queries filter by type, all tags, name glob, size and time, newest first with pages")
+    func queries() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "q" })
+        let owner = Self.session("q")
+        let start = Date()
+        var made: [Rip_V1_Artifact] = []
+        for (n, (name, type, tags, size)) in [
+            ("page1.html", Rip_V1_ArtifactType.toolResult, ["html", "prod"], 2000),
+            ("page2.html", .toolResult, ["html"], 10),
+            ("notes.txt", .userInput, ["prod"], 500),
+            ("run.log", .log, [], 50),
+        ].enumerated() {
+            made.append(try await Self.upload(client, Data(repeating: UInt8(n), count: size), owner: owner, name: name, type: type, tags: tags))
+            try await Task.sleep(for: .milliseconds(3))
+        }
+        func names(_ request: Rip_V1_QueryArtifactsRequest) async throws -> [String] {
+            var request = request
+            request.owner = owner
+            return try await client.queryArtifacts(request).artifacts.map(\.name)
+        }
+        #expect(try await names(.init()) == ["run.log", "notes.txt", "page2.html", "page1.html"])
+        #expect(try await names(.with { $0.types = [.toolResult] }) == ["page2.html", "page1.html"])
+        #expect(try await names(.with { $0.tags = ["html", "prod"] }) == ["page1.html"])
+        #expect(try await names(.with { $0.nameGlob = "page?.html" }) == ["page2.html", "page1.html"])
+        #expect(try await names(.with { $0.nameGlob = "*.txt" }) == ["notes.txt"])
+        #expect(try await names(.with { $0.minSize = 100; $0.maxSize = 1000 }) == ["notes.txt"])
+        #expect(try await names(.with { $0.createdAfter = .init(date: start.addingTimeInterval(-60)); $0.createdBefore = made[2].createdAt }) == ["page2.html", "page1.html"])
+        let page = try await client.queryArtifacts(.with { $0.owner = owner; $0.limit = 3 })
+        let rest = try await client.queryArtifacts(.with { $0.owner = owner; $0.limit = 3; $0.cursor = page.nextCursor })
+        #expect(page.artifacts.count == 3 && rest.artifacts.map(\.name) == ["page1.html"] && rest.nextCursor.isEmpty)
+    }
+
+    @Test("an artifact is reachable only through its owner; limits and hash mismatches leave nothing behind")
+    func isolationAndLimits() async throws {
+        let daemon = try await Daemon(arguments: ["--max-artifact-bytes", "4096", "--max-artifacts-per-owner", "2"])
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "mine" })
+        _ = try await client.createSession(.with { $0.name = "theirs" })
+        let artifact = try await Self.upload(client, Data("secret".utf8), owner: Self.session("mine"))
+        for (id, owner) in [(artifact.id, "theirs"), ("art_00000000000000000000000000000000", "mine"), ("../../etc/passwd", "mine")] {
+            let error = try await #require(throws: RipError.self) {
+                _ = try await client.readArtifact(.with { $0.artifactID = id; $0.owner = Self.session(owner) })
+            }
+            #expect(error.code == .notFound)
+        }
+        let tooBig = try await #require(throws: RipError.self) {
+            _ = try await Self.upload(client, Self.random(5000), owner: Self.session("mine"))
+        }
+        #expect(tooBig.code == .resourceExhausted && tooBig.message.contains("4096"))
+        _ = try await Self.upload(client, Data("two".utf8), owner: Self.session("mine"))
+        let third = try await #require(throws: RipError.self) {
+            _ = try await Self.upload(client, Data("three".utf8), owner: Self.session("mine"))
+        }
+        #expect(third.code == .resourceExhausted)
+        let upload = try await client.beginUpload(.with { $0.owner = Self.session("theirs") }).uploadID
+        _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.data = Data("abc".utf8) })
+        let mismatch = try await #require(throws: RipError.self) {
+            _ = try await client.commitUpload(.with { $0.uploadID = upload; $0.name = "x"; $0.expectedSha256 = String(repeating: "0", count: 64) })
+        }
+        #expect(mismatch.code == .dataLoss)
+        let uploads = try FileManager.default.contentsOfDirectory(atPath: daemon.directory.appendingPathComponent("data/uploads").path)
+        #expect(uploads.isEmpty, "left behind: \(uploads)")
+        #expect(blobFiles(daemon).count == 2)
+    }
+
+    @Test("after kill -9: unfinished uploads and blobs no record names are removed at start; cascades free blobs")
+    func crashLeavesNothingBehind() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-art-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var kept: Rip_V1_Artifact
+        do {
+            let daemon = try await Daemon(directory: directory)
+            let client = try await daemon.client()
+            _ = try await client.createSession(.with { $0.name = "s" })
+            _ = try await client.createSession(.with { $0.name = "doomed" })
+            kept = try await Self.upload(client, Self.random(3000), owner: Self.session("s"))
+            _ = try await Self.upload(client, Self.random(3000), owner: Self.session("doomed"))
+            _ = try await client.deleteSessions(.with { $0.sessions = ["doomed"] })
+            // Half an upload, and a blob written for a record that never came (as a crash
+            // between the blob's rename and the log record would leave).
+            let upload = try await client.beginUpload(.with { $0.owner = Self.session("s") }).uploadID
+            _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.data = Self.random(1000) })
+            let stray = directory.appendingPathComponent("data/blobs/sha256/ff")
+            try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
+            try Data("stray".utf8).write(to: stray.appendingPathComponent(String(repeating: "f", count: 64)))
+            _ = daemon.stop(signal: SIGKILL)
+        }
+        let daemon = try await Daemon(directory: directory)
+        let log = try await daemon.waitForLog("removed what a crash left")
+        #expect(log.contains("unfinished-uploads=1") && log.contains("unreferenced-blobs=2"), "\(log)")
+        #expect(blobFiles(daemon) == ["\(kept.sha256.prefix(2))/\(kept.sha256)"])
+        let client = try await daemon.client()
+        let read = try await client.readArtifact(.with { $0.artifactID = kept.id; $0.owner = Self.session("s") })
+        #expect(read.data.count == 3000 && read.size == 3000)
+    }
+}
