@@ -12,6 +12,8 @@ public struct ArtifactLimits: Sendable {
     public var maxPerOwner = 1000
     /// Bytes all blobs may take on disk.
     public var quotaBytes: UInt64 = 64 << 30
+    /// Contents larger than this are stored deflated when that saves space.
+    public var compressOver: UInt64 = 10 * 1024
 
     public init() {}
 }
@@ -99,13 +101,16 @@ struct ArtifactMethods {
             }
             let id = "art_" + RandomHex.make()
             let stored = pool.runIfActive(eventLoop: loop) {
-                try blobs.store(upload: upload.path, descriptor: upload.descriptor, sha256: sha256)
+                try blobs.store(
+                    upload: upload.path, descriptor: upload.descriptor, sha256: sha256, size: upload.received,
+                    compressOver: limits.compressOver
+                ).layout
             }
-            return .later(stored.flatMap { existed in
+            return .later(stored.flatMap { layout in
                 defer { blobs.unpin(sha256) }
                 do {
                     return try Self.record(
-                        request, id: id, upload: upload, sha256: sha256, existed: existed, store: store, limits: limits,
+                        request, id: id, upload: upload, sha256: sha256, layout: layout, store: store, limits: limits,
                         loop: loop)
                 } catch {
                     blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
@@ -124,7 +129,9 @@ struct ArtifactMethods {
             let wanted = request.length == 0 ? ArtifactRules.maxChunkBytes : min(Int(request.length), ArtifactRules.maxChunkBytes)
             let length = Int(min(UInt64(wanted), artifact.size - request.offset))
             return .later(pool.runIfActive(eventLoop: loop) {
-                let data = try blobs.read(artifact.sha256, offset: request.offset, length: length)
+                let data = try blobs.read(
+                    artifact.sha256, encoding: BlobEncoding(rawValue: artifact.encoding) ?? .identity, offset: request.offset,
+                    length: length)
                 return .with {
                     $0.data = data
                     $0.size = artifact.size
@@ -171,7 +178,7 @@ struct ArtifactMethods {
     /// Records the committed upload as an artifact, checking the owner and limits again under
     /// the writer lock; answers once the record is durable.
     private static func record(
-        _ request: Rip_V1_CommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, existed: Bool,
+        _ request: Rip_V1_CommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, layout: BlobLayout,
         store: StateStore, limits: ArtifactLimits, loop: any EventLoop
     ) throws -> EventLoopFuture<Rip_V1_Artifact> {
         let reply = try store.commit(building: { state, now in
@@ -180,9 +187,9 @@ struct ArtifactMethods {
                 throw RipError.resourceExhausted("\(ownerID) holds \(limits.maxPerOwner) artifacts, the most allowed")
             }
             let physical = state.artifacts.physicalBytes
-            if !state.artifacts.holds(sha256) && physical + upload.received > limits.quotaBytes {
+            if !state.artifacts.holds(sha256) && physical + layout.storedSize > limits.quotaBytes {
                 throw RipError.resourceExhausted(
-                    "the blob store holds \(physical) bytes; \(upload.received) more would pass the quota of \(limits.quotaBytes)")
+                    "the blob store holds \(physical) bytes; \(layout.storedSize) more would pass the quota of \(limits.quotaBytes)")
             }
             return .with {
                 $0.createArtifact = .with {
@@ -196,8 +203,8 @@ struct ArtifactMethods {
                     $0.createdAt = .init(unixMillis: now)
                     $0.tags = request.tags
                     $0.metadata = request.metadata
-                    $0.encoding = "identity"
-                    $0.storedSize = upload.received
+                    $0.encoding = layout.encoding.rawValue
+                    $0.storedSize = layout.storedSize
                 }
             }
         }, on: loop) { applied in applied.artifacts.first ?? .init() }

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Artifact contents on disk, named by their SHA-256: `blobs/sha256/ab/abcdef…` under the data
-/// directory, each written once however many artifacts hold it. Uploads grow in `uploads/`
+/// directory (`…​.z` when stored compressed, see `BlobFrames`), each written once however many
+/// artifacts hold it. Uploads grow in `uploads/`
 /// (one private file each) and become blobs by rename after an fsync, before the log record
 /// that refers to them, so a durable record never names a missing blob.
 ///
@@ -13,6 +14,8 @@ public final class BlobStore: Sendable {
     private let blobs: URL
     private let uploads: URL
     private let pinned = Mutex<[String: Int]>([:])
+    /// Frame tables of compressed blobs read recently.
+    private let frames = Mutex<[String: BlobFrames]>([:])
 
     public init(dataDirectory: String) throws {
         directory = URL(fileURLWithPath: dataDirectory)
@@ -23,9 +26,18 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// Where the blob of `sha256` (64 lowercase hex digits) lives.
-    public func path(of sha256: String) -> String {
-        blobs.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256).path
+    /// Where the blob of `sha256` (64 lowercase hex digits) lives in `encoding`.
+    public func path(of sha256: String, _ encoding: BlobEncoding = .identity) -> String {
+        blobs.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256 + encoding.suffix).path
+    }
+
+    /// How the blob of `sha256` is stored, if it is.
+    public func layout(of sha256: String) -> BlobLayout? {
+        for encoding in BlobEncoding.allCases {
+            var info = stat()
+            if stat(path(of: sha256, encoding), &info) == 0 { return BlobLayout(encoding: encoding, storedSize: UInt64(info.st_size)) }
+        }
+        return nil
     }
 
     /// A new private upload file; returns its path and an open descriptor for appending.
@@ -51,32 +63,81 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// Makes the finished upload at `path` the blob of `sha256` and pins it; returns whether the
-    /// content was already stored (the upload is then dropped). Call `unpin` once the record
-    /// that refers to it is committed (or failed).
-    public func store(upload path: String, descriptor: Int32, sha256: String) throws -> Bool {
+    /// Makes the finished upload at `path` (`size` bytes) the blob of `sha256`, compressed when
+    /// it is over `compressOver` bytes and deflating actually saves space, and pins it. Returns
+    /// how it is stored and whether the content was already there (the upload is then dropped).
+    /// Call `unpin` once the record that refers to it is committed (or failed).
+    public func store(
+        upload path: String, descriptor: Int32, sha256: String, size: UInt64, compressOver: UInt64
+    ) throws -> (layout: BlobLayout, existed: Bool) {
         defer { close(descriptor) }
         pinned.withLock { $0[sha256, default: 0] += 1 }
-        let target = self.path(of: sha256)
-        if FileManager.default.fileExists(atPath: target) {
-            unlink(path)
-            return true
-        }
-        guard fsync(descriptor) == 0 else {
-            unpin(sha256)
-            throw BlobError.io("cannot sync upload", errno)
-        }
-        let folder = (target as NSString).deletingLastPathComponent
         do {
+            if let existing = layout(of: sha256) {
+                unlink(path)
+                return (existing, true)
+            }
+            var source = path
+            var encoding = BlobEncoding.identity
+            var stored = size
+            if size > compressOver, let compressed = try compress(path, size: size) {
+                unlink(path)
+                (source, encoding, stored) = (compressed.path, .deflate, compressed.size)
+            } else {
+                guard fsync(descriptor) == 0 else { throw BlobError.io("cannot sync upload", errno) }
+            }
+            let target = self.path(of: sha256, encoding)
+            let folder = (target as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            guard rename(path, target) == 0 else { throw BlobError.io("cannot move upload into the blob store", errno) }
+            guard rename(source, target) == 0 else { throw BlobError.io("cannot move upload into the blob store", errno) }
             try Self.syncDirectory(folder)
             try Self.syncDirectory(blobs.path)
+            return (BlobLayout(encoding: encoding, storedSize: stored), false)
         } catch {
             unpin(sha256)
             throw error
         }
-        return false
+    }
+
+    /// Writes the framed, deflated form of the upload at `path` beside it and syncs it; nil
+    /// (and nothing left behind) when its first frame does not shrink by a tenth or the whole
+    /// would not be smaller: incompressible content (images, archives) is stored as it is.
+    private func compress(_ path: String, size: UInt64) throws -> (path: String, size: UInt64)? {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw BlobError.io("cannot reopen upload", errno) }
+        defer { close(input) }
+        let frameCount = Int((size + UInt64(BlobFrames.frameSize) - 1) / UInt64(BlobFrames.frameSize))
+        let first = try BlobFrames.compress(try Self.pread(input, offset: 0, length: min(Int(size), BlobFrames.frameSize)))
+        guard first.count * 10 < min(Int(size), BlobFrames.frameSize) * 9 else { return nil }
+        let outputPath = path + ".z"
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw BlobError.io("cannot create compressed upload", errno) }
+        defer { close(output) }
+        do {
+            var sizes: [UInt32] = []
+            var written = UInt64(BlobFrames.headerBytes(frames: frameCount))
+            guard lseek(output, off_t(written), SEEK_SET) >= 0 else { throw BlobError.io("cannot seek", errno) }
+            for index in 0..<frameCount {
+                let frame =
+                    index == 0
+                    ? first : try BlobFrames.compress(try Self.pread(input, offset: UInt64(index * BlobFrames.frameSize), length: BlobFrames.frameSize))
+                try Self.append(frame, to: output)
+                sizes.append(UInt32(frame.count))
+                written += UInt64(frame.count)
+                if written >= size { throw BlobError.notSmaller }
+            }
+            let header = BlobFrames(originalSize: size, sizes: sizes).header()
+            guard lseek(output, 0, SEEK_SET) >= 0 else { throw BlobError.io("cannot seek", errno) }
+            try Self.append(header, to: output)
+            guard fsync(output) == 0 else { throw BlobError.io("cannot sync compressed upload", errno) }
+            return (outputPath, written)
+        } catch BlobError.notSmaller {
+            unlink(outputPath)
+            return nil
+        } catch {
+            unlink(outputPath)
+            throw error
+        }
     }
 
     public func unpin(_ sha256: String) {
@@ -91,7 +152,8 @@ public final class BlobStore: Sendable {
     public func remove(_ sha256: String, isHeld: (String) -> Bool) {
         pinned.withLock { pins in
             guard pins[sha256] == nil, !isHeld(sha256) else { return }
-            unlink(path(of: sha256))
+            for encoding in BlobEncoding.allCases { unlink(path(of: sha256, encoding)) }
+            _ = frames.withLock { $0.removeValue(forKey: sha256) }
         }
     }
 
@@ -101,19 +163,40 @@ public final class BlobStore: Sendable {
         unlink(path)
     }
 
-    /// Up to `length` bytes of the blob of `sha256` from `offset`.
-    public func read(_ sha256: String, offset: UInt64, length: Int) throws -> Data {
-        let descriptor = open(path(of: sha256), O_RDONLY | O_CLOEXEC)
+    /// Up to `length` bytes of the original content of the blob of `sha256` from `offset`.
+    public func read(_ sha256: String, encoding: BlobEncoding, offset: UInt64, length: Int) throws -> Data {
+        let descriptor = open(path(of: sha256, encoding), O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw BlobError.io("cannot open blob \(sha256)", errno) }
         defer { close(descriptor) }
+        guard encoding == .deflate else { return try Self.pread(descriptor, offset: offset, length: length) }
+        let layout = try frames.withLock { $0[sha256] } ?? BlobFrames.read(from: descriptor)
+        frames.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[sha256] = layout
+        }
+        let end = min(layout.originalSize, offset + UInt64(length))
+        guard offset < end else { return Data() }
+        let frameSize = UInt64(BlobFrames.frameSize)
+        var data = Data(capacity: Int(end - offset))
+        for index in Int(offset / frameSize)...Int((end - 1) / frameSize) {
+            let frame = try layout.inflate(index, from: descriptor)
+            let frameStart = UInt64(index) * frameSize
+            let from = Int(max(offset, frameStart) - frameStart), to = Int(min(end, frameStart + UInt64(frame.count)) - frameStart)
+            if from < to { data.append(frame[frame.startIndex + from..<frame.startIndex + to]) }
+        }
+        return data
+    }
+
+    /// Up to `length` bytes of an open file from `offset` (fewer at its end).
+    static func pread(_ descriptor: Int32, offset: UInt64, length: Int) throws -> Data {
         var data = Data(count: length)
         let count = try data.withUnsafeMutableBytes { buffer -> Int in
             var total = 0
             while total < length {
-                let got = pread(descriptor, buffer.baseAddress! + total, length - total, off_t(offset) + off_t(total))
+                let got = Glibc.pread(descriptor, buffer.baseAddress! + total, length - total, off_t(offset) + off_t(total))
                 if got < 0 {
                     if errno == EINTR { continue }
-                    throw BlobError.io("cannot read blob \(sha256)", errno)
+                    throw BlobError.io("cannot read blob", errno)
                 }
                 if got == 0 { break }
                 total += got
@@ -134,7 +217,8 @@ public final class BlobStore: Sendable {
         }
         for folder in (try? files.contentsOfDirectory(atPath: blobs.path)) ?? [] {
             let folderPath = blobs.appendingPathComponent(folder).path
-            for name in (try? files.contentsOfDirectory(atPath: folderPath)) ?? [] where !isHeld(name) {
+            for name in (try? files.contentsOfDirectory(atPath: folderPath)) ?? []
+            where !isHeld(String(name.prefix { $0 != "." })) {
                 if unlink((folderPath as NSString).appendingPathComponent(name)) == 0 { blobsRemoved += 1 }
             }
         }
@@ -151,10 +235,28 @@ public final class BlobStore: Sendable {
 
 public enum BlobError: Error, CustomStringConvertible {
     case io(String, Int32)
+    case corrupt(String)
+    /// Compressing would not save space.
+    case notSmaller
 
     public var description: String {
         switch self {
         case .io(let what, let code): "\(what): \(String(cString: strerror(code)))"
+        case .corrupt(let what): what
+        case .notSmaller: "compressed form not smaller"
         }
     }
+}
+
+/// How a blob is kept on disk.
+public enum BlobEncoding: String, CaseIterable, Sendable {
+    case identity
+    case deflate
+
+    var suffix: String { self == .identity ? "" : ".z" }
+}
+
+public struct BlobLayout: Sendable {
+    public let encoding: BlobEncoding
+    public let storedSize: UInt64
 }

@@ -110,6 +110,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes the blob store may take on disk in all.")
     var artifactQuota: UInt64 = 64 << 30
 
+    @Option(help: "Store artifacts larger than this many bytes deflated, when that saves space.")
+    var compressOver: UInt64 = 10 * 1024
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -161,6 +164,7 @@ struct Serve: AsyncParsableCommand {
         configuration.artifactLimits.maxArtifactBytes = maxArtifactBytes
         configuration.artifactLimits.maxPerOwner = maxArtifactsPerOwner
         configuration.artifactLimits.quotaBytes = artifactQuota
+        configuration.artifactLimits.compressOver = compressOver
         let publicSuffixes: PublicSuffixList
         do {
             publicSuffixes = try publicSuffixList.map(PublicSuffixList.load(path:)) ?? .bundled

@@ -74,6 +74,53 @@ struct ArtifactTests {
         #expect(try ripctl("artifact", "list", "--session", "crawl").stdout.contains("note.txt"))
     }
 
+    @Test("contents over --compress-over are stored deflated when that saves space; every range reads back exactly")
+    func compression() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "z" })
+        let owner = Self.session("z")
+        let line = Data("<tr><td>row</td><td>https://example.com/page</td></tr>\n".utf8)
+        func text(_ count: Int) -> Data {
+            var data = Data(capacity: count + line.count)
+            var n = 0
+            while data.count < count {
+                data.append(Data("\(n)".utf8) + line)
+                n += 1
+            }
+            return data.prefix(count)
+        }
+        for (content, encoding) in [
+            (text(10 * 1024), "identity"), (text(10 * 1024 + 1), "deflate"), (Self.random(50_000), "identity"),
+            (text(5 * (1 << 20) + 123), "deflate"),
+        ] {
+            let artifact = try await Self.upload(client, content, owner: owner, chunk: 700_000)
+            #expect(artifact.encoding == encoding && artifact.size == UInt64(content.count), "\(content.count) bytes")
+            if encoding == "deflate" { #expect(artifact.storedSize < artifact.size / 2) }
+            var back = Data()
+            while back.count < content.count {
+                back += try await client.readArtifact(.with {
+                    $0.artifactID = artifact.id
+                    $0.owner = owner
+                    $0.offset = UInt64(back.count)
+                }).data
+            }
+            #expect(back == content)
+            for (offset, length) in [(0, 1), (1 << 20, 10), ((1 << 20) - 5, 10), (content.count - 3, 100), (12345, 3 << 20)]
+            where offset < content.count {
+                let part = try await client.readArtifact(.with {
+                    $0.artifactID = artifact.id
+                    $0.owner = owner
+                    $0.offset = UInt64(offset)
+                    $0.length = UInt32(length)
+                }).data
+                #expect(part == content[offset..<min(content.count, offset + length)], "range \(offset)+\(length) of \(content.count)")
+            }
+        }
+        let stats = try await client.artifactStats()
+        #expect(stats.physicalBytes < stats.uniqueBytes)
+    }
+
     @Test("identical contents are stored once; the blob goes with the last artifact that holds it")
     func deduplication() async throws {
         let daemon = try await Daemon()
