@@ -54,8 +54,10 @@ public struct RipState: Sendable {
         case .jobCheckpoint(let request):
             return try jobs.saveCheckpoint(request, now: now)
         case .completeJob(let request):
+            try checkResultArtifacts(request.results, of: request.jobID)
             return try jobs.complete(request, now: now)
         case .failJob(let failure):
+            try checkResultArtifacts(failure.request.results, of: failure.request.jobID)
             return try jobs.fail(failure, now: now)
         case .releaseJob(let request):
             return try jobs.release(request, now: now)
@@ -102,6 +104,13 @@ public struct RipState: Sendable {
             return try applyCookieChange(change, now: now)
         case nil:
             throw RipError.invalidArgument("mutation carries no change")
+        }
+    }
+
+    /// Results may name artifacts only of their own job.
+    private func checkResultArtifacts(_ results: [Rip_V1_JobResult], of jobID: String) throws {
+        for result in results where !result.artifactID.isEmpty {
+            _ = try artifacts.find(result.artifactID, ownerID: jobID)
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import RipClient
 import RipCore
@@ -102,31 +101,16 @@ struct ArtifactCommand: AsyncParsableCommand {
             }
             let artifactName = name ?? (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent)
             try await global.withClient { client, output in
-                let upload = try await client.beginUpload(.with { $0.owner = owner.owner }).uploadID
-                var hasher = SHA256()
-                var offset: UInt64 = 0
-                do {
-                    while let chunk = try input.read(upToCount: ArtifactRules.maxChunkBytes), !chunk.isEmpty {
-                        hasher.update(data: chunk)
-                        offset = try await client.appendUpload(.with {
-                            $0.uploadID = upload
-                            $0.offset = offset
-                            $0.data = chunk
-                        }).received
+                let artifact = try await ArtifactUpload.upload(
+                    client, owner: owner.owner,
+                    commit: .with {
+                        $0.name = artifactName
+                        $0.type = type.message
+                        $0.contentType = contentType ?? ""
+                        $0.tags = tag
+                        $0.metadata = metadata
                     }
-                } catch {
-                    _ = try? await client.abortUpload(.with { $0.uploadID = upload })
-                    throw error
-                }
-                let artifact = try await client.commitUpload(.with {
-                    $0.uploadID = upload
-                    $0.name = artifactName
-                    $0.type = type.message
-                    $0.contentType = contentType ?? ""
-                    $0.tags = tag
-                    $0.metadata = metadata
-                    $0.expectedSha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-                })
+                ) { try input.read(upToCount: ArtifactRules.maxChunkBytes) }
                 try output.emit(artifact) { "\(artifact.id)  \(artifact.name)  \(artifact.size) bytes  sha256 \(artifact.sha256)" }
             }
         }
@@ -149,20 +133,9 @@ struct ArtifactCommand: AsyncParsableCommand {
                     }
                 }
                 let sink = temporary.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.standardOutput
-                var offset: UInt64 = 0
-                var size: UInt64 = 1
+                let written: UInt64
                 do {
-                    while offset < size {
-                        let chunk = try await client.readArtifact(.with {
-                            $0.artifactID = id
-                            $0.owner = owner.owner
-                            $0.offset = offset
-                        })
-                        size = chunk.size
-                        try sink.write(contentsOf: chunk.data)
-                        offset += UInt64(chunk.data.count)
-                        if chunk.data.isEmpty { break }
-                    }
+                    written = try await ArtifactUpload.download(client, id: id, owner: owner.owner) { try sink.write(contentsOf: $0) }
                 } catch {
                     if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
                     throw error
@@ -170,7 +143,7 @@ struct ArtifactCommand: AsyncParsableCommand {
                 if let temporary {
                     try sink.close()
                     guard rename(temporary, output) == 0 else { throw CommandFailure("cannot write \(output)") }
-                    FileHandle.standardError.write(Data("wrote \(offset) bytes to \(output)\n".utf8))
+                    FileHandle.standardError.write(Data("wrote \(written) bytes to \(output)\n".utf8))
                 }
             }
         }

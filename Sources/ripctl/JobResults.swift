@@ -33,10 +33,20 @@ extension JobCommand {
 
         func run() async throws {
             try await global.withClient { client, _ in
-                let job = try await client.getJob(.with {
+                var job = try await client.getJob(.with {
                     $0.jobID = id.jobID
                     $0.includeContent = includeHtml
                 })
+                if includeHtml {
+                    // Outputs kept as artifacts of the job (what `ripctl worker run` does).
+                    for index in job.results.indices where !job.results[index].artifactID.isEmpty {
+                        var content = Data()
+                        _ = try await ArtifactUpload.download(
+                            client, id: job.results[index].artifactID, owner: .with { $0.jobID = job.id }
+                        ) { content.append($0) }
+                        job.results[index].content = content
+                    }
+                }
                 let destination = output ?? (job.resultsPath.isEmpty ? nil : job.resultsPath)
                 guard let destination, destination != "-" else {
                     print(try report(job, contents: includeHtml))
@@ -112,7 +122,8 @@ extension JobCommand {
         }
 
         private static func detail(_ result: Rip_V1_JobResult) -> String {
-            var parts = ["\(result.durationMs) ms"]
+            var parts = ["\(result.durationMs) ms", "\(result.size) bytes"]
+            if !result.artifactID.isEmpty { parts.append("artifact \(result.artifactID)") }
             if !result.contentType.isEmpty { parts.append(result.contentType) }
             if !result.error.isEmpty { parts.append(result.error) }
             return parts.joined(separator: ", ")

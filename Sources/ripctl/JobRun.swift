@@ -77,7 +77,7 @@ struct JobRun: Sendable {
         do {
             let outcome = try await child.value
             result.ok = outcome.status == 0
-            result.content = outcome.output
+            if !outcome.output.isEmpty { try await store(outcome.output, of: url, in: &result) }
             if !result.ok {
                 result.error = "exit \(outcome.status)" + (outcome.lastErrorLine.isEmpty ? "" : ": \(outcome.lastErrorLine)")
                 log(progress, .warn, "command failed: \(result.error)", url: url)
@@ -103,6 +103,21 @@ struct JobRun: Sendable {
             $0.data = data
         })
         await heartbeat(progress)
+    }
+
+    /// Keeps a URL's stdout as a `result` artifact of the job; the result names it.
+    private func store(_ output: Data, of url: String, in result: inout Rip_V1_JobResult) async throws {
+        let number = (job.urls.firstIndex(of: url) ?? 0) + 1
+        let artifact = try await ArtifactUpload.upload(
+            client, owner: .with { $0.jobID = job.id },
+            commit: .with {
+                $0.name = String(format: "result-%03d", number)
+                $0.type = .result
+                $0.tags = ["result"]
+                $0.metadata = ["url": String(url.prefix(ArtifactRules.maxMetadataValueLength)), "attempt": "\(job.attempt)"]
+            }, data: output)
+        result.artifactID = artifact.id
+        result.size = artifact.size
     }
 
     /// The finished URLs, contents dropped when they would not fit in a checkpoint.

@@ -121,6 +121,37 @@ struct ArtifactTests {
         #expect(stats.physicalBytes < stats.uniqueBytes)
     }
 
+    @Test("job results name artifacts of their own job only; removing the job removes its artifacts")
+    func jobResults() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "s" })
+        let job = try await client.submitJob(.with { $0.urls = ["https://example.com/"] })
+        let lease = try #require(try await client.claim(.with { $0.workerID = "w" }).jobs.first)
+        let foreign = try await Self.upload(client, Data("x".utf8), owner: Self.session("s"))
+        let own = try await Self.upload(client, Data("<html>".utf8), owner: .with { $0.jobID = job.id }, type: .result)
+        let error = try await #require(throws: RipError.self) {
+            _ = try await client.completeJob(.with {
+                $0.jobID = job.id
+                $0.token = lease.token
+                $0.results = [.with { $0.url = "https://example.com/"; $0.ok = true; $0.artifactID = foreign.id }]
+            })
+        }
+        #expect(error.code == .notFound)
+        let done = try await client.completeJob(.with {
+            $0.jobID = job.id
+            $0.token = lease.token
+            $0.results = [.with { $0.url = "https://example.com/"; $0.ok = true; $0.artifactID = own.id }]
+        })
+        #expect(done.status == .completed && done.results.first?.artifactID == own.id)
+        _ = try await client.clearJobs(.init())
+        #expect(try await client.artifactStats().artifacts == 1)
+        let gone = try await #require(throws: RipError.self) {
+            _ = try await client.getArtifact(.with { $0.artifactID = own.id; $0.owner.jobID = job.id })
+        }
+        #expect(gone.code == .notFound)
+    }
+
     @Test("identical contents are stored once; the blob goes with the last artifact that holds it")
     func deduplication() async throws {
         let daemon = try await Daemon()

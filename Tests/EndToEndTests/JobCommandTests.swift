@@ -183,7 +183,14 @@ struct JobCommandTests {
         #expect(rescuer.status == 0, "\(rescuer.stderr)")
         let job = try await client.getJob(.with { $0.jobID = id; $0.includeContent = true })
         #expect(job.status == .completed && job.attempt == 2 && job.workers.count == 2)
-        #expect(job.results.map { String(decoding: $0.content, as: UTF8.self) } == ["one", "two", "three"])
+        var outputs: [String] = []
+        for result in job.results {
+            let read = try await client.readArtifact(.with { $0.artifactID = result.artifactID; $0.owner.jobID = id })
+            outputs.append(String(decoding: read.data, as: UTF8.self))
+        }
+        #expect(outputs == ["one", "two", "three"], "each URL's stdout is a result artifact of the job")
+        let artifacts = try await client.queryArtifacts(.with { $0.owner.jobID = id; $0.types = [.result] }).artifacts
+        #expect(Set(artifacts.map(\.name)) == ["result-001", "result-002", "result-003"])
         #expect(job.error.isEmpty)
         let logs = try await client.getJobLogs(.with { $0.jobID = id; $0.contains = "attempt 2" })
         #expect(logs.entries.first?.message.contains("1 of 3 URL(s) to run") == true)

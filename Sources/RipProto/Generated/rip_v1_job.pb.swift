@@ -277,6 +277,10 @@ public nonisolated struct Rip_V1_JobResult: Sendable {
   /// Bytes of content, set by ripd (kept when content is left out of a reply).
   public var size: UInt64 = 0
 
+  /// The URL's output stored as an artifact of the job (instead of `content`): `ripctl worker
+  /// run` uploads each URL's stdout so. Must be an artifact owned by this job.
+  public var artifactID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1471,7 +1475,7 @@ nonisolated extension Rip_V1_JobCheckpoint: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}url\0\u{1}ok\0\u{1}content\0\u{3}content_type\0\u{1}error\0\u{3}duration_ms\0\u{1}size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}url\0\u{1}ok\0\u{1}content\0\u{3}content_type\0\u{1}error\0\u{3}duration_ms\0\u{1}size\0\u{3}artifact_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1486,6 +1490,7 @@ nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.durationMs) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.artifactID) }()
       default: break
       }
     }
@@ -1513,6 +1518,9 @@ nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.size != 0 {
       try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 7)
     }
+    if !self.artifactID.isEmpty {
+      try visitor.visitSingularStringField(value: self.artifactID, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1524,6 +1532,7 @@ nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.error != rhs.error {return false}
     if lhs.durationMs != rhs.durationMs {return false}
     if lhs.size != rhs.size {return false}
+    if lhs.artifactID != rhs.artifactID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
