@@ -46,6 +46,9 @@ struct Ripbench: AsyncParsableCommand {
         case cookieHeader = "cookie-header"
         /// One Set-Cookie line per call into such a jar (a durable write).
         case storeCookies = "store-cookies"
+        /// A new 4 KiB artifact per call (begin, append, commit; every content distinct, so
+        /// each is a new blob). Start ripd with a high --max-artifacts-per-owner.
+        case putArtifact = "put-artifact"
     }
 
     @Option(help: "The daemon's socket.") var socket: String = RipDefaults.socketPath()
@@ -143,6 +146,16 @@ struct Ripbench: AsyncParsableCommand {
             let requests = CookieWorkload.stores(session: session)
             let next = Atomic<Int>(0)
             return { _ = try await $0.storeResponseCookies(requests[next.add(1, ordering: .relaxed).oldValue % requests.count]) }
+        case .putArtifact:
+            let next = Atomic<Int>(0)
+            let filler = Data(repeating: UInt8(ascii: "x"), count: 4096)
+            return { client in
+                var content = Data("\(getpid())-\(next.add(1, ordering: .relaxed).oldValue)-".utf8)
+                content.append(filler.prefix(4096 - content.count))
+                let upload = try await client.beginUpload(.with { $0.owner.session = session }).uploadID
+                _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.data = content })
+                _ = try await client.commitUpload(.with { $0.uploadID = upload; $0.name = "bench" })
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
             let health = try await client.health()
             let info = try await client.info()
             let log = try await client.walInfo()
+            let artifacts = try await client.artifactStats()
             try output.emit(info) {
                 Output.fields(
                     [
@@ -23,6 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("requests", "\(info.requestsTotal)"),
                     ("sessions", "\(info.sessions)"),
                     ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running)"),
+                    ("artifacts", "\(artifacts.artifacts) in \(artifacts.blobs) blobs: \(artifacts.logicalBytes) bytes, \(artifacts.physicalBytes) on disk"),
                     ] + AdminCommand.fields(log))
             }
         }
