@@ -46,21 +46,36 @@ enum ArtifactUpload {
         }
     }
 
-    /// An artifact's whole content, read in ranged calls.
-    static func download(_ client: RipClient, id: String, owner: Rip_V1_ArtifactOwner, into sink: (Data) throws -> Void) async throws -> UInt64 {
-        var offset: UInt64 = 0
-        var size: UInt64 = 1
-        while offset < size {
-            let chunk = try await client.readArtifact(.with {
+    /// An artifact's whole content, read in ranged calls, `window` of them in flight on the one
+    /// connection so the daemon's disk reads overlap the transfer; chunks reach `sink` in order.
+    static func download(
+        _ client: RipClient, id: String, owner: Rip_V1_ArtifactOwner, window: Int = 4, into sink: (Data) throws -> Void
+    ) async throws -> UInt64 {
+        let chunk = UInt64(ArtifactRules.maxChunkBytes)
+        let read: @Sendable (UInt64) async throws -> Rip_V1_ReadArtifactResponse = { offset in
+            try await client.readArtifact(.with {
                 $0.artifactID = id
                 $0.owner = owner
                 $0.offset = offset
             })
-            size = chunk.size
-            if chunk.data.isEmpty { break }
-            try sink(chunk.data)
-            offset += UInt64(chunk.data.count)
         }
-        return offset
+        let first = try await read(0)
+        try sink(first.data)
+        var received = UInt64(first.data.count)
+        var next = received
+        var inFlight: [Task<Rip_V1_ReadArtifactResponse, any Error>] = []
+        defer { for task in inFlight { task.cancel() } }
+        while received < first.size {
+            while inFlight.count < window && next < first.size {
+                let offset = next
+                inFlight.append(Task { try await read(offset) })
+                next += chunk
+            }
+            let part = try await inFlight.removeFirst().value
+            guard !part.data.isEmpty else { break }
+            try sink(part.data)
+            received += UInt64(part.data.count)
+        }
+        return received
     }
 }
