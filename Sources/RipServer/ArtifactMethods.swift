@@ -14,6 +14,8 @@ public struct ArtifactLimits: Sendable {
     public var quotaBytes: UInt64 = 64 << 30
     /// Contents larger than this are stored deflated when that saves space.
     public var compressOver: UInt64 = 10 * 1024
+    /// An upload with no call for this long was interrupted: its bytes are dropped.
+    public var uploadIdleTimeout: Duration = .seconds(600)
 
     public init() {}
 }
@@ -23,7 +25,7 @@ public struct ArtifactLimits: Sendable {
 struct ArtifactMethods {
     let store: StateStore
     let blobs: BlobStore?
-    let uploads = UploadTable()
+    let uploads: UploadTable
     let limits: ArtifactLimits
     let pool: NIOThreadPool
 
@@ -173,6 +175,14 @@ struct ArtifactMethods {
                 }
             })
         }
+    }
+
+    /// Drops the uploads whose clients went away (no call within the idle timeout); returns how
+    /// many.
+    static func dropInterrupted(_ uploads: UploadTable, blobs: BlobStore?, idle: Duration) -> Int {
+        let stale = uploads.expire(idle: idle)
+        for upload in stale { blobs?.discard(upload: upload.path, descriptor: upload.descriptor) }
+        return stale.count
     }
 
     /// Records the committed upload as an artifact, checking the owner and limits again under

@@ -18,6 +18,7 @@ public final class RipServer: Service {
     public let claims: ClaimDispatcher
     private let storage: Storage?
     private let blobs: BlobStore?
+    private let uploads = UploadTable()
     private let isDefaultSocketPath: Bool
     private let logger: Logger
     private let statistics = ServerStatistics()
@@ -66,6 +67,13 @@ public final class RipServer: Service {
             .bind(unixDomainSocketPath: path)
             .get()
         try SocketFile.restrict(path: path, admitsOthers: policy.admitsOthers)
+        let idle = configuration.artifactLimits.uploadIdleTimeout
+        let every = TimeAmount(idle / 4)
+        let uploadSweep = group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
+            let dropped = ArtifactMethods.dropInterrupted(uploads, blobs: blobs, idle: idle)
+            if dropped > 0 { logger.info("dropped interrupted uploads", metadata: ["count": "\(dropped)"]) }
+        }
+        defer { uploadSweep.cancel() }
         logger.info("ripd listening", metadata: ["socket": "\(path)", "data-dir": "\(configuration.dataDirectory)"])
 
         try? await gracefulShutdown()
@@ -95,7 +103,8 @@ public final class RipServer: Service {
         ).register(in: &table)
         CookieMethods(store: store, policy: configuration.cookiePolicy).register(in: &table)
         JobMethods(store: store, claims: claims, policy: configuration.jobPolicy).register(in: &table)
-        ArtifactMethods(store: store, blobs: blobs, limits: configuration.artifactLimits, pool: pool).register(in: &table)
+        ArtifactMethods(store: store, blobs: blobs, uploads: uploads, limits: configuration.artifactLimits, pool: pool)
+            .register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
             .register(in: &table)
         return table

@@ -20,6 +20,8 @@ final class UploadTable: Sendable {
         let descriptor: Int32
         var received: UInt64 = 0
         var hasher = SHA256()
+        /// The last call on it: an upload idle past the timeout was interrupted.
+        var touched = ContinuousClock.now
     }
 
     static let maxOpen = 256
@@ -44,7 +46,19 @@ final class UploadTable: Sendable {
     }
 
     func putBack(_ upload: Upload) {
+        var upload = upload
+        upload.touched = .now
         open.withLock { $0[upload.id] = upload }
+    }
+
+    /// Takes out every upload untouched for `idle`: their clients went away.
+    func expire(idle: Duration) -> [Upload] {
+        let cutoff = ContinuousClock.now - idle
+        return open.withLock { open in
+            let stale = open.values.filter { $0.touched < cutoff }
+            for upload in stale { open[upload.id] = nil }
+            return stale
+        }
     }
 }
 

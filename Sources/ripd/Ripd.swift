@@ -113,6 +113,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Store artifacts larger than this many bytes deflated, when that saves space.")
     var compressOver: UInt64 = 10 * 1024
 
+    @Option(help: "Seconds after which an upload with no call is dropped (its client went away).")
+    var uploadIdleTimeout: Double = 600
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -132,6 +135,9 @@ struct Serve: AsyncParsableCommand {
         guard snapshotAfterBytes >= 4096 else { throw ValidationError("--snapshot-after-bytes must be at least 4096") }
         guard jobRetention >= 0, jobRetention <= 10 * 366 * 24 else {
             throw ValidationError("--job-retention must be 0–87840 hours, got \(jobRetention)")
+        }
+        guard uploadIdleTimeout >= 0.1, uploadIdleTimeout <= 86400 else {
+            throw ValidationError("--upload-idle-timeout must be 0.1–86400 seconds")
         }
         guard maxLogLines >= 1 else { throw ValidationError("--max-log-lines must be at least 1") }
         guard retryBackoff <= 3_600_000 else { throw ValidationError("--retry-backoff must be at most 3600000 ms") }
@@ -165,6 +171,7 @@ struct Serve: AsyncParsableCommand {
         configuration.artifactLimits.maxPerOwner = maxArtifactsPerOwner
         configuration.artifactLimits.quotaBytes = artifactQuota
         configuration.artifactLimits.compressOver = compressOver
+        configuration.artifactLimits.uploadIdleTimeout = .milliseconds(Int64(uploadIdleTimeout * 1000))
         let publicSuffixes: PublicSuffixList
         do {
             publicSuffixes = try publicSuffixList.map(PublicSuffixList.load(path:)) ?? .bundled

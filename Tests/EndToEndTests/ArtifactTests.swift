@@ -152,6 +152,23 @@ struct ArtifactTests {
         #expect(gone.code == .notFound)
     }
 
+    @Test("an upload whose client went away is dropped after --upload-idle-timeout, leaving nothing behind")
+    func interruptedUpload() async throws {
+        let daemon = try await Daemon(arguments: ["--upload-idle-timeout", "1"])
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "s" })
+        let upload = try await client.beginUpload(.with { $0.owner = Self.session("s") }).uploadID
+        _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.data = Self.random(5000) })
+        let uploads = daemon.directory.appendingPathComponent("data/uploads").path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).count == 1)
+        try await daemon.waitForLog("dropped interrupted uploads", timeout: .seconds(10))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).isEmpty)
+        let error = try await #require(throws: RipError.self) {
+            _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.offset = 5000; $0.data = Data("x".utf8) })
+        }
+        #expect(error.code == .notFound)
+    }
+
     @Test("identical contents are stored once; the blob goes with the last artifact that holds it")
     func deduplication() async throws {
         let daemon = try await Daemon()
