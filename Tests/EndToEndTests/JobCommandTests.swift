@@ -191,6 +191,7 @@ struct JobCommandTests {
         #expect(outputs == ["one", "two", "three"], "each URL's stdout is a result artifact of the job")
         let artifacts = try await client.queryArtifacts(.with { $0.owner.jobID = id; $0.types = [.result] }).artifacts
         #expect(Set(artifacts.map(\.name)) == ["result-001", "result-002", "result-003"])
+        #expect(job.results.map(\.size) == [3, 3, 5], "each result keeps its artifact's size")
         #expect(job.error.isEmpty)
         let logs = try await client.getJobLogs(.with { $0.jobID = id; $0.contains = "attempt 2" })
         #expect(logs.entries.first?.message.contains("1 of 3 URL(s) to run") == true)

@@ -293,7 +293,8 @@ extension JobBoard {
     private static func sized(_ results: [Rip_V1_JobResult]) -> [Rip_V1_JobResult] {
         results.map { result in
             var result = result
-            result.size = UInt64(result.content.count)
+            // An output kept as an artifact has its size from the worker; inline content, its own.
+            if result.artifactID.isEmpty { result.size = UInt64(result.content.count) }
             return result
         }
     }
