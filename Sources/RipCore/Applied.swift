@@ -38,4 +38,15 @@ public struct Applied: Sendable, Equatable {
             $0.logs = logs
         })
     }
+
+    /// Adds what another change (in the same mutation) did.
+    mutating func merge(_ other: Applied) {
+        sessions += other.sessions
+        events += other.events
+        jobs += other.jobs
+        jobEvents += other.jobEvents
+        readiedJobs = readiedJobs || other.readiedJobs
+        artifacts += other.artifacts
+        releasedBlobs += other.releasedBlobs
+    }
 }

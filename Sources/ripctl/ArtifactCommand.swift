@@ -232,9 +232,7 @@ struct ArtifactCommand: AsyncParsableCommand {
                     $0.cursor = cursor ?? ""
                 })
                 try output.emit(response) { ArtifactCommand.table(response.artifacts) }
-                if !output.json && !response.nextCursor.isEmpty {
-                    FileHandle.standardError.write(Data("more: --cursor \(response.nextCursor)\n".utf8))
-                }
+                output.nextPage(response.nextCursor)
             }
         }
     }

@@ -107,9 +107,7 @@ struct JobCommand: AsyncParsableCommand {
                     $0.cursor = cursor ?? ""
                 })
                 try output.emit(response) { JobFormat.table(response.jobs) }
-                if !output.json && !response.nextCursor.isEmpty {
-                    FileHandle.standardError.write(Data("more: --cursor \(response.nextCursor)\n".utf8))
-                }
+                output.nextPage(response.nextCursor)
             }
         }
     }

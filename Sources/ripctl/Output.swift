@@ -19,6 +19,12 @@ struct Output {
         print(json ? try message.jsonString(options: Self.jsonOptions) : human())
     }
 
+    /// Tells a person (not a script: JSON carries next_cursor) how to get the next page.
+    func nextPage(_ cursor: String) {
+        guard !json && !cursor.isEmpty else { return }
+        FileHandle.standardError.write(Data("more: --cursor \(cursor)\n".utf8))
+    }
+
     /// Pushes printed lines out now (streams print as events arrive, also into pipes).
     static func flush() { fflush(nil) }
 

@@ -173,7 +173,7 @@ struct JobCommandTests {
             ["worker", "run", "--once", "--lease", "2", "--exec", #"case "$1" in *3.html) exec sleep 60;; esac; curl -fsS "$1""#],
             socketPath: daemon.socketPath)
         let client = try await daemon.client()
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).progress.completed < 2 {
             try #require(ContinuousClock.now < deadline, "the first worker never finished two URLs")
             try await Task.sleep(for: .milliseconds(50))
@@ -206,7 +206,7 @@ struct JobCommandTests {
         let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
         let worker = try BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {
             try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
             try await Task.sleep(for: .milliseconds(50))
@@ -225,7 +225,7 @@ struct JobCommandTests {
         let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
         let worker = try BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {
             try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
             try await Task.sleep(for: .milliseconds(50))

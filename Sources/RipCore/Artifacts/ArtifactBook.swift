@@ -13,6 +13,9 @@ public struct ArtifactBook: Sendable {
     var byOwner: [String: Set<String>] = [:]
     /// Artifacts holding each content, by SHA-256.
     var holders: [String: Int] = [:]
+    /// Stored bytes of every distinct content, kept as contents come and go (the quota check
+    /// reads it on every commit).
+    public private(set) var physicalBytes: UInt64 = 0
 
     public init() {}
 
@@ -33,36 +36,24 @@ public struct ArtifactBook: Sendable {
 
     public func count(ownedBy ownerID: String) -> Int { byOwner[ownerID]?.count ?? 0 }
 
-    /// Stored bytes of every distinct content.
-    public var physicalBytes: UInt64 {
-        var seen = Set<String>()
-        return byID.values.reduce(0) { total, artifact in
-            seen.insert(artifact.sha256).inserted ? total + artifact.storedSize : total
-        }
-    }
-
     public func query(_ request: Rip_V1_QueryArtifactsRequest, ownerID: String) throws -> Rip_V1_QueryArtifactsResponse {
-        let limit = request.limit == 0 ? 100 : Int(request.limit)
-        guard limit <= 1000 else { throw RipError.invalidArgument("limit must be at most 1000, got \(limit)") }
-        let after = try request.cursor.isEmpty ? nil : PageCursor(request.cursor)
         let types = Set(request.types)
         let glob = request.nameGlob.isEmpty ? nil : Glob(request.nameGlob)
-        let matching = (byOwner[ownerID] ?? []).compactMap { byID[$0] }
-            .filter { artifact in
-                (types.isEmpty || types.contains(artifact.type))
-                    && request.tags.allSatisfy { artifact.tags.contains($0) }
-                    && (glob?.matches(artifact.name) ?? true)
-                    && (!request.hasCreatedAfter || artifact.createdAt.unixMillis > request.createdAfter.unixMillis)
-                    && (!request.hasCreatedBefore || artifact.createdAt.unixMillis < request.createdBefore.unixMillis)
-                    && artifact.size >= request.minSize
-                    && (request.maxSize == 0 || artifact.size <= request.maxSize)
-                    && (after.map { PageCursor(artifact) < $0 } ?? true)
-            }
-            .sorted { PageCursor($0) > PageCursor($1) }
-        let page = Array(matching.prefix(limit))
+        let page = try Page(
+            (byOwner[ownerID] ?? []).compactMap { byID[$0] }, limit: request.limit, defaultLimit: 100, cursor: request.cursor,
+            position: PageCursor.init
+        ) { artifact in
+            (types.isEmpty || types.contains(artifact.type))
+                && request.tags.allSatisfy { artifact.tags.contains($0) }
+                && (glob?.matches(artifact.name) ?? true)
+                && (!request.hasCreatedAfter || artifact.createdAt.unixMillis > request.createdAfter.unixMillis)
+                && (!request.hasCreatedBefore || artifact.createdAt.unixMillis < request.createdBefore.unixMillis)
+                && artifact.size >= request.minSize
+                && (request.maxSize == 0 || artifact.size <= request.maxSize)
+        }
         return .with {
-            $0.artifacts = page
-            $0.nextCursor = matching.count > limit ? page.last.map { PageCursor($0).text } ?? "" : ""
+            $0.artifacts = page.items
+            $0.nextCursor = page.nextCursor
         }
     }
 
@@ -118,6 +109,7 @@ public struct ArtifactBook: Sendable {
         byID[artifact.id] = artifact
         byOwner[artifact.ownerID, default: []].insert(artifact.id)
         holders[artifact.sha256, default: 0] += 1
+        if holders[artifact.sha256] == 1 { physicalBytes += artifact.storedSize }
     }
 
     private mutating func remove(_ artifact: Rip_V1_Artifact, into applied: inout Applied) {
@@ -127,6 +119,7 @@ public struct ArtifactBook: Sendable {
         holders[artifact.sha256, default: 1] -= 1
         if holders[artifact.sha256] == 0 {
             holders[artifact.sha256] = nil
+            physicalBytes -= artifact.storedSize
             applied.releasedBlobs.append(artifact.sha256)
         }
         applied.artifacts.append(artifact)

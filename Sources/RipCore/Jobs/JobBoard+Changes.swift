@@ -309,18 +309,6 @@ extension JobBoard {
     }
 }
 
-extension Applied {
-    mutating func merge(_ other: Applied) {
-        sessions += other.sessions
-        events += other.events
-        jobs += other.jobs
-        jobEvents += other.jobEvents
-        readiedJobs = readiedJobs || other.readiedJobs
-        artifacts += other.artifacts
-        releasedBlobs += other.releasedBlobs
-    }
-}
-
 extension Rip_V1_JobStatus {
     /// The lower-case word ripctl prints and accepts ("pending", "running", ...).
     public var word: String {

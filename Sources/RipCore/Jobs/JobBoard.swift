@@ -51,28 +51,19 @@ public struct JobBoard: Sendable {
 
     /// Jobs that match `request`, newest first, one page at a time.
     public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
-        let limit = request.limit == 0 ? 50 : Int(request.limit)
-        guard limit <= 1000 else { throw RipError.invalidArgument("limit must be at most 1000, got \(limit)") }
-        let after = try request.cursor.isEmpty ? nil : PageCursor(request.cursor)
         let statuses = Set(request.status)
         let priorities = Set(request.priority)
         let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)
-        var matching = byID.values.lazy
-            .filter { job in
-                let status = Self.view(job, at: now).status
-                return (statuses.isEmpty || statuses.contains(status))
-                    && (priorities.isEmpty || priorities.contains(job.priority))
-                    && request.tags.allSatisfy { job.tags.contains($0) }
-                    && (request.method.isEmpty || job.method == request.method)
-                    && job.createdAt.unixMillis >= since
-                    && (after.map { PageCursor(job) < $0 } ?? true)
-            }
-            .sorted { PageCursor($0) > PageCursor($1) }
-        let more = matching.count > limit
-        matching = Array(matching.prefix(limit))
+        let page = try Page(byID.values, limit: request.limit, defaultLimit: 50, cursor: request.cursor, position: PageCursor.init) { job in
+            (statuses.isEmpty || statuses.contains(Self.view(job, at: now).status))
+                && (priorities.isEmpty || priorities.contains(job.priority))
+                && request.tags.allSatisfy { job.tags.contains($0) }
+                && (request.method.isEmpty || job.method == request.method)
+                && job.createdAt.unixMillis >= since
+        }
         return .with {
-            $0.jobs = matching.map { Self.view($0, at: now) }
-            $0.nextCursor = more ? matching.last.map { PageCursor($0).text } ?? "" : ""
+            $0.jobs = page.items.map { Self.view($0, at: now) }
+            $0.nextCursor = page.nextCursor
         }
     }
 
@@ -144,33 +135,4 @@ struct JobLog: Sendable {
 extension Rip_V1_JobStatus {
     /// Completed, failed or cancelled: nothing will change the job again but a retry.
     public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
-}
-
-/// A position in a newest-first listing (jobs, artifacts): "created-ms.id", opaque to clients.
-struct PageCursor: Comparable {
-    let created: UnixMillis
-    let id: String
-
-    init(created: UnixMillis, id: String) {
-        self.created = created
-        self.id = id
-    }
-
-    init(_ text: String) throws {
-        let parts = text.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let created = UnixMillis(parts[0]) else {
-            throw RipError.invalidArgument("cursor '\(text)' is not a next_cursor this daemon returned")
-        }
-        self.created = created
-        self.id = String(parts[1])
-    }
-
-    var text: String { "\(created).\(id)" }
-
-    static func < (lhs: PageCursor, rhs: PageCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
-}
-
-extension PageCursor {
-    init(_ job: Rip_V1_Job) { self.init(created: job.createdAt.unixMillis, id: job.id) }
-    init(_ artifact: Rip_V1_Artifact) { self.init(created: artifact.createdAt.unixMillis, id: artifact.id) }
 }

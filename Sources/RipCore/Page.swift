@@ -1,0 +1,53 @@
+import RipProto
+import RipWire
+
+/// A position in a newest-first listing (jobs, artifacts): "created-ms.id", opaque to clients.
+struct PageCursor: Comparable {
+    let created: UnixMillis
+    let id: String
+
+    init(created: UnixMillis, id: String) {
+        self.created = created
+        self.id = id
+    }
+
+    init(_ text: String) throws {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let created = UnixMillis(parts[0]) else {
+            throw RipError.invalidArgument("cursor '\(text)' is not a next_cursor this daemon returned")
+        }
+        self.created = created
+        self.id = String(parts[1])
+    }
+
+    var text: String { "\(created).\(id)" }
+
+    static func < (lhs: PageCursor, rhs: PageCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
+}
+
+extension PageCursor {
+    init(_ job: Rip_V1_Job) { self.init(created: job.createdAt.unixMillis, id: job.id) }
+    init(_ artifact: Rip_V1_Artifact) { self.init(created: artifact.createdAt.unixMillis, id: artifact.id) }
+}
+
+/// One page of a newest-first listing: the items that match, after the cursor, at most `limit`
+/// of them (default `defaultLimit`, at most 1000), and the cursor of the next page ("" on the
+/// last one).
+struct Page<Item> {
+    let items: [Item]
+    let nextCursor: String
+
+    init(
+        _ candidates: some Sequence<Item>, limit requested: UInt32, defaultLimit: Int, cursor: String,
+        position: (Item) -> PageCursor, where matches: (Item) -> Bool
+    ) throws {
+        let limit = requested == 0 ? defaultLimit : Int(requested)
+        guard limit <= 1000 else { throw RipError.invalidArgument("limit must be at most 1000, got \(limit)") }
+        let after = try cursor.isEmpty ? nil : PageCursor(cursor)
+        let matching = candidates
+            .filter { item in matches(item) && (after.map { position(item) < $0 } ?? true) }
+            .sorted { position($0) > position($1) }
+        items = Array(matching.prefix(limit))
+        nextCursor = matching.count > limit ? items.last.map { position($0).text } ?? "" : ""
+    }
+}
