@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "RipServerTests",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore",
+                "RipServer", "RipStorage", "RipCore", "RipWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -13,12 +13,20 @@ extension RipState {
 
     /// The Set-Cookie lines of a StoreResponseCookies call, parsed: that needs no state, so the
     /// handler does it before taking the writer lock.
+    /// Set-Cookie lines in one StoreResponseCookies call, and cookies in one ImportCookies call:
+    /// a jar's whole capacity (3,000).
+    public static let maxCookiesPerCall = 3000
+
     public struct ParsedResponseCookies: Sendable {
         let sessionReference: String
         let fromSecureOrigin: Bool
         let cookies: [Result<Cookie, CookieRejection>]
 
         public init(_ request: Rip_V1_StoreResponseCookiesRequest, parser: SetCookieParser, now: UnixMillis) throws {
+            guard request.setCookieLines.count <= RipState.maxCookiesPerCall else {
+                throw RipError.invalidArgument(
+                    "send at most \(RipState.maxCookiesPerCall) Set-Cookie lines a call, got \(request.setCookieLines.count)")
+            }
             let url = try CookieURL(request.url)
             let context = SameSiteContext(request.context)
             sessionReference = request.session
@@ -54,6 +62,7 @@ extension RipState {
         let sessionID = try sessions.id(of: request.session)
         do {
             return try changingJar(of: sessionID) { jar, steps in
+                try Cookie.checkTimes(of: request.cookie)
                 let cookie = try policy.parser.validate(Cookie(request.cookie, now: now).created(at: now), now: now)
                 steps += try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
                 return (jar.stored(cookie.key) ?? cookie).message
@@ -66,12 +75,16 @@ extension RipState {
     public mutating func importCookies(
         _ request: Rip_V1_ImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
+        guard request.cookies.count <= Self.maxCookiesPerCall else {
+            throw RipError.invalidArgument("import at most \(Self.maxCookiesPerCall) cookies a call, got \(request.cookies.count)")
+        }
         let sessionID = try sessions.id(of: request.session)
         return changingJar(of: sessionID) { jar, steps in
             if request.replace { jar.planRemove(where: { _ in true }, into: &steps) }
             return .with {
                 $0.outcomes = request.cookies.map { message in
                     Self.outcome { () throws(CookieRejection) -> Cookie in
+                        try Cookie.checkTimes(of: message)
                         let cookie = try policy.parser.validate(Cookie(message, now: now), now: now)
                         steps += try jar.planStore(cookie, fromSecureOrigin: true, now: now, limits: policy.limits)
                         return jar.stored(cookie.key) ?? cookie
@@ -83,7 +96,7 @@ extension RipState {
 
     public mutating func deleteCookie(_ request: Rip_V1_DeleteCookieRequest) throws -> CookieChangeResult<Rip_V1_DeleteCookieResponse> {
         let sessionID = try sessions.id(of: request.session)
-        let domain = Self.canonicalDomain(request.domain)
+        let domain = try Self.canonicalDomain(request.domain)
         guard !request.name.isEmpty || !domain.isEmpty else {
             throw RipError.invalidArgument("say which cookie to delete: a name and a domain")
         }
@@ -103,7 +116,7 @@ extension RipState {
 
     public mutating func clearCookies(_ request: Rip_V1_ClearCookiesRequest) throws -> CookieChangeResult<Rip_V1_ClearCookiesResponse> {
         let sessionID = try sessions.id(of: request.session)
-        let domain = Self.canonicalDomain(request.domain)
+        let domain = try Self.canonicalDomain(request.domain)
         let matches = { (cookie: Cookie) in domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain) }
         return changingJar(of: sessionID) { jar, steps in
             let removed = jar.planRemove(where: matches, into: &steps)
@@ -126,7 +139,7 @@ extension RipState {
     /// Cookies of one session, optionally of one domain and its subdomains, in creation order.
     public func listCookies(_ request: Rip_V1_ListCookiesRequest) throws -> Rip_V1_ListCookiesResponse {
         let sessionID = try sessions.id(of: request.session)
-        let domain = Self.canonicalDomain(request.domain)
+        let domain = try Self.canonicalDomain(request.domain)
         return .with {
             $0.cookies = jar(of: sessionID).all
                 .filter { domain.isEmpty || Cookie.domainMatch(host: $0.domain, domain: domain) }
@@ -192,7 +205,10 @@ extension RipState {
     }
 
     /// A domain as given by a user: lowercase, no leading dot, A-labels.
-    static func canonicalDomain(_ domain: String) -> String {
+    static func canonicalDomain(_ domain: String) throws -> String {
+        guard domain.utf8.count <= 4 * CookieURL.maxHostBytes else {
+            throw RipError.invalidArgument("domain must be at most \(4 * CookieURL.maxHostBytes) bytes, got \(domain.utf8.count)")
+        }
         let trimmed = domain.hasPrefix(".") ? String(domain.dropFirst()) : domain
         return Punycode.asciiHost(trimmed.lowercased()) ?? trimmed.lowercased()
     }

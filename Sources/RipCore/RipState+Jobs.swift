@@ -43,10 +43,13 @@ public struct ClaimTerms: Sendable {
     public let maxJobs: Int
 
     public init(_ request: Rip_V1_ClaimRequest) throws {
-        guard (1...128).contains(request.workerID.count) else {
-            throw RipError.invalidArgument("worker_id must be 1–128 characters, got \(request.workerID.count)")
+        guard (1...128).contains(SessionRules.characters(request.workerID, limit: 128)) else {
+            throw RipError.invalidArgument("worker_id must be 1–128 characters, got \(SessionRules.characters(request.workerID, limit: 128))")
         }
         try SessionRules.checkNoControlCharacters(request.workerID, what: "worker_id")
+        guard request.methods.count <= JobRules.maxClaimMethods else {
+            throw RipError.invalidArgument("a claim names at most \(JobRules.maxClaimMethods) methods, got \(request.methods.count)")
+        }
         for method in request.methods { try JobRules.checkMethod(method) }
         let lease = request.leaseMs == 0 ? 30_000 : request.leaseMs
         guard (1000...3_600_000).contains(lease) else {

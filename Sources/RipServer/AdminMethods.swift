@@ -12,6 +12,7 @@ struct AdminMethods {
     let store: StateStore
     let storage: Storage?
     let statistics: ServerStatistics
+    let claims: ClaimDispatcher
     let startedAt: ContinuousClock.Instant
 
     func register(in table: inout MethodTable) {
@@ -19,6 +20,7 @@ struct AdminMethods {
         let store = self.store
         let storage = self.storage
         let statistics = self.statistics
+        let claims = self.claims
         let startedAt = self.startedAt
         typealias Service = Rip_V1_AdminService
 
@@ -38,6 +40,8 @@ struct AdminMethods {
                 $0.jobs = UInt64(jobs.all)
                 $0.jobsQueued = UInt64(jobs.queued)
                 $0.jobsRunning = UInt64(jobs.running)
+                $0.claimsWaiting = UInt64(claims.waitingCount)
+                $0.streamsOpen = statistics.streamsOpen
                 $0.maxFrameBytes = UInt32(clamping: configuration.maxFrameBytes)
             }
         }

@@ -179,8 +179,10 @@ struct ArtifactMethods {
 
     /// Drops the uploads whose clients went away (no call within the idle timeout); returns how
     /// many.
-    static func dropInterrupted(_ uploads: UploadTable, blobs: BlobStore?, idle: Duration) -> Int {
-        let stale = uploads.expire(idle: idle)
+    static func dropInterrupted(
+        _ uploads: UploadTable, blobs: BlobStore?, idle: Duration, now: ContinuousClock.Instant = .now
+    ) -> Int {
+        let stale = uploads.expire(idle: idle, now: now)
         for upload in stale { blobs?.discard(upload: upload.path, descriptor: upload.descriptor) }
         return stale.count
     }

@@ -30,6 +30,9 @@ public final class ClaimDispatcher: Sendable {
 
     public var hasWaiters: Bool { waiting.withLock { !$0.calls.isEmpty } }
 
+    /// The claims parked now.
+    public var waitingCount: Int { waiting.withLock { $0.calls.count } }
+
     func claim(_ terms: ClaimTerms, on loop: any EventLoop) throws -> Reply<Rip_V1_ClaimResponse> {
         var parked: (id: UInt64, promise: EventLoopPromise<Rip_V1_ClaimResponse>)?
         let reply = try store.commit(changing: { state, now in

@@ -57,6 +57,10 @@ final class ConnectionHandler: ChannelInboundHandler {
             write(context, id: request.id, error: RipError(.unimplemented, message))
             return
         }
+        guard streams[request.id] == nil else {
+            write(context, id: request.id, error: .invalidArgument("call id \(request.id) is already in flight"))
+            return
+        }
         switch handler {
         case .unary(let body):
             do {
@@ -79,13 +83,10 @@ final class ConnectionHandler: ChannelInboundHandler {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
         case .serverStream(let body):
-            guard streams[request.id] == nil else {
-                write(context, id: request.id, error: .invalidArgument("call id \(request.id) is already in flight"))
-                return
-            }
             let sink = ResponseStream(id: request.id, channel: context.channel)
             do {
                 streams[request.id] = OpenStream(sink: sink, cancel: try body(request.payload, sink))
+                statistics.streamOpened()
             } catch {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
@@ -112,13 +113,16 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         for stream in streams.values { stream.cancel() }
+        statistics.streamsClosed(streams.count)
         streams.removeAll()
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let ended = event as? StreamEnded {
-            streams.removeValue(forKey: ended.id)?.cancel()
+            guard let stream = streams.removeValue(forKey: ended.id) else { return }
+            statistics.streamsClosed(1)
+            stream.cancel()
             return
         }
         guard event is ChannelShouldQuiesceEvent else {
@@ -145,6 +149,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func endStream(_ id: UInt64, with status: RipError) {
         // Unknown ids are ignored: the call may have just finished.
         guard let stream = streams.removeValue(forKey: id) else { return }
+        statistics.streamsClosed(1)
         stream.cancel()
         stream.sink.finish(status)
     }

@@ -66,9 +66,17 @@ public struct MethodTable: Sendable {
 
     func handler(for path: String) -> Handler? { handlers[path] }
 
+    /// Unknown fields are dropped: nothing a client adds beside the schema is stored, logged or
+    /// counted against nothing.
+    private static let decodingOptions: BinaryDecodingOptions = {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        return options
+    }()
+
     private static func decode<M: SwiftProtobuf.Message>(_: M.Type, from payload: Data, for path: String) throws -> M {
         do {
-            return try M(serializedBytes: payload)
+            return try M(serializedBytes: payload, options: decodingOptions)
         } catch {
             throw RipError.invalidArgument("payload of \(path) does not decode as \(M.protoMessageName): \(error)")
         }

@@ -105,7 +105,7 @@ public final class RipServer: Service {
         JobMethods(store: store, claims: claims, policy: configuration.jobPolicy).register(in: &table)
         ArtifactMethods(store: store, blobs: blobs, uploads: uploads, limits: configuration.artifactLimits, pool: pool)
             .register(in: &table)
-        AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, startedAt: .now)
+        AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now)
             .register(in: &table)
         return table
     }

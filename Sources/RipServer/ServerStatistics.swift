@@ -5,10 +5,12 @@ final class ServerStatistics: Sendable {
     private let open = Atomic<UInt64>(0)
     private let total = Atomic<UInt64>(0)
     private let requests = Atomic<UInt64>(0)
+    private let streams = Atomic<UInt64>(0)
 
     var connectionsOpen: UInt64 { open.load(ordering: .relaxed) }
     var connectionsTotal: UInt64 { total.load(ordering: .relaxed) }
     var requestsTotal: UInt64 { requests.load(ordering: .relaxed) }
+    var streamsOpen: UInt64 { streams.load(ordering: .relaxed) }
 
     func connectionOpened() {
         open.add(1, ordering: .relaxed)
@@ -18,4 +20,8 @@ final class ServerStatistics: Sendable {
     func connectionClosed() { open.subtract(1, ordering: .relaxed) }
 
     func countRequest() { requests.add(1, ordering: .relaxed) }
+
+    func streamOpened() { streams.add(1, ordering: .relaxed) }
+
+    func streamsClosed(_ count: Int) { streams.subtract(UInt64(count), ordering: .relaxed) }
 }

@@ -51,9 +51,9 @@ final class UploadTable: Sendable {
         open.withLock { $0[upload.id] = upload }
     }
 
-    /// Takes out every upload untouched for `idle`: their clients went away.
-    func expire(idle: Duration) -> [Upload] {
-        let cutoff = ContinuousClock.now - idle
+    /// Takes out every upload untouched for `idle` at `now`: their clients went away.
+    func expire(idle: Duration, now: ContinuousClock.Instant = .now) -> [Upload] {
+        let cutoff = now - idle
         return open.withLock { open in
             let stale = open.values.filter { $0.touched < cutoff }
             for upload in stale { open[upload.id] = nil }

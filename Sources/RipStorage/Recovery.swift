@@ -10,6 +10,8 @@ public enum Recovery {
         public var tail: WriteAheadLog.Tail
         public var snapshotSequence: UInt64
         public var recordsReplayed: Int
+        /// Records an older build logged that this build's rules refuse: reported, not applied.
+        public var recordsSkipped = 0
         public var segments: Int
         /// One line per segment: records, bytes, and how it ends.
         public var segmentSummaries: [String] = []
@@ -49,6 +51,7 @@ public enum Recovery {
         let snapshotSequence = last
 
         var replayed = 0
+        var skipped = 0
         var bytesAfterSnapshot = 0
         var summaries: [String] = []
         var tailSegment: (path: String, firstSequence: UInt64, bytes: Int)?
@@ -63,10 +66,19 @@ public enum Recovery {
                         "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
                             + "records \(last + 1)–\(record.sequence - 1) are missing")
                 }
+                let mutation: Rip_V1_Mutation
                 do {
-                    _ = try state.apply(try Rip_V1_Mutation(serializedBytes: Array(record.mutation)))
+                    mutation = try Rip_V1_Mutation(serializedBytes: Array(record.mutation))
                 } catch {
-                    throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not replay: \(error)")
+                    throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not decode: \(error)")
+                }
+                do {
+                    _ = try state.apply(mutation)
+                } catch {
+                    // An older build accepted what this one refuses. `apply` changes nothing
+                    // when it throws, so the state is what it would be without the record.
+                    report("\(path) offset \(record.offset): record \(record.sequence) skipped, it does not replay: \(error)")
+                    skipped += 1
                 }
                 last = record.sequence
                 replayed += 1
@@ -114,8 +126,8 @@ public enum Recovery {
         return Result(
             state: state,
             tail: .init(nextSequence: last + 1, segment: tailSegment, bytesSinceSnapshot: bytesAfterSnapshot),
-            snapshotSequence: snapshotSequence, recordsReplayed: replayed, segments: segments.count,
-            segmentSummaries: summaries)
+            snapshotSequence: snapshotSequence, recordsReplayed: replayed, recordsSkipped: skipped,
+            segments: segments.count, segmentSummaries: summaries)
     }
 
     private static func describe(_ ending: SegmentScan.Ending) -> String {

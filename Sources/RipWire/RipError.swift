@@ -7,9 +7,26 @@ public struct RipError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: Rip_V1_StatusCode
     public var message: String
 
+    /// The longest message sent: messages quote what the client sent, which may be megabytes.
+    public static let maxMessageBytes = 1024
+
     public init(_ code: Rip_V1_StatusCode, _ message: String) {
         self.code = code
-        self.message = message
+        self.message = Self.truncated(message)
+    }
+
+    /// `message` cut to `maxMessageBytes` on a character boundary, marked with "…" when cut.
+    static func truncated(_ message: String) -> String {
+        guard message.utf8.count > maxMessageBytes else { return message }
+        var bytes = 0
+        var end = message.startIndex
+        for index in message.unicodeScalars.indices {
+            let scalar = message.unicodeScalars[index]
+            guard bytes + UTF8.width(scalar) <= maxMessageBytes - 3 else { break }
+            bytes += UTF8.width(scalar)
+            end = message.unicodeScalars.index(after: index)
+        }
+        return String(message.unicodeScalars[..<end]) + "…"
     }
 
     public var description: String { "\(code.name): \(message)" }

@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("connections", "\(info.connectionsOpen) open, \(info.connectionsTotal) total"),
                     ("requests", "\(info.requestsTotal)"),
                     ("sessions", "\(info.sessions)"),
-                    ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running)"),
+                    ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running, \(info.claimsWaiting) claims waiting)"),
                     ("artifacts", "\(artifacts.artifacts) in \(artifacts.blobs) blobs: \(artifacts.logicalBytes) bytes, \(artifacts.physicalBytes) on disk"),
                     ] + AdminCommand.fields(log))
             }

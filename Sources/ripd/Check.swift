@@ -28,6 +28,7 @@ struct Check: AsyncParsableCommand {
                 let object: [String: Any] = [
                     "data_dir": directory, "ok": true, "segments": result.segments,
                     "snapshot_sequence": result.snapshotSequence, "records_after_snapshot": result.recordsReplayed,
+                    "records_skipped": result.recordsSkipped,
                     "last_sequence": result.tail.nextSequence - 1, "sessions": stats.sessions,
                     "notes": notes, "segment_details": result.segmentSummaries,
                 ]
@@ -37,7 +38,8 @@ struct Check: AsyncParsableCommand {
                 print("data dir:  \(directory)")
                 print("snapshot:  \(result.snapshotSequence == 0 ? "none" : "changes up to \(result.snapshotSequence)")")
                 for line in result.segmentSummaries { print("segment:   \(line)") }
-                print("records:   \(result.recordsReplayed) after the snapshot; last sequence \(result.tail.nextSequence - 1)")
+                print("records:   \(result.recordsReplayed) after the snapshot; last sequence \(result.tail.nextSequence - 1)"
+                    + (result.recordsSkipped == 0 ? "" : "; \(result.recordsSkipped) skipped (see the notes)"))
                 print("state:     \(stats.sessions) sessions (\(stats.active) active, \(stats.suspended) suspended, "
                     + "\(stats.completed) completed, \(stats.failed) failed, \(stats.expired) expired)")
                 for note in notes { print("note:      \(note)") }

@@ -27,13 +27,12 @@ struct JobClientTests {
         let empty = try await worker.claim(.with { $0.workerID = "w"; $0.waitMs = 200 })
         #expect(empty.jobs.isEmpty)
 
-        let started = ContinuousClock.now
-        async let claimed = worker.claim(.with { $0.workerID = "w"; $0.waitMs = 10_000; $0.methods = ["css"] })
-        try await Task.sleep(for: .milliseconds(200))
+        // A wait far longer than any test: only the submit can answer this claim with a job.
+        async let claimed = worker.claim(.with { $0.workerID = "w"; $0.waitMs = 600_000; $0.methods = ["css"] })
+        try await Daemon.waitForParkedClaims(1, submitter)
         let job = try await Self.submit(submitter, "a", session: "crawl")
         let response = try await claimed
-        #expect(ContinuousClock.now - started < .seconds(5), "the claim waited for its whole wait")
-        let first = try #require(response.jobs.first)
+        let first = try #require(response.jobs.first, "the parked claim was answered without the job")
         #expect(first.job.id == job.id && first.job.status == .running && first.job.attempt == 1)
         #expect(first.token.count == 32 && first.userAgent == "Bot/1.0" && first.headers == ["Accept-Language": "en"])
     }
@@ -109,7 +108,7 @@ struct JobClientTests {
             }
             return seen
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await Daemon.waitForStreams(1, client)
         _ = try await client.createSession(.with { $0.name = "s" })
         _ = try await Self.submit(client, "e")
         #expect(try await first.value == ["session created", "job created"])

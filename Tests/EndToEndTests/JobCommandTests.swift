@@ -59,7 +59,8 @@ final class BackgroundRipctl: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         process.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(50))  // the last output chunk
+        try await output.waitForEnd(timeout: timeout)  // the last output chunk
+        try await errors.waitForEnd(timeout: timeout)
         return process.terminationStatus
     }
 
@@ -99,9 +100,9 @@ struct JobCommandTests {
             ["worker", "run", "--method", "css", "--once",
              "--exec", #"echo "fetching $1 as $RIP_USER_AGENT" >&2; curl -fsS -A "$RIP_USER_AGENT" "$1""#],
             socketPath: daemon.socketPath)
-        #expect(try await worker.exit(within: .seconds(30)) == 0, "\(worker.errors.text.withLock { $0 })")
-        #expect(try await watch.exit(within: .seconds(10)) == 0)
-        #expect(try await follow.exit(within: .seconds(10)) == 0)
+        #expect(try await worker.exit(within: .seconds(120)) == 0, "\(worker.errors.text.withLock { $0 })")
+        #expect(try await watch.exit(within: .seconds(60)) == 0)
+        #expect(try await follow.exit(within: .seconds(60)) == 0)
         let watched = watch.output.text.withLock { $0 }
         #expect(watched.contains("running") && watched.contains(#/status:\s+completed/#), "\(watched)")
         let followed = follow.output.text.withLock { $0 }
@@ -212,7 +213,7 @@ struct JobCommandTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(worker.process.processIdentifier, SIGTERM)
-        #expect(try await worker.exit(within: .seconds(15)) == 0)
+        #expect(try await worker.exit(within: .seconds(60)) == 0)
         #expect(worker.errors.text.withLock { $0 }.contains("worker stopping"))
         let job = try await client.getJob(.with { $0.jobID = id })
         #expect(job.status == .pending && job.attempt == 0 && job.workers.count == 1)
@@ -232,7 +233,7 @@ struct JobCommandTests {
         }
         let cancel = try ripctl("job", "cancel", "--job-id", id)
         #expect(cancel.stdout.contains("asked \(id) to stop"))
-        #expect(try await worker.exit(within: .seconds(10)) == 1)
+        #expect(try await worker.exit(within: .seconds(60)) == 1)
         let job = try await client.getJob(.with { $0.jobID = id })
         #expect(job.status == .cancelled && job.cancelRequested && job.error == "cancelled")
     }

@@ -105,15 +105,11 @@ struct RipctlTests {
         watcher.standardOutput = out
         output.capture(out)
         try watcher.run()
-        defer { watcher.terminate() }
+        defer { kill(watcher.processIdentifier, SIGKILL); watcher.waitUntilExit() }
         let client = try await daemon.client()
-        // The watcher is connected once the daemon counts its connection (10 s at most).
-        for _ in 0..<1000 where try await client.info().connectionsOpen < 2 {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try #require(try await client.info().connectionsOpen == 2, "ripctl session watch did not connect")
+        try await Daemon.waitForStreams(1, client)
         _ = try await client.createSession(.with { $0.name = "watched" })
-        let line = try await output.wait(for: "\n", timeout: .seconds(10))
+        let line = try await output.wait(for: "\n", timeout: .seconds(60))
         let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(event?["kind"] as? String == "KIND_CREATED")
         #expect((event?["session"] as? [String: Any])?["name"] as? String == "watched")

@@ -37,6 +37,7 @@ public struct ArtifactBook: Sendable {
     public func count(ownedBy ownerID: String) -> Int { byOwner[ownerID]?.count ?? 0 }
 
     public func query(_ request: Rip_V1_QueryArtifactsRequest, ownerID: String) throws -> Rip_V1_QueryArtifactsResponse {
+        try ArtifactRules.checkQuery(request)
         let types = Set(request.types)
         let glob = request.nameGlob.isEmpty ? nil : Glob(request.nameGlob)
         let page = try Page(

@@ -8,15 +8,16 @@ public enum ArtifactRules {
     public static let maxMetadataEntries = 64
     public static let maxMetadataKeyLength = 128
     public static let maxMetadataValueLength = 4096
+    public static let maxGlobBytes = 1024
     /// Bytes a chunk of an upload or a read carries at most.
     public static let maxChunkBytes = 4 << 20
 
     public static func check(_ request: Rip_V1_CommitUploadRequest) throws {
-        guard (1...maxNameLength).contains(request.name.count) else {
-            throw RipError.invalidArgument("artifact name must be 1–\(maxNameLength) characters, got \(request.name.count)")
+        guard (1...maxNameLength).contains(SessionRules.characters(request.name, limit: maxNameLength)) else {
+            throw RipError.invalidArgument("artifact name must be 1–\(maxNameLength) characters, got \(SessionRules.characters(request.name, limit: maxNameLength))")
         }
         try SessionRules.checkNoControlCharacters(request.name, what: "artifact name")
-        guard request.contentType.count <= maxContentTypeLength else {
+        guard SessionRules.characters(request.contentType, limit: maxContentTypeLength) <= maxContentTypeLength else {
             throw RipError.invalidArgument("content type must be at most \(maxContentTypeLength) characters")
         }
         try SessionRules.checkNoControlCharacters(request.contentType, what: "content type")
@@ -25,7 +26,8 @@ public enum ArtifactRules {
             throw RipError.invalidArgument("an artifact has at most \(maxMetadataEntries) metadata entries, got \(request.metadata.count)")
         }
         for (key, value) in request.metadata {
-            guard (1...maxMetadataKeyLength).contains(key.count), value.count <= maxMetadataValueLength else {
+            guard (1...maxMetadataKeyLength).contains(SessionRules.characters(key, limit: maxMetadataKeyLength)),
+                SessionRules.characters(value, limit: maxMetadataValueLength) <= maxMetadataValueLength else {
                 throw RipError.invalidArgument(
                     "metadata keys are 1–\(maxMetadataKeyLength) characters and values at most \(maxMetadataValueLength): '\(key.prefix(40))'")
             }
@@ -33,6 +35,17 @@ public enum ArtifactRules {
         if !request.expectedSha256.isEmpty && !isSHA256(request.expectedSha256) {
             throw RipError.invalidArgument("expected_sha256 must be 64 lowercase hex digits")
         }
+    }
+
+    /// The filters of QueryArtifacts: tags as on an artifact, a glob no longer than a name
+    /// pattern needs, times within `TimeRange`.
+    static func checkQuery(_ request: Rip_V1_QueryArtifactsRequest) throws {
+        try SessionRules.checkTags(request.tags, of: "filter")
+        guard request.nameGlob.utf8.count <= maxGlobBytes else {
+            throw RipError.invalidArgument("name_glob must be at most \(maxGlobBytes) bytes, got \(request.nameGlob.utf8.count)")
+        }
+        if request.hasCreatedAfter { _ = try TimeRange.check(request.createdAfter, "created_after") }
+        if request.hasCreatedBefore { _ = try TimeRange.check(request.createdBefore, "created_before") }
     }
 
     public static func isSHA256(_ text: String) -> Bool {

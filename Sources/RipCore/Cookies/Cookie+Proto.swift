@@ -15,6 +15,16 @@ extension Cookie {
         creationIndex = message.creationIndex
     }
 
+    /// Rejects a cookie message whose times lie outside `TimeRange` (SetCookie, ImportCookies).
+    static func checkTimes(of message: Rip_V1_Cookie) throws(CookieRejection) {
+        for (field, isSet, time) in [
+            ("expires", message.hasExpires, message.expires), ("created_at", message.hasCreatedAt, message.createdAt),
+            ("last_accessed_at", message.hasLastAccessedAt, message.lastAccessedAt),
+        ] where isSet && !TimeRange.contains(time) {
+            throw CookieRejection(TimeRange.violation(time, field))
+        }
+    }
+
     public var message: Rip_V1_Cookie {
         .with {
             $0.name = name

@@ -17,8 +17,17 @@ public struct CookieURL: Sendable, Equatable {
     /// visits, computed here so the lookup under the writer lock does not allocate them.
     let domainsToVisit: [String]
 
+    /// The longest URL taken (the session and job limit).
+    public static let maxURLBytes = 8192
+    /// A DNS name: at most 253 bytes in A-labels, each label at most 63 (RFC 1035 §2.3.4).
+    public static let maxHostBytes = 253
+    public static let maxLabelBytes = 63
+
     /// Parses an absolute http(s) or ws(s) URL.
     public init(_ text: String) throws {
+        guard text.utf8.count <= Self.maxURLBytes else {
+            throw RipError.invalidArgument("URL must be at most \(Self.maxURLBytes) bytes, got \(text.utf8.count)")
+        }
         let invalid = { (why: String) in RipError.invalidArgument("URL '\(text)' \(why)") }
         let bytes = Array(text.utf8)
         let slash = UInt8(ascii: "/"), colon = UInt8(ascii: ":"), query = UInt8(ascii: "?"), fragment = UInt8(ascii: "#")
@@ -45,6 +54,11 @@ public struct CookieURL: Sendable, Equatable {
         }
         let hostBytes = bytes[hostStart..<hostEnd]
         guard !hostBytes.isEmpty else { throw invalid("has no host") }
+        // Before IDNA, whose work grows with the square of a label: a U-label of 63 A-label
+        // bytes is at most 4 bytes a character.
+        guard hostBytes.count <= 4 * Self.maxHostBytes,
+            !hostBytes.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > 4 * Self.maxLabelBytes })
+        else { throw invalid("has a host longer than a DNS name (\(Self.maxHostBytes) bytes, labels of \(Self.maxLabelBytes))") }
         guard !hostBytes.contains(where: { $0 < 0x21 || $0 == 0x7F || Self.forbiddenInHost.contains($0) }) else {
             throw invalid("has a host with characters no host may contain")
         }
@@ -57,6 +71,9 @@ public struct CookieURL: Sendable, Equatable {
             }
             host = ascii
         }
+        guard host.hasPrefix("[") || (host.utf8.count <= Self.maxHostBytes
+            && !host.utf8.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > Self.maxLabelBytes }))
+        else { throw invalid("has a host longer than a DNS name (\(Self.maxHostBytes) bytes, labels of \(Self.maxLabelBytes))") }
         let pathEnd = bytes[authorityEnd...].firstIndex { $0 == query || $0 == fragment } ?? bytes.endIndex
         self.scheme = scheme
         self.host = host

@@ -209,6 +209,9 @@ extension SetCookieParser {
         }
         guard !cookie.domain.isEmpty else { throw CookieRejection("a cookie needs a domain") }
         guard cookie.path.hasPrefix("/") else { throw CookieRejection("the path '\(cookie.path)' does not start with '/'") }
+        guard cookie.path.utf8.count <= Self.maximumAttributeBytes else {
+            throw CookieRejection("the path is longer than \(Self.maximumAttributeBytes) bytes")
+        }
         let url: CookieURL
         do {
             url = try CookieURL("https://" + cookie.domain.lowercased() + cookie.path)

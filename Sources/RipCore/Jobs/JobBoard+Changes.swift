@@ -55,7 +55,7 @@ extension JobBoard {
     mutating func heartbeat(_ request: Rip_V1_HeartbeatRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkMetrics(request.metrics)
-        if request.hasProgress { job.progress = Self.progress(request.progress, of: job) }
+        if request.hasProgress { job.progress = try Self.progress(request.progress, of: job) }
         if !request.metrics.isEmpty { job.metrics = request.metrics }
         job.heartbeatAt = .init(unixMillis: now)
         job.lease.expiresAt = .init(unixMillis: now + Int64(job.lease.leaseMs))
@@ -108,7 +108,7 @@ extension JobBoard {
         job.summary = request.summary
         job.results = Self.sized(request.results)
         job.progress =
-            request.hasProgress
+            try request.hasProgress
             ? Self.progress(request.progress, of: job)
             : Self.progress(.with { $0.completed = UInt32(job.urls.count) }, of: job)
         job.error = ""
@@ -120,7 +120,7 @@ extension JobBoard {
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkOutcome(error: request.error, summary: "", results: request.results)
         job.results = Self.sized(request.results)
-        if request.hasProgress { job.progress = Self.progress(request.progress, of: job) }
+        if request.hasProgress { job.progress = try Self.progress(request.progress, of: job) }
         return failAttempt(job, error: request.error, retryAt: failure.retryAtUnixMs, now: now)
     }
 
@@ -300,10 +300,14 @@ extension JobBoard {
     }
 
     /// A worker's progress report, with total and percentage derived from the job.
-    private static func progress(_ report: Rip_V1_JobProgress, of job: Rip_V1_Job) -> Rip_V1_JobProgress {
+    private static func progress(_ report: Rip_V1_JobProgress, of job: Rip_V1_Job) throws -> Rip_V1_JobProgress {
+        guard report.currentURL.utf8.count <= SessionRules.maxURLLength else {
+            throw RipError.invalidArgument(
+                "progress.current_url must be at most \(SessionRules.maxURLLength) bytes, got \(report.currentURL.utf8.count)")
+        }
         var progress = report
         progress.total = UInt32(job.urls.count)
-        let done = min(progress.total, progress.completed + progress.failed)
+        let done = UInt32(clamping: min(UInt64(progress.total), UInt64(progress.completed) + UInt64(progress.failed)))
         progress.percentage = progress.total == 0 ? 100 : Float(done) / Float(progress.total) * 100
         return progress
     }

@@ -51,6 +51,7 @@ public struct JobBoard: Sendable {
 
     /// Jobs that match `request`, newest first, one page at a time.
     public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
+        try SessionRules.checkTags(request.tags, of: "filter")
         let statuses = Set(request.status)
         let priorities = Set(request.priority)
         let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)
@@ -70,6 +71,10 @@ public struct JobBoard: Sendable {
     /// The held log lines of a job that pass `request`'s filters, oldest first.
     public func logs(_ request: Rip_V1_GetJobLogsRequest) throws -> Rip_V1_GetJobLogsResponse {
         _ = try find(request.jobID)
+        guard request.contains.utf8.count <= JobRules.maxLogFilterBytes else {
+            throw RipError.invalidArgument(
+                "contains must be at most \(JobRules.maxLogFilterBytes) bytes, got \(request.contains.utf8.count)")
+        }
         let log = logs[request.jobID] ?? JobLog()
         var entries: [Rip_V1_LogEntry] = log.entries.filter { entry in
             entry.level.rawValue >= request.minLevel.rawValue
@@ -88,7 +93,7 @@ public struct JobBoard: Sendable {
     /// Held log lines of `id` from `seq` on.
     public func logs(of id: String, from seq: UInt64) -> [Rip_V1_LogEntry] {
         guard let log = logs[id], let first = log.entries.first else { return [] }
-        let skip = seq > first.seq ? Int(seq - first.seq) : 0
+        let skip = seq > first.seq ? Int(clamping: seq - first.seq) : 0
         return skip < log.entries.count ? Array(log.entries.dropFirst(skip)) : []
     }
 

@@ -23,6 +23,10 @@ public enum JobRules {
     public static let maxResultBytes = 8 << 20
     public static let maxErrorLength = 4096
     public static let maxSummaryBytes = 64 * 1024
+    public static let maxResultsPathBytes = 4096
+    public static let maxClaimMethods = 32
+    /// The longest `contains` filter of GetJobLogs (a log message holds at most 16 KiB).
+    public static let maxLogFilterBytes = 1024
     public static let maxMetrics = 64
     static let maxWorkersKept = 10
 
@@ -34,8 +38,8 @@ public enum JobRules {
         }
         for url in request.urls { try SessionRules.checkURL(url) }
         try checkMethod(request.method.isEmpty ? "auto" : request.method)
-        guard request.name.count <= maxNameLength else {
-            throw RipError.invalidArgument("job name must be at most \(maxNameLength) characters, got \(request.name.count)")
+        guard SessionRules.characters(request.name, limit: maxNameLength) <= maxNameLength else {
+            throw RipError.invalidArgument("job name must be at most \(maxNameLength) characters, got \(SessionRules.characters(request.name, limit: maxNameLength))")
         }
         try SessionRules.checkNoControlCharacters(request.name, what: "job name")
         try SessionRules.checkTags(request.tags, of: "job")
@@ -50,6 +54,11 @@ public enum JobRules {
         }
         if request.hasRunAt && request.delayMs > 0 {
             throw RipError.invalidArgument("give either run_at or delay, not both")
+        }
+        if request.hasRunAt { _ = try TimeRange.check(request.runAt, "run_at") }
+        guard request.resultsPath.utf8.count <= maxResultsPathBytes else {
+            throw RipError.invalidArgument(
+                "results_path must be at most \(maxResultsPathBytes) bytes, got \(request.resultsPath.utf8.count)")
         }
         guard delay(request, now: now) <= maxDelayMs else {
             throw RipError.invalidArgument("a job may start at most \(maxDelayMs / 86_400_000) days ahead")
@@ -131,14 +140,16 @@ public enum JobRules {
 
     static func checkOutcome(error: String?, summary: String, results: [Rip_V1_JobResult]) throws {
         if let error {
-            guard (1...maxErrorLength).contains(error.count) else {
-                throw RipError.invalidArgument("an error of 1–\(maxErrorLength) characters is required, got \(error.count)")
+            guard (1...maxErrorLength).contains(SessionRules.characters(error, limit: maxErrorLength)) else {
+                throw RipError.invalidArgument("an error of 1–\(maxErrorLength) characters is required, got \(SessionRules.characters(error, limit: maxErrorLength))")
             }
         }
         guard summary.utf8.count <= maxSummaryBytes else {
             throw RipError.invalidArgument("summary must be at most \(maxSummaryBytes) bytes, got \(summary.utf8.count)")
         }
-        let bytes = results.reduce(0) { $0 + $1.content.count + $1.error.utf8.count }
+        let bytes = results.reduce(0) {
+            $0 + $1.content.count + $1.error.utf8.count + $1.url.utf8.count + $1.contentType.utf8.count + $1.artifactID.utf8.count
+        }
         guard bytes <= maxResultBytes, results.count <= maxURLs else {
             throw RipError.resourceExhausted(
                 "results hold \(bytes) bytes in \(results.count) entries; a job keeps at most \(maxResultBytes) bytes "

@@ -136,8 +136,10 @@ extension SessionBook {
             throw RipError.failedPrecondition(
                 "session '\(session.name)' has no timeout and never expires; set one with `session update --timeout`")
         }
+        // Extensions add up, but never past ten years from now (`SessionRules.maxMinutes`).
         let base = max(session.expiresAt.unixMillis, now)
-        session.expiresAt = .init(unixMillis: base + Int64(request.minutes) * 60_000)
+        let limit = now + Int64(SessionRules.maxMinutes) * 60_000
+        session.expiresAt = .init(unixMillis: min(base + Int64(request.minutes) * 60_000, limit))
         return replace(session, now: now)
     }
 
@@ -163,9 +165,13 @@ extension SessionBook {
             throw RipError.failedPrecondition(
                 "session '\(session.name)' expired; extend it with `ripctl session extend` first")
         }
-        session.metadata.requestsCount += 1
+        session.metadata.requestsCount = session.metadata.requestsCount.saturatingAdd(1)
         session.metadata.lastRequestURL = request.url
-        if request.success { session.metadata.successCount += 1 } else { session.metadata.errorCount += 1 }
+        if request.success {
+            session.metadata.successCount = session.metadata.successCount.saturatingAdd(1)
+        } else {
+            session.metadata.errorCount = session.metadata.errorCount.saturatingAdd(1)
+        }
         session.touch(at: now)
         return replace(session, now: now)
     }
@@ -188,6 +194,7 @@ extension SessionBook {
             throw RipError.invalidArgument("session state \(session.state.rawValue) is not a known state")
         }
         if session.state == .failed { try SessionRules.checkReason(session.failureReason) }
+        try SessionRules.checkImported(session)
         guard let existing = idByName[session.name].flatMap({ byID[$0] }) else {
             return try insert(session, id: id, limit: limit, now: now, keepingTimes: true)
         }
@@ -213,6 +220,7 @@ extension SessionBook {
             throw RipError.internalError("mutation carries an unusable session id '\(id)'")
         }
         session.id = id
+        try validate(session)
         if !keepingTimes || !session.hasCreatedAt {
             session.createdAt = .init(unixMillis: now)
             session.updatedAt = session.createdAt
@@ -220,7 +228,6 @@ extension SessionBook {
             session.state = .active
             session.resetExpiry()
         }
-        try validate(session)
         guard idByName[session.name] == nil else {
             throw RipError.alreadyExists("a session named '\(session.name)' already exists")
         }

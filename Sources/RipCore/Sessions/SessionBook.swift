@@ -84,9 +84,9 @@ public struct SessionBook: Sendable {
             case .unspecified, .UNRECOGNIZED: break
             }
             if session.isExpired(at: now) { stats.expired += 1 }
-            stats.requestsCount += session.metadata.requestsCount
-            stats.successCount += session.metadata.successCount
-            stats.errorCount += session.metadata.errorCount
+            stats.requestsCount = stats.requestsCount.saturatingAdd(session.metadata.requestsCount)
+            stats.successCount = stats.successCount.saturatingAdd(session.metadata.successCount)
+            stats.errorCount = stats.errorCount.saturatingAdd(session.metadata.errorCount)
         }
         if stats.requestsCount > 0 {
             stats.successRate = Double(stats.successCount) / Double(stats.requestsCount)

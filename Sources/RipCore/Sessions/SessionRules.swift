@@ -14,11 +14,22 @@ enum SessionRules {
     static let maxHeaderValueLength = 8192
     static let maxURLLength = 8192
     static let maxReasonLength = 1024
+    /// Request counters an import may carry: 2^53, exact in every JSON reader.
+    static let maxImportedCount: UInt64 = 1 << 53
     /// Ten years: far beyond any real timeout, small enough that no expiry arithmetic overflows.
     static let maxMinutes: UInt64 = 10 * 366 * 24 * 60
 
+    /// The characters of `text` as a limit of `limit` characters sees them: counted only when
+    /// its bytes could be that many characters (four bytes each at most); otherwise its byte
+    /// count, which is over the limit. A million combining marks make one Character, so a limit
+    /// in characters alone bounds nothing.
+    static func characters(_ text: String, limit: Int) -> Int {
+        let bytes = text.utf8.count
+        return bytes > limit * 4 ? bytes : text.count
+    }
+
     static func checkName(_ name: String) throws {
-        let length = name.count
+        let length = characters(name, limit: maxNameLength)
         guard (1...maxNameLength).contains(length) else {
             throw RipError.invalidArgument("session name must be 1–\(maxNameLength) characters, got \(length)")
         }
@@ -32,9 +43,9 @@ enum SessionRules {
     }
 
     static func checkDescription(_ description: String) throws {
-        guard description.count <= maxDescriptionLength else {
+        guard characters(description, limit: maxDescriptionLength) <= maxDescriptionLength else {
             throw RipError.invalidArgument(
-                "description must be at most \(maxDescriptionLength) characters, got \(description.count)")
+                "description must be at most \(maxDescriptionLength) characters, got \(characters(description, limit: maxDescriptionLength))")
         }
         try checkNoControlCharacters(description, what: "description", allowing: ["\n", "\t"])
     }
@@ -44,8 +55,9 @@ enum SessionRules {
             throw RipError.invalidArgument("a \(owner) has at most \(maxTags) tags, got \(tags.count)")
         }
         for tag in tags {
-            guard (1...maxTagLength).contains(tag.count) else {
-                throw RipError.invalidArgument("tag must be 1–\(maxTagLength) characters, got \(tag.count): '\(tag)'")
+            let length = characters(tag, limit: maxTagLength)
+            guard (1...maxTagLength).contains(length) else {
+                throw RipError.invalidArgument("tag must be 1–\(maxTagLength) characters, got \(length): '\(tag)'")
             }
             guard !tag.contains(","), tag.trimmingCharacters(in: .whitespaces) == tag else {
                 throw RipError.invalidArgument("tag '\(tag)' must not contain commas or surrounding whitespace")
@@ -117,10 +129,30 @@ enum SessionRules {
         }
     }
 
+    /// The parts of an imported session that a create never takes from the client: its times,
+    /// counters and last URL. (Name, tags, headers and timeout are checked as for a create.)
+    static func checkImported(_ session: Rip_V1_Session) throws {
+        if session.hasCreatedAt { _ = try TimeRange.check(session.createdAt, "session.created_at") }
+        if session.hasUpdatedAt { _ = try TimeRange.check(session.updatedAt, "session.updated_at") }
+        if session.hasLastUsedAt { _ = try TimeRange.check(session.lastUsedAt, "session.last_used_at") }
+        if session.hasExpiresAt { _ = try TimeRange.check(session.expiresAt, "session.expires_at") }
+        let metadata = session.metadata
+        for (field, count) in [
+            ("requests_count", metadata.requestsCount), ("success_count", metadata.successCount),
+            ("error_count", metadata.errorCount),
+        ] where count > maxImportedCount {
+            throw RipError.invalidArgument("session.metadata.\(field) must be at most 2^53 (\(maxImportedCount)), got \(count)")
+        }
+        if !metadata.lastRequestURL.isEmpty { try checkURL(metadata.lastRequestURL) }
+        guard session.failureReason.utf8.count <= maxReasonLength * 4 else {
+            throw RipError.invalidArgument("session.failure_reason must be at most \(maxReasonLength) characters")
+        }
+    }
+
     static func checkReason(_ reason: String) throws {
-        guard (1...maxReasonLength).contains(reason.count) else {
+        guard (1...maxReasonLength).contains(characters(reason, limit: maxReasonLength)) else {
             throw RipError.invalidArgument(
-                "a failure reason of 1–\(maxReasonLength) characters is required, got \(reason.count)")
+                "a failure reason of 1–\(maxReasonLength) characters is required, got \(characters(reason, limit: maxReasonLength))")
         }
         try checkNoControlCharacters(reason, what: "reason", allowing: ["\n", "\t"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RipClient
+import RipProto
 import Synchronization
 import Testing
 
@@ -48,11 +49,32 @@ final class Daemon: @unchecked Sendable {
     /// Everything ripd wrote to stderr so far, once it contains `text`; fails the test after
     /// `timeout`.
     @discardableResult
-    func waitForLog(_ text: String, timeout: Duration = .seconds(20)) async throws -> String {
+    func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws -> String {
         try await log.wait(for: text, timeout: timeout) { process.isRunning }
     }
 
     func client() async throws -> RipClient { try await RipClient.connect(to: socketPath) }
+
+    /// Waits until the daemon reports `count` live server streams (a hang guard, not a bound).
+    static func waitForStreams(_ count: UInt64, _ client: RipClient) async throws {
+        try await waitFor("\(count) open streams", client) { $0.streamsOpen == count }
+    }
+
+    /// Waits until the daemon reports `count` parked claims.
+    static func waitForParkedClaims(_ count: UInt64, _ client: RipClient) async throws {
+        try await waitFor("\(count) parked claims", client) { $0.claimsWaiting == count }
+    }
+
+    /// Asks `AdminService/Info` until `condition` holds; fails the test after a minute.
+    private static func waitFor(
+        _ what: String, _ client: RipClient, _ condition: (Rip_V1_InfoResponse) -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !condition(try await client.info()) {
+            try #require(ContinuousClock.now < deadline, "the daemon never reported \(what)")
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
 
     /// Runs ripd (or a ripd subcommand such as `check`) to completion, for starts that are
     /// expected to fail; returns its exit status and output.
@@ -90,6 +112,8 @@ final class Daemon: @unchecked Sendable {
 /// Text a child process writes to a pipe, appended by the pipe's reader thread.
 final class LogBuffer: Sendable {
     let text = Mutex("")
+    /// Set once the pipe reached end of file: every chunk is in `text`.
+    private let ended = Atomic<Bool>(false)
 
     /// Starts collecting what is written to `pipe`.
     func capture(_ pipe: Pipe) {
@@ -97,9 +121,23 @@ final class LogBuffer: Sendable {
             let chunk = handle.availableData
             guard !chunk.isEmpty else {
                 handle.readabilityHandler = nil  // end of file: the writer is gone; stop watching
+                ended.store(true, ordering: .releasing)
                 return
             }
             text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+    }
+
+    /// Returns once the writer closed the pipe and all it wrote is in `text`; fails the test
+    /// after `timeout`.
+    func waitForEnd(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !ended.load(ordering: .acquiring) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the pipe was not closed within \(timeout)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 
