@@ -27,7 +27,7 @@ final class ResponseRouter: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        calls.closeAll(.unavailable("connection to ripd failed: \(error)"))
+        calls.closeAll(connectionError ?? .unavailable("connection to ripd failed: \(error)"))
         context.close(promise: nil)
     }
 

@@ -42,6 +42,7 @@ struct AdminMethods {
                 $0.jobsRunning = UInt64(jobs.running)
                 $0.claimsWaiting = UInt64(claims.waitingCount)
                 $0.streamsOpen = statistics.streamsOpen
+                $0.connectionsPaused = statistics.connectionsPaused
                 $0.maxFrameBytes = UInt32(clamping: configuration.maxFrameBytes)
             }
         }

@@ -25,34 +25,53 @@ public final class ClaimDispatcher: Sendable {
 
     private let store: StateStore
     private let waiting = Mutex(Waiting())
+    private let maxParked: Int
 
-    public init(store: StateStore) { self.store = store }
+    public init(store: StateStore, maxParked: Int = ConnectionLimits().maxParkedClaims) {
+        self.store = store
+        self.maxParked = maxParked
+    }
 
     public var hasWaiters: Bool { waiting.withLock { !$0.calls.isEmpty } }
 
     /// The claims parked now.
     public var waitingCount: Int { waiting.withLock { $0.calls.count } }
 
-    func claim(_ terms: ClaimTerms, on loop: any EventLoop) throws -> Reply<Rip_V1_ClaimResponse> {
+    /// Claims at once, or parks the claim until a job is ready, its wait runs out, or its
+    /// connection closes (`closing`).
+    func claim(
+        _ terms: ClaimTerms, on loop: any EventLoop, until closing: ConnectionClosing
+    ) throws -> Reply<Rip_V1_ClaimResponse> {
         var parked: (id: UInt64, promise: EventLoopPromise<Rip_V1_ClaimResponse>)?
         let reply = try store.commit(changing: { state, now in
             let (mutation, applied, response) = try state.claim(terms, now: now, token: RandomHex.make)
             if mutation == nil && terms.waitMs > 0 {
-                let promise = loop.makePromise(of: Rip_V1_ClaimResponse.self)
-                let id = waiting.withLock { waiting -> UInt64? in
-                    guard !waiting.closed else { return nil }
-                    let id = waiting.nextID
-                    waiting.nextID += 1
-                    waiting.calls[id] = Parked(terms: terms, promise: promise)
-                    return id
+                parked = try waiting.withLock { waiting in
+                    guard !waiting.closed else { return nil }  // stopping: answered now, with no jobs
+                    guard waiting.calls.count < maxParked else {
+                        throw RipError.resourceExhausted(
+                            "\(maxParked) claims are already waiting for jobs; claim with a shorter wait_ms or retry later")
+                    }
+                    defer { waiting.nextID += 1 }
+                    let promise = loop.makePromise(of: Rip_V1_ClaimResponse.self)
+                    waiting.calls[waiting.nextID] = Parked(terms: terms, promise: promise)
+                    return (waiting.nextID, promise)
                 }
-                if let id { parked = (id, promise) } else { promise.succeed(.init()) }
             }
             return (mutation, applied, response)
         }, on: loop) { _, response in response }
         guard let parked else { return reply }
-        loop.scheduleTask(in: .milliseconds(Int64(terms.waitMs))) { [self] in
+        let release: @Sendable () -> Void = { [self] in
             waiting.withLock { $0.calls.removeValue(forKey: parked.id) }?.promise.succeed(.init())
+        }
+        // Answered (with no jobs) when its wait runs out or its client goes away, whichever is
+        // first; served claims remove their hook as they leave (`serve`).
+        let timeout = loop.scheduleTask(in: .milliseconds(Int64(terms.waitMs)), release)
+        if let hook = closing.add({ timeout.cancel(); release() }) {
+            parked.promise.futureResult.whenComplete { _ in
+                timeout.cancel()
+                closing.remove(hook)
+            }
         }
         return .later(parked.promise.futureResult)
     }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import NIOCore
@@ -7,12 +8,18 @@ import RipWire
 /// Serves one client connection: decodes each frame as a `Request`, dispatches it, and writes
 /// the responses.
 ///
-/// Unary calls are answered synchronously on the event loop and their responses are flushed
-/// once per read cycle (`channelReadComplete`), so a pipelining client gets a whole batch of
-/// replies in one write. Server streams live in `streams` until the client cancels them,
-/// disconnects, or the daemon shuts down.
-final class ConnectionHandler: ChannelInboundHandler {
+/// Replies to unary calls are flushed once per read cycle (`channelReadComplete`), so a
+/// pipelining client gets a whole batch of replies in one write. Server streams live in
+/// `streams` until the client cancels them, disconnects, or the daemon shuts down.
+///
+/// Backpressure: the connection is not read while its unsent replies are above the write
+/// buffer's high-water mark or `maxCallsPerConnection` calls await their replies; requests
+/// already read wait in `held` meanwhile. So a client that pipelines without reading holds at
+/// most one water mark of replies and one read of requests, and still gets every reply once it
+/// reads.
+final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct OpenStream {
@@ -22,20 +29,86 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private let methods: MethodTable
     private let statistics: ServerStatistics
+    private let limits: ConnectionLimits
     private let logger: Logger
+    private let budget: OutboundBudget
+    private let closing = ConnectionClosing()
     private var streams: [UInt64: OpenStream] = [:]
-    /// Replies not yet sent: waiting for their change to become durable, or for other work.
-    private var awaitingDurability = 0
+    /// Unary calls read and not yet answered: waiting for durability, or for other work.
+    private var callsInFlight = 0
+    /// Frames read while the connection was paused, served in order once it resumes.
+    private var held = Deque<ByteBuffer>()
+    /// A read the channel asked for while paused, to pass on once it resumes.
+    private var readWanted = false
     private var quiescing = false
 
-    init(methods: MethodTable, statistics: ServerStatistics, logger: Logger) {
+    init(
+        methods: MethodTable, statistics: ServerStatistics, limits: ConnectionLimits, streamTotal: StreamBufferTotal,
+        logger: Logger
+    ) {
         self.methods = methods
+        self.budget = OutboundBudget(total: streamTotal)
         self.statistics = statistics
+        self.limits = limits
         self.logger = logger
+    }
+
+    private func isPaused(_ context: ChannelHandlerContext) -> Bool {
+        !context.channel.isWritable || callsInFlight >= limits.maxCallsPerConnection
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
+        if !held.isEmpty || isPaused(context) {
+            held.append(frame)
+        } else {
+            serve(context, frame)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resume(context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isPaused(context) || !held.isEmpty {
+            if !readWanted { statistics.connectionPaused() }
+            readWanted = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Counts what the connection's streams write (their writes start at the pipeline's tail;
+    /// unary replies are bounded by pausing reads instead, and cost no promise).
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let buffer = Self.unwrapOutboundIn(data)
+        context.write(Self.wrapOutboundOut(buffer), promise: counted(buffer.capacity, context, promise))
+    }
+
+    /// Serves held frames while the connection is not paused, then reads again if a read was
+    /// wanted.
+    private func resume(_ context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var served = false
+        while !isPaused(context), let frame = held.popFirst() {
+            serve(context, frame)
+            served = true
+        }
+        if served { context.flush() }
+        if readWanted && held.isEmpty && !isPaused(context) {
+            readWanted = false
+            statistics.connectionResumed()
+            context.read()
+        }
+    }
+
+    private func serve(_ context: ChannelHandlerContext, _ frame: ByteBuffer) {
         statistics.countRequest()
         let request: Rip_V1_Request
         do {
@@ -61,21 +134,23 @@ final class ConnectionHandler: ChannelInboundHandler {
             write(context, id: request.id, error: .invalidArgument("call id \(request.id) is already in flight"))
             return
         }
+        let call = CallContext(eventLoop: context.eventLoop, closing: closing)
         switch handler {
         case .unary(let body):
             do {
-                switch try body(request.payload, context.eventLoop) {
+                switch try body(request.payload, call) {
                 case .now(let reply):
                     write(context, reply: reply, id: request.id)
                 case .later(let reply):
-                    awaitingDurability += 1
+                    callsInFlight += 1
                     reply.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
-                        self.awaitingDurability -= 1
+                        self.callsInFlight -= 1
                         switch result {
                         case .success(let reply): self.write(context, reply: reply, id: request.id)
                         case .failure(let error): self.write(context, id: request.id, error: Self.ripError(error, logger: self.logger))
                         }
                         context.flush()
+                        self.resume(context)
                         self.closeIfQuiesced(context)
                     }
                 }
@@ -83,18 +158,20 @@ final class ConnectionHandler: ChannelInboundHandler {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
         case .serverStream(let body):
-            let sink = ResponseStream(id: request.id, channel: context.channel)
+            guard streams.count < limits.maxStreamsPerConnection else {
+                write(context, id: request.id, error: .resourceExhausted(
+                    "\(limits.maxStreamsPerConnection) streams are open on this connection, the most allowed; cancel one first"))
+                return
+            }
+            let sink = ResponseStream(id: request.id, channel: context.channel, budget: budget, limits: limits)
             do {
                 streams[request.id] = OpenStream(sink: sink, cancel: try body(request.payload, sink))
                 statistics.streamOpened()
+                budget.total.streams.add(1, ordering: .relaxed)
             } catch {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
         }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -114,23 +191,26 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         for stream in streams.values { stream.cancel() }
         statistics.streamsClosed(streams.count)
+        budget.total.streams.subtract(streams.count, ordering: .relaxed)
         streams.removeAll()
+        held.removeAll()
+        if readWanted { statistics.connectionResumed() }
+        readWanted = false
+        closing.close()
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let ended = event as? StreamEnded {
-            guard let stream = streams.removeValue(forKey: ended.id) else { return }
-            statistics.streamsClosed(1)
-            stream.cancel()
+            endStream(ended.id, with: ended.status)
             return
         }
         guard event is ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        // Unary calls finish synchronously, so only streams are in flight: end them, then close
-        // once their final responses (enqueued behind any pending events) are written.
+        // End the streams now; close once the last unary reply still owed went out (behind
+        // the streams' final responses, already enqueued).
         for id in Array(streams.keys) {
             endStream(id, with: .unavailable("ripd is shutting down"))
         }
@@ -141,7 +221,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Once shutting down, closes after the last reply waiting for durability went out (behind
     /// any stream responses already enqueued).
     private func closeIfQuiesced(_ context: ChannelHandlerContext) {
-        guard quiescing, awaitingDurability == 0 else { return }
+        guard quiescing, callsInFlight == 0 else { return }
         let channel = context.channel
         channel.eventLoop.execute { channel.close(promise: nil) }
     }
@@ -150,6 +230,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         // Unknown ids are ignored: the call may have just finished.
         guard let stream = streams.removeValue(forKey: id) else { return }
         statistics.streamsClosed(1)
+        budget.total.streams.subtract(1, ordering: .relaxed)
         stream.cancel()
         stream.sink.finish(status)
     }
@@ -179,6 +260,20 @@ final class ConnectionHandler: ChannelInboundHandler {
         } catch {
             logger.error("cannot encode response", metadata: ["id": "\(response.id)", "error": "\(error)"])
         }
+    }
+
+    /// A promise that takes `bytes` off the stream budget once they are written (or failed).
+    private func counted(
+        _ bytes: Int, _ context: ChannelHandlerContext, _ promise: EventLoopPromise<Void>?
+    ) -> EventLoopPromise<Void> {
+        budget.add(bytes)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let budget = NIOLoopBound(self.budget, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { result in
+            budget.value.remove(bytes)
+            promise?.completeWith(result)
+        }
+        return written
     }
 
     /// Maps any thrown error to the wire once: `RipError` as it is, anything else as INTERNAL.

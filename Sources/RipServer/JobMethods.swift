@@ -72,8 +72,8 @@ struct JobMethods {
             }
         }
 
-        table.changing(Service.claim) { request, loop in
-            try claims.claim(try ClaimTerms(request), on: loop)
+        table.calling(Service.claim) { request, call in
+            try claims.claim(try ClaimTerms(request), on: call.eventLoop, until: call.closing)
         }
         table.changing(Service.heartbeat) { request, loop in
             try store.commit(.with { $0.jobHeartbeat = request }, on: loop) { applied in

@@ -14,7 +14,7 @@ public struct MethodTable: Sendable {
     enum Handler: Sendable {
         /// Decodes the payload, runs the call, returns the serialized reply (possibly to be sent
         /// only once its change is durable).
-        case unary(@Sendable (Data, any EventLoop) throws -> Outcome)
+        case unary(@Sendable (Data, CallContext) throws -> Outcome)
         /// Decodes the payload and starts a stream that sends through the given sink.
         case serverStream(@Sendable (Data, ResponseStream) throws -> StreamCancellation)
     }
@@ -43,9 +43,18 @@ public struct MethodTable: Sendable {
         _ method: RipMethod<Request, Response>,
         _ body: @escaping @Sendable (Request, any EventLoop) throws -> Reply<Response>
     ) {
+        calling(method) { request, call in try body(request, call.eventLoop) }
+    }
+
+    /// Registers a call that needs to know when its connection closes (a parked claim is
+    /// released then).
+    mutating func calling<Request, Response>(
+        _ method: RipMethod<Request, Response>,
+        _ body: @escaping @Sendable (Request, CallContext) throws -> Reply<Response>
+    ) {
         precondition(!method.isServerStreaming, "\(method.path) is a streaming method")
-        handlers[method.path] = .unary { payload, eventLoop in
-            switch try body(try Self.decode(Request.self, from: payload, for: method.path), eventLoop) {
+        handlers[method.path] = .unary { payload, call in
+            switch try body(try Self.decode(Request.self, from: payload, for: method.path), call) {
             case .now(let reply): .now(try reply.serializedBytes())
             case .whenDurable(let reply, let durable):
                 .later(durable.flatMapThrowing { try reply.serializedBytes() })
@@ -81,6 +90,13 @@ public struct MethodTable: Sendable {
             throw RipError.invalidArgument("payload of \(path) does not decode as \(M.protoMessageName): \(error)")
         }
     }
+}
+
+/// Where a unary call runs: its connection's event loop (durability promises are made on it),
+/// and the connection's close.
+struct CallContext: Sendable {
+    let eventLoop: any EventLoop
+    let closing: ConnectionClosing
 }
 
 /// A handler's reply: now, once its change is durable in the write-ahead log, or when

@@ -22,6 +22,7 @@ public final class RipServer: Service {
     private let isDefaultSocketPath: Bool
     private let logger: Logger
     private let statistics = ServerStatistics()
+    private let streamTotal = StreamBufferTotal()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(
@@ -30,7 +31,7 @@ public final class RipServer: Service {
     ) {
         self.configuration = configuration
         self.store = store
-        self.claims = ClaimDispatcher(store: store)
+        self.claims = ClaimDispatcher(store: store, maxParked: configuration.connectionLimits.maxParkedClaims)
         self.storage = storage
         self.blobs = blobs
         self.isDefaultSocketPath = isDefaultSocketPath
@@ -61,6 +62,11 @@ public final class RipServer: Service {
         let methods = makeMethodTable(pool: pool)
         let serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            // Out of descriptors (EMFILE): stop accepting for a moment instead of spinning.
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler()) }
+            }
+            .childChannelOption(.writeBufferWaterMark, value: configuration.connectionLimits.writeBuffer)
             .childChannelInitializer { [self] channel in
                 self.initialize(channel, methods: methods, policy: policy)
             }
@@ -118,58 +124,61 @@ public final class RipServer: Service {
             let decoder = ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes))
             guard policy.admits(peer) else {
                 logger.warning("refused connection", metadata: ["peer": "\(peer)"])
-                try pipeline.addHandlers(decoder, RefusalHandler(peer: peer))
+                try pipeline.addHandler(RefusalHandler(.init(
+                    .permissionDenied, "uid \(peer.uid) may not use this ripd; its owner can admit it with --allow-uid \(peer.uid)")))
                 return
             }
             let id = ObjectIdentifier(channel)
-            connections.withLock { $0[id] = channel }
+            let limit = configuration.connectionLimits.maxConnections
+            let admitted = connections.withLock { connections in
+                guard connections.count < limit else { return false }
+                connections[id] = channel
+                return true
+            }
+            guard admitted else {
+                logger.warning("refused connection: at --max-connections", metadata: ["peer": "\(peer)", "limit": "\(limit)"])
+                try pipeline.addHandler(RefusalHandler(.resourceExhausted(
+                    "ripd serves at most \(limit) connections at once (--max-connections); close idle ones or retry later")))
+                return
+            }
             statistics.connectionOpened()
             channel.closeFuture.whenComplete { [self] _ in
                 connections.withLock { $0[id] = nil }
                 statistics.connectionClosed()
             }
             try pipeline.addHandler(decoder)
-            try pipeline.addHandler(ConnectionHandler(methods: methods, statistics: statistics, logger: logger))
+            try pipeline.addHandler(ConnectionHandler(
+                methods: methods, statistics: statistics, limits: configuration.connectionLimits,
+                streamTotal: streamTotal, logger: logger))
         }
     }
 }
 
-/// Refuses a peer whose credentials are not admitted: PERMISSION_DENIED at once (id 0), then
-/// once more for its first call (so a client that already wrote a request sees the refusal as
-/// that call's status rather than a broken pipe), then the connection is closed. A peer that
-/// sends nothing is closed after five seconds.
+/// Refuses a connection (a peer whose credentials are not admitted, or one past
+/// `--max-connections`): one response with id 0 and the refusal's status, then end of stream.
+/// What the peer sends is discarded unread, and the connection is closed when the peer closes
+/// or a second later, whichever is first. (Closing at once with the peer's request unread would
+/// make the kernel reset the connection, and the client could lose the refusal.)
 private final class RefusalHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let peer: PeerCredentials
+    let refusal: RipError
 
-    init(peer: PeerCredentials) { self.peer = peer }
+    init(_ refusal: RipError) { self.refusal = refusal }
 
     func channelActive(context: ChannelHandlerContext) {
-        refuse(context, id: 0)
-        context.flush()
-        let channel = context.channel
-        channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let id = (try? Rip_V1_Request(frame: Self.unwrapInboundIn(data)))?.id ?? 0
-        refuse(context, id: id)
-        let channel = context.channel
-        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
-            .whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    private func refuse(_ context: ChannelHandlerContext, id: UInt64) {
-        var buffer = context.channel.allocator.buffer(capacity: 128)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
         let response = Rip_V1_Response.with {
-            $0.id = id
-            $0.code = .permissionDenied
-            $0.message = "uid \(peer.uid) may not use this ripd; its owner can admit it with --allow-uid \(peer.uid)"
+            $0.code = refusal.code
+            $0.message = refusal.message
             $0.endOfStream = true
         }
-        guard (try? buffer.writeFrame(response)) != nil else { return }
-        context.write(Self.wrapOutboundOut(buffer), promise: nil)
+        _ = try? buffer.writeFrame(response)
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(mode: .output, promise: nil) }
+        channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
     }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // nothing is read from a refused peer
 }

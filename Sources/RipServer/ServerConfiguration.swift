@@ -18,6 +18,7 @@ public struct ServerConfiguration: Sendable {
     public var cleanupIntervalSeconds: UInt64 = 60
     public var jobPolicy = JobPolicy()
     public var artifactLimits = ArtifactLimits()
+    public var connectionLimits = ConnectionLimits()
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount
     public var version: String = "0.1.0"

@@ -6,11 +6,13 @@ final class ServerStatistics: Sendable {
     private let total = Atomic<UInt64>(0)
     private let requests = Atomic<UInt64>(0)
     private let streams = Atomic<UInt64>(0)
+    private let paused = Atomic<UInt64>(0)
 
     var connectionsOpen: UInt64 { open.load(ordering: .relaxed) }
     var connectionsTotal: UInt64 { total.load(ordering: .relaxed) }
     var requestsTotal: UInt64 { requests.load(ordering: .relaxed) }
     var streamsOpen: UInt64 { streams.load(ordering: .relaxed) }
+    var connectionsPaused: UInt64 { paused.load(ordering: .relaxed) }
 
     func connectionOpened() {
         open.add(1, ordering: .relaxed)
@@ -24,4 +26,8 @@ final class ServerStatistics: Sendable {
     func streamOpened() { streams.add(1, ordering: .relaxed) }
 
     func streamsClosed(_ count: Int) { streams.subtract(UInt64(count), ordering: .relaxed) }
+
+    func connectionPaused() { paused.add(1, ordering: .relaxed) }
+
+    func connectionResumed() { paused.subtract(1, ordering: .relaxed) }
 }

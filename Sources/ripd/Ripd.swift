@@ -116,6 +116,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after which an upload with no call is dropped (its client went away).")
     var uploadIdleTimeout: Double = 600
 
+    @Option(help: ArgumentHelp(
+        "Connections served at once; one more is answered RESOURCE_EXHAUSTED and closed.",
+        discussion: "Lowered at start, with a warning, to what the open-file limit allows beside ripd's own files."))
+    var maxConnections: Int = ConnectionLimits().maxConnections
+
+    @Option(help: "Calls whose replies are pending, per connection; at the cap ripd stops reading the connection until replies go out.")
+    var maxCallsPerConnection: Int = ConnectionLimits().maxCallsPerConnection
+
+    @Option(help: "Bytes of stream messages a client may leave unread before its stream ends with RESOURCE_EXHAUSTED.")
+    var streamBuffer: Int = ConnectionLimits().streamBufferBytes
+
+    @Option(help: "Stream messages a client may leave unread before its stream ends with RESOURCE_EXHAUSTED.")
+    var streamBufferMessages: Int = ConnectionLimits().streamBufferMessages
+
+    @Option(help: "Bytes of stream messages all clients together may leave unread; past it, the streams furthest behind end.")
+    var streamBufferTotal: Int = ConnectionLimits().totalStreamBufferBytes
+
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false
 
@@ -138,6 +155,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard uploadIdleTimeout >= 0.1, uploadIdleTimeout <= 86400 else {
             throw ValidationError("--upload-idle-timeout must be 0.1–86400 seconds")
+        }
+        guard maxConnections >= 1, maxCallsPerConnection >= 1, streamBuffer >= 1024, streamBufferMessages >= 1,
+            streamBufferTotal >= streamBuffer
+        else {
+            throw ValidationError(
+                "--max-connections and --max-calls-per-connection must be at least 1, --stream-buffer at least 1024, "
+                    + "--stream-buffer-messages at least 1, --stream-buffer-total at least --stream-buffer")
         }
         guard maxLogLines >= 1 else { throw ValidationError("--max-log-lines must be at least 1") }
         guard retryBackoff <= 3_600_000 else { throw ValidationError("--retry-backoff must be at most 3600000 ms") }
@@ -167,6 +191,11 @@ struct Serve: AsyncParsableCommand {
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
         configuration.jobPolicy.backoffBaseMs = retryBackoff
+        configuration.connectionLimits.maxConnections = FileLimit.connections(wanted: maxConnections, logger: logger)
+        configuration.connectionLimits.maxCallsPerConnection = maxCallsPerConnection
+        configuration.connectionLimits.streamBufferBytes = streamBuffer
+        configuration.connectionLimits.streamBufferMessages = streamBufferMessages
+        configuration.connectionLimits.totalStreamBufferBytes = streamBufferTotal
         configuration.artifactLimits.maxArtifactBytes = maxArtifactBytes
         configuration.artifactLimits.maxPerOwner = maxArtifactsPerOwner
         configuration.artifactLimits.quotaBytes = artifactQuota

@@ -20,7 +20,7 @@ struct HeavyDiskTests {
         let writer = try FileHandle(forWritingTo: source)
         for _ in 0..<1024 { try writer.write(contentsOf: block) }
         try writer.close()
-        let before = try ArtifactTests.peakMemory(of: daemon)
+        let before = try daemon.peakMemory()
         let put = try ripctl("artifact", "put", "--session", "big", "--file", source.path, "--json")
         #expect(put.status == 0, "\(put.stderr)")
         let id = try #require(put.json["id"] as? String)
@@ -29,7 +29,7 @@ struct HeavyDiskTests {
         #expect(get.status == 0, "\(get.stderr)")
         #expect(try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int == 1 << 30)
         #expect(try ArtifactTests.sha256(copy.path) == put.json["sha256"] as? String)
-        let peak = try ArtifactTests.peakMemory(of: daemon)
+        let peak = try daemon.peakMemory()
         #expect(peak < 200 << 20, "ripd's peak RSS rose from \(before >> 20) MiB to \(peak >> 20) MiB")
     }
 }

@@ -98,6 +98,10 @@ public nonisolated struct Rip_V1_InfoResponse: Sendable {
   /// Server streams (Watch*) open on every connection; a stream counts once its watch is live.
   public var streamsOpen: UInt64 = 0
 
+  /// Connections not being read for now: their client has not read its replies (more than the
+  /// write buffer's high-water mark waits) or has --max-calls-per-connection calls in flight.
+  public var connectionsPaused: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -284,7 +288,7 @@ nonisolated extension Rip_V1_InfoRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -307,6 +311,7 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
       case 13: try { try decoder.decodeSingularUInt64Field(value: &self.jobsRunning) }()
       case 14: try { try decoder.decodeSingularUInt64Field(value: &self.claimsWaiting) }()
       case 15: try { try decoder.decodeSingularUInt64Field(value: &self.streamsOpen) }()
+      case 16: try { try decoder.decodeSingularUInt64Field(value: &self.connectionsPaused) }()
       default: break
       }
     }
@@ -358,6 +363,9 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
     if self.streamsOpen != 0 {
       try visitor.visitSingularUInt64Field(value: self.streamsOpen, fieldNumber: 15)
     }
+    if self.connectionsPaused != 0 {
+      try visitor.visitSingularUInt64Field(value: self.connectionsPaused, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -377,6 +385,7 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.jobsRunning != rhs.jobsRunning {return false}
     if lhs.claimsWaiting != rhs.claimsWaiting {return false}
     if lhs.streamsOpen != rhs.streamsOpen {return false}
+    if lhs.connectionsPaused != rhs.connectionsPaused {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -65,8 +65,20 @@ final class Daemon: @unchecked Sendable {
         try await waitFor("\(count) parked claims", client) { $0.claimsWaiting == count }
     }
 
+    /// Waits until the daemon reports `count` connections it stopped reading (backpressure).
+    static func waitForPausedConnections(_ count: UInt64, _ client: RipClient) async throws {
+        try await waitFor("\(count) paused connections", client) { $0.connectionsPaused == count }
+    }
+
+    /// Peak resident memory (VmHWM) of the daemon so far, in bytes.
+    func peakMemory() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
     /// Asks `AdminService/Info` until `condition` holds; fails the test after a minute.
-    private static func waitFor(
+    static func waitFor(
         _ what: String, _ client: RipClient, _ condition: (Rip_V1_InfoResponse) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + .seconds(60)

@@ -3,7 +3,9 @@ import RipProto
 
 /// A blocking Unix-socket connection that speaks raw frames, for tests of the framing itself
 /// (garbage, oversize, split writes) that a well-behaved client cannot produce.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
+    // @unchecked: only the descriptor is shared, and one thread writing while another reads a
+    // socket is what sockets allow.
     private let fd: Int32
 
     init(path: String) throws {

@@ -1,0 +1,98 @@
+import Foundation
+import RipClient
+import RipProto
+import Testing
+
+/// Clients that misbehave on purpose: they pipeline without reading, watch without reading,
+/// or open more connections than the daemon serves. Each test asserts the daemon's peak
+/// memory stays under 256 MiB with the default limits, that it goes on serving a well-behaved
+/// client, and that what it acknowledged is there after a kill -9.
+@Suite("Abusive clients")
+struct AbuseTests {
+    static let memoryBound = 256 << 20
+
+    @Test("a client that pipelines 200,000 calls and never reads is paused, not buffered; it still gets every reply")
+    func pipelineWithoutReading() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        let raw = try RawConnection(path: daemon.socketPath)
+        let calls = 200_000
+        var frames: [UInt8] = []
+        for id in 1...calls { frames += try RawConnection.request(UInt64(id), "/rip.v1.AdminService/Health") }
+        let writer = Task.detached { [raw, frames] in raw.send(frames) }
+        try await Daemon.waitForPausedConnections(1, client)
+        #expect(try await client.health().status == "SERVING")
+        let session = try await client.createSession(.with { $0.name = "acknowledged" })
+        let peak = try daemon.peakMemory()
+        #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
+
+        var answered = 0
+        while answered < calls, let response = try raw.receive() {
+            guard response.code == .ok, response.id == UInt64(answered + 1) else {
+                Issue.record("reply \(answered + 1): id \(response.id) \(response.code) \(response.message)")
+                break
+            }
+            answered += 1
+        }
+        await writer.value
+        #expect(answered == calls)
+        #expect(try daemon.peakMemory() < Self.memoryBound)
+
+        _ = daemon.stop(signal: SIGKILL)
+        let restarted = try await Daemon(directory: daemon.directory)
+        #expect(try await restarted.client().getSession(.with { $0.session = "acknowledged" }).id == session.id)
+    }
+
+    @Test("1,000 watchers that never read: the streams that fall behind end, memory stays bounded")
+    func slowWatchers() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        let watchers = try (0..<1000).map { _ in
+            let raw = try RawConnection(path: daemon.socketPath)
+            raw.send(try RawConnection.request(1, "/rip.v1.SessionService/WatchSessions"))
+            return raw
+        }
+        try await Daemon.waitForStreams(1000, client)
+        // 1,000 sessions of about 1 KiB each: about 1 GiB of events if every watcher kept all.
+        let description = String(repeating: "d", count: 1000)
+        var created: [String] = []
+        for n in 0..<1000 {
+            created.append(try await client.createSession(.with { $0.name = "s\(n)"; $0.description_p = description }).id)
+        }
+        let peak = try daemon.peakMemory()
+        #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
+        let open = try await client.info().streamsOpen
+        #expect(open < 1000, "no stream that fell behind was ended")
+        #expect(try await client.health().status == "SERVING")
+        // A watcher that reads now finds its messages, then the RESOURCE_EXHAUSTED end.
+        var last: Rip_V1_Response?
+        while let response = try watchers[0].receive() {
+            last = response
+            if response.endOfStream { break }
+        }
+        #expect(last?.code == .resourceExhausted && last?.message.contains("watch again") == true)
+
+        _ = daemon.stop(signal: SIGKILL)
+        let restarted = try await Daemon(directory: daemon.directory)
+        let listed = try await restarted.client().listSessions().sessions.map(\.id)
+        #expect(Set(listed) == Set(created))
+    }
+
+    @Test("10,000 connections: past --max-connections each is refused with RESOURCE_EXHAUSTED; the daemon keeps serving")
+    func tooManyConnections() async throws {
+        let daemon = try await Daemon(arguments: ["--max-connections", "4096"])
+        let client = try await daemon.client()
+        var connections: [RawConnection] = []
+        for _ in 0..<10_000 { connections.append(try RawConnection(path: daemon.socketPath)) }
+        try await Daemon.waitFor("4096 open connections", client) { $0.connectionsOpen == 4096 }
+        // The last one was surely refused: it has a status and then the end of the stream.
+        let refusal = try #require(try connections[connections.count - 1].receive())
+        #expect(refusal.code == .resourceExhausted && refusal.message.contains("--max-connections"))
+        let peak = try daemon.peakMemory()
+        #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
+        #expect(try await client.health().status == "SERVING")
+        connections.removeAll()
+        try await Daemon.waitFor("1 open connection", client) { $0.connectionsOpen == 1 }
+        #expect(try await daemon.client().health().status == "SERVING")
+    }
+}
