@@ -27,6 +27,34 @@ extension RipState {
         }
     }
 
+    /// The serialization of `snapshot(lastSequence:)` in parts of about `partBytes` bytes each
+    /// (more when one item is larger), in order. Each part is whole items; the parts
+    /// concatenated are the serialization of the whole snapshot, since protobuf merges repeated
+    /// fields by appending. So a state of any size is written without one message of that size
+    /// (protobuf serializes at most 2 GiB at once).
+    public func snapshotParts(lastSequence: UInt64, partBytes: Int, _ body: ([UInt8]) throws -> Void) throws {
+        var part: [UInt8] = []
+        func add(_ piece: Rip_V1_Snapshot) throws {
+            part += try piece.serializedBytes() as [UInt8]
+            if part.count >= partBytes {
+                try body(part)
+                part.removeAll(keepingCapacity: true)
+            }
+        }
+        let whole = snapshot(lastSequence: lastSequence)
+        try add(.with {
+            $0.lastSequence = whole.lastSequence
+            $0.currentSessionID = whole.currentSessionID
+            $0.nextQueueTicket = whole.nextQueueTicket
+        })
+        for session in whole.sessions { try add(.with { $0.sessions = [session] }) }
+        for jar in whole.cookieJars { try add(.with { $0.cookieJars = [jar] }) }
+        for job in whole.jobs { try add(.with { $0.jobs = [job] }) }
+        for log in whole.jobLogs { try add(.with { $0.jobLogs = [log] }) }
+        for artifact in whole.artifacts { try add(.with { $0.artifacts = [artifact] }) }
+        if !part.isEmpty { try body(part) }
+    }
+
     /// The state a snapshot describes.
     public init(snapshot: Rip_V1_Snapshot) {
         self.init()

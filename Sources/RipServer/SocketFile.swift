@@ -14,6 +14,14 @@ enum SocketFile {
         }
     }
 
+    struct NotASocketError: Error, CustomStringConvertible {
+        let path: String
+        var description: String {
+            "\(path) exists and is not a socket; ripd removes only a stale socket there: move it away, "
+                + "or start ripd with --socket PATH"
+        }
+    }
+
     /// Creates the socket's directory (mode 0700, or 0711 when other users are admitted) and
     /// removes a stale socket file. Directories that existed before and are not the default
     /// one are left as they are.
@@ -27,7 +35,11 @@ enum SocketFile {
         if !existed || isDefaultPath {
             try fileManager.setAttributes([.posixPermissions: admitsOthers ? 0o711 : 0o700], ofItemAtPath: directory)
         }
-        guard fileManager.fileExists(atPath: path) else { return }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }  // nothing there
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw NotASocketError(path: path)
+        }
         if await isServed(path: path, group: group) { throw InUseError(path: path) }
         try fileManager.removeItem(atPath: path)
     }

@@ -43,7 +43,7 @@ public final class BlobStore: Sendable {
     /// A new private upload file; returns its path and an open descriptor for appending.
     public func createUpload(id: String) throws -> (path: String, descriptor: Int32) {
         let path = uploads.appendingPathComponent(id).path
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw BlobError.io("cannot create upload file", errno) }
         return (path, descriptor)
     }
@@ -103,14 +103,14 @@ public final class BlobStore: Sendable {
     /// (and nothing left behind) when its first frame does not shrink by a tenth or the whole
     /// would not be smaller: incompressible content (images, archives) is stored as it is.
     private func compress(_ path: String, size: UInt64) throws -> (path: String, size: UInt64)? {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
+        let input = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard input >= 0 else { throw BlobError.io("cannot reopen upload", errno) }
         defer { close(input) }
         let frameCount = Int((size + UInt64(BlobFrames.frameSize) - 1) / UInt64(BlobFrames.frameSize))
         let first = try BlobFrames.compress(try Self.pread(input, offset: 0, length: min(Int(size), BlobFrames.frameSize)))
         guard first.count * 10 < min(Int(size), BlobFrames.frameSize) * 9 else { return nil }
         let outputPath = path + ".z"
-        let output = open(outputPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard output >= 0 else { throw BlobError.io("cannot create compressed upload", errno) }
         defer { close(output) }
         do {
@@ -165,7 +165,7 @@ public final class BlobStore: Sendable {
 
     /// Up to `length` bytes of the original content of the blob of `sha256` from `offset`.
     public func read(_ sha256: String, encoding: BlobEncoding, offset: UInt64, length: Int) throws -> Data {
-        let descriptor = open(path(of: sha256, encoding), O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path(of: sha256, encoding), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { throw BlobError.io("cannot open blob \(sha256)", errno) }
         defer { close(descriptor) }
         guard encoding == .deflate else { return try Self.pread(descriptor, offset: offset, length: length) }

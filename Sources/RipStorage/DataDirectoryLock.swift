@@ -7,7 +7,7 @@ public final class DataDirectoryLock: Sendable {
 
     public init(directory: String) throws {
         let path = directory + "/LOCK"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw StorageError.posix("open", path) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno

@@ -34,7 +34,7 @@ public struct PosixFileLayer: FileLayer {
     public init() {}
 
     public func openForAppend(_ path: String) throws -> any AppendFile {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw StorageError.posix("open", path) }
         return PosixAppendFile(fd: fd, path: path)
     }

@@ -44,6 +44,8 @@ public enum Recovery {
                 state = RipState(snapshot: snapshot)
                 last = snapshot.lastSequence
                 break
+            } catch let newer as SnapshotFile.NewerFormat {
+                throw StorageError(newer.description)
             } catch {
                 report("skipping snapshot \(name): \(error)")
             }
@@ -61,10 +63,15 @@ public enum Recovery {
             let bytes = [UInt8](data)
             let scan = SegmentScan(bytes)
             for record in scan.records where record.sequence > last {
-                guard record.sequence == last + 1 else {
-                    throw StorageError(
-                        "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
-                            + "records \(last + 1)–\(record.sequence - 1) are missing")
+                if record.sequence != last + 1 {
+                    let gap = "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
+                        + "records \(last + 1)–\(record.sequence - 1) are missing"
+                    // The missing records are gone either way; what follows them was durable.
+                    guard repair else {
+                        throw StorageError(gap + "; start with --repair to replay what follows the gap (changes that "
+                            + "depended on the missing records are skipped and reported)")
+                    }
+                    report("repaired: " + gap + "; replaying on from record \(record.sequence)")
                 }
                 let mutation: Rip_V1_Mutation
                 do {
@@ -91,6 +98,10 @@ public enum Recovery {
             switch scan.ending {
             case .clean:
                 break
+            case .newer(let version):
+                throw StorageError(
+                    "\(path) is in WAL format version \(version), newer than this ripd reads (\(WALFormat.segmentVersion)); "
+                        + "run the ripd that wrote it")
             case .tornTail(let offset) where isLast:
                 report(
                     "\(readOnly ? "found" : "cut") a torn tail \(readOnly ? "in" : "off") \(path): "
@@ -133,6 +144,7 @@ public enum Recovery {
     private static func describe(_ ending: SegmentScan.Ending) -> String {
         switch ending {
         case .clean: "clean"
+        case .newer(let version): "format version \(version), newer than this build reads"
         case .tornTail(let offset): "torn tail at offset \(offset)"
         case .corrupt(let offset, let reason): "corrupt at offset \(offset) (\(reason))"
         }

@@ -15,6 +15,8 @@ struct SegmentScan {
         case tornTail(offset: Int)
         /// A bad record with more data after it, or a bad header: not a crash artefact.
         case corrupt(offset: Int, reason: String)
+        /// Written by a newer ripd in a format version this build does not read.
+        case newer(version: Int)
     }
 
     var records: [Record] = []
@@ -23,7 +25,7 @@ struct SegmentScan {
     /// Offset just past the last good record.
     var goodBytes: Int {
         switch ending {
-        case .clean: return -1
+        case .clean, .newer: return -1
         case .tornTail(let offset), .corrupt(let offset, _): return offset
         }
     }
@@ -35,7 +37,11 @@ struct SegmentScan {
             return
         }
         guard Array(bytes.prefix(WALFormat.segmentMagic.count)) == WALFormat.segmentMagic else {
-            ending = .corrupt(offset: 0, reason: "not a ripd WAL segment (bad magic)")
+            if let version = WALFormat.version(of: bytes[...], prefix: "RIPWAL"), version > WALFormat.segmentVersion {
+                ending = .newer(version: version)
+            } else {
+                ending = .corrupt(offset: 0, reason: "not a ripd WAL segment (bad magic)")
+            }
             return
         }
         var offset = WALFormat.segmentMagic.count

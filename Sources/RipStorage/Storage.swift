@@ -33,13 +33,17 @@ public final class Storage: Sendable {
     private let snapshotting = Atomic<Bool>(false)
     private let snapshotSequence: Atomic<UInt64>
     private let snapshotThread = NIOThreadPool(numberOfThreads: 1)
+    private let report: @Sendable (String) -> Void
 
-    /// Locks the directory and recovers the state; `report` receives recovery's notable events.
-    public init(configuration: Configuration, report: (String) -> Void) throws {
+    /// Locks the directory and recovers the state; `report` receives recovery's notable events,
+    /// and later ones (a snapshot that failed).
+    public init(configuration: Configuration, report: @escaping @Sendable (String) -> Void) throws {
         let directory = configuration.log.directory
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Self.checkOwnership(of: directory)
         self.configuration = configuration
+        self.report = report
         lock = try DataDirectoryLock(directory: directory)
         recovered = try Recovery.run(directory: directory, repair: configuration.repair, report: report)
         snapshotSequence = Atomic(recovered.snapshotSequence)
@@ -51,6 +55,23 @@ public final class Storage: Sendable {
             onFailure: { error in owner.withLock { $0.storage }?.recover(after: error) })
         snapshotThread.start()
         owner.withLock { $0.storage = self }
+    }
+
+    /// Refuses a data directory that another user owns or that others may write: they could
+    /// plant files (a symlinked segment, a forged snapshot) that ripd would trust.
+    static func checkOwnership(of directory: String) throws {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { throw StorageError.posix("stat", directory) }
+        guard status.st_uid == geteuid() else {
+            throw StorageError(
+                "data directory \(directory) belongs to uid \(status.st_uid), not to ripd's uid \(geteuid()); "
+                    + "use a directory of your own (--data-dir), or `chown -R \(geteuid()) \(directory)`")
+        }
+        guard status.st_mode & 0o022 == 0 else {
+            throw StorageError(
+                "data directory \(directory) may be written by other users (mode \(String(status.st_mode & 0o777, radix: 8))); "
+                    + "run `chmod go-w \(directory)` (ripd makes it 0700)")
+        }
     }
 
     /// Tells storage how to read a consistent state for snapshots and how to replace it after
@@ -77,7 +98,7 @@ public final class Storage: Sendable {
         guard let capture = capture.withLock({ $0 }) else { throw StorageError("no state attached to snapshot") }
         let (state, lastSequence) = capture()
         return try await snapshotThread.runIfActive { [self] in
-            try write(state.snapshot(lastSequence: lastSequence))
+            try write(state, lastSequence: lastSequence)
         }
     }
 
@@ -87,31 +108,36 @@ public final class Storage: Sendable {
         let (state, lastSequence) = capture()  // a copy-on-write value: the lock is held only to copy it
         snapshotThread.submit { [self] _ in
             defer { snapshotting.store(false, ordering: .releasing) }
-            _ = try? write(state.snapshot(lastSequence: lastSequence))
+            do {
+                _ = try write(state, lastSequence: lastSequence)
+            } catch {
+                report("snapshot up to \(lastSequence) failed, the log keeps growing until one succeeds: \(error)")
+            }
         }
     }
 
     /// Writes the snapshot file, then removes older snapshots and every segment whose records
     /// the snapshot contains (all but the newest segment that still holds later records).
-    private func write(_ snapshot: Rip_V1_Snapshot) throws -> (lastSequence: UInt64, path: String) {
+    private func write(_ state: RipState, lastSequence: UInt64) throws -> (lastSequence: UInt64, path: String) {
         let directory = configuration.log.directory
         log.resetGrowth()
-        let path = try SnapshotFile.write(snapshot, directory: directory, fileLayer: configuration.log.fileLayer)
+        let path = try SnapshotFile.write(
+            state, lastSequence: lastSequence, directory: directory, fileLayer: configuration.log.fileLayer)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
         for name in names {
             if let sequence = WALFormat.sequence(inName: name, prefix: "snapshot-", suffix: ".pb"),
-                sequence < snapshot.lastSequence
+                sequence < lastSequence
             {
                 try? FileManager.default.removeItem(atPath: directory + "/" + name)
             }
         }
         let segments = names.compactMap { WALFormat.sequence(inName: $0, prefix: "wal-", suffix: ".log") }.sorted()
-        for (segment, next) in zip(segments, segments.dropFirst()) where next <= snapshot.lastSequence + 1 {
+        for (segment, next) in zip(segments, segments.dropFirst()) where next <= lastSequence + 1 {
             try? FileManager.default.removeItem(atPath: directory + "/" + WALFormat.segmentName(firstSequence: segment))
         }
         try configuration.log.fileLayer.syncDirectory(directory)
-        snapshotSequence.store(snapshot.lastSequence, ordering: .relaxed)
-        return (snapshot.lastSequence, path)
+        snapshotSequence.store(lastSequence, ordering: .relaxed)
+        return (lastSequence, path)
     }
 
     /// What `AdminService/WalInfo` reports.

@@ -5,15 +5,36 @@
 /// record    := length u32be | crc u32be | body      crc = CRC-32C of body
 /// body      := sequence u64be | Mutation            (protobuf, rip.v1.Mutation)
 ///
-/// snapshot  := "RIPSNAP1" | length u64be | crc u32be | Snapshot
-///                                                   file snapshot-<last sequence, 20 digits>.pb
+/// snapshot  := "RIPSNAP2" part* end                file snapshot-<last sequence, 20 digits>.pb
+/// part      := length u32be | crc u32be | bytes     1 ≤ length; crc = CRC-32C of bytes
+/// end       := 0 u32be | crc u32be | total u64be    total: the parts' bytes; crc of total
+///                                                   the parts concatenated: one Snapshot
+/// snapshot version 1 (read, no longer written) := "RIPSNAP1" | length u64be | crc u32be | Snapshot
 /// ```
 ///
 /// Sequence numbers start at 1 and rise by one per record, across segments. A segment is named
 /// by the sequence of its first record; a snapshot by the last sequence it contains.
-enum WALFormat {
-    static let segmentMagic = Array("RIPWAL1\n".utf8)
-    static let snapshotMagic = Array("RIPSNAP1".utf8)
+///
+/// The digit in each magic is that file's format version. A build writes the newest versions it
+/// knows and reads every older one; a file of a newer version stops recovery with a message
+/// saying so, rather than being taken for damage.
+public enum WALFormat {
+    public static let segmentVersion = 1
+    public static let snapshotVersion = 2
+    static let segmentMagic = magic("RIPWAL", segmentVersion, "\n")
+    static let snapshotMagic = magic("RIPSNAP", snapshotVersion, "")
+
+    static func magic(_ prefix: String, _ version: Int, _ suffix: String) -> [UInt8] {
+        Array("\(prefix)\(version)\(suffix)".utf8)
+    }
+
+    /// The version a file starting with `bytes` declares after `prefix`, if it has the form.
+    static func version(of bytes: ArraySlice<UInt8>, prefix: String) -> Int? {
+        guard bytes.starts(with: prefix.utf8), let digit = bytes.dropFirst(prefix.utf8.count).first,
+            (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(digit)
+        else { return nil }
+        return Int(digit - UInt8(ascii: "0"))
+    }
     static let recordHeaderBytes = 8
 
     static func segmentName(firstSequence: UInt64) -> String { "wal-\(padded(firstSequence)).log" }

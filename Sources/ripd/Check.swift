@@ -29,6 +29,7 @@ struct Check: AsyncParsableCommand {
                     "data_dir": directory, "ok": true, "segments": result.segments,
                     "snapshot_sequence": result.snapshotSequence, "records_after_snapshot": result.recordsReplayed,
                     "records_skipped": result.recordsSkipped,
+                    "wal_format_version": WALFormat.segmentVersion, "snapshot_format_version": WALFormat.snapshotVersion,
                     "last_sequence": result.tail.nextSequence - 1, "sessions": stats.sessions,
                     "notes": notes, "segment_details": result.segmentSummaries,
                 ]
@@ -36,6 +37,8 @@ struct Check: AsyncParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("data dir:  \(directory)")
+                print("format:    WAL version \(WALFormat.segmentVersion), snapshot version \(WALFormat.snapshotVersion) "
+                    + "(this build reads every earlier version)")
                 print("snapshot:  \(result.snapshotSequence == 0 ? "none" : "changes up to \(result.snapshotSequence)")")
                 for line in result.segmentSummaries { print("segment:   \(line)") }
                 print("records:   \(result.recordsReplayed) after the snapshot; last sequence \(result.tail.nextSequence - 1)"

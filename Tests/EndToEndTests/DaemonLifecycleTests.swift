@@ -29,6 +29,43 @@ struct DaemonLifecycleTests {
         #expect(try await third.client().health().status == "SERVING")
     }
 
+    @Test("ripd refuses a data directory others may write or own, a symlinked LOCK, and a socket path that is not a socket")
+    func unsafeFiles() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-unsafe-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data").path
+        let socket = root.appendingPathComponent("ripd.sock").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        func start() throws -> (status: Int32, stdout: String, stderr: String) {
+            try Daemon.runToExit(["--socket", socket, "--data-dir", data])
+        }
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data)
+        let writable = try start()
+        #expect(writable.status != 0 && writable.stderr.contains("chmod go-w"), "\(writable.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: data)
+
+        if getuid() == 0 {
+            try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: data)
+            let foreign = try start()
+            #expect(foreign.status != 0 && foreign.stderr.contains("belongs to uid 65534"), "\(foreign.stderr)")
+            try FileManager.default.setAttributes([.ownerAccountID: 0], ofItemAtPath: data)
+        }
+
+        let target = root.appendingPathComponent("victim").path
+        FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8))
+        try FileManager.default.createSymbolicLink(atPath: data + "/LOCK", withDestinationPath: target)
+        let symlinked = try start()
+        #expect(symlinked.status != 0 && symlinked.stderr.contains("LOCK"), "\(symlinked.stderr)")
+        #expect(FileManager.default.contents(atPath: target) == Data("keep me".utf8))
+        try FileManager.default.removeItem(atPath: data + "/LOCK")
+
+        FileManager.default.createFile(atPath: socket, contents: Data("not a socket".utf8))
+        let occupied = try start()
+        #expect(occupied.status != 0 && occupied.stderr.contains("is not a socket"), "\(occupied.stderr)")
+        #expect(FileManager.default.contents(atPath: socket) == Data("not a socket".utf8))
+    }
+
     @Test("SIGTERM ends open streams with UNAVAILABLE, removes the socket and exits 0")
     func gracefulShutdown() async throws {
         let daemon = try await Daemon()
