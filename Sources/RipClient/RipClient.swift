@@ -26,10 +26,15 @@ public final class RipClient: Sendable {
     }
 
     /// Connects to the daemon at `socketPath` (by default the one ripd uses by default).
+    ///
+    /// The daemon must run as this process's user or as root (the kernel says, SO_PEERCRED):
+    /// a socket served by anyone else is refused with PERMISSION_DENIED unless its uid is in
+    /// `trustedUIDs`, since whoever serves it would see every session, cookie and job.
     public static func connect(
         to socketPath: String = RipDefaults.socketPath(),
         timeout: TimeAmount = .seconds(5),
-        maxFrameBytes: Int = RipDefaults.maxFrameBytes
+        maxFrameBytes: Int = RipDefaults.maxFrameBytes,
+        trustedUIDs: Set<UInt32> = []
     ) async throws -> RipClient {
         let calls = CallRegistry()
         do {
@@ -44,7 +49,17 @@ public final class RipClient: Sendable {
                 }
                 .connect(unixDomainSocketPath: socketPath)
                 .get()
+            let daemon = try await PeerCredentials.of(channel).get()
+            guard daemon.uid == 0 || daemon.uid == getuid() || trustedUIDs.contains(daemon.uid) else {
+                try? await channel.close()
+                throw RipError(
+                    .permissionDenied,
+                    "the ripd at \(socketPath) runs as uid \(daemon.uid), not as you (uid \(getuid())) or root; "
+                        + "trust it explicitly (ripctl --trust-uid \(daemon.uid)) only if you know who runs it")
+            }
             return RipClient(channel: channel, calls: calls)
+        } catch let error as RipError {
+            throw error
         } catch {
             throw connectionError(error, socketPath: socketPath)
         }

@@ -23,6 +23,7 @@ public final class RipServer: Service {
     private let logger: Logger
     private let statistics = ServerStatistics()
     private let streamTotal = StreamBufferTotal()
+    private let refusals = Refusals()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(
@@ -124,7 +125,7 @@ public final class RipServer: Service {
             let decoder = ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes))
             guard policy.admits(peer) else {
                 logger.warning("refused connection", metadata: ["peer": "\(peer)"])
-                try pipeline.addHandler(RefusalHandler(.init(
+                try pipeline.addHandler(RefusalHandler(refusals, .init(
                     .permissionDenied, "uid \(peer.uid) may not use this ripd; its owner can admit it with --allow-uid \(peer.uid)")))
                 return
             }
@@ -137,7 +138,7 @@ public final class RipServer: Service {
             }
             guard admitted else {
                 logger.warning("refused connection: at --max-connections", metadata: ["peer": "\(peer)", "limit": "\(limit)"])
-                try pipeline.addHandler(RefusalHandler(.resourceExhausted(
+                try pipeline.addHandler(RefusalHandler(refusals, .resourceExhausted(
                     "ripd serves at most \(limit) connections at once (--max-connections); close idle ones or retry later")))
                 return
             }
@@ -152,33 +153,4 @@ public final class RipServer: Service {
                 streamTotal: streamTotal, logger: logger))
         }
     }
-}
-
-/// Refuses a connection (a peer whose credentials are not admitted, or one past
-/// `--max-connections`): one response with id 0 and the refusal's status, then end of stream.
-/// What the peer sends is discarded unread, and the connection is closed when the peer closes
-/// or a second later, whichever is first. (Closing at once with the peer's request unread would
-/// make the kernel reset the connection, and the client could lose the refusal.)
-private final class RefusalHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    let refusal: RipError
-
-    init(_ refusal: RipError) { self.refusal = refusal }
-
-    func channelActive(context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        let response = Rip_V1_Response.with {
-            $0.code = refusal.code
-            $0.message = refusal.message
-            $0.endOfStream = true
-        }
-        _ = try? buffer.writeFrame(response)
-        let channel = context.channel
-        context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(mode: .output, promise: nil) }
-        channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // nothing is read from a refused peer
 }

@@ -147,7 +147,8 @@ struct CookieCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await global.withClient { client, output in
-                let response = try await client.listCookies(jar.list)
+                var response = try await client.listCookies(jar.list)
+                response.cookies = output.shown(response.cookies)
                 try output.emit(response) { CookieCommand.table(response.cookies) }
             }
         }

@@ -11,12 +11,20 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print machine-readable JSON instead of tables.")
     var json = false
 
-    var output: Output { Output(json: json) }
+    @Option(help: ArgumentHelp(
+        "Also talk to a ripd running as this uid (repeatable; also $RIPD_TRUST_UID).",
+        discussion: "By default ripctl talks only to a ripd of your own uid or root: whoever runs it sees everything you store."))
+    var trustUid: [UInt32] = ProcessInfo.processInfo.environment["RIPD_TRUST_UID"].flatMap(UInt32.init).map { [$0] } ?? []
+
+    @Flag(help: "Show credentials (Authorization and similar header values, cookie values) instead of masking them.")
+    var showSecrets = false
+
+    var output: Output { Output(json: json, showSecrets: showSecrets) }
 
     /// Connects, runs `body`, closes; any failure becomes one line on stderr and exit code 1.
     func withClient(_ body: (RipClient, Output) async throws -> Void) async throws {
         do {
-            let client = try await RipClient.connect(to: socket)
+            let client = try await RipClient.connect(to: socket, trustedUIDs: Set(trustUid))
             do {
                 try await body(client, output)
             } catch {

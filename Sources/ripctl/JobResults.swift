@@ -8,15 +8,17 @@ extension JobCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show or save a job's results.",
             discussion: """
-                Prints a report (json, text or markdown) of each URL's outcome. --output (default: the job's \
-                --output-dir; - prints) saves instead: a path ending in .json, .txt or .md is the report file; any other \
-                path is a directory that gets results.json|txt|md and, with --include-html, one file per URL \
-                with its content (001.html, 002.html, ...). Files are written by ripctl, never by ripd.
+                Prints a report (json, text or markdown) of each URL's outcome. --output saves instead: a path \
+                ending in .json, .txt or .md is the report file; any other path is a directory that gets \
+                results.json|txt|md and, with --include-html, one file per URL with its content (001.html, \
+                002.html, ...). Files are written by ripctl, never by ripd, and only where --output says: the \
+                --output-dir a job was submitted with is shown as a hint, never written to unasked (whoever \
+                submitted the job chose it).
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var id: JobID
         @Option(help: "json, text or markdown.") var format: ReportFormat = .text
-        @Option(help: "A report file or a directory to save into; - prints.") var output: String?
+        @Option(help: "A report file or a directory to save into; - (the default) prints.") var output: String?
         @Flag(help: "Include each URL's content (raw HTML) in the report or the directory.") var includeHtml = false
 
         enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -47,9 +49,12 @@ extension JobCommand {
                         job.results[index].content = content
                     }
                 }
-                let destination = output ?? (job.resultsPath.isEmpty ? nil : job.resultsPath)
-                guard let destination, destination != "-" else {
+                guard let destination = output, destination != "-" else {
                     print(try report(job, contents: includeHtml))
+                    if output == nil && !job.resultsPath.isEmpty {
+                        FileHandle.standardError.write(Data(
+                            "ripctl: the job was submitted with --output-dir \(job.resultsPath); add --output \(job.resultsPath) to save there\n".utf8))
+                    }
                     return
                 }
                 let url = URL(fileURLWithPath: destination)

@@ -6,6 +6,7 @@ import SwiftProtobuf
 /// The one place ripctl prints: protobuf JSON for scripts (`--json`), aligned text for people.
 struct Output {
     let json: Bool
+    var showSecrets = false
 
     static let jsonOptions: JSONEncodingOptions = {
         var options = JSONEncodingOptions()

@@ -22,6 +22,7 @@ struct SessionCommand: AsyncParsableCommand {
 
     /// Prints one session: JSON, its details, or a one-line confirmation.
     static func show(_ session: Rip_V1_Session, _ output: Output, _ verb: String? = nil) throws {
+        let session = output.shown(session)
         try output.emit(session) {
             verb.map { "\($0) session \(session.name) (\(session.id))" } ?? SessionFormat.details(session)
         }
@@ -91,12 +92,13 @@ struct SessionCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await global.withClient { client, output in
-                let response = try await client.listSessions(.with {
+                var response = try await client.listSessions(.with {
                     $0.tag = tag ?? ""
                     $0.activeOnly = active
                     $0.state = state?.value ?? .unspecified
                     $0.parent = parent ?? ""
                 })
+                response.sessions = response.sessions.map(output.shown)
                 try output.emit(response) { SessionFormat.table(response.sessions, detailed: detailed) }
             }
         }

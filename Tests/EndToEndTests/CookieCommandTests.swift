@@ -143,6 +143,9 @@ struct CookieCommandTests {
         #expect(badPrefix.status == 1 && badPrefix.stderr.contains("__Host-"))
         let table = try ripctl("cookie", "list", "--session", "s")
         #expect(table.stdout.hasPrefix("NAME") && table.stdout.contains("Secure,HttpOnly,SameSite=Strict"))
+        #expect(table.stdout.contains("<hidden: --show-secrets>"), "cookie values are masked unless asked for")
+        let revealed = try ripctl("cookie", "list", "--session", "s", "--json", "--show-secrets").json["cookies"] as? [[String: Any]]
+        #expect(revealed?.contains { ($0["value"] as? String)?.contains("hidden") == false } == true)
         #expect((try ripctl("cookie", "list", "--session", "s", "--domain", "www.example.com", "--json").json["cookies"] as? [Any])?.count == 2)
 
         #expect(try ripctl("cookie", "export", "--session", "s", "--file", file("jar.json")).status == 0)

@@ -29,6 +29,20 @@ struct DaemonLifecycleTests {
         #expect(try await third.client().health().status == "SERVING")
     }
 
+    @Test("clients refuse a ripd served by another uid unless told to trust it")
+    func daemonOfAnotherUser() async throws {
+        try #require(getuid() == 0, "running ripd as another uid needs root")
+        let daemon = try await Daemon(uid: 65534)
+        let error = await #expect(throws: RipError.self) { _ = try await RipClient.connect(to: daemon.socketPath) }
+        #expect(error?.code == .permissionDenied && error?.message.contains("uid 65534") == true)
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let refused = try ripctl("status")
+        #expect(refused.status == 1 && refused.stderr.contains("--trust-uid 65534"), "\(refused.stderr)")
+        #expect(try ripctl("status", "--trust-uid", "65534").status == 0)
+        let client = try await RipClient.connect(to: daemon.socketPath, trustedUIDs: [65534])
+        #expect(try await client.health().status == "SERVING")
+    }
+
     @Test("ripd refuses a data directory others may write or own, a symlinked LOCK, and a socket path that is not a socket")
     func unsafeFiles() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-unsafe-\(UUID().uuidString.prefix(8))")
@@ -92,7 +106,7 @@ struct DaemonLifecycleTests {
         #expect(socketMode == 0o666)  // widened: the credential check is the gate
         let refused = try ripctl.run(["status"], asUser: 65534)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("PERMISSION_DENIED") && refused.stderr.contains("65534"))
+        #expect(refused.stderr.contains("PERMISSION_DENIED") && refused.stderr.contains("65534"), "\(refused.stderr)")
         let admitted = try ripctl.run(["status", "--json"], asUser: 65533)
         #expect(admitted.status == 0)
         #expect(admitted.json["version"] as? String != nil)

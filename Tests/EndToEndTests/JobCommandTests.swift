@@ -119,8 +119,12 @@ struct JobCommandTests {
 
         let markdown = try ripctl("job", "results", "--job-id", id, "--format", "markdown", "--include-html", "--output", "-")
         #expect(markdown.stdout.contains("| \(server.url("b.html")) | ok |") && markdown.stdout.contains("<h1>B</h1>"))
-        // Without --output, the job's --output-dir is where ripctl saves.
-        let saved = try ripctl("job", "results", "--job-id", id, "--format", "json", "--include-html")
+        // Without --output ripctl prints, and only names the job's --output-dir: whoever submitted
+        // the job chose that path, so nothing is written there unasked.
+        let printed = try ripctl("job", "results", "--job-id", id, "--format", "json")
+        #expect(printed.status == 0 && printed.stdout.contains("results") && printed.stderr.contains("--output \(output.path)"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let saved = try ripctl("job", "results", "--job-id", id, "--format", "json", "--include-html", "--output", output.path)
         #expect(saved.status == 0, "\(saved.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("results.json"))) as? [String: Any]
         #expect((report?["results"] as? [Any])?.count == 3)

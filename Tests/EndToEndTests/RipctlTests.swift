@@ -14,7 +14,10 @@ struct RipctlTests {
             "--user-agent", "Bot/1.0", "--timeout", "60", "--headers", headers.path, "--json")
         #expect(new.status == 0, "\(new.stderr)")
         let id = try #require(new.json["id"] as? String)
-        #expect((new.json["headers"] as? [String: String]) == ["Authorization": "Bearer t"])
+        // Credentials are masked unless asked for, in tables and JSON alike.
+        #expect((new.json["headers"] as? [String: String]) == ["Authorization": "<hidden: --show-secrets>"])
+        #expect(!(try ripctl("session", "show", "--name", "prod").stdout.contains("Bearer")))
+        #expect(try ripctl("session", "show", "--name", "prod", "--show-secrets").stdout.contains("Authorization: Bearer t"))
         #expect(try ripctl("session", "new", "--name", "kid", "--parent", "prod").status == 0)
 
         let table = try ripctl("session", "list")
@@ -27,8 +30,8 @@ struct RipctlTests {
         #expect(try ripctl("session", "update", "--name", "prod", "--add-tags", "c", "--remove-tags", "a",
             "--description", "Changed", "--json").json["tags"] as? [String] == ["b", "c"])
         #expect(try ripctl("session", "add-headers", "--name", "prod", "--header-name", "X-K",
-            "--header-value", "v", "--json").json["headers"] as? [String: String] == ["Authorization": "Bearer t", "X-K": "v"])
-        #expect(try ripctl("session", "remove-headers", "--name", "prod", "--header-name", "x-k", "--json")
+            "--header-value", "v", "--json", "--show-secrets").json["headers"] as? [String: String] == ["Authorization": "Bearer t", "X-K": "v"])
+        #expect(try ripctl("session", "remove-headers", "--name", "prod", "--header-name", "x-k", "--json", "--show-secrets")
             .json["headers"] as? [String: String] == ["Authorization": "Bearer t"])
 
         #expect(try ripctl("session", "use", "--name", "prod").stdout.contains("using session prod"))

@@ -24,17 +24,25 @@ final class Daemon: @unchecked Sendable {
             .appendingPathComponent("../../../.build/debug").standardizedFileURL
     }
 
-    /// Starts ripd and returns once it logs that it is listening.
-    init(arguments: [String] = [], socketPath: String? = nil, directory lent: URL? = nil) async throws {
+    /// Starts ripd (as another user with `uid`, which needs root) and returns once it logs that
+    /// it is listening.
+    init(arguments: [String] = [], socketPath: String? = nil, directory lent: URL? = nil, uid: UInt32? = nil) async throws {
         let directory = lent ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("ripd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.ownsDirectory = lent == nil
         self.socketPath = socketPath ?? directory.appendingPathComponent("run/ripd.sock").path
-        process.executableURL = Self.binaries.appendingPathComponent("ripd")
-        process.arguments =
-            ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
+        let ripd = Self.binaries.appendingPathComponent("ripd")
+        let ripdArguments = ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
+        if let uid {
+            try FileManager.default.setAttributes([.ownerAccountID: uid], ofItemAtPath: directory.path)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripd.path] + ripdArguments
+        } else {
+            process.executableURL = ripd
+            process.arguments = ripdArguments
+        }
         let stderr = Pipe()
         process.standardError = stderr
         // Nothing inherited from the test process: a daemon orphaned by a crashed test must not
