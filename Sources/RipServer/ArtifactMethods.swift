@@ -69,19 +69,29 @@ struct ArtifactMethods {
                 throw RipError.failedPrecondition("upload \(upload.id) has \(upload.received) bytes; the next chunk starts there, not at \(request.offset)")
             }
             guard upload.received + UInt64(request.data.count) <= limits.maxArtifactBytes else {
-                blobs.discard(upload: upload.path, descriptor: upload.descriptor)
+                uploads.drop(upload, from: blobs)
                 throw RipError.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped")
+            }
+            // Uploads in progress count against the quota with the blobs already stored.
+            let physical = try store.read { state, _ in state.artifacts.physicalBytes }
+            let used = physical.saturatingAdd(uploads.bytesInProgress)
+            guard used.saturatingAdd(UInt64(request.data.count)) <= limits.quotaBytes else {
+                uploads.putBack(upload)
+                throw RipError.resourceExhausted(
+                    "the blob store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
+                        + "\(request.data.count) more would pass the quota of \(limits.quotaBytes) (upload \(upload.id) kept)")
             }
             let written = pool.runIfActive(eventLoop: loop) { () -> Rip_V1_AppendUploadResponse in
                 var upload = upload
                 do {
                     try BlobStore.append(request.data, to: upload.descriptor)
                 } catch {
-                    blobs.discard(upload: upload.path, descriptor: upload.descriptor)
+                    uploads.drop(upload, from: blobs)
                     throw RipError.unavailable("\(error); upload \(upload.id) dropped")
                 }
                 upload.hasher.update(data: request.data)
                 upload.received += UInt64(request.data.count)
+                uploads.receive(request.data.count)
                 uploads.putBack(upload)
                 return .with { $0.received = upload.received }
             }
@@ -89,13 +99,14 @@ struct ArtifactMethods {
         }
         table.changing(Service.abortUpload) { request, _ in
             let upload = try uploads.take(request.uploadID)
-            try requireBlobs().discard(upload: upload.path, descriptor: upload.descriptor)
+            uploads.drop(upload, from: try requireBlobs())
             return .now(.init())
         }
         table.changing(Service.commitUpload) { request, loop in
             let blobs = try requireBlobs()
             try ArtifactRules.check(request)
             let upload = try uploads.take(request.uploadID)
+            uploads.release(upload)  // from here the commit's own quota check counts it
             let sha256 = upload.hasher.finalize().hex
             guard request.expectedSha256.isEmpty || request.expectedSha256 == sha256 else {
                 blobs.discard(upload: upload.path, descriptor: upload.descriptor)
@@ -150,30 +161,32 @@ struct ArtifactMethods {
             try store.read { state, _ in state.artifacts.stats() }
         }
         table.changing(Service.deleteArtifact) { request, loop in
-            let blobs = try requireBlobs()
-            var released: [String] = []
-            let reply = try store.commit(building: { state, _ in
+            _ = try requireBlobs()
+            // The blob a delete releases is gone before the reply (StateStore.releaseBlobs).
+            return try store.commit(building: { state, _ in
                 try .with {
                     $0.deleteArtifact = request
                     $0.deleteArtifact.owner = try state.resolved(request.owner)
                 }
             }, on: loop) { applied in
-                released = applied.releasedBlobs
-                return Rip_V1_DeleteArtifactResponse.with {
+                Rip_V1_DeleteArtifactResponse.with {
                     $0.deleted = applied.artifacts.first ?? .init()
                     $0.blobRemoved = !applied.releasedBlobs.isEmpty
                 }
             }
-            guard case .whenDurable(let response, let durable) = reply, !released.isEmpty else { return reply }
-            // The blob goes once the record that released it is durable.
-            return .later(durable.flatMap {
-                pool.runIfActive(eventLoop: loop) {
-                    for sha256 in released {
-                        blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
-                    }
-                    return response
+        }
+    }
+
+    /// Removes released blobs on `pool` once nothing holds them (an artifact committed since
+    /// may hold the same content) and no upload is storing them.
+    static func releaser(blobs: BlobStore, store: StateStore, pool: NIOThreadPool) -> StateStore.BlobRelease {
+        { [weak store] sha256s, loop in
+            guard let store else { return loop.makeSucceededVoidFuture() }  // the daemon is stopping
+            return pool.runIfActive(eventLoop: loop) {
+                for sha256 in sha256s {
+                    blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
                 }
-            })
+            }
         }
     }
 
@@ -183,7 +196,7 @@ struct ArtifactMethods {
         _ uploads: UploadTable, blobs: BlobStore?, idle: Duration, now: ContinuousClock.Instant = .now
     ) -> Int {
         let stale = uploads.expire(idle: idle, now: now)
-        for upload in stale { blobs?.discard(upload: upload.path, descriptor: upload.descriptor) }
+        for upload in stale { uploads.drop(upload, from: blobs) }
         return stale.count
     }
 

@@ -44,6 +44,7 @@ public final class RipServer: Service {
         // Artifact file work (chunk writes, fsync and rename, reads) runs here, off the loops.
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
+        if let blobs { store.releaseBlobs(with: ArtifactMethods.releaser(blobs: blobs, store: store, pool: pool)) }
         do {
             try await serve(on: group, pool: pool)
             try await pool.shutdownGracefully()

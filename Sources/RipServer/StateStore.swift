@@ -1,5 +1,6 @@
 import RipCore
 import NIOCore
+import NIOPosix
 import RipProto
 import RipStorage
 import Foundation
@@ -18,7 +19,12 @@ public final class StateStore: Sendable {
         var state = RipState()
         var watchers: [UInt64: Watcher] = [:]
         var nextWatcherID: UInt64 = 1
+        var releaseBlobs: BlobRelease?
     }
+
+    /// Removes the files of blobs no artifact holds any more (`Applied.releasedBlobs`), off the
+    /// writer lock; the future completes once they are gone.
+    public typealias BlobRelease = @Sendable (_ sha256s: [String], _ eventLoop: any EventLoop) -> EventLoopFuture<Void>
 
     /// Gets what every later change did, under the writer lock, in apply order.
     public typealias Watcher = @Sendable (Applied) -> Void
@@ -83,7 +89,16 @@ public final class StateStore: Sendable {
                 return (applied, extra)
             }
             mutation.timeUnixMs = now
-            if let journal {
+            let released = applied.releasedBlobs
+            if let release = guarded.releaseBlobs, !released.isEmpty {
+                // Whatever released them (a deleted artifact, session or job, a sweep), the
+                // blobs go once the record is durable, and the change counts as done after.
+                let loop = durable?.futureResult.eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+                let written = loop.makePromise(of: Void.self)
+                if let journal { journal.append(try mutation.serializedBytes(), promise: written) } else { written.succeed() }
+                let removed = written.futureResult.flatMap { release(released, loop) }
+                if let durable { removed.cascade(to: durable) }
+            } else if let journal {
                 journal.append(try mutation.serializedBytes(), promise: durable)
             } else {
                 durable?.succeed()
@@ -132,6 +147,11 @@ public final class StateStore: Sendable {
             durable.fail(error)  // rejected before it reached the log: nothing will complete it
             throw error
         }
+    }
+
+    /// Sets how blobs released by a change are removed (the server's blob store).
+    public func releaseBlobs(with release: @escaping BlobRelease) {
+        guarded.withLock { $0.releaseBlobs = release }
     }
 
     /// Runs `body` against the state, which it may change without logging: for advisory

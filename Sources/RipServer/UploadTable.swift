@@ -26,6 +26,23 @@ final class UploadTable: Sendable {
 
     static let maxOpen = 256
     private let open = Mutex<[String: Upload]>([:])
+    /// Bytes the open uploads have received: they count against the quota until each upload
+    /// is committed (then its blob counts) or dropped.
+    private let received = Atomic<UInt64>(0)
+
+    var bytesInProgress: UInt64 { received.load(ordering: .relaxed) }
+
+    /// Counts a chunk an upload received.
+    func receive(_ bytes: Int) { received.add(UInt64(bytes), ordering: .relaxed) }
+
+    /// Stops counting what `upload` received: it was committed or dropped.
+    func release(_ upload: Upload) { received.subtract(upload.received, ordering: .relaxed) }
+
+    /// Drops `upload`, file and all.
+    func drop(_ upload: Upload, from blobs: BlobStore?) {
+        release(upload)
+        blobs?.discard(upload: upload.path, descriptor: upload.descriptor)
+    }
 
     func add(_ upload: Upload) throws {
         try open.withLock { open in

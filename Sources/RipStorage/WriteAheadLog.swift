@@ -20,6 +20,14 @@ public final class WriteAheadLog: Sendable {
         public var policy: FsyncPolicy = .always
         public var segmentBytes = 64 * 1024 * 1024
         public var fileLayer: any FileLayer = PosixFileLayer()
+        /// Called when the log cannot tell what is durable any more (an fdatasync failed and the
+        /// failed batch could not be cut off durably, or the `everysec` fdatasync failed): the
+        /// daemon must stop acknowledging writes. The default reports on stderr and exits 74
+        /// (EX_IOERR), so the next start recovers from what the disk holds, as PostgreSQL does.
+        public var onFatal: @Sendable (String) -> Void = { message in
+            FileHandle.standardError.write(Data("ripd: fatal: \(message); exiting so the next start recovers from disk\n".utf8))
+            exit(74)
+        }
 
         public init(directory: String) { self.directory = directory }
     }
@@ -157,22 +165,41 @@ public final class WriteAheadLog: Sendable {
         return true
     }
 
+    /// Writes one batch. The fault policy: if the write or its fdatasync fails, the batch is cut
+    /// off again (the file truncated to where the batch began, and that made durable) before the
+    /// error is reported, so a change reported as failed never reappears after a restart. If
+    /// the cut itself fails, nothing about the file can be trusted: `onFatal` stops the daemon
+    /// without reporting the batch as failed (its clients see the connection drop: unknown
+    /// outcome), and the next start recovers from what the disk holds.
     private func write(_ records: [[UInt8]], into disk: inout Disk, firstSequence: UInt64) throws {
         if disk.file == nil { try openSegment(&disk, firstSequence: firstSequence) }
         guard let file = disk.file else { return }
         let bytes = Array(records.joined())
+        let start = disk.bytes
         do {
             try file.write(bytes)
+            disk.bytes += bytes.count
+            disk.unsynced = true
+            if configuration.policy == .always { try sync(&disk) }
         } catch {
-            try? file.truncate(to: disk.bytes)  // no half batch stays behind the last good record
+            do {
+                try file.truncate(to: start)
+                try file.sync()
+            } catch let cut {
+                configuration.onFatal("a batch of the write-ahead log failed (\(error)) and could not be cut off (\(cut))")
+                throw cut
+            }
+            disk.bytes = start
             throw error
         }
-        disk.bytes += bytes.count
         disk.bytesSinceSnapshot += bytes.count
-        disk.unsynced = true
-        if configuration.policy == .always { try sync(&disk) }
         if disk.bytes >= configuration.segmentBytes {
-            try sync(&disk)
+            do {
+                try sync(&disk)
+            } catch {
+                configuration.onFatal("fdatasync of a full write-ahead log segment failed: \(error)")
+                throw error
+            }
             file.close()
             disk.file = nil  // the next batch opens a segment named by its first sequence
         }
@@ -198,8 +225,17 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// fdatasyncs whatever was written since the last sync (the `everysec` tick and shutdown).
+    /// A failure is fatal: acknowledged changes may not be on disk, and after a failed
+    /// fdatasync the kernel may have dropped them, so a retry proves nothing.
     public func syncNow() async throws {
-        try await io.runIfActive { [self] in try disk.withLock { try sync(&$0) } }
+        try await io.runIfActive { [self] in
+            do {
+                try disk.withLock { try sync(&$0) }
+            } catch {
+                configuration.onFatal("fdatasync of the write-ahead log failed: \(error)")
+                throw error
+            }
+        }
     }
 
     /// Marks the start of a new snapshot interval.

@@ -9,9 +9,12 @@ import RipWire
 import Synchronization
 import Testing
 
-/// The real file system, except that writes fail with ENOSPC while `full` is set.
+/// The real file system, except that writes fail with ENOSPC while `full` is set, the next
+/// `syncFailures` fdatasyncs fail with EIO, and ftruncate fails while `truncateFails` is set.
 final class FillableDisk: FileLayer {
     let full = Atomic<Bool>(false)
+    let syncFailures = Atomic<Int>(0)
+    let truncateFails = Atomic<Bool>(false)
 
     func openForAppend(_ path: String) throws -> any AppendFile {
         FillableFile(base: try PosixFileLayer().openForAppend(path), disk: self)
@@ -37,8 +40,18 @@ final class FillableFile: AppendFile {
         try base.write(bytes)
     }
 
-    func sync() throws { try base.sync() }
-    func truncate(to size: Int) throws { try base.truncate(to: size) }
+    func sync() throws {
+        if disk.syncFailures.load(ordering: .relaxed) > 0 {
+            disk.syncFailures.subtract(1, ordering: .relaxed)
+            throw StorageError("fdatasync failed: Input/output error")
+        }
+        try base.sync()
+    }
+
+    func truncate(to size: Int) throws {
+        if disk.truncateFails.load(ordering: .relaxed) { throw StorageError("ftruncate failed: Input/output error") }
+        try base.truncate(to: size)
+    }
     func close() { base.close() }
 }
 
@@ -86,5 +99,51 @@ struct WriteFailureTests {
         let recovered = try Recovery.run(directory: directory, repair: false) { _ in }
         #expect(try recovered.state.sessions.list(.init(), now: 0).map(\.name) == ["a", "b", "c", "d"])
         #expect(recovered.tail.nextSequence == 5)
+    }
+
+    @Test("a failed fdatasync cuts its batch off before the call fails: the change never reappears; a cut that fails stops the daemon")
+    func failedSync() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-eio-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let disk = FillableDisk()
+        let fatal = Mutex<[String]>([])
+        var configuration = Storage.Configuration(directory: directory)
+        configuration.log.fileLayer = disk
+        configuration.log.onFatal = { message in fatal.withLock { $0.append(message) } }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        func create(_ store: StateStore, _ name: String) async throws {
+            let promise = loop.makePromise(of: Void.self)
+            try store.commit(.with {
+                $0.createSession = .with { $0.name = name }
+                $0.newSessionID = SessionID.generate()
+                $0.sessionLimit.maxSessions = 100
+            }, durable: promise)
+            try await promise.futureResult.get()
+        }
+
+        do {
+            let storage = try Storage(configuration: configuration) { _ in }
+            let store = StateStore(state: storage.recovered.state, journal: storage.log)
+            storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
+            try await create(store, "kept")
+
+            disk.syncFailures.store(1, ordering: .relaxed)
+            let failed = await #expect(throws: RipError.self) { try await create(store, "failed") }
+            #expect(failed?.code == .unavailable && failed?.message.contains("fdatasync") == true)
+            #expect(fatal.withLock { $0.isEmpty }, "a cut that worked is not fatal")
+            try await create(store, "after")
+
+            // Neither the fdatasync nor the cut works: the daemon must stop, the batch is not
+            // reported as failed by the log (its outcome is unknown).
+            disk.syncFailures.store(1, ordering: .relaxed)
+            disk.truncateFails.store(true, ordering: .relaxed)
+            _ = try? await create(store, "unknown")
+            #expect(fatal.withLock { $0.count } == 1 && fatal.withLock { $0.first?.contains("could not be cut off") == true })
+            disk.truncateFails.store(false, ordering: .relaxed)
+            try? await storage.close()
+        }
+        let recovered = try Recovery.run(directory: directory, repair: false) { _ in }
+        let names = try recovered.state.sessions.list(.init(), now: 0).map(\.name)
+        #expect(names.starts(with: ["kept", "after"]) && !names.contains("failed"))
     }
 }
