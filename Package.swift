@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "ripctl", targets: ["ripctl"]),
         .executable(name: "ripbench", targets: ["ripbench"]),
         .library(name: "RipClient", targets: ["RipClient"]),
+        .library(name: "RipTesting", targets: ["RipTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -70,6 +71,18 @@ let package = Package(
             // The Public Suffix List, from Debian's publicsuffix package (tools/update-public-suffix-list).
             resources: [.copy("Resources/public_suffix_list.dat")]
         ),
+        // ripd's request path in one process (EmbeddedChannel, a memory journal): for tests of
+        // protocol behaviour without a daemon, and for the fuzzer (Fuzz/).
+        .target(
+            name: "RipTesting",
+            dependencies: [
+                "RipServer", "RipStorage", "RipCore", "RipWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ripd",
             dependencies: [
@@ -97,6 +110,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        // The soak test's load and check (tools/soak).
+        .executableTarget(
+            name: "ripsoak",
+            dependencies: ["RipClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "ripbench",
@@ -131,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "RipServerTests",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore", "RipWire",
+                "RipServer", "RipStorage", "RipCore", "RipWire", "RipTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

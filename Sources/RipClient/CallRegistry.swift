@@ -25,6 +25,9 @@ final class CallRegistry: Sendable {
 
     private let state = Mutex(State())
 
+    /// Why the connection closed, once it has.
+    var closedError: RipError? { state.withLock { $0.closed } }
+
     func nextID() -> UInt64 {
         state.withLock { state in
             defer { state.nextID += 1 }

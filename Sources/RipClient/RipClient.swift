@@ -49,7 +49,15 @@ public final class RipClient: Sendable {
                 }
                 .connect(unixDomainSocketPath: socketPath)
                 .get()
-            let daemon = try await PeerCredentials.of(channel).get()
+            let daemon: PeerCredentials
+            do {
+                daemon = try await PeerCredentials.of(channel).get()
+            } catch {
+                // Closed before we could ask who serves it: a refusal, whose status the
+                // connection carried (PERMISSION_DENIED, RESOURCE_EXHAUSTED).
+                try? await channel.closeFuture.get()
+                throw calls.closedError ?? connectionError(error, socketPath: socketPath)
+            }
             guard daemon.uid == 0 || daemon.uid == getuid() || trustedUIDs.contains(daemon.uid) else {
                 try? await channel.close()
                 throw RipError(

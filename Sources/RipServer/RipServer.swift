@@ -118,12 +118,27 @@ public final class RipServer: Service {
         return table
     }
 
+    /// Serves `channel` as one of this daemon's connections, with no socket or peer check: the
+    /// same frame decoder, method table and connection handler (in-process tests, the fuzzer).
+    /// Artifact contents need a blob store and are unavailable without one.
+    public func serve(inProcess channel: any Channel, pool: NIOThreadPool) throws {
+        try installConnection(on: channel, methods: makeMethodTable(pool: pool))
+    }
+
+    /// The handlers of an admitted connection: frames in, calls dispatched, replies out.
+    private func installConnection(on channel: any Channel, methods: MethodTable) throws {
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)))
+        try pipeline.addHandler(ConnectionHandler(
+            methods: methods, statistics: statistics, limits: configuration.connectionLimits, streamTotal: streamTotal,
+            logger: logger))
+    }
+
     /// Runs on the new channel's event loop: checks the peer, then installs the codec and the
     /// connection handler, or a refusal.
     private func initialize(_ channel: any Channel, methods: MethodTable, policy: PeerPolicy) -> EventLoopFuture<Void> {
         PeerCredentials.of(channel).flatMapThrowing { [self] peer in
             let pipeline = channel.pipeline.syncOperations
-            let decoder = ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes))
             guard policy.admits(peer) else {
                 logger.warning("refused connection", metadata: ["peer": "\(peer)"])
                 try pipeline.addHandler(RefusalHandler(refusals, .init(
@@ -148,10 +163,7 @@ public final class RipServer: Service {
                 connections.withLock { $0[id] = nil }
                 statistics.connectionClosed()
             }
-            try pipeline.addHandler(decoder)
-            try pipeline.addHandler(ConnectionHandler(
-                methods: methods, statistics: statistics, limits: configuration.connectionLimits,
-                streamTotal: streamTotal, logger: logger))
+            try installConnection(on: channel, methods: methods)
         }
     }
 }

@@ -30,13 +30,13 @@ public final class StateStore: Sendable {
     public typealias Watcher = @Sendable (Applied) -> Void
 
     private let guarded: Mutex<Guarded>
-    private let journal: WriteAheadLog?
+    private let journal: (any Journal)?
     public let clock: Clock
 
     /// - Parameters:
     ///   - state: the state to start from (what recovery rebuilt).
     ///   - journal: where every applied mutation is appended; nil keeps state in memory only.
-    public init(state: RipState = RipState(), journal: WriteAheadLog? = nil, clock: @escaping Clock = StateStore.wallClock) {
+    public init(state: RipState = RipState(), journal: (any Journal)? = nil, clock: @escaping Clock = StateStore.wallClock) {
         self.guarded = Mutex(Guarded(state: state))
         self.journal = journal
         self.clock = clock

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import RipClient
+import RipProto
+
+/// The soak test's two halves (tools/soak runs them): clients that change sessions, cookies,
+/// jobs and artifacts without pause and journal every change ripd acknowledged, and a check
+/// that every acknowledged change is in ripd and nothing it refused came back.
+@main
+struct RipSoak: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ripsoak",
+        abstract: "Load ripd with journaled changes, and check them after restarts (see tools/soak).",
+        subcommands: [SoakClient.self, SoakCheck.self])
+}
+
+/// One line of a client's journal: what ripd said about one change.
+enum SoakEntry {
+    case session(String)
+    case sessionDeleted(String)
+    case cookie(session: String, name: String, value: String)
+    case job(String)
+    case artifact(session: String, id: String, sha256: String)
+    /// A change ripd refused with a definite status: it must never appear.
+    case refusedSession(String)
+    /// A change whose outcome is unknown (the connection dropped): it may or may not be there.
+    case unknownSession(String)
+
+    var line: String {
+        switch self {
+        case .session(let name): "session+ \(name)"
+        case .sessionDeleted(let name): "session- \(name)"
+        case .cookie(let session, let name, let value): "cookie \(session) \(name) \(value)"
+        case .job(let id): "job \(id)"
+        case .artifact(let session, let id, let sha256): "artifact \(session) \(id) \(sha256)"
+        case .refusedSession(let name): "refused-session \(name)"
+        case .unknownSession(let name): "unknown-session \(name)"
+        }
+    }
+
+    init?(line: Substring) {
+        let fields = line.split(separator: " ").map(String.init)
+        switch (fields.first, fields.count) {
+        case ("session+", 2): self = .session(fields[1])
+        case ("session-", 2): self = .sessionDeleted(fields[1])
+        case ("cookie", 4): self = .cookie(session: fields[1], name: fields[2], value: fields[3])
+        case ("job", 2): self = .job(fields[1])
+        case ("artifact", 4): self = .artifact(session: fields[1], id: fields[2], sha256: fields[3])
+        case ("refused-session", 2): self = .refusedSession(fields[1])
+        case ("unknown-session", 2): self = .unknownSession(fields[1])
+        default: return nil
+        }
+    }
+}
+
+/// Connects to ripd, retrying while it restarts (up to a minute).
+func connect(_ socket: String) async throws -> RipClient {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while true {
+        do {
+            return try await RipClient.connect(to: socket)
+        } catch {
+            guard ContinuousClock.now < deadline else { throw error }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
