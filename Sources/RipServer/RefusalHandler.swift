@@ -42,9 +42,10 @@ final class RefusalHandler: ChannelInboundHandler {
 }
 
 /// The refused connections still open, across the daemon.
-final class Refusals: Sendable {
+public final class Refusals: Sendable {
     static let linger = TimeAmount.seconds(10)
-    static let maxLingering = 1024
+    /// Each holds a descriptor while it lingers; `FileLimit` keeps room for them.
+    public static let maxLingering = 64
     private let open = Atomic<Int>(0)
 
     /// Counts one more refused connection; returns whether it may linger.

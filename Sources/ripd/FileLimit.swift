@@ -7,9 +7,9 @@ import RipServer
 /// can only refuse a connection (NIO backs off `accept` on EMFILE), never fail a write-ahead log
 /// segment, a snapshot or an upload.
 enum FileLimit {
-    /// Write-ahead log segments, snapshots, the lock, blob reads and the like, plus every
-    /// upload that may be open (`UploadTable.maxOpen`).
-    static let reserve = 64 + 256
+    /// Write-ahead log segments, snapshots, the lock, blob reads and the like, every upload that
+    /// may be open (`UploadTable.maxOpen`), and refused connections while they linger.
+    static let reserve = 64 + 256 + Refusals.maxLingering
 
     /// `wanted`, or as many connections as the open-file limit leaves room for, with a warning.
     static func connections(wanted: Int, logger: Logger) -> Int {

@@ -95,4 +95,28 @@ struct AbuseTests {
         try await Daemon.waitFor("1 open connection", client) { $0.connectionsOpen == 1 }
         #expect(try await daemon.client().health().status == "SERVING")
     }
+
+    @Test("out of descriptors: connections past what the open-file limit allows are refused; the log rotates and loses nothing")
+    func descriptorExhaustion() async throws {
+        // 450 descriptors leave 66 for connections beside ripd's reserve for its own files.
+        let daemon = try await Daemon(
+            arguments: ["--wal-segment-bytes", "4096"], launcher: ["/usr/bin/prlimit", "--nofile=450:450", "--"])
+        try await daemon.waitForLog("--max-connections lowered")
+        let client = try await daemon.client()
+        var flood: [RawConnection] = []
+        for _ in 0..<300 { flood.append(try RawConnection(path: daemon.socketPath)) }
+        try await Daemon.waitFor("the connections it can serve", client) { $0.connectionsOpen == 66 }
+        // Meanwhile every change still reaches the log, which rotates every 4 KiB.
+        var names: [String] = []
+        for n in 0..<300 { names.append(try await client.createSession(.with { $0.name = "fd\(n)" }).name) }
+        let wal = try await client.walInfo()
+        #expect(wal.segments > 3, "the log did not rotate: \(wal)")
+        flood.removeAll()
+        _ = daemon.stop(signal: SIGKILL)
+        let check = try Daemon.runToExit(["check", "--data-dir", daemon.directory.appendingPathComponent("data").path])
+        #expect(check.status == 0, "\(check.stderr)")
+        let restarted = try await Daemon(directory: daemon.directory)
+        let listed = try await restarted.client().listSessions().sessions.map(\.name)
+        #expect(Set(listed) == Set(names))
+    }
 }

@@ -55,6 +55,17 @@ final class FillableFile: AppendFile {
     func close() { base.close() }
 }
 
+/// Creates session `name` through `store` and waits until the change is durable (or failed).
+func create(_ store: StateStore, _ name: String) async throws {
+    let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+    try store.commit(.with {
+        $0.createSession = .with { $0.name = name }
+        $0.newSessionID = SessionID.generate()
+        $0.sessionLimit.maxSessions = 100
+    }, durable: promise)
+    try await promise.futureResult.get()
+}
+
 @Suite("Write failures")
 struct WriteFailureTests {
     @Test("a failed append fails its call, leaves no trace in state or log, and writes resume when space returns")
@@ -64,17 +75,7 @@ struct WriteFailureTests {
         let disk = FillableDisk()
         var configuration = Storage.Configuration(directory: directory)
         configuration.log.fileLayer = disk
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
 
-        func create(_ store: StateStore, _ name: String) async throws {
-            let promise = loop.makePromise(of: Void.self)
-            try store.commit(.with {
-                $0.createSession = .with { $0.name = name }
-                $0.newSessionID = SessionID.generate()
-                $0.sessionLimit.maxSessions = 100
-            }, durable: promise)
-            try await promise.futureResult.get()
-        }
         func names(_ store: StateStore) throws -> [String] {
             try store.read { state, now in try state.sessions.list(.init(), now: now).map(\.name) }
         }
@@ -110,16 +111,6 @@ struct WriteFailureTests {
         var configuration = Storage.Configuration(directory: directory)
         configuration.log.fileLayer = disk
         configuration.log.onFatal = { message in fatal.withLock { $0.append(message) } }
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        func create(_ store: StateStore, _ name: String) async throws {
-            let promise = loop.makePromise(of: Void.self)
-            try store.commit(.with {
-                $0.createSession = .with { $0.name = name }
-                $0.newSessionID = SessionID.generate()
-                $0.sessionLimit.maxSessions = 100
-            }, durable: promise)
-            try await promise.futureResult.get()
-        }
 
         do {
             let storage = try Storage(configuration: configuration) { _ in }

@@ -26,7 +26,11 @@ final class Daemon: @unchecked Sendable {
 
     /// Starts ripd (as another user with `uid`, which needs root) and returns once it logs that
     /// it is listening.
-    init(arguments: [String] = [], socketPath: String? = nil, directory lent: URL? = nil, uid: UInt32? = nil) async throws {
+    /// `launcher` runs ripd (e.g. prlimit with its arguments).
+    init(
+        arguments: [String] = [], socketPath: String? = nil, directory lent: URL? = nil, uid: UInt32? = nil,
+        launcher: [String] = []
+    ) async throws {
         let directory = lent ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("ripd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,14 +39,13 @@ final class Daemon: @unchecked Sendable {
         self.socketPath = socketPath ?? directory.appendingPathComponent("run/ripd.sock").path
         let ripd = Self.binaries.appendingPathComponent("ripd")
         let ripdArguments = ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
+        var command = launcher + [ripd.path] + ripdArguments
         if let uid {
             try FileManager.default.setAttributes([.ownerAccountID: uid], ofItemAtPath: directory.path)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripd.path] + ripdArguments
-        } else {
-            process.executableURL = ripd
-            process.arguments = ripdArguments
+            command = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command
         }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let stderr = Pipe()
         process.standardError = stderr
         // Nothing inherited from the test process: a daemon orphaned by a crashed test must not
