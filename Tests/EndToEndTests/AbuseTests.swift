@@ -25,6 +25,7 @@ struct AbuseTests {
         let session = try await client.createSession(.with { $0.name = "acknowledged" })
         let peak = try daemon.peakMemory()
         #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
+        print("abuse: 200,000 pipelined calls, never read: ripd peak RSS \(peak >> 20) MiB")
 
         var answered = 0
         while answered < calls, let response = try raw.receive() {
@@ -63,6 +64,7 @@ struct AbuseTests {
         #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
         let open = try await client.info().streamsOpen
         #expect(open < 1000, "no stream that fell behind was ended")
+        print("abuse: 1,000 watchers never reading, 1,000 events of 1 KiB: ripd peak RSS \(peak >> 20) MiB, \(1000 - open) streams ended")
         #expect(try await client.health().status == "SERVING")
         // A watcher that reads now finds its messages, then the RESOURCE_EXHAUSTED end.
         var last: Rip_V1_Response?
@@ -90,6 +92,7 @@ struct AbuseTests {
         #expect(refusal.code == .resourceExhausted && refusal.message.contains("--max-connections"))
         let peak = try daemon.peakMemory()
         #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
+        print("abuse: 10,000 connections (4,096 served): ripd peak RSS \(peak >> 20) MiB")
         #expect(try await client.health().status == "SERVING")
         connections.removeAll()
         try await Daemon.waitFor("1 open connection", client) { $0.connectionsOpen == 1 }

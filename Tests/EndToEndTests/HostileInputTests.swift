@@ -158,6 +158,9 @@ struct HostileInputTests {
             })
         }
         #expect(try await client.health().status == "SERVING")
+        let peak = try daemon.peakMemory()
+        #expect(peak < 256 << 20, "peak RSS \(peak >> 20) MiB")
+        print("abuse: 100,000-label host, 10 MB glob, 1 MiB names and the rest: ripd peak RSS \(peak >> 20) MiB")
     }
 
     @Test("a unary call sent with the id of an open stream gets INVALID_ARGUMENT; the stream lives on")
