@@ -150,6 +150,12 @@ struct HostileInputTests {
                 $0.cookie = .with { $0.name = "a"; $0.value = "b"; $0.domain = "example.com"; $0.path = "/" + String(repeating: "p", count: 4096) }
             })
         }
+        await Self.expect(.invalidArgument, "1,001 sessions to delete") {
+            _ = try await client.deleteSessions(.with { $0.sessions = (0...1000).map { "s\($0)" } })
+        }
+        await Self.expect(.invalidArgument, "17 statuses in a filter") {
+            _ = try await client.listJobs(.with { $0.status = Array(repeating: .pending, count: 17) })
+        }
         await Self.expect(.invalidArgument, "10,000 Set-Cookie lines") {
             _ = try await client.storeResponseCookies(.with {
                 $0.session = "s"

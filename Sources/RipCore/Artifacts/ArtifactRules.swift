@@ -41,6 +41,7 @@ public enum ArtifactRules {
     /// pattern needs, times within `TimeRange`.
     static func checkQuery(_ request: Rip_V1_QueryArtifactsRequest) throws {
         try SessionRules.checkTags(request.tags, of: "filter")
+        try SessionRules.checkCount(request.types.count, of: "types", max: SessionRules.maxFilterValues)
         guard request.nameGlob.utf8.count <= maxGlobBytes else {
             throw RipError.invalidArgument("name_glob must be at most \(maxGlobBytes) bytes, got \(request.nameGlob.utf8.count)")
         }

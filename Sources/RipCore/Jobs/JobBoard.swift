@@ -52,6 +52,8 @@ public struct JobBoard: Sendable {
     /// Jobs that match `request`, newest first, one page at a time.
     public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
         try SessionRules.checkTags(request.tags, of: "filter")
+        try SessionRules.checkCount(request.status.count, of: "status", max: SessionRules.maxFilterValues)
+        try SessionRules.checkCount(request.priority.count, of: "priority", max: SessionRules.maxFilterValues)
         let statuses = Set(request.status)
         let priorities = Set(request.priority)
         let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)

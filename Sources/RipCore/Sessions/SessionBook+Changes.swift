@@ -57,6 +57,7 @@ extension SessionBook {
             session.resetExpiry()
         }
         try SessionRules.checkTags(request.addTags)
+        try SessionRules.checkCount(request.removeTags.count, of: "remove_tags", max: SessionRules.maxTags)
         let removed = Set(request.removeTags)
         session.tags = deduplicated(session.tags + request.addTags).filter { !removed.contains($0) }
         try SessionRules.checkTags(session.tags)
@@ -64,6 +65,7 @@ extension SessionBook {
     }
 
     mutating func delete(_ request: Rip_V1_DeleteSessionsRequest, now: UnixMillis) throws -> Applied {
+        try SessionRules.checkCount(request.sessions.count, of: "sessions", max: SessionRules.maxSessionsPerCall)
         guard request.sessions.isEmpty != request.tag.isEmpty else {
             throw RipError.invalidArgument("name the sessions to delete, or a tag, but not both")
         }
@@ -118,6 +120,7 @@ extension SessionBook {
 
     mutating func removeHeaders(_ request: Rip_V1_RemoveHeadersRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
+        try SessionRules.checkCount(request.names.count, of: "names", max: SessionRules.maxHeaders)
         for name in request.names {
             guard session.removeHeader(named: name) else {
                 throw RipError.notFound("session '\(session.name)' has no header '\(name)'")

@@ -28,6 +28,16 @@ enum SessionRules {
         return bytes > limit * 4 ? bytes : text.count
     }
 
+    /// Sessions one DeleteSessions call names.
+    static let maxSessionsPerCall = 1000
+    /// Values a filter of enum values (statuses, priorities, types) may list.
+    static let maxFilterValues = 16
+
+    /// A repeated field's length within `max`.
+    static func checkCount(_ count: Int, of field: String, max: Int) throws {
+        guard count <= max else { throw RipError.invalidArgument("\(field) holds at most \(max) entries, got \(count)") }
+    }
+
     static func checkName(_ name: String) throws {
         let length = characters(name, limit: maxNameLength)
         guard (1...maxNameLength).contains(length) else {
