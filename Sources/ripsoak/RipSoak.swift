@@ -53,14 +53,15 @@ enum SoakEntry {
     }
 }
 
-/// Connects to ripd, retrying while it restarts (up to a minute).
-func connect(_ socket: String) async throws -> RipClient {
-    let deadline = ContinuousClock.now + .seconds(60)
+/// Connects to ripd, retrying while it restarts: for as long as it takes (a client, which the
+/// soak stops and kills), or up to a minute (the check).
+func connect(_ socket: String, patience: Duration? = .seconds(60)) async throws -> RipClient {
+    let deadline = patience.map { ContinuousClock.now + $0 }
     while true {
         do {
             return try await RipClient.connect(to: socket)
         } catch {
-            guard ContinuousClock.now < deadline else { throw error }
+            if let deadline, ContinuousClock.now >= deadline { throw error }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

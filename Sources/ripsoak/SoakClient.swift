@@ -20,7 +20,7 @@ struct SoakClient: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         var live: [String] = []
         var counter = 0
-        var client = try await connect(socket)
+        var client = try await connect(socket, patience: nil)
         while true {
             counter += 1
             let name = "w\(id)-\(counter)"
@@ -67,7 +67,7 @@ struct SoakClient: AsyncParsableCommand {
             } catch {
                 // ripd was killed or is restarting: reconnect and go on.
                 await client.close()
-                client = try await connect(socket)
+                client = try await connect(socket, patience: nil)
             }
         }
     }
