@@ -17,6 +17,9 @@ struct RipSoak: AsyncParsableCommand {
 /// One line of a client's journal: what ripd said about one change.
 enum SoakEntry {
     case session(String)
+    /// Written before a delete is sent: from here on the session may be gone even if the
+    /// acknowledgement never reaches the journal (the client can be paused or killed first).
+    case deleting(String)
     case sessionDeleted(String)
     case cookie(session: String, name: String, value: String)
     case job(String)
@@ -29,6 +32,7 @@ enum SoakEntry {
     var line: String {
         switch self {
         case .session(let name): "session+ \(name)"
+        case .deleting(let name): "deleting \(name)"
         case .sessionDeleted(let name): "session- \(name)"
         case .cookie(let session, let name, let value): "cookie \(session) \(name) \(value)"
         case .job(let id): "job \(id)"
@@ -42,6 +46,7 @@ enum SoakEntry {
         let fields = line.split(separator: " ").map(String.init)
         switch (fields.first, fields.count) {
         case ("session+", 2): self = .session(fields[1])
+        case ("deleting", 2): self = .deleting(fields[1])
         case ("session-", 2): self = .sessionDeleted(fields[1])
         case ("cookie", 4): self = .cookie(session: fields[1], name: fields[2], value: fields[3])
         case ("job", 2): self = .job(fields[1])

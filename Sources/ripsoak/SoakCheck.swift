@@ -21,12 +21,14 @@ struct SoakCheck: AsyncParsableCommand {
         for path in journals {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             // A line still being written when the check began has no newline yet: skip it.
-            for line in text.split(separator: "\n", omittingEmptySubsequences: true) where text.contains(line + "\n") {
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.removeLast()  // after the last newline: empty, or a line not finished
+            for line in lines {
                 switch SoakEntry(line: line) {
                 case .session(let name): sessions[name] = true
                 case .sessionDeleted(let name): sessions[name] = false
                 case .refusedSession(let name): sessions[name] = false
-                case .unknownSession(let name): unknown.insert(name); sessions[name] = nil
+                case .unknownSession(let name), .deleting(let name): unknown.insert(name); sessions[name] = nil
                 case .cookie(let session, let name, let value): cookies.append((session, name, value))
                 case .job(let id): jobs.append(id)
                 case .artifact(let session, let id, let sha256): artifacts.append((session, id, sha256))

@@ -39,6 +39,7 @@ struct SoakClient: AsyncParsableCommand {
                     }
                 case 3:
                     let victim = live.remove(at: Int.random(in: 0..<live.count, using: &generator))
+                    record(.deleting(victim))
                     do {
                         _ = try await client.deleteSessions(.with { $0.sessions = [victim] })
                         record(.sessionDeleted(victim))
