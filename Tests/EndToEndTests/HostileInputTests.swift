@@ -185,6 +185,18 @@ struct HostileInputTests {
         #expect(try Rip_V1_SessionEvent(serializedBytes: event.payload).session.name == "after")
     }
 
+    @Test("a string field of invalid UTF-8 is INVALID_ARGUMENT and the connection keeps serving")
+    func invalidUTF8() async throws {
+        let daemon = try await Daemon()
+        let raw = try RawConnection(path: daemon.socketPath)
+        raw.send(try RawConnection.request(1, "/rip.v1.SessionService/CreateSession", [0x0A, 0x02, 0xFF, 0xFE]))  // name = FF FE
+        let refused = try #require(try raw.receive())
+        #expect(refused.id == 1 && refused.code == .invalidArgument && refused.message.contains("does not decode"))
+        raw.send(try RawConnection.request(2, "/rip.v1.AdminService/Health"))
+        #expect(try raw.receive()?.code == .ok)
+        #expect(try await daemon.client().listSessions().sessions.isEmpty)
+    }
+
     @Test("unknown fields are dropped, not stored")
     func unknownFields() async throws {
         let daemon = try await Daemon()
