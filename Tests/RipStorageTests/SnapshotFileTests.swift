@@ -36,10 +36,10 @@ struct SnapshotFileTests {
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         let damaged = directory.path + "/damaged.pb"
         for variant in [Array(bytes.dropLast(5)), Array(bytes.dropLast(16)), bytes.enumerated().map { $0.offset == 100 ? $0.element ^ 1 : $0.element }] {
-            FileManager.default.createFile(atPath: damaged, contents: Data(variant))
+            #expect(FileManager.default.createFile(atPath: damaged, contents: Data(variant)))
             #expect(throws: StorageError.self) { try SnapshotFile.read(damaged) }
         }
-        FileManager.default.createFile(atPath: damaged, contents: Data(Array("RIPSNAP3".utf8) + bytes.dropFirst(8)))
+        #expect(FileManager.default.createFile(atPath: damaged, contents: Data(Array("RIPSNAP3".utf8) + bytes.dropFirst(8))))
         let newer = #expect(throws: SnapshotFile.NewerFormat.self) { try SnapshotFile.read(damaged) }
         #expect(newer?.description.contains("version 3") == true)
 
@@ -47,7 +47,7 @@ struct SnapshotFileTests {
         var version1 = Array("RIPSNAP1".utf8)
         WALFormat.appendBigEndian(UInt64(payload.count), to: &version1)
         WALFormat.appendBigEndian(CRC32C.checksum(payload), to: &version1)
-        FileManager.default.createFile(atPath: damaged, contents: Data(version1 + payload))
+        #expect(FileManager.default.createFile(atPath: damaged, contents: Data(version1 + payload)))
         #expect(try SnapshotFile.read(damaged) == state.snapshot(lastSequence: 300))
     }
 
@@ -58,7 +58,7 @@ struct SnapshotFileTests {
         let segment = directory.path + "/" + WALFormat.segmentName(firstSequence: 1)
         var bytes = [UInt8](try #require(FileManager.default.contents(atPath: segment)))
         bytes[6] = UInt8(ascii: "2")
-        FileManager.default.createFile(atPath: segment, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: segment, contents: Data(bytes)))
         let error = #expect(throws: StorageError.self) { try Recovery.run(directory: directory.path, repair: true) { _ in } }
         #expect(error?.description.contains("WAL format version 2") == true)
     }
@@ -75,7 +75,7 @@ struct SequenceGapTests {
         for (offset, mutation) in creations(5, from: 15).enumerated() {
             bytes += WALFormat.record(sequence: UInt64(15 + offset), mutation: try mutation.serializedBytes())
         }
-        FileManager.default.createFile(atPath: directory.path + "/" + WALFormat.segmentName(firstSequence: 15), contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: directory.path + "/" + WALFormat.segmentName(firstSequence: 15), contents: Data(bytes)))
 
         let refused = #expect(throws: StorageError.self) { try Recovery.run(directory: directory.path, repair: false) { _ in } }
         #expect(refused?.description.contains("records 11–14 are missing") == true)
