@@ -1,0 +1,286 @@
+"""The asyncio client: the same methods as `ripd.Client`, pipelined on one connection.
+
+    async with ripd.aio.Client() as client:
+        session = await client.get_session(session="crawl")
+        async for event in client.watch_events(jobs=True):
+            ...
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import Iterable
+from typing import Any, Generic, TypeVar
+
+from google.protobuf.message import Message
+
+from . import _artifacts
+from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
+from .errors import Cancelled, Internal, RipError, Unavailable
+from .proto import artifact_pb2, envelope_pb2
+from .proto.methods import AsyncMethods, Method
+
+__all__ = ["AsyncStream", "Client", "connect"]
+
+T = TypeVar("T")
+_Response = envelope_pb2.Response
+
+
+class AsyncStream(Generic[T]):
+    """The messages of one server-stream call, for `async for`. Iteration ends when the daemon
+    ends the stream (raising its status if it ended with an error). `cancel()`/`aclose()`,
+    leaving an `async with` block, or dropping the stream cancels the call on the daemon."""
+
+    def __init__(self, client: Client, call_id: int, message_type: Any) -> None:
+        self._client = client
+        self._id = call_id
+        self._type = message_type
+        self._messages: deque[bytes] = deque()
+        self._done = False
+        self._error: RipError | None = None
+        self._waiter: asyncio.Future | None = None
+
+    def __aiter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while True:
+            if self._messages:
+                return self._type.FromString(self._messages.popleft())
+            if self._done:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._waiter = self._client._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+
+    def _push(self, payload: bytes | None, end: bool, error: RipError | None) -> None:
+        if payload is not None:
+            self._messages.append(payload)
+        if end:
+            self._done = True
+            self._error = error
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def cancel(self) -> None:
+        """Cancels the call; messages already received are dropped."""
+        if not self._done:
+            self._messages.clear()
+            self._push(None, True, None)
+            self._client._cancel(self._id)
+
+    async def aclose(self) -> None:
+        self.cancel()
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.cancel()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_done", True):
+            loop = self._client._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._client._cancel, self._id)
+
+
+class _Protocol(asyncio.Protocol):
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def data_received(self, data: bytes) -> None:
+        self.client._received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.client._lost(exc)
+
+
+class Client(AsyncMethods):
+    """An asyncio client of ripd over one Unix-socket connection. Every rpc is a snake_case
+    method taking the request message or its fields as keywords; a unary call is sent at once
+    and returns a future of its reply (so `asyncio.gather` over many pipelines them), a stream
+    an `AsyncStream`. Failures raise `RipError` subclasses, as `ripd.Client`'s do.
+
+    Connect with `await Client.connect(...)`, `await ripd.aio.connect(...)` or `async with
+    Client(...) as client`; the arguments are `ripd.Client`'s."""
+
+    def __init__(self, socket: str | None = None, timeout: float | None = 5.0,
+                 trust_uids: Iterable[int] | None = None, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self._options = (socket, timeout, trust_uids)
+        self._max_frame_bytes = max_frame_bytes
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._transport: asyncio.Transport | None = None
+        self._ids = itertools.count(1)
+        self._calls: dict[int, tuple[asyncio.Future, Any] | AsyncStream] = {}
+        self._frames = FrameSplitter()
+        self._out: list[bytes] = []
+        self._closed: RipError | None = Unavailable("not connected: await client.connect() first")
+        self._connection_error: RipError | None = None
+
+    @classmethod
+    async def open(cls, socket: str | None = None, timeout: float | None = 5.0,
+                   trust_uids: Iterable[int] | None = None, max_frame_bytes: int = MAX_FRAME_BYTES) -> Client:
+        """A connected client."""
+        return await cls(socket, timeout, trust_uids, max_frame_bytes).connect()
+
+    async def connect(self) -> Client:
+        """Connects (checking who serves the socket, as `ripd.Client` does); returns the client."""
+        sock = open_socket(*self._options)
+        self._loop = asyncio.get_running_loop()
+        self._transport, _ = await self._loop.create_unix_connection(lambda: _Protocol(self), sock=sock)
+        self._closed = None
+        return self
+
+    async def __aenter__(self) -> Client:
+        return await self.connect() if self._transport is None else self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Closes the connection; calls still in flight fail with Unavailable."""
+        self._fail_all(Unavailable("the client was closed"))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
+    # Calls
+
+    def call(self, path: str, request: Message | None = None, /, **fields: Any) -> Any:
+        """Calls any method by its path: a future of the reply, or an `AsyncStream`."""
+        method = method_at(path, request)
+        return self._stream(method, request, fields) if method.server_streaming else self._unary(method, request, fields)
+
+    def _unary(self, method: Method, request: Message | None, fields: dict[str, Any]) -> asyncio.Future:
+        call_id = self._send_call(method, build_request(method, request, fields))
+        future = self._loop.create_future()  # type: ignore[union-attr]
+        self._calls[call_id] = (future, method.response_type)
+        return future
+
+    def _stream(self, method: Method, request: Message | None, fields: dict[str, Any]) -> AsyncStream:
+        call_id = self._send_call(method, build_request(method, request, fields))
+        stream: AsyncStream = AsyncStream(self, call_id, method.response_type)
+        self._calls[call_id] = stream
+        return stream
+
+    def _send_call(self, method: Method, request: Message) -> int:
+        if self._closed is not None:
+            raise self._closed
+        call_id = next(self._ids)
+        self._write(request_frame(call_id, method.path, request.SerializeToString(), self._max_frame_bytes))
+        return call_id
+
+    def _write(self, frame: bytes) -> None:
+        # Frames written in one turn of the loop go out in one write.
+        if not self._out:
+            self._loop.call_soon(self._flush)  # type: ignore[union-attr]
+        self._out.append(frame)
+
+    def _flush(self) -> None:
+        if self._out and self._transport is not None and self._closed is None:
+            self._transport.write(b"".join(self._out))
+        self._out.clear()
+
+    def _cancel(self, call_id: int) -> None:
+        if self._calls.pop(call_id, None) is not None and self._closed is None:
+            self._write(cancel_frame(call_id))
+
+    async def _drive(self, steps: _artifacts.Steps) -> Any:
+        replies: list | None = None
+        error: BaseException | None = None
+        while True:
+            try:
+                batch = steps.throw(error) if error is not None else steps.send(replies)  # type: ignore[arg-type]
+            except StopIteration as stop:
+                return stop.value
+            error = None
+            try:
+                replies = list(await asyncio.gather(*[self._unary(method, request, {}) for method, request in batch]))
+            except RipError as failure:
+                error = failure
+
+    # Artifacts
+
+    async def put_artifact(self, *, session: str | None = None, job: str | None = None, data: bytes | None = None,
+                           file: _artifacts.FileArg | None = None, name: str | None = None, type: int | str = 0,
+                           content_type: str = "", tags: Iterable[str] = (),
+                           metadata: dict[str, str] | None = None) -> artifact_pb2.Artifact:
+        """`ripd.Client.put_artifact`, awaited (file reads block the loop briefly, 4 MiB at a time)."""
+        commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata)
+        content, close = _artifacts.chunks(data, file)
+        try:
+            return await self._drive(_artifacts.put(_artifacts.owner(session, job), content, commit))
+        finally:
+            close()
+
+    async def get_artifact(self, artifact_id: str, *, session: str | None = None, job: str | None = None,
+                           file: _artifacts.FileArg | None = None) -> Any:
+        """`ripd.Client.get_artifact`, awaited: bytes without `file`, else the artifact's metadata."""
+        sink = _artifacts.Download(file)
+        info = None
+        try:
+            info = await self._drive(_artifacts.get(artifact_id, _artifacts.owner(session, job), sink.handle.write))
+        finally:
+            result = sink.finish(info is not None, info)
+        return result
+
+    # The connection
+
+    def _received(self, data: bytes) -> None:
+        calls = self._calls
+        for body in self._frames.feed(data):
+            try:
+                response = _Response.FromString(body)
+            except Exception:
+                self._fail_all(Internal("ripd sent a frame that is not a rip.v1.Response"))
+                return
+            call_id, code = response.id, response.code
+            if call_id == 0:
+                self._connection_error = RipError.of(code, response.message) if code else None
+                continue
+            call = calls.pop(call_id, None) if response.end_of_stream else calls.get(call_id)
+            if call is None:
+                continue
+            if type(call) is tuple:
+                future, reply_type = call
+                if future.done():
+                    continue
+                if code:
+                    future.set_exception(RipError.of(code, response.message))
+                else:
+                    future.set_result(reply_type.FromString(response.payload))
+            else:
+                end = response.end_of_stream
+                payload = response.payload if response.payload or not end else None
+                error = RipError.of(code, response.message) if end and code and code != Cancelled.code else None
+                call._push(payload, end, error)  # type: ignore[union-attr]
+
+    def _lost(self, exc: Exception | None) -> None:
+        reason = f"connection to ripd failed: {exc}" if exc else "connection to ripd closed"
+        self._fail_all(self._connection_error or Unavailable(reason))
+
+    def _fail_all(self, error: RipError) -> None:
+        if self._closed is None:
+            self._closed = error
+            if self._transport is not None:
+                self._transport.abort()
+        calls, self._calls = self._calls, {}
+        for call in calls.values():
+            if type(call) is tuple:
+                if not call[0].done():
+                    call[0].set_exception(self._closed)
+            else:
+                call._push(None, True, self._closed)  # type: ignore[union-attr]
+
+
+async def connect(socket: str | None = None, timeout: float | None = 5.0, trust_uids: Iterable[int] | None = None,
+                  max_frame_bytes: int = MAX_FRAME_BYTES) -> Client:
+    """A connected asyncio client; see `Client`."""
+    return await Client.open(socket, timeout, trust_uids, max_frame_bytes)

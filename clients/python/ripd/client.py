@@ -1,0 +1,287 @@
+"""The blocking client: one connection that any number of threads share."""
+from __future__ import annotations
+
+import _thread
+import itertools
+import threading
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from google.protobuf.message import Message
+
+from . import _artifacts
+from ._stream import Stream
+from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
+from .errors import Cancelled, Internal, RipError, Unavailable
+from .proto import artifact_pb2, envelope_pb2
+from .proto.methods import Method, SyncMethods
+
+_Response = envelope_pb2.Response
+
+
+class _Call:
+    """A call awaiting responses. Its thread sleeps on `lock`, which whoever reads its response
+    releases; a stream's messages queue up in `messages`."""
+
+    __slots__ = ("lock", "done", "error", "payload", "messages")
+
+    def __init__(self, stream: bool) -> None:
+        self.lock = _thread.allocate_lock()
+        self.lock.acquire()
+        self.done = False
+        self.error: RipError | None = None
+        self.payload = b""
+        self.messages: deque[bytes] | None = deque() if stream else None
+
+    def ready(self) -> bool:
+        return self.done or bool(self.messages)
+
+    def wake(self) -> None:
+        try:
+            self.lock.release()
+        except RuntimeError:  # already awake
+            pass
+
+
+class Client(SyncMethods):
+    """A blocking client of ripd over one Unix-socket connection, safe to share between threads.
+
+    Every rpc is a snake_case method taking the request message or its fields as keywords
+    (`client.create_session(name="crawl", tags=["prod"])`) and returning the reply message;
+    server streams (`watch_sessions`, `watch_job`, `watch_events`) return a `Stream` to iterate.
+    Failures raise a `RipError` subclass: the daemon's status, or `Unavailable` when nothing
+    listens or the connection drops (every call in flight then fails so).
+
+    Calls from many threads share the connection: each has an id and replies are matched to
+    calls by it. There is no reader thread to hand replies over: whichever waiting thread gets
+    the socket first reads for all of them (a thread handoff would double a round trip), and
+    hands the reading on when its own reply is in.
+
+    `socket`: the daemon's socket (default: `$RIPD_SOCKET`, `$XDG_RUNTIME_DIR/ripd/ripd.sock`,
+    `/tmp/ripd-$UID/ripd.sock`, as ripctl). `timeout`: seconds to connect. `trust_uids`: uids
+    besides yours and root's whose ripd this may talk to (default: `$RIPD_TRUST_UID`, as ripctl).
+    """
+
+    def __init__(self, socket: str | None = None, timeout: float | None = 5.0,
+                 trust_uids: Iterable[int] | None = None, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self._sock = open_socket(socket, timeout, trust_uids)
+        self._max_frame_bytes = max_frame_bytes
+        self._ids = itertools.count(1)
+        self._calls: dict[int, _Call] = {}
+        self._send_lock = threading.Lock()
+        self._reading = threading.Lock()
+        self._idle: set[_Call] = set()  # calls whose threads wait for someone else to read
+        self._frames = FrameSplitter()
+        self._closed: RipError | None = None
+        self._connection_error: RipError | None = None  # a response with id 0
+        self._late_cancels: deque[bytes] = deque()  # from streams collected while the socket was busy
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the connection; calls still in flight fail with Unavailable."""
+        self._fail_all(Unavailable("the client was closed"))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
+    # Calls
+
+    def call(self, path: str, request: Message | None = None, /, **fields: Any) -> Any:
+        """Calls any method by its path ("/rip.v1.SessionService/GetSession"): the reply, or a
+        `Stream` for a streaming method."""
+        method = method_at(path, request)
+        return self._stream(method, request, fields) if method.server_streaming else self._unary(method, request, fields)
+
+    def _unary(self, method: Method, request: Message | None, fields: dict[str, Any]) -> Any:
+        call = self._start(method, build_request(method, request, fields), stream=False)[1]
+        return self._reply(method, call)
+
+    def _stream(self, method: Method, request: Message | None, fields: dict[str, Any]) -> Stream:
+        call_id, call = self._start(method, build_request(method, request, fields), stream=True)
+        return Stream(self, call_id, call, method.response_type)
+
+    def _start(self, method: Method, request: Message, stream: bool) -> tuple[int, _Call]:
+        frame_id = next(self._ids)
+        frame = request_frame(frame_id, method.path, request.SerializeToString(), self._max_frame_bytes)
+        if self._closed is not None:
+            raise self._closed
+        call = _Call(stream)
+        self._calls[frame_id] = call
+        self._send(frame)
+        return frame_id, call
+
+    def _reply(self, method: Method, call: _Call) -> Any:
+        self._wait(call)
+        if call.error is not None:
+            raise call.error
+        return method.response_type.FromString(call.payload)
+
+    def _drive(self, steps: _artifacts.Steps) -> Any:
+        """Runs a sequence of calls (see _artifacts): each batch is sent at once, then awaited."""
+        replies: list | None = None
+        error: BaseException | None = None
+        while True:
+            try:
+                batch = steps.throw(error) if error is not None else steps.send(replies)  # type: ignore[arg-type]
+            except StopIteration as stop:
+                return stop.value
+            error = None
+            try:
+                started = [(method, self._start(method, request, stream=False)[1]) for method, request in batch]
+                replies = [self._reply(method, call) for method, call in started]
+            except RipError as failure:
+                error = failure
+
+    # Artifacts
+
+    def put_artifact(self, *, session: str | None = None, job: str | None = None, data: bytes | None = None,
+                     file: _artifacts.FileArg | None = None, name: str | None = None, type: int | str = 0,
+                     content_type: str = "", tags: Iterable[str] = (),
+                     metadata: dict[str, str] | None = None) -> artifact_pb2.Artifact:
+        """Uploads `data` or `file` (a path or a binary file object) as an artifact of `session`
+        or `job`, in 4 MiB chunks, with its SHA-256 checked by the daemon; returns the artifact.
+        `type`: an ArtifactType, or its name ("tool_result"); `name` defaults to the file's."""
+        commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata)
+        content, close = _artifacts.chunks(data, file)
+        try:
+            return self._drive(_artifacts.put(_artifacts.owner(session, job), content, commit))
+        finally:
+            close()
+
+    def get_artifact(self, artifact_id: str, *, session: str | None = None, job: str | None = None,
+                     file: _artifacts.FileArg | None = None) -> Any:
+        """Downloads an artifact of `session` or `job` in ranged reads (a few 4 MiB chunks in
+        memory at most) and checks its SHA-256 (DataLoss otherwise). Without `file`, returns the
+        content as bytes; with `file` (a path or a writable binary file object), writes it there
+        and returns the artifact's metadata. `get_artifact_info` is the metadata alone."""
+        sink = _artifacts.Download(file)
+        info = None
+        try:
+            info = self._drive(_artifacts.get(artifact_id, _artifacts.owner(session, job), sink.handle.write))
+        finally:
+            result = sink.finish(info is not None, info)
+        return result
+
+    # The connection
+
+    def _send(self, frame: bytes) -> None:
+        with self._send_lock:
+            try:
+                self._sock.sendall(frame)
+                while self._late_cancels:
+                    self._sock.sendall(self._late_cancels.popleft())
+            except OSError as error:
+                self._fail_all(self._connection_error or Unavailable(f"cannot send to ripd: {error}"))
+                raise self._closed from None  # type: ignore[misc]
+
+    def _cancel(self, call_id: int) -> None:
+        """Cancels a stream: its call is forgotten here and the daemon is told."""
+        if self._calls.pop(call_id, None) is None or self._closed is not None:
+            return
+        self._late_cancels.append(cancel_frame(call_id))
+        # From a garbage-collected stream this may run inside _send on this very thread: then
+        # (or when another thread sends) the cancel goes out with the next frame.
+        if self._send_lock.acquire(blocking=False):
+            try:
+                while self._late_cancels:
+                    self._sock.sendall(self._late_cancels.popleft())
+            except OSError:
+                pass  # the connection is gone, which cancels everything anyway
+            finally:
+                self._send_lock.release()
+
+    def _wait(self, call: _Call) -> None:
+        """Returns once `call` has a response (or a stream message), reading the socket for
+        every call while no other thread does."""
+        try:
+            while not call.ready():
+                if self._reading.acquire(blocking=False):
+                    self._read_until(call)
+                    continue
+                self._idle.add(call)
+                # Whoever held the socket may have let go before it could see us idle: try again.
+                if self._reading.acquire(blocking=False):
+                    self._idle.discard(call)
+                    self._read_until(call)
+                    continue
+                call.lock.acquire()
+                self._idle.discard(call)
+        except BaseException:
+            self._idle.discard(call)
+            raise
+
+    def _read_until(self, call: _Call) -> None:
+        """Reads responses until `call` has one (holding `_reading`), then hands the reading to a
+        thread still waiting."""
+        try:
+            while not call.ready():
+                self._read_some()
+        finally:
+            self._reading.release()
+            for other in list(self._idle):
+                if not other.ready():
+                    other.wake()
+                    break
+
+    def _read_some(self) -> None:
+        try:
+            data = self._sock.recv(1 << 18)
+        except OSError as error:
+            data, reason = b"", f"connection to ripd failed: {error}"
+        else:
+            reason = "connection to ripd closed"
+        if not data:
+            self._fail_all(self._connection_error or Unavailable(reason))
+            return
+        for body in self._frames.feed(data):
+            try:
+                response = _Response.FromString(body)
+            except Exception:
+                self._fail_all(Internal("ripd sent a frame that is not a rip.v1.Response"))
+                return
+            self._deliver(response)
+
+    def _deliver(self, response: Any) -> None:
+        call_id, code = response.id, response.code
+        if call_id == 0:  # about the connection: reported to every call if it then closes
+            self._connection_error = RipError.of(code, response.message) if code else None
+            return
+        call = self._calls.pop(call_id, None) if response.end_of_stream else self._calls.get(call_id)
+        if call is None:
+            return  # a stream cancelled here; the daemon's late messages are dropped
+        if call.messages is None:
+            if code:
+                call.error = RipError.of(code, response.message)
+            else:
+                call.payload = response.payload
+            call.done = True
+        else:
+            if response.payload or not response.end_of_stream:
+                call.messages.append(response.payload)
+            if response.end_of_stream:
+                if code and code != Cancelled.code:
+                    call.error = RipError.of(code, response.message)
+                call.done = True
+        call.wake()
+
+    def _fail_all(self, error: RipError) -> None:
+        """Closes the connection: every call in flight, and every later one, fails with `error`."""
+        if self._closed is None:
+            self._closed = error
+            try:
+                self._sock.shutdown(2)
+            except OSError:
+                pass
+            self._sock.close()
+        while self._calls:
+            _, call = self._calls.popitem()
+            call.error = call.error or self._closed
+            call.done = True
+            call.wake()
