@@ -89,10 +89,11 @@ def request_frame(call_id: int, path: str, payload: bytes, max_frame_bytes: int 
     if method is None:
         encoded = path.encode()
         method = _method_fields[path] = b"\x12" + _varint(len(encoded)) + encoded
-    body = b"\x08" + _varint(call_id) + method + (b"\x1a" + _varint(len(payload)) + payload if payload else b"")
-    if len(body) > max_frame_bytes:
-        raise ResourceExhausted(f"the request is {len(body)} bytes, over the {max_frame_bytes}-byte frame limit")
-    return len(body).to_bytes(4, "big") + body
+    head = b"\x08" + _varint(call_id) + method + (b"\x1a" + _varint(len(payload)) if payload else b"")
+    size = len(head) + len(payload)
+    if size > max_frame_bytes:
+        raise ResourceExhausted(f"the request is {size} bytes, over the {max_frame_bytes}-byte frame limit")
+    return b"".join((size.to_bytes(4, "big"), head, payload))  # one copy of the payload
 
 
 def cancel_frame(call_id: int) -> bytes:
@@ -114,12 +115,13 @@ class FrameSplitter:
         buffer += data
         frames = []
         position, end = 0, len(buffer)
-        while end - position >= 4:
-            stop = position + 4 + int.from_bytes(buffer[position:position + 4], "big")
-            if stop > end:
-                break
-            frames.append(bytes(buffer[position + 4:stop]))
-            position = stop
+        with memoryview(buffer) as view:  # one copy per frame, not two
+            while end - position >= 4:
+                stop = position + 4 + int.from_bytes(view[position:position + 4], "big")
+                if stop > end:
+                    break
+                frames.append(bytes(view[position + 4:stop]))
+                position = stop
         del buffer[:position]
         return frames
 

@@ -27,51 +27,63 @@ T = TypeVar("T")
 _Response = envelope_pb2.Response
 
 
+class _StreamCall:
+    """What the connection keeps of a stream: messages received and how it ended. The stream
+    object itself is the caller's alone, so dropping it cancels the call."""
+
+    __slots__ = ("messages", "done", "error", "waiter")
+
+    def __init__(self) -> None:
+        self.messages: deque[bytes] = deque()
+        self.done = False
+        self.error: RipError | None = None
+        self.waiter: asyncio.Future | None = None
+
+    def push(self, payload: bytes | None, end: bool, error: RipError | None) -> None:
+        if payload is not None:
+            self.messages.append(payload)
+        if end:
+            self.done = True
+            self.error = error
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+
 class AsyncStream(Generic[T]):
     """The messages of one server-stream call, for `async for`. Iteration ends when the daemon
     ends the stream (raising its status if it ended with an error). `cancel()`/`aclose()`,
-    leaving an `async with` block, or dropping the stream cancels the call on the daemon."""
+    leaving an `async with` block, or dropping the stream (a `break` out of its `async for`,
+    garbage collection) cancels the call on the daemon."""
 
-    def __init__(self, client: Client, call_id: int, message_type: Any) -> None:
+    def __init__(self, client: Client, call_id: int, call: _StreamCall, message_type: Any) -> None:
         self._client = client
         self._id = call_id
+        self._call = call
         self._type = message_type
-        self._messages: deque[bytes] = deque()
-        self._done = False
-        self._error: RipError | None = None
-        self._waiter: asyncio.Future | None = None
 
     def __aiter__(self) -> AsyncStream[T]:
         return self
 
     async def __anext__(self) -> T:
+        call = self._call
         while True:
-            if self._messages:
-                return self._type.FromString(self._messages.popleft())
-            if self._done:
-                if self._error is not None:
-                    raise self._error
+            if call.messages:
+                return self._type.FromString(call.messages.popleft())
+            if call.done:
+                if call.error is not None:
+                    raise call.error
                 raise StopAsyncIteration
-            self._waiter = self._client._loop.create_future()
+            call.waiter = self._client._loop.create_future()  # type: ignore[union-attr]
             try:
-                await self._waiter
+                await call.waiter
             finally:
-                self._waiter = None
-
-    def _push(self, payload: bytes | None, end: bool, error: RipError | None) -> None:
-        if payload is not None:
-            self._messages.append(payload)
-        if end:
-            self._done = True
-            self._error = error
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+                call.waiter = None
 
     def cancel(self) -> None:
         """Cancels the call; messages already received are dropped."""
-        if not self._done:
-            self._messages.clear()
-            self._push(None, True, None)
+        if not self._call.done:
+            self._call.messages.clear()
+            self._call.push(None, True, None)
             self._client._cancel(self._id)
 
     async def aclose(self) -> None:
@@ -84,7 +96,8 @@ class AsyncStream(Generic[T]):
         self.cancel()
 
     def __del__(self) -> None:
-        if not getattr(self, "_done", True):
+        call = getattr(self, "_call", None)
+        if call is not None and not call.done:
             loop = self._client._loop
             if loop is not None and not loop.is_closed():
                 loop.call_soon_threadsafe(self._client._cancel, self._id)
@@ -117,7 +130,7 @@ class Client(AsyncMethods):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._transport: asyncio.Transport | None = None
         self._ids = itertools.count(1)
-        self._calls: dict[int, tuple[asyncio.Future, Any] | AsyncStream] = {}
+        self._calls: dict[int, tuple[asyncio.Future, Any] | _StreamCall] = {}
         self._frames = FrameSplitter()
         self._out: list[bytes] = []
         self._closed: RipError | None = Unavailable("not connected: await client.connect() first")
@@ -166,9 +179,8 @@ class Client(AsyncMethods):
 
     def _stream(self, method: Method, request: Message | None, fields: dict[str, Any]) -> AsyncStream:
         call_id = self._send_call(method, build_request(method, request, fields))
-        stream: AsyncStream = AsyncStream(self, call_id, method.response_type)
-        self._calls[call_id] = stream
-        return stream
+        call = self._calls[call_id] = _StreamCall()
+        return AsyncStream(self, call_id, call, method.response_type)
 
     def _send_call(self, method: Method, request: Message) -> int:
         if self._closed is not None:
@@ -260,7 +272,7 @@ class Client(AsyncMethods):
                 end = response.end_of_stream
                 payload = response.payload if response.payload or not end else None
                 error = RipError.of(code, response.message) if end and code and code != Cancelled.code else None
-                call._push(payload, end, error)  # type: ignore[union-attr]
+                call.push(payload, end, error)  # type: ignore[union-attr]
 
     def _lost(self, exc: Exception | None) -> None:
         reason = f"connection to ripd failed: {exc}" if exc else "connection to ripd closed"
@@ -277,7 +289,7 @@ class Client(AsyncMethods):
                 if not call[0].done():
                     call[0].set_exception(self._closed)
             else:
-                call._push(None, True, self._closed)  # type: ignore[union-attr]
+                call.push(None, True, self._closed)  # type: ignore[union-attr]
 
 
 async def connect(socket: str | None = None, timeout: float | None = 5.0, trust_uids: Iterable[int] | None = None,

@@ -189,12 +189,14 @@ class Worker:
     fails the attempt as retryable (`PermanentFailure`: not retried), and `JobCancelled` from
     a context call hands the job back. `run()` works jobs until SIGTERM or SIGINT (when called
     from the main thread) or `stop()`: then it claims no more, makes the running handlers'
-    next context call raise JobCancelled, hands their jobs back, and returns.
+    next context call raise JobCancelled, hands their jobs back, and returns. A claim waits
+    `claim_wait_seconds` for a job when none is ready; the daemon does not cancel a waiting
+    claim, so stopping takes up to that long.
     """
 
     def __init__(self, client: Any, methods: Iterable[str] = (), concurrency: int = 1, lease_seconds: float = 60.0,
                  handler: Callable[[Job, Context], Any] | None = None, worker_id: str | None = None,
-                 claim_wait_seconds: float = 2.0) -> None:
+                 claim_wait_seconds: float = 1.0) -> None:
         if not 1 <= concurrency <= 100:
             raise ValueError("concurrency must be 1–100")
         if not 1 <= lease_seconds <= 3600:
@@ -232,6 +234,7 @@ class Worker:
         if self._handler is None:
             raise TypeError("no handler: pass handler= or decorate one with @worker.handler")
         self._stopping = False
+        self._worked = 0
         previous = self._install_signals()
         threads: list[threading.Thread] = []
         try:

@@ -35,17 +35,20 @@ def ripd_bin() -> str:
 class Daemon:
     """One ripd process: its socket, data directory and stderr lines."""
 
-    def __init__(self, *args: str) -> None:
-        # Under /tmp with mode 0755 (not pytest's 0700 tmp_path): the test of a refused peer
-        # connects as another uid.
+    def __init__(self, *args: str, user: int | None = None) -> None:
+        # Under /tmp with mode 0755 (not pytest's 0700 tmp_path): tests of other uids (a refused
+        # peer, a daemon of another user) need to reach it.
         self.dir = tempfile.mkdtemp(prefix="ripd-pytest-")
         os.chmod(self.dir, 0o755)
+        if user is not None:
+            os.chown(self.dir, user, user)
         self.socket = os.path.join(self.dir, "ripd.sock")
         self.lines: list[str] = []
         self._listening = threading.Event()
         self.process = subprocess.Popen(
             [ripd_bin(), "--socket", self.socket, "--data-dir", os.path.join(self.dir, "data"), *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            user=user, group=user)
         threading.Thread(target=self._read_log, daemon=True).start()
         if not self._listening.wait(GUARD) or self.process.poll() is not None:
             self.kill()
