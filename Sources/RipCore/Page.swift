@@ -1,33 +1,40 @@
 import RipProto
 import RipWire
 
-/// A position in a newest-first listing (jobs, artifacts): "created-ms.id", opaque to clients.
+/// A position in a newest-first listing (jobs, artifacts): "sequence.created-ms.id", opaque to
+/// clients. Items order by their creation sequence, which the state hands out in the order of
+/// the log; items created before it was kept (sequence 0) order by time, then id.
 struct PageCursor: Comparable {
+    let sequence: UInt64
     let created: UnixMillis
     let id: String
 
-    init(created: UnixMillis, id: String) {
+    init(sequence: UInt64, created: UnixMillis, id: String) {
+        self.sequence = sequence
         self.created = created
         self.id = id
     }
 
     init(_ text: String) throws {
-        let parts = text.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let created = UnixMillis(parts[0]) else {
+        let parts = text.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, let sequence = UInt64(parts[0]), let created = UnixMillis(parts[1]) else {
             throw RipError.invalidArgument("cursor '\(text)' is not a next_cursor this daemon returned")
         }
-        self.created = created
-        self.id = String(parts[1])
+        self.init(sequence: sequence, created: created, id: String(parts[2]))
     }
 
-    var text: String { "\(created).\(id)" }
+    var text: String { "\(sequence).\(created).\(id)" }
 
-    static func < (lhs: PageCursor, rhs: PageCursor) -> Bool { (lhs.created, lhs.id) < (rhs.created, rhs.id) }
+    static func < (lhs: PageCursor, rhs: PageCursor) -> Bool {
+        (lhs.sequence, lhs.created, lhs.id) < (rhs.sequence, rhs.created, rhs.id)
+    }
 }
 
 extension PageCursor {
-    init(_ job: Rip_V1_Job) { self.init(created: job.createdAt.unixMillis, id: job.id) }
-    init(_ artifact: Rip_V1_Artifact) { self.init(created: artifact.createdAt.unixMillis, id: artifact.id) }
+    init(_ job: Rip_V1_Job) { self.init(sequence: job.createdSeq, created: job.createdAt.unixMillis, id: job.id) }
+    init(_ artifact: Rip_V1_Artifact) {
+        self.init(sequence: artifact.createdSeq, created: artifact.createdAt.unixMillis, id: artifact.id)
+    }
 }
 
 /// One page of a newest-first listing: the items that match, after the cursor, at most `limit`

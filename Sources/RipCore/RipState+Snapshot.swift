@@ -24,6 +24,7 @@ extension RipState {
             }
             $0.nextQueueTicket = jobs.queue.nextTicket
             $0.artifacts = artifacts.byID.values.sorted { $0.id < $1.id }
+            $0.nextCreatedSeq = nextCreatedSeq
         }
     }
 
@@ -46,6 +47,7 @@ extension RipState {
             $0.lastSequence = whole.lastSequence
             $0.currentSessionID = whole.currentSessionID
             $0.nextQueueTicket = whole.nextQueueTicket
+            $0.nextCreatedSeq = whole.nextCreatedSeq
         })
         for session in whole.sessions { try add(.with { $0.sessions = [session] }) }
         for jar in whole.cookieJars { try add(.with { $0.cookieJars = [jar] }) }
@@ -64,6 +66,8 @@ extension RipState {
         }
         jobs = JobBoard(snapshot: snapshot)
         for artifact in snapshot.artifacts { artifacts.insert(artifact) }
+        // Snapshots written before created_seq was kept hold none (every item's is 0).
+        nextCreatedSeq = max(snapshot.nextCreatedSeq, 1)
     }
 }
 

@@ -12,6 +12,9 @@ public struct RipState: Sendable {
     public internal(set) var cookieJars: [String: CookieJar] = [:]
     public internal(set) var jobs = JobBoard()
     public internal(set) var artifacts = ArtifactBook()
+    /// The `created_seq` the next job or artifact gets: listings order by it, so two created in
+    /// the same millisecond still list in the order they were made.
+    public internal(set) var nextCreatedSeq: UInt64 = 1
 
     public init() {}
 
@@ -39,12 +42,18 @@ public struct RipState: Sendable {
     private mutating func applyOne(_ mutation: Rip_V1_Mutation) throws -> Applied {
         let now = mutation.timeUnixMs
         switch mutation.kind {
-        case .createArtifact(let artifact):
-            return try artifacts.create(artifact)
+        case .createArtifact(var artifact):
+            artifact.createdSeq = nextCreatedSeq
+            let applied = try artifacts.create(artifact)
+            nextCreatedSeq += 1  // only once the creation succeeded
+            return applied
         case .deleteArtifact(let request):
             return try artifacts.delete(request)
-        case .submitJob(let job):
-            return try jobs.submit(job, now: now)
+        case .submitJob(var job):
+            job.createdSeq = nextCreatedSeq
+            let applied = try jobs.submit(job, now: now)
+            nextCreatedSeq += 1
+            return applied
         case .jobClaim(let claim):
             return try jobs.claim(claim, now: now)
         case .jobHeartbeat(let request):

@@ -234,7 +234,6 @@ struct ArtifactTests {
             ("run.log", .log, [], 50),
         ].enumerated() {
             made.append(try await Self.upload(client, Data(repeating: UInt8(n), count: size), owner: owner, name: name, type: type, tags: tags))
-            try await Task.sleep(for: .milliseconds(3))
         }
         func names(_ request: Rip_V1_QueryArtifactsRequest) async throws -> [String] {
             var request = request
@@ -247,7 +246,11 @@ struct ArtifactTests {
         #expect(try await names(.with { $0.nameGlob = "page?.html" }) == ["page2.html", "page1.html"])
         #expect(try await names(.with { $0.nameGlob = "*.txt" }) == ["notes.txt"])
         #expect(try await names(.with { $0.minSize = 100; $0.maxSize = 1000 }) == ["notes.txt"])
-        #expect(try await names(.with { $0.createdAfter = .init(date: start.addingTimeInterval(-60)); $0.createdBefore = made[2].createdAt }) == ["page2.html", "page1.html"])
+        // Four made within a millisecond still list newest first (by creation sequence); the time
+        // filters are strict at both ends.
+        #expect(try await names(.with { $0.createdAfter = .init(date: start.addingTimeInterval(-60)); $0.createdBefore = .init(date: start.addingTimeInterval(60)) }).count == 4)
+        #expect(try await names(.with { $0.createdBefore = made[0].createdAt }).isEmpty)
+        #expect(try await names(.with { $0.createdAfter = made[3].createdAt }).isEmpty)
         let page = try await client.queryArtifacts(.with { $0.owner = owner; $0.limit = 3 })
         let rest = try await client.queryArtifacts(.with { $0.owner = owner; $0.limit = 3; $0.cursor = page.nextCursor })
         #expect(page.artifacts.count == 3 && rest.artifacts.map(\.name) == ["page1.html"] && rest.nextCursor.isEmpty)

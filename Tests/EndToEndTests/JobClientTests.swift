@@ -140,7 +140,6 @@ struct JobClientTests {
                 $0.priority = n % 2 == 0 ? .high : .low
                 $0.tags = n < 3 ? ["early"] : []
             }).id)
-            try await Task.sleep(for: .milliseconds(2))
         }
         var seen: [String] = []
         var cursor = ""

@@ -95,7 +95,7 @@ struct JobCommandTests {
 
         let watch = try BackgroundRipctl(["job", "status", "--job-id", id, "--watch", "--interval", "0"], socketPath: daemon.socketPath)
         let follow = try BackgroundRipctl(["job", "logs", "--job-id", id, "--follow"], socketPath: daemon.socketPath)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Daemon.waitForStreams(2, try await daemon.client())
         let worker = try BackgroundRipctl(
             ["worker", "run", "--method", "css", "--once",
              "--exec", #"echo "fetching $1 as $RIP_USER_AGENT" >&2; curl -fsS -A "$RIP_USER_AGENT" "$1""#],

@@ -302,6 +302,25 @@ struct JobBoardTests {
         #expect(try restored.claim(terms, now: h.now) { "t" }.response.jobs.map(\.job.id) == [a, c])
     }
 
+    @Test func listingsOrderByCreationWithinOneMillisecondAndAcrossASnapshot() throws {
+        var h = JobHarness()
+        let now = h.now
+        // Ids that sort against creation order, all made in one millisecond.
+        var ids: [String] = []
+        for n in 0..<5 {
+            try h.apply { $0.submitJob = JobRules.makeJob(.with { $0.urls = ["https://example.com/\(n)"] }, id: "job_\(9 - n)", sessionID: "", now: now) }
+            ids.append("job_\(9 - n)")
+        }
+        // A refused creation takes no sequence number (a replay must give the same ones).
+        #expect(throws: RipError.self) { try h.apply { $0.submitJob = JobRules.makeJob(.with { $0.urls = ["https://example.com/"] }, id: ids[0], sessionID: "", now: now) } }
+        #expect(try h.state.jobs.list(.init(), now: now).jobs.map(\.id) == ids.reversed())
+        var restored = RipState(snapshot: h.state.snapshot(lastSequence: 5))
+        _ = try restored.apply(.with { $0.timeUnixMs = now; $0.submitJob = JobRules.makeJob(.with { $0.urls = ["https://example.com/"] }, id: "job_0", sessionID: "", now: now) })
+        #expect(try restored.jobs.list(.with { $0.limit = 2 }, now: now).jobs.map(\.id) == ["job_0", ids[4]])
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+        #expect(try h.replayed().map(\.createdSeq).sorted() == [1, 2, 3, 4, 5])
+    }
+
     @Test func submitsAreValidated() throws {
         var h = JobHarness()
         let bad: [Rip_V1_SubmitJobRequest] = [

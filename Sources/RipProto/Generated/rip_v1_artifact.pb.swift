@@ -149,6 +149,10 @@ public nonisolated struct Rip_V1_Artifact: Sendable {
 
   public var storedSize: UInt64 = 0
 
+  /// Creation order among jobs and artifacts (set by ripd; 0 for artifacts created before it
+  /// was kept). Listings are newest first by it.
+  public var createdSeq: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -548,7 +552,7 @@ nonisolated extension Rip_V1_ArtifactOwner: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Artifact"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}owner\0\u{1}name\0\u{1}type\0\u{3}content_type\0\u{1}size\0\u{1}sha256\0\u{3}created_at\0\u{1}tags\0\u{1}metadata\0\u{1}encoding\0\u{3}stored_size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}owner\0\u{1}name\0\u{1}type\0\u{3}content_type\0\u{1}size\0\u{1}sha256\0\u{3}created_at\0\u{1}tags\0\u{1}metadata\0\u{1}encoding\0\u{3}stored_size\0\u{3}created_seq\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -568,6 +572,7 @@ nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.metadata) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.encoding) }()
       case 12: try { try decoder.decodeSingularUInt64Field(value: &self.storedSize) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.createdSeq) }()
       default: break
       }
     }
@@ -614,6 +619,9 @@ nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.storedSize != 0 {
       try visitor.visitSingularUInt64Field(value: self.storedSize, fieldNumber: 12)
     }
+    if self.createdSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.createdSeq, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -630,6 +638,7 @@ nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.metadata != rhs.metadata {return false}
     if lhs.encoding != rhs.encoding {return false}
     if lhs.storedSize != rhs.storedSize {return false}
+    if lhs.createdSeq != rhs.createdSeq {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

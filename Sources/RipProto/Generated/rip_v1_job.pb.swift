@@ -520,6 +520,13 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._queueTicket = newValue}
   }
 
+  /// Creation order among jobs and artifacts (set by ripd; 0 for jobs created before it was
+  /// kept). Listings are newest first by it.
+  public var createdSeq: UInt64 {
+    get {_storage._createdSeq}
+    set {_uniqueStorage()._createdSeq = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1570,7 +1577,7 @@ nonisolated extension Rip_V1_WorkerCheckpoint: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1606,6 +1613,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     var _droppedLogLines: UInt64 = 0
     var _workers: [String] = []
     var _queueTicket: UInt64 = 0
+    var _createdSeq: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1649,6 +1657,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       _droppedLogLines = source._droppedLogLines
       _workers = source._workers
       _queueTicket = source._queueTicket
+      _createdSeq = source._createdSeq
     }
   }
 
@@ -1700,6 +1709,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         case 31: try { try decoder.decodeSingularUInt64Field(value: &_storage._droppedLogLines) }()
         case 32: try { try decoder.decodeRepeatedStringField(value: &_storage._workers) }()
         case 33: try { try decoder.decodeSingularUInt64Field(value: &_storage._queueTicket) }()
+        case 34: try { try decoder.decodeSingularUInt64Field(value: &_storage._createdSeq) }()
         default: break
         }
       }
@@ -1811,6 +1821,9 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       if _storage._queueTicket != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._queueTicket, fieldNumber: 33)
       }
+      if _storage._createdSeq != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._createdSeq, fieldNumber: 34)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1853,6 +1866,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         if _storage._droppedLogLines != rhs_storage._droppedLogLines {return false}
         if _storage._workers != rhs_storage._workers {return false}
         if _storage._queueTicket != rhs_storage._queueTicket {return false}
+        if _storage._createdSeq != rhs_storage._createdSeq {return false}
         return true
       }
       if !storagesAreEqual {return false}

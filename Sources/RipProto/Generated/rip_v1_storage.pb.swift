@@ -47,6 +47,9 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
 
   public var artifacts: [Rip_V1_Artifact] = []
 
+  /// The created_seq the next job or artifact gets (0 in snapshots written before it was kept).
+  public var nextCreatedSeq: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -90,7 +93,7 @@ fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0\u{3}next_created_seq\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -106,6 +109,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.jobLogs) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.nextQueueTicket) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.artifacts) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.nextCreatedSeq) }()
       default: break
       }
     }
@@ -136,6 +140,9 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.artifacts.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.artifacts, fieldNumber: 8)
     }
+    if self.nextCreatedSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextCreatedSeq, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -148,6 +155,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.jobLogs != rhs.jobLogs {return false}
     if lhs.nextQueueTicket != rhs.nextQueueTicket {return false}
     if lhs.artifacts != rhs.artifacts {return false}
+    if lhs.nextCreatedSeq != rhs.nextCreatedSeq {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
