@@ -110,8 +110,10 @@ class FrameSplitter:
     def __init__(self) -> None:
         self._buffer = bytearray()
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def feed(self, data: bytes | memoryview) -> list[bytes]:
         buffer = self._buffer
+        if not buffer and len(data) >= 4 and len(data) == 4 + int.from_bytes(data[:4], "big"):
+            return [bytes(data[4:])]  # exactly one frame: the common case of a round trip
         buffer += data
         frames = []
         position, end = 0, len(buffer)
