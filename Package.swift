@@ -30,11 +30,14 @@ let package = Package(
             name: "RipProto",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        // Frame codec, envelope helpers, status codes, RipError, default paths.
+        // What every side shares and needs no I/O: RipError and status names, the protocol's
+        // limits (RipLimits), default paths. ripctl and RipCore reach these without NIO.
+        .target(name: "RipBase", dependencies: ["RipProto"]),
+        // Frame codec, envelope helpers, peer credentials (NIO); re-exports RipBase.
         .target(
             name: "RipWire",
             dependencies: [
-                "RipProto",
+                "RipProto", "RipBase",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "RipCore",
             dependencies: [
-                "RipProto", "RipWire",
+                "RipProto", "RipBase",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -103,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "ripctl",
             dependencies: [
-                "RipClient", "RipCore",
+                "RipClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -135,7 +138,7 @@ let package = Package(
             ]
         ),
         // Fixtures/http-state: the IETF cookie suite, read from the source tree.
-        .testTarget(name: "RipCoreTests", dependencies: ["RipCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "RipCoreTests", dependencies: ["RipCore", "RipBase"], exclude: ["Fixtures"]),
         // Fixtures/golden: a data directory written by an earlier build, recovered by every later one.
         .testTarget(
             name: "RipStorageTests",

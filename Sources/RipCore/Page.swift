@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// A position in a newest-first listing (jobs, artifacts): "sequence.created-ms.id", opaque to
 /// clients. Items order by their creation sequence, which the state hands out in the order of

@@ -1,21 +1,16 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// The cookie calls. A change runs the RFC 6265bis storage model on the live jar, in place,
 /// under the writer lock, and returns the `CookieChange` mutation that records what it did (nil
 /// when nothing changed); replay applies that record with `applyCookieChange`, and reaches the
 /// same jar because the steps are the ones the live jar took.
 extension RipState {
-    /// A cookie change made and the reply to the call that asked for it.
+/// A cookie change made and the reply to the call that asked for it.
     public typealias CookieChangeResult<Response> = (mutation: Rip_V1_Mutation?, response: Response)
 
     func jar(of sessionID: String) -> CookieJar { cookieJars[sessionID] ?? CookieJar() }
 
-    /// The Set-Cookie lines of a StoreResponseCookies call, parsed: that needs no state, so the
-    /// handler does it before taking the writer lock.
-    /// Set-Cookie lines in one StoreResponseCookies call, and cookies in one ImportCookies call:
-    /// a jar's whole capacity (3,000).
-    public static let maxCookiesPerCall = 3000
 
     public struct ParsedResponseCookies: Sendable {
         let sessionReference: String
@@ -23,9 +18,9 @@ extension RipState {
         let cookies: [Result<Cookie, CookieRejection>]
 
         public init(_ request: Rip_V1_StoreResponseCookiesRequest, parser: SetCookieParser, now: UnixMillis) throws {
-            guard request.setCookieLines.count <= RipState.maxCookiesPerCall else {
+            guard request.setCookieLines.count <= RipLimits.Cookie.maxCookiesPerCall else {
                 throw RipError.invalidArgument(
-                    "send at most \(RipState.maxCookiesPerCall) Set-Cookie lines a call, got \(request.setCookieLines.count)")
+                    "send at most \(RipLimits.Cookie.maxCookiesPerCall) Set-Cookie lines a call, got \(request.setCookieLines.count)")
             }
             let url = try CookieURL(request.url)
             let context = SameSiteContext(request.context)
@@ -37,7 +32,7 @@ extension RipState {
         }
     }
 
-    /// Stores parsed Set-Cookie lines, in order; each is created at `now`, the time of the change.
+/// Stores parsed Set-Cookie lines, in order; each is created at `now`, the time of the change.
     public mutating func storeResponseCookies(
         _ parsed: ParsedResponseCookies, limits: CookieJar.Limits, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_StoreResponseCookiesResponse> {
@@ -75,8 +70,8 @@ extension RipState {
     public mutating func importCookies(
         _ request: Rip_V1_ImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
     ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
-        guard request.cookies.count <= Self.maxCookiesPerCall else {
-            throw RipError.invalidArgument("import at most \(Self.maxCookiesPerCall) cookies a call, got \(request.cookies.count)")
+        guard request.cookies.count <= RipLimits.Cookie.maxCookiesPerCall else {
+            throw RipError.invalidArgument("import at most \(RipLimits.Cookie.maxCookiesPerCall) cookies a call, got \(request.cookies.count)")
         }
         let sessionID = try sessions.id(of: request.session)
         return changingJar(of: sessionID) { jar, steps in
@@ -124,9 +119,9 @@ extension RipState {
         }
     }
 
-    /// Runs `change` on the session's jar in place, collecting the steps it takes; a jar left
-    /// empty is dropped. `change` may only throw before its first step (a throw after it would
-    /// leave the change made but not logged).
+/// Runs `change` on the session's jar in place, collecting the steps it takes; a jar left
+/// empty is dropped. `change` may only throw before its first step (a throw after it would
+/// leave the change made but not logged).
     private mutating func changingJar<Response>(
         of sessionID: String, _ change: (inout CookieJar, inout [CookieJar.Change]) throws -> Response
     ) rethrows -> CookieChangeResult<Response> {
@@ -136,7 +131,7 @@ extension RipState {
         return (Self.cookieChange(sessionID, steps), response)
     }
 
-    /// Cookies of one session, optionally of one domain and its subdomains, in creation order.
+/// Cookies of one session, optionally of one domain and its subdomains, in creation order.
     public func listCookies(_ request: Rip_V1_ListCookiesRequest) throws -> Rip_V1_ListCookiesResponse {
         let sessionID = try sessions.id(of: request.session)
         let domain = try Self.canonicalDomain(request.domain)
@@ -147,10 +142,10 @@ extension RipState {
         }
     }
 
-    /// The cookies to send to `url` for a session, in header order; they get `now` as their
-    /// last-access time. That change is not logged: it only orders eviction, which the log
-    /// records as decided. Kept small because it runs under the writer lock: the caller parses
-    /// the URL before and builds the reply after (`cookieHeaderResponse`).
+/// The cookies to send to `url` for a session, in header order; they get `now` as their
+/// last-access time. That change is not logged: it only orders eviction, which the log
+/// records as decided. Kept small because it runs under the writer lock: the caller parses
+/// the URL before and builds the reply after (`cookieHeaderResponse`).
     public mutating func retrieveCookies(
         session: String, url: CookieURL, context: Rip_V1_CookieContext, withCookies: Bool, now: UnixMillis
     ) throws -> CookieSelection? {
@@ -160,7 +155,7 @@ extension RipState {
             for: url, now: now, context: SameSiteContext(context), withCookies: withCookies)
     }
 
-    /// The CookieHeader reply for what `retrieveCookies` selected.
+/// The CookieHeader reply for what `retrieveCookies` selected.
     public static func cookieHeaderResponse(_ selection: CookieSelection?) -> Rip_V1_CookieHeaderResponse {
         guard let selection else { return Rip_V1_CookieHeaderResponse() }
         return .with {
@@ -169,7 +164,7 @@ extension RipState {
         }
     }
 
-    /// Applies a logged cookie change.
+/// Applies a logged cookie change.
     mutating func applyCookieChange(_ change: Rip_V1_CookieChange, now: UnixMillis) throws -> Applied {
         guard sessions.byID[change.sessionID] != nil else {
             throw RipError.notFound("no session with id '\(change.sessionID)'")
@@ -204,10 +199,10 @@ extension RipState {
         }
     }
 
-    /// A domain as given by a user: lowercase, no leading dot, A-labels.
+/// A domain as given by a user: lowercase, no leading dot, A-labels.
     static func canonicalDomain(_ domain: String) throws -> String {
-        guard domain.utf8.count <= 4 * CookieURL.maxHostBytes else {
-            throw RipError.invalidArgument("domain must be at most \(4 * CookieURL.maxHostBytes) bytes, got \(domain.utf8.count)")
+        guard domain.utf8.count <= 4 * RipLimits.Cookie.maxHostBytes else {
+            throw RipError.invalidArgument("domain must be at most \(4 * RipLimits.Cookie.maxHostBytes) bytes, got \(domain.utf8.count)")
         }
         let trimmed = domain.hasPrefix(".") ? String(domain.dropFirst()) : domain
         return Punycode.asciiHost(trimmed.lowercased()) ?? trimmed.lowercased()
@@ -215,14 +210,14 @@ extension RipState {
 }
 
 extension CookieJar {
-    /// The stored cookie with `key`, if any.
+/// The stored cookie with `key`, if any.
     func stored(_ key: Cookie.Key) -> Cookie? {
         byDomain[key.domain]?.first { $0.key == key }
     }
 }
 
 extension Cookie {
-    /// The cookie with creation and last-access times set to `now` (a new structured cookie).
+/// The cookie with creation and last-access times set to `now` (a new structured cookie).
     func created(at now: UnixMillis) -> Cookie {
         var cookie = self
         cookie.creation = now

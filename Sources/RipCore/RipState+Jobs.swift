@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 extension RipState {
     /// A claim at `now`: picks the ready jobs `request` may take, records the pick with a
@@ -47,8 +47,8 @@ public struct ClaimTerms: Sendable {
             throw RipError.invalidArgument("worker_id must be 1–128 characters, got \(SessionRules.characters(request.workerID, limit: 128))")
         }
         try SessionRules.checkNoControlCharacters(request.workerID, what: "worker_id")
-        guard request.methods.count <= JobRules.maxClaimMethods else {
-            throw RipError.invalidArgument("a claim names at most \(JobRules.maxClaimMethods) methods, got \(request.methods.count)")
+        guard request.methods.count <= RipLimits.Job.maxClaimMethods else {
+            throw RipError.invalidArgument("a claim names at most \(RipLimits.Job.maxClaimMethods) methods, got \(request.methods.count)")
         }
         for method in request.methods { try JobRules.checkMethod(method) }
         let lease = request.leaseMs == 0 ? 30_000 : request.leaseMs

@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// The whole state of the daemon as a value, changed only by `apply`.
 ///

@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 import SwiftProtobuf
 
 /// Milliseconds since the Unix epoch: the one unit of time inside the state machine. Time only

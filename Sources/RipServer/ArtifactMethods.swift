@@ -60,8 +60,8 @@ struct ArtifactMethods {
         }
         table.changing(Service.appendUpload) { request, loop in
             let blobs = try requireBlobs()
-            guard request.data.count <= ArtifactRules.maxChunkBytes else {
-                throw RipError.invalidArgument("a chunk is at most \(ArtifactRules.maxChunkBytes) bytes, got \(request.data.count)")
+            guard request.data.count <= RipLimits.Artifact.maxChunkBytes else {
+                throw RipError.invalidArgument("a chunk is at most \(RipLimits.Artifact.maxChunkBytes) bytes, got \(request.data.count)")
             }
             let upload = try uploads.take(request.uploadID)
             guard request.offset == upload.received else {
@@ -139,7 +139,7 @@ struct ArtifactMethods {
             guard request.offset <= artifact.size else {
                 throw RipError(.outOfRange, "offset \(request.offset) is past the end (\(artifact.size) bytes)")
             }
-            let wanted = request.length == 0 ? ArtifactRules.maxChunkBytes : min(Int(request.length), ArtifactRules.maxChunkBytes)
+            let wanted = request.length == 0 ? RipLimits.Artifact.maxChunkBytes : min(Int(request.length), RipLimits.Artifact.maxChunkBytes)
             let length = Int(min(UInt64(wanted), artifact.size - request.offset))
             return .later(pool.runIfActive(eventLoop: loop) {
                 let data = try blobs.read(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RipClient
-import RipCore
 import RipProto
 import SwiftProtobuf
 
@@ -110,7 +109,7 @@ struct ArtifactCommand: AsyncParsableCommand {
                         $0.tags = tag
                         $0.metadata = metadata
                     }
-                ) { try input.read(upToCount: ArtifactRules.maxChunkBytes) }
+                ) { try input.read(upToCount: RipLimits.Artifact.maxChunkBytes) }
                 try output.emit(artifact) { "\(artifact.id)  \(artifact.name)  \(artifact.size) bytes  sha256 \(artifact.sha256)" }
             }
         }

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import RipClient
-import RipCore
 import RipProto
 
 /// Uploads one artifact: begin, the chunks `next` hands over in order (nil ends), then commit
@@ -40,7 +39,7 @@ enum ArtifactUpload {
         var offset = 0
         return try await upload(client, owner: owner, commit: commit) {
             guard offset < data.count else { return nil }
-            let end = min(data.count, offset + ArtifactRules.maxChunkBytes)
+            let end = min(data.count, offset + RipLimits.Artifact.maxChunkBytes)
             defer { offset = end }
             return data[offset..<end]
         }
@@ -51,7 +50,7 @@ enum ArtifactUpload {
     static func download(
         _ client: RipClient, id: String, owner: Rip_V1_ArtifactOwner, window: Int = 4, into sink: (Data) throws -> Void
     ) async throws -> UInt64 {
-        let chunk = UInt64(ArtifactRules.maxChunkBytes)
+        let chunk = UInt64(RipLimits.Artifact.maxChunkBytes)
         let read: @Sendable (UInt64) async throws -> Rip_V1_ReadArtifactResponse = { offset in
             try await client.readArtifact(.with {
                 $0.artifactID = id

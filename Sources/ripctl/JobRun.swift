@@ -1,6 +1,5 @@
 import Foundation
 import RipClient
-import RipCore
 import RipProto
 import RipWire
 import Synchronization
@@ -114,7 +113,7 @@ struct JobRun: Sendable {
                 $0.name = String(format: "result-%03d", number)
                 $0.type = .result
                 $0.tags = ["result"]
-                $0.metadata = ["url": String(url.prefix(ArtifactRules.maxMetadataValueLength)), "attempt": "\(job.attempt)"]
+                $0.metadata = ["url": String(url.prefix(RipLimits.Artifact.maxMetadataValueLength)), "attempt": "\(job.attempt)"]
             }, data: output)
         result.artifactID = artifact.id
         result.size = artifact.size
@@ -123,7 +122,7 @@ struct JobRun: Sendable {
     /// The finished URLs, contents dropped when they would not fit in a checkpoint.
     private static func checkpoint(_ done: [String: Rip_V1_JobResult]) -> Rip_V1_WorkerCheckpoint {
         var checkpoint = Rip_V1_WorkerCheckpoint.with { $0.done = done.values.sorted { $0.url < $1.url } }
-        if checkpoint.done.reduce(0, { $0 + $1.content.count }) > JobRules.maxCheckpointBytes - 64 * 1024 {
+        if checkpoint.done.reduce(0, { $0 + $1.content.count }) > RipLimits.Job.maxCheckpointBytes - 64 * 1024 {
             for index in checkpoint.done.indices { checkpoint.done[index].content = Data() }
         }
         return checkpoint
@@ -196,7 +195,7 @@ struct JobRun: Sendable {
         let entry = Rip_V1_LogEntry.with {
             $0.time = .init(date: Date())
             $0.level = level
-            $0.message = String(message.prefix(JobRules.maxLogMessageBytes / 4))
+            $0.message = String(message.prefix(RipLimits.Job.maxLogMessageBytes / 4))
             $0.url = url
         }
         progress.state.withLock { $0.logs.append(entry) }
@@ -207,11 +206,11 @@ struct JobRun: Sendable {
             defer { state.logs.removeAll() }
             return state.logs
         }
-        for start in stride(from: 0, to: entries.count, by: JobRules.maxLogEntriesPerCall) {
+        for start in stride(from: 0, to: entries.count, by: RipLimits.Job.maxLogEntriesPerCall) {
             _ = try? await client.appendLogs(.with {
                 $0.jobID = job.id
                 $0.token = claimed.token
-                $0.entries = Array(entries[start..<min(entries.count, start + JobRules.maxLogEntriesPerCall)])
+                $0.entries = Array(entries[start..<min(entries.count, start + RipLimits.Job.maxLogEntriesPerCall)])
             })
         }
     }

@@ -19,6 +19,10 @@ struct Ripd: AsyncParsableCommand {
 }
 
 struct Serve: AsyncParsableCommand {
+    /// Every option's default is the configuration's own, so each is written once.
+    private static let defaults = ServerConfiguration(socketPath: "", dataDirectory: "")
+    private static let storageDefaults = Storage.Configuration(directory: "")
+
     static let configuration = CommandConfiguration(
         abstract: "Serve sessions on the Unix socket (the default command).",
         discussion: """
@@ -55,13 +59,13 @@ struct Serve: AsyncParsableCommand {
     var allowGIDs: [UInt32] = []
 
     @Option(help: "Most sessions kept at once.")
-    var maxSessions: UInt64 = 10_000
+    var maxSessions: UInt64 = Self.defaults.maxSessions
 
     @Option(help: "At --max-sessions: reject (RESOURCE_EXHAUSTED) or evict-lru.")
     var sessionLimitPolicy: SessionLimitPolicy = .reject
 
     @Option(help: "Seconds between sweeps that remove expired sessions.")
-    var cleanupInterval: UInt64 = 60
+    var cleanupInterval: UInt64 = Self.defaults.cleanupIntervalSeconds
 
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int?
@@ -76,10 +80,10 @@ struct Serve: AsyncParsableCommand {
     var fsync: FsyncPolicy = .always
 
     @Option(help: "Start a new write-ahead log segment past this many bytes.")
-    var walSegmentBytes: Int = 64 * 1024 * 1024
+    var walSegmentBytes: Int = Self.storageDefaults.log.segmentBytes
 
     @Option(help: "Take a snapshot once the log has grown this many bytes since the last one.")
-    var snapshotAfterBytes: Int = 64 * 1024 * 1024
+    var snapshotAfterBytes: Int = Self.storageDefaults.snapshotAfterBytes
 
     @Option(help: ArgumentHelp(
         "Public Suffix List file (publicsuffix.org format) cookie Domain attributes are checked against.",
@@ -87,51 +91,51 @@ struct Serve: AsyncParsableCommand {
     var publicSuffixList: String?
 
     @Option(help: "Most cookies a jar keeps per domain; the least recently used non-secure ones go first.")
-    var cookiesPerDomain: Int = 50
+    var cookiesPerDomain: Int = Self.defaults.cookiePolicy.limits.perDomain
 
     @Option(help: "Most cookies a session's jar keeps in all.")
-    var cookiesTotal: Int = 3000
+    var cookiesTotal: Int = Self.defaults.cookiePolicy.limits.total
 
     @Option(help: "Hours a finished job and its logs are kept (fractions allowed).")
-    var jobRetention: Double = 7 * 24
+    var jobRetention: Double = Double(Self.defaults.jobPolicy.retentionMs) / 3_600_000
 
     @Option(help: "Log lines kept per job; the oldest are dropped (and counted) beyond it.")
-    var maxLogLines: UInt32 = 10_000
+    var maxLogLines: UInt32 = Self.defaults.jobPolicy.maxLogLines
 
     @Option(help: "Milliseconds the first retry of a failed job waits; each later retry doubles it (with jitter, up to an hour).")
-    var retryBackoff: UInt64 = 1000
+    var retryBackoff: UInt64 = Self.defaults.jobPolicy.backoffBaseMs
 
     @Option(help: "Largest artifact, in bytes; a larger upload gets RESOURCE_EXHAUSTED.")
-    var maxArtifactBytes: UInt64 = 4 << 30
+    var maxArtifactBytes: UInt64 = Self.defaults.artifactLimits.maxArtifactBytes
 
     @Option(help: "Most artifacts one session or job holds.")
-    var maxArtifactsPerOwner: Int = 1000
+    var maxArtifactsPerOwner: Int = Self.defaults.artifactLimits.maxPerOwner
 
     @Option(help: "Bytes the blob store may take on disk in all.")
-    var artifactQuota: UInt64 = 64 << 30
+    var artifactQuota: UInt64 = Self.defaults.artifactLimits.quotaBytes
 
     @Option(help: "Store artifacts larger than this many bytes deflated, when that saves space.")
-    var compressOver: UInt64 = 10 * 1024
+    var compressOver: UInt64 = Self.defaults.artifactLimits.compressOver
 
     @Option(help: "Seconds after which an upload with no call is dropped (its client went away).")
-    var uploadIdleTimeout: Double = 600
+    var uploadIdleTimeout: Double = Double(Self.defaults.artifactLimits.uploadIdleTimeout.components.seconds)
 
     @Option(help: ArgumentHelp(
         "Connections served at once; one more is answered RESOURCE_EXHAUSTED and closed.",
         discussion: "Lowered at start, with a warning, to what the open-file limit allows beside ripd's own files."))
-    var maxConnections: Int = ConnectionLimits().maxConnections
+    var maxConnections: Int = Self.defaults.connectionLimits.maxConnections
 
     @Option(help: "Calls whose replies are pending, per connection; at the cap ripd stops reading the connection until replies go out.")
-    var maxCallsPerConnection: Int = ConnectionLimits().maxCallsPerConnection
+    var maxCallsPerConnection: Int = Self.defaults.connectionLimits.maxCallsPerConnection
 
     @Option(help: "Bytes of stream messages a client may leave unread before its stream ends with RESOURCE_EXHAUSTED.")
-    var streamBuffer: Int = ConnectionLimits().streamBufferBytes
+    var streamBuffer: Int = Self.defaults.connectionLimits.streamBufferBytes
 
     @Option(help: "Stream messages a client may leave unread before its stream ends with RESOURCE_EXHAUSTED.")
-    var streamBufferMessages: Int = ConnectionLimits().streamBufferMessages
+    var streamBufferMessages: Int = Self.defaults.connectionLimits.streamBufferMessages
 
     @Option(help: "Bytes of stream messages all clients together may leave unread; past it, the streams furthest behind end.")
-    var streamBufferTotal: Int = ConnectionLimits().totalStreamBufferBytes
+    var streamBufferTotal: Int = Self.defaults.connectionLimits.totalStreamBufferBytes
 
     @Flag(help: "Cut the log at the first corrupt record instead of refusing to start (loses what follows).")
     var repair = false

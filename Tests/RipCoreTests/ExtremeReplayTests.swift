@@ -1,7 +1,7 @@
 import Foundation
 import RipCore
 import RipProto
-import RipWire
+import RipBase
 import SwiftProtobuf
 import Testing
 

@@ -1,6 +1,6 @@
 import RipCore
 import RipProto
-import RipWire
+import RipBase
 import Testing
 
 /// Drives `RipState.apply` with hand-built mutations at pinned times.

@@ -1,6 +1,6 @@
 import Foundation
 import RipProto
-import RipWire
+import RipBase
 
 /// Every artifact's record, indexed by owner, and how many artifacts hold each content.
 ///
@@ -125,16 +125,6 @@ public struct ArtifactBook: Sendable {
         }
         applied.artifacts.append(artifact)
     }
-}
-
-extension Rip_V1_Artifact {
-    /// The id of the session or job that owns it.
-    public var ownerID: String { owner.resolvedID }
-}
-
-extension Rip_V1_ArtifactOwner {
-    /// The owner's id once resolved (a session id, or a job id).
-    public var resolvedID: String { jobID.isEmpty ? session : jobID }
 }
 
 /// A name pattern: `*` matches any run of characters, `?` one character, anything else itself.

@@ -1,35 +1,27 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// Input rules for artifacts; each check throws INVALID_ARGUMENT naming the limit.
 public enum ArtifactRules {
-    public static let maxNameLength = 256
-    public static let maxContentTypeLength = 256
-    public static let maxMetadataEntries = 64
-    public static let maxMetadataKeyLength = 128
-    public static let maxMetadataValueLength = 4096
-    public static let maxGlobBytes = 1024
-    /// Bytes a chunk of an upload or a read carries at most.
-    public static let maxChunkBytes = 4 << 20
 
     public static func check(_ request: Rip_V1_CommitUploadRequest) throws {
-        guard (1...maxNameLength).contains(SessionRules.characters(request.name, limit: maxNameLength)) else {
-            throw RipError.invalidArgument("artifact name must be 1–\(maxNameLength) characters, got \(SessionRules.characters(request.name, limit: maxNameLength))")
+        guard (1...RipLimits.Artifact.maxNameLength).contains(SessionRules.characters(request.name, limit: RipLimits.Artifact.maxNameLength)) else {
+            throw RipError.invalidArgument("artifact name must be 1–\(RipLimits.Artifact.maxNameLength) characters, got \(SessionRules.characters(request.name, limit: RipLimits.Artifact.maxNameLength))")
         }
         try SessionRules.checkNoControlCharacters(request.name, what: "artifact name")
-        guard SessionRules.characters(request.contentType, limit: maxContentTypeLength) <= maxContentTypeLength else {
-            throw RipError.invalidArgument("content type must be at most \(maxContentTypeLength) characters")
+        guard SessionRules.characters(request.contentType, limit: RipLimits.Artifact.maxContentTypeLength) <= RipLimits.Artifact.maxContentTypeLength else {
+            throw RipError.invalidArgument("content type must be at most \(RipLimits.Artifact.maxContentTypeLength) characters")
         }
         try SessionRules.checkNoControlCharacters(request.contentType, what: "content type")
         try SessionRules.checkTags(request.tags, of: "artifact")
-        guard request.metadata.count <= maxMetadataEntries else {
-            throw RipError.invalidArgument("an artifact has at most \(maxMetadataEntries) metadata entries, got \(request.metadata.count)")
+        guard request.metadata.count <= RipLimits.Artifact.maxMetadataEntries else {
+            throw RipError.invalidArgument("an artifact has at most \(RipLimits.Artifact.maxMetadataEntries) metadata entries, got \(request.metadata.count)")
         }
         for (key, value) in request.metadata {
-            guard (1...maxMetadataKeyLength).contains(SessionRules.characters(key, limit: maxMetadataKeyLength)),
-                SessionRules.characters(value, limit: maxMetadataValueLength) <= maxMetadataValueLength else {
+            guard (1...RipLimits.Artifact.maxMetadataKeyLength).contains(SessionRules.characters(key, limit: RipLimits.Artifact.maxMetadataKeyLength)),
+                SessionRules.characters(value, limit: RipLimits.Artifact.maxMetadataValueLength) <= RipLimits.Artifact.maxMetadataValueLength else {
                 throw RipError.invalidArgument(
-                    "metadata keys are 1–\(maxMetadataKeyLength) characters and values at most \(maxMetadataValueLength): '\(key.prefix(40))'")
+                    "metadata keys are 1–\(RipLimits.Artifact.maxMetadataKeyLength) characters and values at most \(RipLimits.Artifact.maxMetadataValueLength): '\(key.prefix(40))'")
             }
         }
         if !request.expectedSha256.isEmpty && !isSHA256(request.expectedSha256) {
@@ -37,13 +29,13 @@ public enum ArtifactRules {
         }
     }
 
-    /// The filters of QueryArtifacts: tags as on an artifact, a glob no longer than a name
-    /// pattern needs, times within `TimeRange`.
+/// The filters of QueryArtifacts: tags as on an artifact, a glob no longer than a name
+/// pattern needs, times within `TimeRange`.
     static func checkQuery(_ request: Rip_V1_QueryArtifactsRequest) throws {
         try SessionRules.checkTags(request.tags, of: "filter")
-        try SessionRules.checkCount(request.types.count, of: "types", max: SessionRules.maxFilterValues)
-        guard request.nameGlob.utf8.count <= maxGlobBytes else {
-            throw RipError.invalidArgument("name_glob must be at most \(maxGlobBytes) bytes, got \(request.nameGlob.utf8.count)")
+        try SessionRules.checkCount(request.types.count, of: "types", max: RipLimits.Session.maxFilterValues)
+        guard request.nameGlob.utf8.count <= RipLimits.Artifact.maxGlobBytes else {
+            throw RipError.invalidArgument("name_glob must be at most \(RipLimits.Artifact.maxGlobBytes) bytes, got \(request.nameGlob.utf8.count)")
         }
         if request.hasCreatedAfter { _ = try TimeRange.check(request.createdAfter, "created_after") }
         if request.hasCreatedBefore { _ = try TimeRange.check(request.createdBefore, "created_before") }
@@ -55,7 +47,7 @@ public enum ArtifactRules {
 }
 
 extension RipState {
-    /// The id of the session or job `owner` names: exactly one of the two.
+/// The id of the session or job `owner` names: exactly one of the two.
     public func ownerID(_ owner: Rip_V1_ArtifactOwner) throws -> String {
         switch (owner.session.isEmpty, owner.jobID.isEmpty) {
         case (false, true): return try sessions.id(of: owner.session)
@@ -64,7 +56,7 @@ extension RipState {
         }
     }
 
-    /// `owner` with its reference resolved to an id, in the field it came in.
+/// `owner` with its reference resolved to an id, in the field it came in.
     public func resolved(_ owner: Rip_V1_ArtifactOwner) throws -> Rip_V1_ArtifactOwner {
         let id = try ownerID(owner)
         return owner.jobID.isEmpty ? .with { $0.session = id } : .with { $0.jobID = id }

@@ -1,32 +1,27 @@
-import RipWire
+import RipBase
 
 /// The parts of a request URL the cookie rules look at (RFC 6265bis §5.1.2–5.1.4): its
 /// scheme, canonicalized host and path. Parsed on UTF-8 bytes: this runs on every lookup.
 public struct CookieURL: Sendable, Equatable {
-    /// Lowercased: "http", "https", "ws" or "wss".
+/// Lowercased: "http", "https", "ws" or "wss".
     public let scheme: String
-    /// Lowercased, IDNA A-labels, IPv6 addresses in brackets, no trailing dot.
+/// Lowercased, IDNA A-labels, IPv6 addresses in brackets, no trailing dot.
     public let host: String
-    /// The path, "/" when empty; query and fragment removed.
+/// The path, "/" when empty; query and fragment removed.
     public let path: String
     public let hostIsIPAddress: Bool
-    /// https and wss, and loopback hosts (localhost, *.localhost, 127.0.0.0/8, [::1]) count as
-    /// secure (RFC 6265bis leaves "secure protocol" to the user agent; browsers treat loopback so).
+/// https and wss, and loopback hosts (localhost, *.localhost, 127.0.0.0/8, [::1]) count as
+/// secure (RFC 6265bis leaves "secure protocol" to the user agent; browsers treat loopback so).
     public let isSecure: Bool
-    /// The host, then each parent domain (none for IP addresses): the jar buckets a lookup
-    /// visits, computed here so the lookup under the writer lock does not allocate them.
+/// The host, then each parent domain (none for IP addresses): the jar buckets a lookup
+/// visits, computed here so the lookup under the writer lock does not allocate them.
     let domainsToVisit: [String]
 
-    /// The longest URL taken (the session and job limit).
-    public static let maxURLBytes = 8192
-    /// A DNS name: at most 253 bytes in A-labels, each label at most 63 (RFC 1035 §2.3.4).
-    public static let maxHostBytes = 253
-    public static let maxLabelBytes = 63
 
-    /// Parses an absolute http(s) or ws(s) URL.
+/// Parses an absolute http(s) or ws(s) URL.
     public init(_ text: String) throws {
-        guard text.utf8.count <= Self.maxURLBytes else {
-            throw RipError.invalidArgument("URL must be at most \(Self.maxURLBytes) bytes, got \(text.utf8.count)")
+        guard text.utf8.count <= RipLimits.maxURLBytes else {
+            throw RipError.invalidArgument("URL must be at most \(RipLimits.maxURLBytes) bytes, got \(text.utf8.count)")
         }
         let invalid = { (why: String) in RipError.invalidArgument("URL '\(text)' \(why)") }
         let bytes = Array(text.utf8)
@@ -56,9 +51,9 @@ public struct CookieURL: Sendable, Equatable {
         guard !hostBytes.isEmpty else { throw invalid("has no host") }
         // Before IDNA, whose work grows with the square of a label: a U-label of 63 A-label
         // bytes is at most 4 bytes a character.
-        guard hostBytes.count <= 4 * Self.maxHostBytes,
-            !hostBytes.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > 4 * Self.maxLabelBytes })
-        else { throw invalid("has a host longer than a DNS name (\(Self.maxHostBytes) bytes, labels of \(Self.maxLabelBytes))") }
+        guard hostBytes.count <= 4 * RipLimits.Cookie.maxHostBytes,
+            !hostBytes.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > 4 * RipLimits.Cookie.maxLabelBytes })
+        else { throw invalid("has a host longer than a DNS name (\(RipLimits.Cookie.maxHostBytes) bytes, labels of \(RipLimits.Cookie.maxLabelBytes))") }
         guard !hostBytes.contains(where: { $0 < 0x21 || $0 == 0x7F || Self.forbiddenInHost.contains($0) }) else {
             throw invalid("has a host with characters no host may contain")
         }
@@ -71,9 +66,9 @@ public struct CookieURL: Sendable, Equatable {
             }
             host = ascii
         }
-        guard host.hasPrefix("[") || (host.utf8.count <= Self.maxHostBytes
-            && !host.utf8.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > Self.maxLabelBytes }))
-        else { throw invalid("has a host longer than a DNS name (\(Self.maxHostBytes) bytes, labels of \(Self.maxLabelBytes))") }
+        guard host.hasPrefix("[") || (host.utf8.count <= RipLimits.Cookie.maxHostBytes
+            && !host.utf8.split(separator: UInt8(ascii: ".")).contains(where: { $0.count > RipLimits.Cookie.maxLabelBytes }))
+        else { throw invalid("has a host longer than a DNS name (\(RipLimits.Cookie.maxHostBytes) bytes, labels of \(RipLimits.Cookie.maxLabelBytes))") }
         let pathEnd = bytes[authorityEnd...].firstIndex { $0 == query || $0 == fragment } ?? bytes.endIndex
         self.scheme = scheme
         self.host = host
@@ -93,14 +88,14 @@ public struct CookieURL: Sendable, Equatable {
         self.domainsToVisit = domains
     }
 
-    /// The default-path of RFC 6265bis §5.1.4: the path up to, not including, its last "/".
+/// The default-path of RFC 6265bis §5.1.4: the path up to, not including, its last "/".
     public var defaultPath: String {
         guard path.hasPrefix("/"), let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex
         else { return "/" }
         return String(path[..<slash])
     }
 
-    /// Dotted-quad IPv4 literals (the only form hosts keep after canonicalization here).
+/// Dotted-quad IPv4 literals (the only form hosts keep after canonicalization here).
     static func isIPv4(_ host: String) -> Bool {
         var parts = 0, digits = 0, value = 0
         for byte in host.utf8 {

@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// The changes to the job board, one per mutation kind. Each validates everything before it
 /// changes anything, so a throwing change leaves the board as it was.
@@ -91,9 +91,9 @@ extension JobBoard {
 
     mutating func saveCheckpoint(_ request: Rip_V1_SaveCheckpointRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
-        guard request.data.count <= JobRules.maxCheckpointBytes else {
+        guard request.data.count <= RipLimits.Job.maxCheckpointBytes else {
             throw RipError.resourceExhausted(
-                "a checkpoint holds at most \(JobRules.maxCheckpointBytes) bytes, got \(request.data.count)")
+                "a checkpoint holds at most \(RipLimits.Job.maxCheckpointBytes) bytes, got \(request.data.count)")
         }
         job.checkpoint = .with {
             $0.data = request.data
@@ -301,30 +301,14 @@ extension JobBoard {
 
     /// A worker's progress report, with total and percentage derived from the job.
     private static func progress(_ report: Rip_V1_JobProgress, of job: Rip_V1_Job) throws -> Rip_V1_JobProgress {
-        guard report.currentURL.utf8.count <= SessionRules.maxURLLength else {
+        guard report.currentURL.utf8.count <= RipLimits.maxURLBytes else {
             throw RipError.invalidArgument(
-                "progress.current_url must be at most \(SessionRules.maxURLLength) bytes, got \(report.currentURL.utf8.count)")
+                "progress.current_url must be at most \(RipLimits.maxURLBytes) bytes, got \(report.currentURL.utf8.count)")
         }
         var progress = report
         progress.total = UInt32(job.urls.count)
         let done = UInt32(clamping: min(UInt64(progress.total), UInt64(progress.completed) + UInt64(progress.failed)))
         progress.percentage = progress.total == 0 ? 100 : Float(done) / Float(progress.total) * 100
         return progress
-    }
-}
-
-extension Rip_V1_JobStatus {
-    /// The lower-case word ripctl prints and accepts ("pending", "running", ...).
-    public var word: String {
-        switch self {
-        case .pending: "pending"
-        case .scheduled: "scheduled"
-        case .running: "running"
-        case .paused: "paused"
-        case .completed: "completed"
-        case .failed: "failed"
-        case .cancelled: "cancelled"
-        case .unspecified, .UNRECOGNIZED: "unknown"
-        }
     }
 }

@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 extension JobBoard {
     /// Counts, success rate, run durations and throughput of the jobs created in the range,
@@ -67,18 +67,5 @@ extension JobBoard {
         guard !sorted.isEmpty else { return 0 }
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[min(sorted.count, max(1, rank)) - 1]
-    }
-}
-
-extension Rip_V1_JobPriority {
-    /// The lower-case word ripctl prints and accepts ("low", ..., "critical").
-    public var word: String {
-        switch self {
-        case .low: "low"
-        case .medium: "medium"
-        case .high: "high"
-        case .critical: "critical"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
     }
 }

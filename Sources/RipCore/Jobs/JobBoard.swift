@@ -1,7 +1,7 @@
 import Foundation
 import DequeModule
 import RipProto
-import RipWire
+import RipBase
 
 /// Every job, its log, and the queue of jobs waiting to be claimed.
 ///
@@ -52,8 +52,8 @@ public struct JobBoard: Sendable {
     /// Jobs that match `request`, newest first, one page at a time.
     public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
         try SessionRules.checkTags(request.tags, of: "filter")
-        try SessionRules.checkCount(request.status.count, of: "status", max: SessionRules.maxFilterValues)
-        try SessionRules.checkCount(request.priority.count, of: "priority", max: SessionRules.maxFilterValues)
+        try SessionRules.checkCount(request.status.count, of: "status", max: RipLimits.Session.maxFilterValues)
+        try SessionRules.checkCount(request.priority.count, of: "priority", max: RipLimits.Session.maxFilterValues)
         let statuses = Set(request.status)
         let priorities = Set(request.priority)
         let since = request.recentMs == 0 ? UnixMillis.min : now - UnixMillis(clamping: request.recentMs)
@@ -73,9 +73,9 @@ public struct JobBoard: Sendable {
     /// The held log lines of a job that pass `request`'s filters, oldest first.
     public func logs(_ request: Rip_V1_GetJobLogsRequest) throws -> Rip_V1_GetJobLogsResponse {
         _ = try find(request.jobID)
-        guard request.contains.utf8.count <= JobRules.maxLogFilterBytes else {
+        guard request.contains.utf8.count <= RipLimits.Job.maxLogFilterBytes else {
             throw RipError.invalidArgument(
-                "contains must be at most \(JobRules.maxLogFilterBytes) bytes, got \(request.contains.utf8.count)")
+                "contains must be at most \(RipLimits.Job.maxLogFilterBytes) bytes, got \(request.contains.utf8.count)")
         }
         let log = logs[request.jobID] ?? JobLog()
         var entries: [Rip_V1_LogEntry] = log.entries.filter { entry in
@@ -137,9 +137,4 @@ struct JobLog: Sendable {
     var entries: Deque<Rip_V1_LogEntry> = []
     var nextSeq: UInt64 = 1
     var dropped: UInt64 = 0
-}
-
-extension Rip_V1_JobStatus {
-    /// Completed, failed or cancelled: nothing will change the job again but a retry.
-    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
 }

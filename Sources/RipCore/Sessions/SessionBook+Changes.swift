@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// The changes `RipState.apply` makes to sessions. Each validates everything before it
 /// changes anything, so a thrown error leaves the book as it was.
@@ -57,7 +57,7 @@ extension SessionBook {
             session.resetExpiry()
         }
         try SessionRules.checkTags(request.addTags)
-        try SessionRules.checkCount(request.removeTags.count, of: "remove_tags", max: SessionRules.maxTags)
+        try SessionRules.checkCount(request.removeTags.count, of: "remove_tags", max: RipLimits.Session.maxTags)
         let removed = Set(request.removeTags)
         session.tags = deduplicated(session.tags + request.addTags).filter { !removed.contains($0) }
         try SessionRules.checkTags(session.tags)
@@ -65,7 +65,7 @@ extension SessionBook {
     }
 
     mutating func delete(_ request: Rip_V1_DeleteSessionsRequest, now: UnixMillis) throws -> Applied {
-        try SessionRules.checkCount(request.sessions.count, of: "sessions", max: SessionRules.maxSessionsPerCall)
+        try SessionRules.checkCount(request.sessions.count, of: "sessions", max: RipLimits.Session.maxSessionsPerCall)
         guard request.sessions.isEmpty != request.tag.isEmpty else {
             throw RipError.invalidArgument("name the sessions to delete, or a tag, but not both")
         }
@@ -120,7 +120,7 @@ extension SessionBook {
 
     mutating func removeHeaders(_ request: Rip_V1_RemoveHeadersRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
-        try SessionRules.checkCount(request.names.count, of: "names", max: SessionRules.maxHeaders)
+        try SessionRules.checkCount(request.names.count, of: "names", max: RipLimits.Session.maxHeaders)
         for name in request.names {
             guard session.removeHeader(named: name) else {
                 throw RipError.notFound("session '\(session.name)' has no header '\(name)'")
@@ -139,9 +139,9 @@ extension SessionBook {
             throw RipError.failedPrecondition(
                 "session '\(session.name)' has no timeout and never expires; set one with `session update --timeout`")
         }
-        // Extensions add up, but never past ten years from now (`SessionRules.maxMinutes`).
+        // Extensions add up, but never past ten years from now (`RipLimits.Session.maxMinutes`).
         let base = max(session.expiresAt.unixMillis, now)
-        let limit = now + Int64(SessionRules.maxMinutes) * 60_000
+        let limit = now + Int64(RipLimits.Session.maxMinutes) * 60_000
         session.expiresAt = .init(unixMillis: min(base + Int64(request.minutes) * 60_000, limit))
         return replace(session, now: now)
     }

@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// Every session, indexed by id and by name, and the daemon's current session.
 ///

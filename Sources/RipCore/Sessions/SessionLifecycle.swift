@@ -1,5 +1,5 @@
 import RipProto
-import RipWire
+import RipBase
 
 /// The session lifecycle of reference 004: active ⇄ suspended, and either may end as completed
 /// or failed, which are final.

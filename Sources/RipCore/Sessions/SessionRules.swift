@@ -1,47 +1,30 @@
 import Foundation
 import RipProto
-import RipWire
+import RipBase
 
 /// Input rules for sessions. Each check throws INVALID_ARGUMENT with a message that says what
 /// to fix, naming the limit and what was received.
 enum SessionRules {
-    static let maxNameLength = 128
-    static let maxDescriptionLength = 1024
-    static let maxTagLength = 64
-    static let maxTags = 64
-    static let maxHeaders = 128
-    static let maxHeaderNameLength = 256
-    static let maxHeaderValueLength = 8192
-    static let maxURLLength = 8192
-    static let maxReasonLength = 1024
-    /// Request counters an import may carry: 2^53, exact in every JSON reader.
-    static let maxImportedCount: UInt64 = 1 << 53
-    /// Ten years: far beyond any real timeout, small enough that no expiry arithmetic overflows.
-    static let maxMinutes: UInt64 = 10 * 366 * 24 * 60
 
-    /// The characters of `text` as a limit of `limit` characters sees them: counted only when
-    /// its bytes could be that many characters (four bytes each at most); otherwise its byte
-    /// count, which is over the limit. A million combining marks make one Character, so a limit
-    /// in characters alone bounds nothing.
+/// The characters of `text` as a limit of `limit` characters sees them: counted only when
+/// its bytes could be that many characters (four bytes each at most); otherwise its byte
+/// count, which is over the limit. A million combining marks make one Character, so a limit
+/// in characters alone bounds nothing.
     static func characters(_ text: String, limit: Int) -> Int {
         let bytes = text.utf8.count
         return bytes > limit * 4 ? bytes : text.count
     }
 
-    /// Sessions one DeleteSessions call names.
-    static let maxSessionsPerCall = 1000
-    /// Values a filter of enum values (statuses, priorities, types) may list.
-    static let maxFilterValues = 16
 
-    /// A repeated field's length within `max`.
+/// A repeated field's length within `max`.
     static func checkCount(_ count: Int, of field: String, max: Int) throws {
         guard count <= max else { throw RipError.invalidArgument("\(field) holds at most \(max) entries, got \(count)") }
     }
 
     static func checkName(_ name: String) throws {
-        let length = characters(name, limit: maxNameLength)
-        guard (1...maxNameLength).contains(length) else {
-            throw RipError.invalidArgument("session name must be 1–\(maxNameLength) characters, got \(length)")
+        let length = characters(name, limit: RipLimits.Session.maxNameLength)
+        guard (1...RipLimits.Session.maxNameLength).contains(length) else {
+            throw RipError.invalidArgument("session name must be 1–\(RipLimits.Session.maxNameLength) characters, got \(length)")
         }
         try checkNoControlCharacters(name, what: "session name")
         guard name.trimmingCharacters(in: .whitespaces) == name else {
@@ -53,21 +36,21 @@ enum SessionRules {
     }
 
     static func checkDescription(_ description: String) throws {
-        guard characters(description, limit: maxDescriptionLength) <= maxDescriptionLength else {
+        guard characters(description, limit: RipLimits.Session.maxDescriptionLength) <= RipLimits.Session.maxDescriptionLength else {
             throw RipError.invalidArgument(
-                "description must be at most \(maxDescriptionLength) characters, got \(characters(description, limit: maxDescriptionLength))")
+                "description must be at most \(RipLimits.Session.maxDescriptionLength) characters, got \(characters(description, limit: RipLimits.Session.maxDescriptionLength))")
         }
         try checkNoControlCharacters(description, what: "description", allowing: ["\n", "\t"])
     }
 
     static func checkTags(_ tags: [String], of owner: String = "session") throws {
-        guard tags.count <= maxTags else {
-            throw RipError.invalidArgument("a \(owner) has at most \(maxTags) tags, got \(tags.count)")
+        guard tags.count <= RipLimits.Session.maxTags else {
+            throw RipError.invalidArgument("a \(owner) has at most \(RipLimits.Session.maxTags) tags, got \(tags.count)")
         }
         for tag in tags {
-            let length = characters(tag, limit: maxTagLength)
-            guard (1...maxTagLength).contains(length) else {
-                throw RipError.invalidArgument("tag must be 1–\(maxTagLength) characters, got \(length): '\(tag)'")
+            let length = characters(tag, limit: RipLimits.Session.maxTagLength)
+            guard (1...RipLimits.Session.maxTagLength).contains(length) else {
+                throw RipError.invalidArgument("tag must be 1–\(RipLimits.Session.maxTagLength) characters, got \(length): '\(tag)'")
             }
             guard !tag.contains(","), tag.trimmingCharacters(in: .whitespaces) == tag else {
                 throw RipError.invalidArgument("tag '\(tag)' must not contain commas or surrounding whitespace")
@@ -76,11 +59,11 @@ enum SessionRules {
         }
     }
 
-    /// RFC 9110 §5.1: a field name is a token, 1*tchar.
+/// RFC 9110 §5.1: a field name is a token, 1*tchar.
     static func checkHeaderName(_ name: String) throws {
-        guard (1...maxHeaderNameLength).contains(name.utf8.count) else {
+        guard (1...RipLimits.Session.maxHeaderNameLength).contains(name.utf8.count) else {
             throw RipError.invalidArgument(
-                "header name must be 1–\(maxHeaderNameLength) bytes, got \(name.utf8.count)")
+                "header name must be 1–\(RipLimits.Session.maxHeaderNameLength) bytes, got \(name.utf8.count)")
         }
         guard name.utf8.allSatisfy(isTokenCharacter) else {
             throw RipError.invalidArgument(
@@ -89,11 +72,11 @@ enum SessionRules {
         }
     }
 
-    /// RFC 9110 §5.5: field values exclude CR, LF, NUL and other controls (HTAB is allowed).
+/// RFC 9110 §5.5: field values exclude CR, LF, NUL and other controls (HTAB is allowed).
     static func checkHeaderValue(_ value: String, what: String) throws {
-        guard value.utf8.count <= maxHeaderValueLength else {
+        guard value.utf8.count <= RipLimits.Session.maxHeaderValueLength else {
             throw RipError.invalidArgument(
-                "\(what) must be at most \(maxHeaderValueLength) bytes, got \(value.utf8.count)")
+                "\(what) must be at most \(RipLimits.Session.maxHeaderValueLength) bytes, got \(value.utf8.count)")
         }
         guard !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
             throw RipError.invalidArgument("\(what) must not contain control characters such as CR or LF")
@@ -101,8 +84,8 @@ enum SessionRules {
     }
 
     static func checkHeaderCount(_ count: Int) throws {
-        guard count <= maxHeaders else {
-            throw RipError.invalidArgument("a session has at most \(maxHeaders) headers, got \(count)")
+        guard count <= RipLimits.Session.maxHeaders else {
+            throw RipError.invalidArgument("a session has at most \(RipLimits.Session.maxHeaders) headers, got \(count)")
         }
     }
 
@@ -115,17 +98,17 @@ enum SessionRules {
     }
 
     static func checkMinutes(_ minutes: UInt64, what: String) throws {
-        guard minutes <= maxMinutes else {
-            throw RipError.invalidArgument("\(what) must be at most \(maxMinutes) minutes, got \(minutes)")
+        guard minutes <= RipLimits.Session.maxMinutes else {
+            throw RipError.invalidArgument("\(what) must be at most \(RipLimits.Session.maxMinutes) minutes, got \(minutes)")
         }
     }
 
-    /// An absolute http or https URL with a host: "http" or "https" (any case), "://", then a
-    /// non-empty authority, and no whitespace or control characters anywhere.
+/// An absolute http or https URL with a host: "http" or "https" (any case), "://", then a
+/// non-empty authority, and no whitespace or control characters anywhere.
     static func checkURL(_ url: String) throws {
         let bytes = Array(url.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxURLLength else {
-            throw RipError.invalidArgument("url must be 1–\(maxURLLength) bytes, got \(bytes.count)")
+        guard !bytes.isEmpty, bytes.count <= RipLimits.maxURLBytes else {
+            throw RipError.invalidArgument("url must be 1–\(RipLimits.maxURLBytes) bytes, got \(bytes.count)")
         }
         let lowered = bytes.prefix(8).map { $0 | 0x20 }
         let schemeLength =
@@ -139,8 +122,8 @@ enum SessionRules {
         }
     }
 
-    /// The parts of an imported session that a create never takes from the client: its times,
-    /// counters and last URL. (Name, tags, headers and timeout are checked as for a create.)
+/// The parts of an imported session that a create never takes from the client: its times,
+/// counters and last URL. (Name, tags, headers and timeout are checked as for a create.)
     static func checkImported(_ session: Rip_V1_Session) throws {
         if session.hasCreatedAt { _ = try TimeRange.check(session.createdAt, "session.created_at") }
         if session.hasUpdatedAt { _ = try TimeRange.check(session.updatedAt, "session.updated_at") }
@@ -150,19 +133,19 @@ enum SessionRules {
         for (field, count) in [
             ("requests_count", metadata.requestsCount), ("success_count", metadata.successCount),
             ("error_count", metadata.errorCount),
-        ] where count > maxImportedCount {
-            throw RipError.invalidArgument("session.metadata.\(field) must be at most 2^53 (\(maxImportedCount)), got \(count)")
+        ] where count > RipLimits.Session.maxImportedCount {
+            throw RipError.invalidArgument("session.metadata.\(field) must be at most 2^53 (\(RipLimits.Session.maxImportedCount)), got \(count)")
         }
         if !metadata.lastRequestURL.isEmpty { try checkURL(metadata.lastRequestURL) }
-        guard session.failureReason.utf8.count <= maxReasonLength * 4 else {
-            throw RipError.invalidArgument("session.failure_reason must be at most \(maxReasonLength) characters")
+        guard session.failureReason.utf8.count <= RipLimits.Session.maxReasonLength * 4 else {
+            throw RipError.invalidArgument("session.failure_reason must be at most \(RipLimits.Session.maxReasonLength) characters")
         }
     }
 
     static func checkReason(_ reason: String) throws {
-        guard (1...maxReasonLength).contains(characters(reason, limit: maxReasonLength)) else {
+        guard (1...RipLimits.Session.maxReasonLength).contains(characters(reason, limit: RipLimits.Session.maxReasonLength)) else {
             throw RipError.invalidArgument(
-                "a failure reason of 1–\(maxReasonLength) characters is required, got \(characters(reason, limit: maxReasonLength))")
+                "a failure reason of 1–\(RipLimits.Session.maxReasonLength) characters is required, got \(characters(reason, limit: RipLimits.Session.maxReasonLength))")
         }
         try checkNoControlCharacters(reason, what: "reason", allowing: ["\n", "\t"])
     }

@@ -1,0 +1,35 @@
+import RipProto
+
+extension Rip_V1_JobStatus {
+    /// The lower-case word ripctl prints and accepts ("pending", "running", ...).
+    public var word: String {
+        switch self {
+        case .pending: "pending"
+        case .scheduled: "scheduled"
+        case .running: "running"
+        case .paused: "paused"
+        case .completed: "completed"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .unspecified, .UNRECOGNIZED: "unknown"
+        }
+    }
+}
+
+extension Rip_V1_JobStatus {
+    /// Completed, failed or cancelled: nothing will change the job again but a retry.
+    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+extension Rip_V1_JobPriority {
+    /// The lower-case word ripctl prints and accepts ("low", ..., "critical").
+    public var word: String {
+        switch self {
+        case .low: "low"
+        case .medium: "medium"
+        case .high: "high"
+        case .critical: "critical"
+        case .unspecified, .UNRECOGNIZED: "unspecified"
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// Whoever frames messages also throws and reads RipError.
+@_exported import RipBase
