@@ -19,7 +19,7 @@ from . import _artifacts
 from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
 from .errors import Cancelled, Internal, RipError, Unavailable
 from .proto import artifact_pb2, envelope_pb2
-from .proto.methods import AsyncMethods, Method
+from .proto.methods import CLAIM, RELEASE_JOB, AsyncMethods, Method
 
 __all__ = ["AsyncStream", "Client", "connect"]
 
@@ -174,7 +174,7 @@ class Client(AsyncMethods):
     def _unary(self, method: Method, request: Message | None, fields: dict[str, Any]) -> asyncio.Future:
         call_id = self._send_call(method, build_request(method, request, fields))
         future = self._loop.create_future()  # type: ignore[union-attr]
-        self._calls[call_id] = (future, method.response_type)
+        self._calls[call_id] = (future, method)
         return future
 
     def _stream(self, method: Method, request: Message | None, fields: dict[str, Any]) -> AsyncStream:
@@ -261,18 +261,28 @@ class Client(AsyncMethods):
             if call is None:
                 continue
             if type(call) is tuple:
-                future, reply_type = call
+                future, method = call
                 if future.done():
+                    if method is CLAIM and not code:
+                        self._release_unwanted(response.payload)
                     continue
                 if code:
                     future.set_exception(RipError.of(code, response.message))
                 else:
-                    future.set_result(reply_type.FromString(response.payload))
+                    future.set_result(method.response_type.FromString(response.payload))
             else:
                 end = response.end_of_stream
                 payload = response.payload if response.payload or not end else None
                 error = RipError.of(code, response.message) if end and code and code != Cancelled.code else None
                 call.push(payload, end, error)  # type: ignore[union-attr]
+
+    def _release_unwanted(self, payload: bytes) -> None:
+        """Hands back the jobs of a claim whose caller stopped waiting (a cancelled task, a
+        timeout): the daemon does not cancel a parked claim, and would otherwise keep each job
+        leased to nobody until its lease ran out (counting the attempt)."""
+        for claimed in CLAIM.response_type.FromString(payload).jobs:
+            self._unary(RELEASE_JOB, None, {"job_id": claimed.job.id, "token": claimed.token}).add_done_callback(
+                lambda f: f.exception())  # best effort: a lease that cannot be released expires
 
     def _lost(self, exc: Exception | None) -> None:
         reason = f"connection to ripd failed: {exc}" if exc else "connection to ripd closed"

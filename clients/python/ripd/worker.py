@@ -258,9 +258,12 @@ class Worker:
                     thread.start()
                 if once:
                     break
+        except BaseException:
+            self.stop()  # a claim failed (the daemon went away): the running jobs stop too
+            raise
+        finally:
             for thread in threads:
                 thread.join()
-        finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
         return self._worked

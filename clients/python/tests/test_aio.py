@@ -79,3 +79,20 @@ def test_dropped_connection_fails_every_call_in_flight(own_daemon, name):
         with pytest.raises(ripd.Unavailable):
             client.health()
     run(main())
+
+
+def test_a_claim_given_up_hands_its_jobs_back(daemon, name):
+    async def main():
+        async with ripd.aio.Client(daemon.socket) as client:
+            with pytest.raises(asyncio.TimeoutError):  # the daemon keeps the claim parked
+                await asyncio.wait_for(client.claim(worker_id="w", methods=[name], wait_ms=600_000), 0.05)
+            async with client.watch_events(jobs=True) as events:
+                job = await client.submit_job(urls=["https://a.example/"], method=name)
+                statuses = []
+                async for event in events:  # leased to the abandoned claim, then handed back
+                    if event.job.job.id == job.id:
+                        statuses.append(event.job.job.status)
+                        if statuses[-1] == job_pb2.JOB_STATUS_PENDING and job_pb2.JOB_STATUS_RUNNING in statuses:
+                            break
+            assert (await client.get_job(job_id=job.id)).status == job_pb2.JOB_STATUS_PENDING
+    run(main())
