@@ -22,6 +22,15 @@ Steps = Generator[list, list, Any]
 FileArg = Union[str, os.PathLike, BinaryIO]
 
 
+def advance(steps: Steps, replies: list | None, error: BaseException | None) -> tuple[bool, Any]:
+    """Hands `steps` the replies of its last batch (or the error one of them raised): (False,
+    the next batch) or (True, the result)."""
+    try:
+        return False, steps.throw(error) if error is not None else steps.send(replies)  # type: ignore[arg-type]
+    except StopIteration as stop:
+        return True, stop.value
+
+
 def owner(session: str | None, job: str | None) -> artifact_pb2.ArtifactOwner:
     """The owner of an artifact: exactly one of a session (name or id) and a job id."""
     if (session is None) == (job is None):

@@ -205,18 +205,19 @@ class Client(AsyncMethods):
             self._write(cancel_frame(call_id))
 
     async def _drive(self, steps: _artifacts.Steps) -> Any:
-        replies: list | None = None
-        error: BaseException | None = None
-        while True:
-            try:
-                batch = steps.throw(error) if error is not None else steps.send(replies)  # type: ignore[arg-type]
-            except StopIteration as stop:
-                return stop.value
-            error = None
-            try:
-                replies = list(await asyncio.gather(*[self._unary(method, request, {}) for method, request in batch]))
-            except RipError as failure:
-                error = failure
+        """Runs a sequence of calls (see _artifacts): each batch pipelined, then awaited."""
+        done, value, error = False, None, None
+        while not done:
+            done, value = _artifacts.advance(steps, value, error)
+            if not done:
+                value, error = await self._batch(value)
+        return value
+
+    async def _batch(self, batch: list) -> tuple[list | None, RipError | None]:
+        try:
+            return list(await asyncio.gather(*[self._unary(method, request, {}) for method, request in batch])), None
+        except RipError as failure:
+            return None, failure
 
     # Artifacts
 

@@ -127,19 +127,19 @@ class Client(SyncMethods):
 
     def _drive(self, steps: _artifacts.Steps) -> Any:
         """Runs a sequence of calls (see _artifacts): each batch is sent at once, then awaited."""
-        replies: list | None = None
-        error: BaseException | None = None
-        while True:
-            try:
-                batch = steps.throw(error) if error is not None else steps.send(replies)  # type: ignore[arg-type]
-            except StopIteration as stop:
-                return stop.value
-            error = None
-            try:
-                started = [(method, self._start(method, request, stream=False)[1]) for method, request in batch]
-                replies = [self._reply(method, call) for method, call in started]
-            except RipError as failure:
-                error = failure
+        done, value, error = False, None, None
+        while not done:
+            done, value = _artifacts.advance(steps, value, error)
+            if not done:
+                value, error = self._batch(value)
+        return value
+
+    def _batch(self, batch: list) -> tuple[list | None, RipError | None]:
+        try:
+            started = [(method, self._start(method, request, stream=False)[1]) for method, request in batch]
+            return [self._reply(method, call) for method, call in started], None
+        except RipError as failure:
+            return None, failure
 
     # Artifacts
 
@@ -177,19 +177,22 @@ class Client(SyncMethods):
         with self._send_lock:
             try:
                 self._sock.sendall(frame)
-                while self._late_cancels:
-                    self._sock.sendall(self._late_cancels.popleft())
             except OSError as error:
                 self._fail_all(self._connection_error or Unavailable(f"cannot send to ripd: {error}"))
                 raise self._closed from None  # type: ignore[misc]
+        if self._late_cancels:
+            self._send_late_cancels()
 
     def _cancel(self, call_id: int) -> None:
         """Cancels a stream: its call is forgotten here and the daemon is told."""
         if self._calls.pop(call_id, None) is None or self._closed is not None:
             return
         self._late_cancels.append(cancel_frame(call_id))
-        # From a garbage-collected stream this may run inside _send on this very thread: then
-        # (or when another thread sends) the cancel goes out with the next frame.
+        self._send_late_cancels()
+
+    def _send_late_cancels(self) -> None:
+        # A stream garbage-collected inside _send, on the very thread that holds the lock, must
+        # not wait for it: its cancel stays queued, and whoever holds the lock sends it after.
         if self._send_lock.acquire(blocking=False):
             try:
                 while self._late_cancels:

@@ -5,6 +5,7 @@ session) ends, whatever happened; waits are for events, with timeouts only as ha
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -71,28 +72,27 @@ class Daemon:
 DAEMON_ARGS = ("--fsync", "never", "--retry-backoff", "100")
 
 
-@pytest.fixture(scope="session")
-def daemon():
-    d = Daemon(*DAEMON_ARGS)
+@contextlib.contextmanager
+def running(*args: str, user: int | None = None):
+    """A Daemon for the block, killed when it ends."""
+    d = Daemon(*args, user=user)
     try:
         yield d
     finally:
         d.kill()
+
+
+@pytest.fixture(scope="session")
+def daemon():
+    with running(*DAEMON_ARGS) as d:
+        yield d
 
 
 @pytest.fixture
 def own_daemon():
     """A ripd of the test's own, for tests that kill it or change its socket."""
-    d = Daemon(*DAEMON_ARGS)
-    try:
+    with running(*DAEMON_ARGS) as d:
         yield d
-    finally:
-        d.kill()
-
-
-@pytest.fixture
-def socket_path(daemon: Daemon) -> str:
-    return daemon.socket
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import ripd
 from ripd._wire import default_socket_path, trusted_uids
 from ripd.proto import job_pb2
 
-from conftest import GUARD, DAEMON_ARGS, Daemon
+from conftest import DAEMON_ARGS, GUARD, running
 
 NOBODY = 65534
 
@@ -44,8 +44,7 @@ def test_trusted_uids_as_ripctl():
 
 
 def test_a_daemon_of_another_uid_is_refused_unless_trusted(monkeypatch):
-    other = Daemon(*DAEMON_ARGS, user=NOBODY)
-    try:
+    with running(*DAEMON_ARGS, user=NOBODY) as other:
         with pytest.raises(ripd.PermissionDenied, match=f"runs as uid {NOBODY}, not as you"):
             ripd.Client(other.socket)
         with ripd.Client(other.socket, trust_uids=[NOBODY]) as client:
@@ -53,8 +52,6 @@ def test_a_daemon_of_another_uid_is_refused_unless_trusted(monkeypatch):
         monkeypatch.setenv("RIPD_TRUST_UID", str(NOBODY))
         with ripd.Client(other.socket) as client:
             assert client.health().status == "SERVING"
-    finally:
-        other.kill()
 
 
 def wait_streams(client: ripd.Client, count: int) -> None:
