@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15rip/v1/artifact.proto\x12\x06rip.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\rArtifactOwner\x12\x0f\n\x07session\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"\xea\x02\n\x08\x41rtifact\x12\n\n\x02id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x04type\x18\x04 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x0c\n\x04size\x18\x06 \x01(\x04\x12\x0e\n\x06sha256\x18\x07 \x01(\t\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x30\n\x08metadata\x18\n \x03(\x0b\x32\x1e.rip.v1.Artifact.MetadataEntry\x12\x10\n\x08\x65ncoding\x18\x0b \x01(\t\x12\x13\n\x0bstored_size\x18\x0c \x01(\x04\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\x12\x42\x65ginUploadRequest\x12$\n\x05owner\x18\x01 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"(\n\x13\x42\x65ginUploadResponse\x12\x11\n\tupload_id\x18\x01 \x01(\t\"F\n\x13\x41ppendUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"(\n\x14\x41ppendUploadResponse\x12\x10\n\x08received\x18\x01 \x01(\x04\"\x85\x02\n\x13\x43ommitUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\"\n\x04type\x18\x03 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12;\n\x08metadata\x18\x06 \x03(\x0b\x32).rip.v1.CommitUploadRequest.MetadataEntry\x12\x17\n\x0f\x65xpected_sha256\x18\x07 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\'\n\x12\x41\x62ortUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\"\x15\n\x13\x41\x62ortUploadResponse\"p\n\x13ReadArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12\x0e\n\x06offset\x18\x03 \x01(\x04\x12\x0e\n\x06length\x18\x04 \x01(\r\"2\n\x14ReadArtifactResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\"O\n\x12GetArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"\xad\x02\n\x15QueryArtifactsRequest\x12$\n\x05owner\x18\x01 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12#\n\x05types\x18\x02 \x03(\x0e\x32\x14.rip.v1.ArtifactType\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x11\n\tname_glob\x18\x04 \x01(\t\x12\x31\n\rcreated_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08min_size\x18\x07 \x01(\x04\x12\x10\n\x08max_size\x18\x08 \x01(\x04\x12\r\n\x05limit\x18\t \x01(\r\x12\x0e\n\x06\x63ursor\x18\n \x01(\t\"R\n\x16QueryArtifactsResponse\x12#\n\tartifacts\x18\x01 \x03(\x0b\x32\x10.rip.v1.Artifact\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"R\n\x15\x44\x65leteArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"Q\n\x16\x44\x65leteArtifactResponse\x12!\n\x07\x64\x65leted\x18\x01 \x01(\x0b\x32\x10.rip.v1.Artifact\x12\x14\n\x0c\x62lob_removed\x18\x02 \x01(\x08\"\x16\n\x14\x41rtifactStatsRequest\"J\n\x11\x41rtifactTypeCount\x12\"\n\x04type\x18\x01 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x11\n\tartifacts\x18\x02 \x01(\x04\"\xaa\x01\n\x15\x41rtifactStatsResponse\x12\x11\n\tartifacts\x18\x01 \x01(\x04\x12\r\n\x05\x62lobs\x18\x02 \x01(\x04\x12\x15\n\rlogical_bytes\x18\x03 \x01(\x04\x12\x14\n\x0cunique_bytes\x18\x04 \x01(\x04\x12\x16\n\x0ephysical_bytes\x18\x05 \x01(\x04\x12*\n\x07\x62y_type\x18\x06 \x03(\x0b\x32\x19.rip.v1.ArtifactTypeCount*\xdf\x01\n\x0c\x41rtifactType\x12\x1d\n\x19\x41RTIFACT_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41RTIFACT_TYPE_USER_INPUT\x10\x01\x12\x1d\n\x19\x41RTIFACT_TYPE_TOOL_RESULT\x10\x02\x12\x1e\n\x1a\x41RTIFACT_TYPE_AGENT_OUTPUT\x10\x03\x12\"\n\x1e\x41RTIFACT_TYPE_SYSTEM_GENERATED\x10\x04\x12\x18\n\x14\x41RTIFACT_TYPE_RESULT\x10\x05\x12\x15\n\x11\x41RTIFACT_TYPE_LOG\x10\x06\x32\xa3\x05\n\x0f\x41rtifactService\x12\x46\n\x0b\x42\x65ginUpload\x12\x1a.rip.v1.BeginUploadRequest\x1a\x1b.rip.v1.BeginUploadResponse\x12I\n\x0c\x41ppendUpload\x12\x1b.rip.v1.AppendUploadRequest\x1a\x1c.rip.v1.AppendUploadResponse\x12=\n\x0c\x43ommitUpload\x12\x1b.rip.v1.CommitUploadRequest\x1a\x10.rip.v1.Artifact\x12\x46\n\x0b\x41\x62ortUpload\x12\x1a.rip.v1.AbortUploadRequest\x1a\x1b.rip.v1.AbortUploadResponse\x12I\n\x0cReadArtifact\x12\x1b.rip.v1.ReadArtifactRequest\x1a\x1c.rip.v1.ReadArtifactResponse\x12;\n\x0bGetArtifact\x12\x1a.rip.v1.GetArtifactRequest\x1a\x10.rip.v1.Artifact\x12O\n\x0eQueryArtifacts\x12\x1d.rip.v1.QueryArtifactsRequest\x1a\x1e.rip.v1.QueryArtifactsResponse\x12O\n\x0e\x44\x65leteArtifact\x12\x1d.rip.v1.DeleteArtifactRequest\x1a\x1e.rip.v1.DeleteArtifactResponse\x12L\n\rArtifactStats\x12\x1c.rip.v1.ArtifactStatsRequest\x1a\x1d.rip.v1.ArtifactStatsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15rip/v1/artifact.proto\x12\x06rip.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\rArtifactOwner\x12\x0f\n\x07session\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"\xff\x02\n\x08\x41rtifact\x12\n\n\x02id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x04type\x18\x04 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x0c\n\x04size\x18\x06 \x01(\x04\x12\x0e\n\x06sha256\x18\x07 \x01(\t\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x30\n\x08metadata\x18\n \x03(\x0b\x32\x1e.rip.v1.Artifact.MetadataEntry\x12\x10\n\x08\x65ncoding\x18\x0b \x01(\t\x12\x13\n\x0bstored_size\x18\x0c \x01(\x04\x12\x13\n\x0b\x63reated_seq\x18\r \x01(\x04\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\x12\x42\x65ginUploadRequest\x12$\n\x05owner\x18\x01 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"(\n\x13\x42\x65ginUploadResponse\x12\x11\n\tupload_id\x18\x01 \x01(\t\"F\n\x13\x41ppendUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"(\n\x14\x41ppendUploadResponse\x12\x10\n\x08received\x18\x01 \x01(\x04\"\x85\x02\n\x13\x43ommitUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\"\n\x04type\x18\x03 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12;\n\x08metadata\x18\x06 \x03(\x0b\x32).rip.v1.CommitUploadRequest.MetadataEntry\x12\x17\n\x0f\x65xpected_sha256\x18\x07 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\'\n\x12\x41\x62ortUploadRequest\x12\x11\n\tupload_id\x18\x01 \x01(\t\"\x15\n\x13\x41\x62ortUploadResponse\"p\n\x13ReadArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12\x0e\n\x06offset\x18\x03 \x01(\x04\x12\x0e\n\x06length\x18\x04 \x01(\r\"2\n\x14ReadArtifactResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\"O\n\x12GetArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"\xad\x02\n\x15QueryArtifactsRequest\x12$\n\x05owner\x18\x01 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\x12#\n\x05types\x18\x02 \x03(\x0e\x32\x14.rip.v1.ArtifactType\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x11\n\tname_glob\x18\x04 \x01(\t\x12\x31\n\rcreated_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08min_size\x18\x07 \x01(\x04\x12\x10\n\x08max_size\x18\x08 \x01(\x04\x12\r\n\x05limit\x18\t \x01(\r\x12\x0e\n\x06\x63ursor\x18\n \x01(\t\"R\n\x16QueryArtifactsResponse\x12#\n\tartifacts\x18\x01 \x03(\x0b\x32\x10.rip.v1.Artifact\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"R\n\x15\x44\x65leteArtifactRequest\x12\x13\n\x0b\x61rtifact_id\x18\x01 \x01(\t\x12$\n\x05owner\x18\x02 \x01(\x0b\x32\x15.rip.v1.ArtifactOwner\"Q\n\x16\x44\x65leteArtifactResponse\x12!\n\x07\x64\x65leted\x18\x01 \x01(\x0b\x32\x10.rip.v1.Artifact\x12\x14\n\x0c\x62lob_removed\x18\x02 \x01(\x08\"\x16\n\x14\x41rtifactStatsRequest\"J\n\x11\x41rtifactTypeCount\x12\"\n\x04type\x18\x01 \x01(\x0e\x32\x14.rip.v1.ArtifactType\x12\x11\n\tartifacts\x18\x02 \x01(\x04\"\xaa\x01\n\x15\x41rtifactStatsResponse\x12\x11\n\tartifacts\x18\x01 \x01(\x04\x12\r\n\x05\x62lobs\x18\x02 \x01(\x04\x12\x15\n\rlogical_bytes\x18\x03 \x01(\x04\x12\x14\n\x0cunique_bytes\x18\x04 \x01(\x04\x12\x16\n\x0ephysical_bytes\x18\x05 \x01(\x04\x12*\n\x07\x62y_type\x18\x06 \x03(\x0b\x32\x19.rip.v1.ArtifactTypeCount*\xdf\x01\n\x0c\x41rtifactType\x12\x1d\n\x19\x41RTIFACT_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41RTIFACT_TYPE_USER_INPUT\x10\x01\x12\x1d\n\x19\x41RTIFACT_TYPE_TOOL_RESULT\x10\x02\x12\x1e\n\x1a\x41RTIFACT_TYPE_AGENT_OUTPUT\x10\x03\x12\"\n\x1e\x41RTIFACT_TYPE_SYSTEM_GENERATED\x10\x04\x12\x18\n\x14\x41RTIFACT_TYPE_RESULT\x10\x05\x12\x15\n\x11\x41RTIFACT_TYPE_LOG\x10\x06\x32\xa3\x05\n\x0f\x41rtifactService\x12\x46\n\x0b\x42\x65ginUpload\x12\x1a.rip.v1.BeginUploadRequest\x1a\x1b.rip.v1.BeginUploadResponse\x12I\n\x0c\x41ppendUpload\x12\x1b.rip.v1.AppendUploadRequest\x1a\x1c.rip.v1.AppendUploadResponse\x12=\n\x0c\x43ommitUpload\x12\x1b.rip.v1.CommitUploadRequest\x1a\x10.rip.v1.Artifact\x12\x46\n\x0b\x41\x62ortUpload\x12\x1a.rip.v1.AbortUploadRequest\x1a\x1b.rip.v1.AbortUploadResponse\x12I\n\x0cReadArtifact\x12\x1b.rip.v1.ReadArtifactRequest\x1a\x1c.rip.v1.ReadArtifactResponse\x12;\n\x0bGetArtifact\x12\x1a.rip.v1.GetArtifactRequest\x1a\x10.rip.v1.Artifact\x12O\n\x0eQueryArtifacts\x12\x1d.rip.v1.QueryArtifactsRequest\x1a\x1e.rip.v1.QueryArtifactsResponse\x12O\n\x0e\x44\x65leteArtifact\x12\x1d.rip.v1.DeleteArtifactRequest\x1a\x1e.rip.v1.DeleteArtifactResponse\x12L\n\rArtifactStats\x12\x1c.rip.v1.ArtifactStatsRequest\x1a\x1d.rip.v1.ArtifactStatsResponseb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ripd.proto.artifact_pb2', globals())
@@ -25,50 +25,50 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ARTIFACT_METADATAENTRY._serialized_options = b'8\001'
   _COMMITUPLOADREQUEST_METADATAENTRY._options = None
   _COMMITUPLOADREQUEST_METADATAENTRY._serialized_options = b'8\001'
-  _ARTIFACTTYPE._serialized_start=2101
-  _ARTIFACTTYPE._serialized_end=2324
+  _ARTIFACTTYPE._serialized_start=2122
+  _ARTIFACTTYPE._serialized_end=2345
   _ARTIFACTOWNER._serialized_start=66
   _ARTIFACTOWNER._serialized_end=114
   _ARTIFACT._serialized_start=117
-  _ARTIFACT._serialized_end=479
-  _ARTIFACT_METADATAENTRY._serialized_start=432
-  _ARTIFACT_METADATAENTRY._serialized_end=479
-  _BEGINUPLOADREQUEST._serialized_start=481
-  _BEGINUPLOADREQUEST._serialized_end=539
-  _BEGINUPLOADRESPONSE._serialized_start=541
-  _BEGINUPLOADRESPONSE._serialized_end=581
-  _APPENDUPLOADREQUEST._serialized_start=583
-  _APPENDUPLOADREQUEST._serialized_end=653
-  _APPENDUPLOADRESPONSE._serialized_start=655
-  _APPENDUPLOADRESPONSE._serialized_end=695
-  _COMMITUPLOADREQUEST._serialized_start=698
-  _COMMITUPLOADREQUEST._serialized_end=959
-  _COMMITUPLOADREQUEST_METADATAENTRY._serialized_start=432
-  _COMMITUPLOADREQUEST_METADATAENTRY._serialized_end=479
-  _ABORTUPLOADREQUEST._serialized_start=961
-  _ABORTUPLOADREQUEST._serialized_end=1000
-  _ABORTUPLOADRESPONSE._serialized_start=1002
-  _ABORTUPLOADRESPONSE._serialized_end=1023
-  _READARTIFACTREQUEST._serialized_start=1025
-  _READARTIFACTREQUEST._serialized_end=1137
-  _READARTIFACTRESPONSE._serialized_start=1139
-  _READARTIFACTRESPONSE._serialized_end=1189
-  _GETARTIFACTREQUEST._serialized_start=1191
-  _GETARTIFACTREQUEST._serialized_end=1270
-  _QUERYARTIFACTSREQUEST._serialized_start=1273
-  _QUERYARTIFACTSREQUEST._serialized_end=1574
-  _QUERYARTIFACTSRESPONSE._serialized_start=1576
-  _QUERYARTIFACTSRESPONSE._serialized_end=1658
-  _DELETEARTIFACTREQUEST._serialized_start=1660
-  _DELETEARTIFACTREQUEST._serialized_end=1742
-  _DELETEARTIFACTRESPONSE._serialized_start=1744
-  _DELETEARTIFACTRESPONSE._serialized_end=1825
-  _ARTIFACTSTATSREQUEST._serialized_start=1827
-  _ARTIFACTSTATSREQUEST._serialized_end=1849
-  _ARTIFACTTYPECOUNT._serialized_start=1851
-  _ARTIFACTTYPECOUNT._serialized_end=1925
-  _ARTIFACTSTATSRESPONSE._serialized_start=1928
-  _ARTIFACTSTATSRESPONSE._serialized_end=2098
-  _ARTIFACTSERVICE._serialized_start=2327
-  _ARTIFACTSERVICE._serialized_end=3002
+  _ARTIFACT._serialized_end=500
+  _ARTIFACT_METADATAENTRY._serialized_start=453
+  _ARTIFACT_METADATAENTRY._serialized_end=500
+  _BEGINUPLOADREQUEST._serialized_start=502
+  _BEGINUPLOADREQUEST._serialized_end=560
+  _BEGINUPLOADRESPONSE._serialized_start=562
+  _BEGINUPLOADRESPONSE._serialized_end=602
+  _APPENDUPLOADREQUEST._serialized_start=604
+  _APPENDUPLOADREQUEST._serialized_end=674
+  _APPENDUPLOADRESPONSE._serialized_start=676
+  _APPENDUPLOADRESPONSE._serialized_end=716
+  _COMMITUPLOADREQUEST._serialized_start=719
+  _COMMITUPLOADREQUEST._serialized_end=980
+  _COMMITUPLOADREQUEST_METADATAENTRY._serialized_start=453
+  _COMMITUPLOADREQUEST_METADATAENTRY._serialized_end=500
+  _ABORTUPLOADREQUEST._serialized_start=982
+  _ABORTUPLOADREQUEST._serialized_end=1021
+  _ABORTUPLOADRESPONSE._serialized_start=1023
+  _ABORTUPLOADRESPONSE._serialized_end=1044
+  _READARTIFACTREQUEST._serialized_start=1046
+  _READARTIFACTREQUEST._serialized_end=1158
+  _READARTIFACTRESPONSE._serialized_start=1160
+  _READARTIFACTRESPONSE._serialized_end=1210
+  _GETARTIFACTREQUEST._serialized_start=1212
+  _GETARTIFACTREQUEST._serialized_end=1291
+  _QUERYARTIFACTSREQUEST._serialized_start=1294
+  _QUERYARTIFACTSREQUEST._serialized_end=1595
+  _QUERYARTIFACTSRESPONSE._serialized_start=1597
+  _QUERYARTIFACTSRESPONSE._serialized_end=1679
+  _DELETEARTIFACTREQUEST._serialized_start=1681
+  _DELETEARTIFACTREQUEST._serialized_end=1763
+  _DELETEARTIFACTRESPONSE._serialized_start=1765
+  _DELETEARTIFACTRESPONSE._serialized_end=1846
+  _ARTIFACTSTATSREQUEST._serialized_start=1848
+  _ARTIFACTSTATSREQUEST._serialized_end=1870
+  _ARTIFACTTYPECOUNT._serialized_start=1872
+  _ARTIFACTTYPECOUNT._serialized_end=1946
+  _ARTIFACTSTATSRESPONSE._serialized_start=1949
+  _ARTIFACTSTATSRESPONSE._serialized_end=2119
+  _ARTIFACTSERVICE._serialized_start=2348
+  _ARTIFACTSERVICE._serialized_end=3023
 # @@protoc_insertion_point(module_scope)

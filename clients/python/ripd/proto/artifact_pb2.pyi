@@ -41,7 +41,7 @@ class AppendUploadResponse(_message.Message):
     def __init__(self, received: _Optional[int] = ...) -> None: ...
 
 class Artifact(_message.Message):
-    __slots__ = ["content_type", "created_at", "encoding", "id", "metadata", "name", "owner", "sha256", "size", "stored_size", "tags", "type"]
+    __slots__ = ["content_type", "created_at", "created_seq", "encoding", "id", "metadata", "name", "owner", "sha256", "size", "stored_size", "tags", "type"]
     class MetadataEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +51,7 @@ class Artifact(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_SEQ_FIELD_NUMBER: _ClassVar[int]
     ENCODING_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +64,7 @@ class Artifact(_message.Message):
     TYPE_FIELD_NUMBER: _ClassVar[int]
     content_type: str
     created_at: _timestamp_pb2.Timestamp
+    created_seq: int
     encoding: str
     id: str
     metadata: _containers.ScalarMap[str, str]
@@ -73,7 +75,7 @@ class Artifact(_message.Message):
     stored_size: int
     tags: _containers.RepeatedScalarFieldContainer[str]
     type: ArtifactType
-    def __init__(self, id: _Optional[str] = ..., owner: _Optional[_Union[ArtifactOwner, _Mapping]] = ..., name: _Optional[str] = ..., type: _Optional[_Union[ArtifactType, str]] = ..., content_type: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., encoding: _Optional[str] = ..., stored_size: _Optional[int] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., owner: _Optional[_Union[ArtifactOwner, _Mapping]] = ..., name: _Optional[str] = ..., type: _Optional[_Union[ArtifactType, str]] = ..., content_type: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., encoding: _Optional[str] = ..., stored_size: _Optional[int] = ..., created_seq: _Optional[int] = ...) -> None: ...
 
 class ArtifactOwner(_message.Message):
     __slots__ = ["job_id", "session"]

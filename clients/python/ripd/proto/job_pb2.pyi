@@ -212,7 +212,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "dropped_log_lines", "error", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "updated_at", "urls", "workers"]
+    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "dropped_log_lines", "error", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "updated_at", "urls", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -227,6 +227,7 @@ class Job(_message.Message):
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
     CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_SEQ_FIELD_NUMBER: _ClassVar[int]
     DROPPED_LOG_LINES_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_AT_FIELD_NUMBER: _ClassVar[int]
@@ -260,6 +261,7 @@ class Job(_message.Message):
     completed_at: _timestamp_pb2.Timestamp
     config_json: str
     created_at: _timestamp_pb2.Timestamp
+    created_seq: int
     dropped_log_lines: int
     error: str
     heartbeat_at: _timestamp_pb2.Timestamp
@@ -286,7 +288,7 @@ class Job(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     urls: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ...) -> None: ...
 
 class JobCheckpoint(_message.Message):
     __slots__ = ["data", "saved_at"]
