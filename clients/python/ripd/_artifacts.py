@@ -38,7 +38,7 @@ def owner(session: str | None, job: str | None) -> artifact_pb2.ArtifactOwner:
     return artifact_pb2.ArtifactOwner(session=session) if session is not None else artifact_pb2.ArtifactOwner(job_id=job)
 
 
-def artifact_type(value: int | str) -> int:
+def artifact_type(value: int | str) -> Any:
     """An ArtifactType from its number, its name, or its short name ("tool_result")."""
     if isinstance(value, str):
         name = value.upper()
@@ -53,7 +53,7 @@ def chunks(data: bytes | None, file: FileArg | None) -> tuple[Iterator[bytes], C
     if data is not None:
         view = memoryview(data)
         return (bytes(view[i:i + CHUNK_BYTES]) for i in range(0, len(view), CHUNK_BYTES)), lambda: None
-    handle = open(file, "rb") if isinstance(file, (str, os.PathLike)) else file
+    handle: BinaryIO = open(file, "rb") if isinstance(file, (str, os.PathLike)) else file  # type: ignore[assignment]
     close = handle.close if handle is not file else (lambda: None)
     return iter(lambda: handle.read(CHUNK_BYTES), b""), close
 
@@ -109,7 +109,13 @@ class Download:
 
     def __init__(self, file: FileArg | None) -> None:
         self.path = file if isinstance(file, (str, os.PathLike)) else None
-        self.handle: BinaryIO = io.BytesIO() if file is None else open(file, "wb") if self.path else file  # type: ignore[assignment]
+        self.handle: BinaryIO
+        if file is None:
+            self.handle = io.BytesIO()
+        elif self.path is not None:
+            self.handle = open(self.path, "wb")
+        else:
+            self.handle = file  # type: ignore[assignment]
         self.buffered = file is None
 
     def finish(self, ok: bool, info: artifact_pb2.Artifact | None) -> Any:

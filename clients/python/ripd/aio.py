@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 from . import _artifacts
 from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
 from .errors import Cancelled, Internal, RipError, Unavailable
-from .proto import artifact_pb2, envelope_pb2
+from .proto import artifact_pb2, envelope_pb2, job_pb2
 from .proto.methods import CLAIM, RELEASE_JOB, AsyncMethods, Method
 
 __all__ = ["AsyncStream", "Client", "connect"]
@@ -281,7 +281,7 @@ class Client(AsyncMethods):
         """Hands back the jobs of a claim whose caller stopped waiting (a cancelled task, a
         timeout): the daemon does not cancel a parked claim, and would otherwise keep each job
         leased to nobody until its lease ran out (counting the attempt)."""
-        for claimed in CLAIM.response_type.FromString(payload).jobs:
+        for claimed in job_pb2.ClaimResponse.FromString(payload).jobs:
             self._unary(RELEASE_JOB, None, {"job_id": claimed.job.id, "token": claimed.token}).add_done_callback(
                 lambda f: f.exception())  # best effort: a lease that cannot be released expires
 

@@ -101,7 +101,7 @@ def _to_cookiejar(cookie: Any) -> http.cookiejar.Cookie:
 
 
 def _to_proto(cookie: http.cookiejar.Cookie) -> cookie_pb2.Cookie:
-    same_site = {v.lower(): k for k, v in _SAME_SITE.items()}.get(str(cookie.get_nonstandard_attr("SameSite", "")).lower(), 0)
+    same_site: Any = {v.lower(): k for k, v in _SAME_SITE.items()}.get(str(cookie.get_nonstandard_attr("SameSite", "")).lower(), 0)
     message = cookie_pb2.Cookie(
         name=cookie.name, value=cookie.value or "", domain=cookie.domain.lstrip("."), path=cookie.path or "/",
         secure=cookie.secure, http_only=cookie.has_nonstandard_attr("HttpOnly"), same_site=same_site,

@@ -12,8 +12,8 @@ class RipError(Exception):
 
     def __init__(self, code: int | str | None = None, message: str = "") -> None:
         if isinstance(code, str):  # NotFound("no such session"): the class gives the code
-            code, message = None, code
-        if code is not None:
+            message = code
+        elif code is not None:
             self.code = code
         self.message = message
         super().__init__(message)

@@ -83,7 +83,8 @@ class Context:
     def log(self, level: str | int, message: str, url: str | None = None) -> None:
         """Appends a line to the job's log; `level` is debug, info, warn or error."""
         self._check()
-        entry = job_pb2.LogEntry(level=_LEVELS[level.lower()] if isinstance(level, str) else level, message=message,
+        number: Any = _LEVELS[level.lower()] if isinstance(level, str) else level
+        entry = job_pb2.LogEntry(level=number, message=message,
                                  url=url or "")
         entry.time.GetCurrentTime()
         self._call(self._client.append_logs, job_id=self.job.id, token=self._token, entries=[entry])
@@ -271,7 +272,7 @@ class Worker:
     def _install_signals(self) -> dict[int, Any]:
         if threading.current_thread() is not threading.main_thread():
             return {}
-        previous = {}
+        previous: dict[int, Any] = {}
         for number in (signal.SIGTERM, signal.SIGINT):
             previous[number] = signal.signal(number, lambda *_: self.stop())
         return previous
@@ -291,7 +292,8 @@ class Worker:
         job = context.job
         beats = threading.Thread(target=context._heartbeats, name=f"ripd-heartbeat-{job.id}", daemon=True)
         beats.start()
-        report: Callable[..., Any] | None
+        report: Callable[..., Any]
+        fields: dict[str, Any]
         try:
             summary = self._handler(job, context)  # type: ignore[misc]
             report, fields = self.client.complete_job, {"summary": _summary(summary)}

@@ -96,3 +96,15 @@ def test_dropped_connection_is_unavailable(own_daemon):
     own_daemon.process.wait(GUARD)
     expect(ripd.Unavailable, client.health)
     expect(ripd.Unavailable, client.health)  # and every later call
+
+
+def test_one_class_per_status():
+    from ripd.proto import envelope_pb2
+    for name, code in envelope_pb2.StatusCode.items():
+        if code == envelope_pb2.OK:
+            continue
+        error = ripd.RipError.of(code, "m")
+        assert type(error).__name__.lower() == name.replace("_", "").lower() and error.code == code
+        assert isinstance(error, ripd.RipError) and error.code_name == name
+    assert type(ripd.RipError.of(99, "m")) is ripd.RipError
+    assert ripd.NotFound("gone").code == envelope_pb2.NOT_FOUND
