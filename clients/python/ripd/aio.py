@@ -184,7 +184,7 @@ class Client(AsyncMethods):
 
     def _send_call(self, method: Method, request: Message) -> int:
         if self._closed is not None:
-            raise self._closed
+            raise self._closed.again()
         call_id = next(self._ids)
         self._write(request_frame(call_id, method.path, request.SerializeToString(), self._max_frame_bytes))
         return call_id
@@ -298,9 +298,9 @@ class Client(AsyncMethods):
         for call in calls.values():
             if type(call) is tuple:
                 if not call[0].done():
-                    call[0].set_exception(self._closed)
+                    call[0].set_exception(self._closed.again())
             else:
-                call.push(None, True, self._closed)  # type: ignore[union-attr]
+                call.push(None, True, self._closed.again())  # type: ignore[union-attr]
 
 
 async def connect(socket: str | None = None, timeout: float | None = 5.0, trust_uids: Iterable[int] | None = None,

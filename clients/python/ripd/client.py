@@ -113,7 +113,7 @@ class Client(SyncMethods):
         frame_id = next(self._ids)
         frame = request_frame(frame_id, method.path, request.SerializeToString(), self._max_frame_bytes)
         if self._closed is not None:
-            raise self._closed
+            raise self._closed.again()
         call = _Call(stream)
         self._calls[frame_id] = call
         self._send(frame)
@@ -179,7 +179,7 @@ class Client(SyncMethods):
                 self._sock.sendall(frame)
             except OSError as error:
                 self._fail_all(self._connection_error or Unavailable(f"cannot send to ripd: {error}"))
-                raise self._closed from None  # type: ignore[misc]
+                raise self._closed.again() from None  # type: ignore[union-attr]
         if self._late_cancels:
             self._send_late_cancels()
 
@@ -290,6 +290,6 @@ class Client(SyncMethods):
             self._sock.close()
         while self._calls:
             _, call = self._calls.popitem()
-            call.error = call.error or self._closed
+            call.error = call.error or self._closed.again()
             call.done = True
             call.wake()

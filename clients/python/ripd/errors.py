@@ -35,6 +35,11 @@ class RipError(Exception):
     def __reduce__(self):  # picklable across processes (multiprocessing, concurrent.futures)
         return (RipError.of, (self.code, self.message))
 
+    def again(self) -> RipError:
+        """A new exception like this one: one error (a closed connection) fails many calls, and
+        each raise gets its own traceback."""
+        return RipError.of(self.code, self.message)
+
     @staticmethod
     def of(code: int, message: str) -> RipError:
         """The exception for `code`: `NotFound` for 5, and so on; `RipError` for unknown codes."""

@@ -70,15 +70,15 @@ def test_run_once_works_one_batch(daemon, client, name):
 def test_killed_worker_resumes_from_checkpoint_after_lease_expiry(daemon, client, processes, name):
     urls = [f"https://example.com/{i}" for i in range(5)]
     job = client.submit_job(urls=urls, method=name)
-    first = processes.python("worker_process.py", daemon.socket, name, "hang", "1")
+    first = processes.python("worker_process.py", daemon.socket, name, "hang", "2")
     assert read_line(first) == f"HANG {job.id}"
     first.send_signal(signal.SIGKILL)
     first.wait(GUARD)
-    # The lease (1 s) runs out without heartbeats: the job goes back to the queue, checkpoint kept.
+    # The lease (2 s) runs out without heartbeats: the job goes back to the queue, checkpoint kept.
     requeued = wait_status(client, job.id, {job_pb2.JOB_STATUS_PENDING, job_pb2.JOB_STATUS_SCHEDULED})
     assert requeued.checkpoint.data == json.dumps(urls[:2]).encode()
 
-    second = processes.python("worker_process.py", daemon.socket, name, "finish", "1")
+    second = processes.python("worker_process.py", daemon.socket, name, "finish", "2")
     assert finish(second).split() == ["WORKED", "1"]
     done = client.get_job(job_id=job.id)
     assert done.status == job_pb2.JOB_STATUS_COMPLETED and done.attempt == 2
