@@ -3,6 +3,9 @@ import Foundation
 /// Where ripd listens and keeps its state when not told otherwise; ripd and ripctl share it so
 /// they meet on the same socket without configuration.
 public enum RipDefaults {
+    /// The version ripd, ripctl and the clients report.
+    public static let version = "0.2.0"
+
     /// 16 MiB: the largest frame either side accepts unless configured.
     public static let maxFrameBytes = 16 * 1024 * 1024
 

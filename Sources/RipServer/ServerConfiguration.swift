@@ -21,7 +21,7 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount
-    public var version: String = "0.1.0"
+    public var version: String = RipDefaults.version
 
     public init(socketPath: String, dataDirectory: String) {
         self.socketPath = socketPath

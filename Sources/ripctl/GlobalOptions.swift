@@ -3,7 +3,9 @@ import Foundation
 import RipClient
 import RipWire
 
-/// The options every command takes.
+/// The options every command takes, after its name or before it (`ripctl --socket S session
+/// list`, as kubectl and docker take theirs): `hoisted` moves the ones given first to where the
+/// parser looks for them.
 struct GlobalOptions: ParsableArguments {
     @Option(help: "The daemon's socket (default: $RIPD_SOCKET, $XDG_RUNTIME_DIR/ripd/ripd.sock or /tmp/ripd-$UID/ripd.sock).")
     var socket: String = RipDefaults.socketPath()
@@ -21,7 +23,40 @@ struct GlobalOptions: ParsableArguments {
 
     var output: Output { Output(json: json, showSecrets: showSecrets) }
 
-    /// Connects, runs `body`, closes; any failure becomes one line on stderr and exit code 1.
+    /// The options above that take a value, and the flags.
+    private static let valued: Set<String> = ["--socket", "--trust-uid"]
+    private static let flags: Set<String> = ["--json", "--show-secrets"]
+
+    /// `arguments` (without the program name) with the global options written before the
+    /// command's name moved after it; everything else keeps its place.
+    static func hoisted(_ arguments: [String], root: any ParsableCommand.Type) -> [String] {
+        var path: [String] = [], globals: [String] = []
+        var command = root
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            let option = String(argument.prefix { $0 != "=" })
+            if valued.contains(option) {
+                globals.append(argument)
+                if option == argument, index + 1 < arguments.endIndex {
+                    index += 1
+                    globals.append(arguments[index])
+                }
+            } else if flags.contains(argument) {
+                globals.append(argument)
+            } else if let sub = command.configuration.subcommands.first(where: { $0._commandName == argument }) {
+                path.append(argument)
+                command = sub
+            } else {
+                break
+            }
+            index += 1
+        }
+        return path + globals + arguments[index...]
+    }
+
+    /// Connects, runs `body`, closes; a daemon's or ripctl's error becomes one line on stderr and
+    /// exit code 1.
     func withClient(_ body: (RipClient, Output) async throws -> Void) async throws {
         do {
             let client = try await RipClient.connect(to: socket, trustedUIDs: Set(trustUid))
@@ -33,9 +68,9 @@ struct GlobalOptions: ParsableArguments {
             }
             await client.close()
         } catch let error as RipError {
-            Output.fail(error.description)
+            throw Output.fail(error.description)
         } catch let error as CommandFailure {
-            Output.fail(error.message)
+            throw Output.fail(error.message)
         }
     }
 }
@@ -44,4 +79,9 @@ struct GlobalOptions: ParsableArguments {
 struct CommandFailure: Error {
     let message: String
     init(_ message: String) { self.message = message }
+}
+
+/// The session a command acts on.
+struct SessionName: ParsableArguments {
+    @Option(help: "Session name or id.") var name: String
 }

@@ -29,10 +29,10 @@ struct Output {
     /// Pushes printed lines out now (streams print as events arrive, also into pipes).
     static func flush() { fflush(nil) }
 
-    /// Prints one line on stderr and exits 1.
-    static func fail(_ message: String) -> Never {
+    /// Prints one line on stderr; the command throws the exit code it returns (1).
+    static func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("ripctl: \(message)\n".utf8))
-        Foundation.exit(1)
+        return .failure
     }
 
     /// Lays rows out in columns under `headers`, two spaces apart.

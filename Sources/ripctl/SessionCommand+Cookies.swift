@@ -15,7 +15,7 @@ extension SessionCommand {
                 --domain example.com --secure --http-only --expires 2026-12-31T23:59:59Z
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "Cookie name.") var cookieName: String
         @Option(help: "Cookie value.") var cookieValue: String
         @Option(help: "Cookie domain.") var domain: String
@@ -33,10 +33,10 @@ extension SessionCommand {
             ).message
             try await global.withClient { client, output in
                 let stored = try await client.setCookie(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.cookie = cookie
                 })
-                try output.emit(stored) { "added cookie \(stored.name) for \(stored.domain)\(stored.path) to session \(name)" }
+                try output.emit(stored) { "added cookie \(stored.name) for \(stored.domain)\(stored.path) to session \(selected.name)" }
             }
         }
     }

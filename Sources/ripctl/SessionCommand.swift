@@ -72,10 +72,10 @@ struct SessionCommand: AsyncParsableCommand {
 
         static func readHeaders(_ path: String) throws -> [String: String] {
             guard let data = FileManager.default.contents(atPath: path) else {
-                Output.fail("cannot read headers file \(path)")
+                throw Output.fail("cannot read headers file \(path)")
             }
             guard let headers = try? JSONDecoder().decode([String: String].self, from: data) else {
-                Output.fail("headers file \(path) must hold a JSON object of string values")
+                throw Output.fail("headers file \(path) must hold a JSON object of string values")
             }
             return headers
         }
@@ -107,11 +107,11 @@ struct SessionCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show every field of one session.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
 
         func run() async throws {
             try await global.withClient { client, output in
-                try SessionCommand.show(try await client.getSession(.with { $0.session = name }), output)
+                try SessionCommand.show(try await client.getSession(.with { $0.session = selected.name }), output)
             }
         }
     }
@@ -119,13 +119,13 @@ struct SessionCommand: AsyncParsableCommand {
     struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a session the current one.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Flag(help: "Create the session if it does not exist.") var create = false
 
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.useSession(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.create = create
                 })
                 try SessionCommand.show(session, output, "using")
@@ -151,7 +151,7 @@ struct SessionCommand: AsyncParsableCommand {
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a session's description, tags, user agent or timeout.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "New description.") var description: String?
         @Option(help: "Comma-separated tags to add.") var addTags: String?
         @Option(help: "Comma-separated tags to remove.") var removeTags: String?
@@ -161,7 +161,7 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.updateSession(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     if let description { $0.description_p = .init(description) }
                     $0.addTags = SessionCommand.tags(addTags)
                     $0.removeTags = SessionCommand.tags(removeTags)
@@ -230,7 +230,7 @@ struct SessionCommand: AsyncParsableCommand {
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a session's headers, cookies, or both.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Flag(help: "Clear headers.") var headers = false
         @Flag(help: "Clear cookies.") var cookies = false
         @Flag(help: "Clear headers and cookies.") var all = false
@@ -242,7 +242,7 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.clearSession(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.headers = headers || all
                     $0.cookies = cookies || all
                 })
@@ -269,14 +269,14 @@ struct SessionCommand: AsyncParsableCommand {
             abstract: "Add or replace a default header.",
             discussion: "Header names are matched case-insensitively; the new one replaces any old one.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "Header name (an RFC 9110 token).") var headerName: String
         @Option(help: "Header value.") var headerValue: String
 
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.addHeaders(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.headers = [headerName: headerValue]
                 })
                 try SessionCommand.show(session, output, "added header \(headerName) to")
@@ -287,13 +287,13 @@ struct SessionCommand: AsyncParsableCommand {
     struct RemoveHeaders: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove default headers.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "Header name (repeatable).") var headerName: [String]
 
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.removeHeaders(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.names = headerName
                 })
                 try SessionCommand.show(session, output, "removed headers from")
@@ -304,13 +304,13 @@ struct SessionCommand: AsyncParsableCommand {
     struct Extend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Push a session's expiry later.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "Minutes to add.") var minutes: UInt64
 
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.extendSession(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.minutes = minutes
                 })
                 try output.emit(session) { "session \(session.name) now expires \(session.expiresAt.rfc3339)" }
@@ -321,31 +321,31 @@ struct SessionCommand: AsyncParsableCommand {
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause an active session.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
-        func run() async throws { try await SessionCommand.change(global, name, to: .suspended, verb: "suspended") }
+        @OptionGroup var selected: SessionName
+        func run() async throws { try await SessionCommand.change(global, selected.name, to: .suspended, verb: "suspended") }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a suspended session active again.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
-        func run() async throws { try await SessionCommand.change(global, name, to: .active, verb: "resumed") }
+        @OptionGroup var selected: SessionName
+        func run() async throws { try await SessionCommand.change(global, selected.name, to: .active, verb: "resumed") }
     }
 
     struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a session as successfully finished (final).")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
-        func run() async throws { try await SessionCommand.change(global, name, to: .completed, verb: "completed") }
+        @OptionGroup var selected: SessionName
+        func run() async throws { try await SessionCommand.change(global, selected.name, to: .completed, verb: "completed") }
     }
 
     struct Fail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a session as failed, with a reason (final).")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "Why it failed.") var reason: String
         func run() async throws {
-            try await SessionCommand.change(global, name, to: .failed, reason: reason, verb: "failed")
+            try await SessionCommand.change(global, selected.name, to: .failed, reason: reason, verb: "failed")
         }
     }
 
@@ -367,7 +367,7 @@ struct SessionCommand: AsyncParsableCommand {
             abstract: "Count a request made with a session.",
             discussion: "Updates requests_count, success_count or error_count, and last_request_url.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Session name or id.") var name: String
+        @OptionGroup var selected: SessionName
         @Option(help: "The URL requested.") var url: String
         @Flag(exclusivity: .exclusive, help: "Whether the request succeeded (--success) or failed (--error).")
         var outcome: Outcome
@@ -379,7 +379,7 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client, output in
                 let session = try await client.recordRequest(.with {
-                    $0.session = name
+                    $0.session = selected.name
                     $0.url = url
                     $0.success = outcome == .success
                 })

@@ -13,6 +13,7 @@ struct Ripd: AsyncParsableCommand {
         commandName: "ripd",
         abstract: "The ripd state daemon: sessions for scraping and automation stacks, over a Unix socket.",
         discussion: "`ripd` alone is `ripd serve`; `ripd serve --help` lists the daemon's options.",
+        version: RipDefaults.version,
         subcommands: [Serve.self, Check.self],
         defaultSubcommand: Serve.self
     )

@@ -147,4 +147,28 @@ struct RipctlTests {
         let nobody = try Ripctl(socketPath: daemon.directory.appendingPathComponent("none.sock").path)("status")
         #expect(nobody.status == 1 && nobody.stderr.contains("no ripd socket at"))
     }
+
+    @Test("global options go before the command or after it; --version and completion scripts")
+    func asPeopleTypeIt() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let created = try ripctl.run(["--socket", daemon.socketPath, "--json", "session", "new", "--name", "first"], addSocket: false)
+        #expect(created.status == 0 && created.json["name"] as? String == "first", "\(created.stderr)")
+        let listed = try ripctl.run(["--json", "--socket=\(daemon.socketPath)", "session", "list"], addSocket: false)
+        #expect(listed.status == 0 && listed.stdout.contains("\"first\""), "\(listed.stdout) \(listed.stderr)")
+        let shown = try ripctl("--json", "session", "show", "--name", "first")
+        #expect(shown.status == 0 && shown.json["name"] as? String == "first")
+        // An option after the command's own arguments is the command's, as before.
+        let after = try ripctl.run(["session", "show", "--name", "first", "--json"])
+        #expect(after.json["name"] as? String == "first")
+
+        let version = try ripctl.run(["--version"], addSocket: false)
+        #expect(version.status == 0 && version.stdout.split(separator: ".").count == 3, "\(version.stdout)")
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try ripctl.run(["completion", shell], addSocket: false)
+            #expect(script.status == 0 && script.stdout.contains("session") && script.stdout.contains("socket"), "\(shell)")
+        }
+        let unknown = try ripctl.run(["completion", "tcsh"], addSocket: false)
+        #expect(unknown.status != 0 && unknown.stderr.contains("choose bash, zsh or fish"))
+    }
 }

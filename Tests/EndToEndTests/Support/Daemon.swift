@@ -199,15 +199,17 @@ struct Ripctl {
         try run(arguments, stdin: stdin)
     }
 
-    func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil) throws -> Result {
+    /// Runs ripctl with `arguments`, then `--socket` unless `addSocket` is false.
+    func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil, addSocket: Bool = true) throws -> Result {
         let process = Process()
         let ripctl = Daemon.binaries.appendingPathComponent("ripctl").path
+        let arguments = arguments + (addSocket ? ["--socket", socketPath] : [])
         if let uid {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripctl] + arguments + ["--socket", socketPath]
+            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripctl] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: ripctl)
-            process.arguments = arguments + ["--socket", socketPath]
+            process.arguments = arguments
         }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
