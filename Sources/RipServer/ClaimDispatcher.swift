@@ -37,11 +37,10 @@ public final class ClaimDispatcher: Sendable {
     /// The claims parked now.
     public var waitingCount: Int { waiting.withLock { $0.calls.count } }
 
-    /// Claims at once, or parks the claim until a job is ready, its wait runs out, or its
-    /// connection closes (`closing`).
-    func claim(
-        _ terms: ClaimTerms, on loop: any EventLoop, until closing: ConnectionClosing
-    ) throws -> Reply<Rip_V1_ClaimResponse> {
+    /// Claims at once, or parks the claim until a job is ready, its wait runs out, its client
+    /// cancels it (CANCELLED, nothing leased) or its connection closes.
+    func claim(_ terms: ClaimTerms, call: CallContext) throws -> Reply<Rip_V1_ClaimResponse> {
+        let loop = call.eventLoop
         var parked: (id: UInt64, promise: EventLoopPromise<Rip_V1_ClaimResponse>)?
         let reply = try store.commit(changing: { state, now in
             let (mutation, applied, response) = try state.claim(terms, now: now, token: RandomHex.make)
@@ -61,16 +60,23 @@ public final class ClaimDispatcher: Sendable {
             return (mutation, applied, response)
         }, on: loop) { _, response in response }
         guard let parked else { return reply }
-        let release: @Sendable () -> Void = { [self] in
-            waiting.withLock { $0.calls.removeValue(forKey: parked.id) }?.promise.succeed(.init())
+        // Unless served first: answered with no jobs when its wait runs out or its client goes
+        // away, CANCELLED when its client cancels it. A served claim removes its hook as it
+        // leaves (`serve`); a cancel after that is too late, the reply carries the jobs.
+        let release: @Sendable (RipError?) -> Void = { [self] error in
+            guard let call = waiting.withLock({ $0.calls.removeValue(forKey: parked.id) }) else { return }
+            if let error { call.promise.fail(error) } else { call.promise.succeed(.init()) }
         }
-        // Answered (with no jobs) when its wait runs out or its client goes away, whichever is
-        // first; served claims remove their hook as they leave (`serve`).
-        let timeout = loop.scheduleTask(in: .milliseconds(Int64(terms.waitMs)), release)
-        if let hook = closing.add({ timeout.cancel(); release() }) {
+        let timeout = loop.scheduleTask(in: .milliseconds(Int64(terms.waitMs))) { release(nil) }
+        let id = call.id
+        let hook = call.closing.add(call: id) { reason in
+            timeout.cancel()
+            release(reason == .cancelled ? RipError(.cancelled, "call \(id) was cancelled by the client") : nil)
+        }
+        if let hook {
             parked.promise.futureResult.whenComplete { _ in
                 timeout.cancel()
-                closing.remove(hook)
+                call.closing.remove(hook)
             }
         }
         return .later(parked.promise.futureResult)

@@ -119,7 +119,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return
         }
         if request.cancel {
+            // A stream ends with CANCELLED; so does a parked claim, through its hook.
             endStream(request.id, with: RipError(.cancelled, "call \(request.id) was cancelled by the client"))
+            closing.cancel(call: request.id)
             return
         }
         guard let handler = methods.handler(for: request.method) else {
@@ -134,7 +136,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             write(context, id: request.id, error: .invalidArgument("call id \(request.id) is already in flight"))
             return
         }
-        let call = CallContext(eventLoop: context.eventLoop, closing: closing)
+        let call = CallContext(id: request.id, eventLoop: context.eventLoop, closing: closing)
         switch handler {
         case .unary(let body):
             do {

@@ -73,7 +73,7 @@ struct JobMethods {
         }
 
         table.calling(Service.claim) { request, call in
-            try claims.claim(try ClaimTerms(request), on: call.eventLoop, until: call.closing)
+            try claims.claim(try ClaimTerms(request), call: call)
         }
         table.changing(Service.heartbeat) { request, loop in
             try store.commit(.with { $0.jobHeartbeat = request }, on: loop) { applied in

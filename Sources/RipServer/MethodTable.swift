@@ -95,6 +95,8 @@ public struct MethodTable: Sendable {
 /// Where a unary call runs: its connection's event loop (durability promises are made on it),
 /// and the connection's close.
 struct CallContext: Sendable {
+    /// The call's id on its connection.
+    let id: UInt64
     let eventLoop: any EventLoop
     let closing: ConnectionClosing
 }

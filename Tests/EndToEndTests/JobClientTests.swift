@@ -37,6 +37,23 @@ struct JobClientTests {
         #expect(first.token.count == 32 && first.userAgent == "Bot/1.0" && first.headers == ["Accept-Language": "en"])
     }
 
+    @Test("a cancelled waiting claim leaves the queue at once and leases nothing; the connection goes on")
+    func cancelledClaim() async throws {
+        let daemon = try await Daemon()
+        let worker = try await daemon.client()
+        let submitter = try await daemon.client()
+        let waiting = Task { try await worker.claim(.with { $0.workerID = "w"; $0.waitMs = 600_000 }) }
+        try await Daemon.waitForParkedClaims(1, submitter)
+        waiting.cancel()
+        let ended = await waiting.result
+        #expect(throws: RipError.self) { try ended.get() }
+        try await Daemon.waitForParkedClaims(0, submitter)
+        let job = try await Self.submit(submitter, "after-the-cancel")
+        #expect(try await submitter.getJob(.with { $0.jobID = job.id }).status == .pending, "the cancelled claim leased the job")
+        let next = try await worker.claim(.with { $0.workerID = "w" })
+        #expect(next.jobs.map(\.job.id) == [job.id])
+    }
+
     @Test("an expired lease goes back to the queue; the old token gets FAILED_PRECONDITION")
     func fencing() async throws {
         let daemon = try await Daemon()

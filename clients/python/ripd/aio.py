@@ -279,8 +279,9 @@ class Client(AsyncMethods):
 
     def _release_unwanted(self, payload: bytes) -> None:
         """Hands back the jobs of a claim whose caller stopped waiting (a cancelled task, a
-        timeout): the daemon does not cancel a parked claim, and would otherwise keep each job
-        leased to nobody until its lease ran out (counting the attempt)."""
+        timeout) but whose answer still came: the daemon cancels a parked claim, but one served
+        before the cancel arrived would keep each job leased to nobody until its lease ran out
+        (counting the attempt)."""
         for claimed in job_pb2.ClaimResponse.FromString(payload).jobs:
             self._unary(RELEASE_JOB, None, {"job_id": claimed.job.id, "token": claimed.token}).add_done_callback(
                 lambda f: f.exception())  # best effort: a lease that cannot be released expires
