@@ -1,6 +1,6 @@
 import RipProto
 
-extension Rip_V1_JobStatus {
+extension RipJobStatus {
     /// The lower-case word ripctl prints and accepts ("pending", "running", ...).
     public var word: String {
         switch self {
@@ -16,12 +16,12 @@ extension Rip_V1_JobStatus {
     }
 }
 
-extension Rip_V1_JobStatus {
+extension RipJobStatus {
     /// Completed, failed or cancelled: nothing will change the job again but a retry.
     public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
 }
 
-extension Rip_V1_JobPriority {
+extension RipJobPriority {
     /// The lower-case word ripctl prints and accepts ("low", ..., "critical").
     public var word: String {
         switch self {

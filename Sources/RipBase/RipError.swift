@@ -4,13 +4,13 @@ import RipProto
 /// user what to fix. Handlers throw it; the server maps it to a Response once; the client
 /// rethrows it from the Response it receives.
 public struct RipError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var code: Rip_V1_StatusCode
+    public var code: RipStatusCode
     public var message: String
 
     /// The longest message sent: messages quote what the client sent, which may be megabytes.
     public static let maxMessageBytes = 1024
 
-    public init(_ code: Rip_V1_StatusCode, _ message: String) {
+    public init(_ code: RipStatusCode, _ message: String) {
         self.code = code
         self.message = Self.truncated(message)
     }
@@ -40,7 +40,7 @@ public struct RipError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func internalError(_ message: String) -> RipError { RipError(.internal, message) }
 }
 
-extension Rip_V1_StatusCode {
+extension RipStatusCode {
     /// The canonical upper-case name, as gRPC prints it ("NOT_FOUND").
     public var name: String {
         switch self {

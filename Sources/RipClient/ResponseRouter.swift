@@ -13,7 +13,7 @@ final class ResponseRouter: ChannelInboundHandler {
     init(calls: CallRegistry) { self.calls = calls }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let response = try? Rip_V1_Response(frame: Self.unwrapInboundIn(data)) else {
+        guard let response = try? RipResponse(frame: Self.unwrapInboundIn(data)) else {
             calls.closeAll(.internalError("ripd sent a frame that is not a rip.v1.Response"))
             context.close(promise: nil)
             return

@@ -151,7 +151,7 @@ public final class RipClient: Sendable {
         })
     }
 
-    private func send(_ request: Rip_V1_Request) {
+    private func send(_ request: RipRequest) {
         var buffer = channel.allocator.buffer(capacity: 32 + request.method.utf8.count + request.payload.count)
         do {
             try buffer.writeFrame(request)

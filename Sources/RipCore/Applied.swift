@@ -3,26 +3,26 @@ import RipProto
 /// What applying one mutation did: the sessions or jobs it produced or removed (the reply to
 /// the call that made it) and the change events watchers receive, in order.
 public struct Applied: Sendable, Equatable {
-    public var sessions: [Rip_V1_Session] = []
-    public var events: [Rip_V1_SessionEvent] = []
-    public var jobs: [Rip_V1_Job] = []
-    public var jobEvents: [Rip_V1_JobEvent] = []
+    public var sessions: [RipSession] = []
+    public var events: [RipSessionEvent] = []
+    public var jobs: [RipJob] = []
+    public var jobEvents: [RipJobEvent] = []
     /// A job became claimable: waiting workers should look again.
     public var readiedJobs = false
     /// Artifacts created or removed.
-    public var artifacts: [Rip_V1_Artifact] = []
+    public var artifacts: [RipArtifact] = []
     /// Contents (SHA-256) no artifact holds any more: their blobs may go once this is durable.
     public var releasedBlobs: [String] = []
 
     public init() {}
 
     /// The session a single-session mutation produced.
-    public var session: Rip_V1_Session { sessions.last ?? Rip_V1_Session() }
+    public var session: RipSession { sessions.last ?? RipSession() }
 
     /// The job a single-job mutation produced.
-    public var job: Rip_V1_Job { jobs.last ?? Rip_V1_Job() }
+    public var job: RipJob { jobs.last ?? RipJob() }
 
-    mutating func record(_ kind: Rip_V1_SessionEvent.Kind, _ session: Rip_V1_Session, isResult: Bool = true) {
+    mutating func record(_ kind: RipSessionEvent.Kind, _ session: RipSession, isResult: Bool = true) {
         if isResult { sessions.append(session) }
         events.append(.with {
             $0.kind = kind
@@ -30,7 +30,7 @@ public struct Applied: Sendable, Equatable {
         })
     }
 
-    mutating func record(_ kind: Rip_V1_JobEvent.Kind, _ job: Rip_V1_Job, logs: [Rip_V1_LogEntry] = []) {
+    mutating func record(_ kind: RipJobEvent.Kind, _ job: RipJob, logs: [RipLogEntry] = []) {
         jobs.append(job)
         jobEvents.append(.with {
             $0.kind = kind

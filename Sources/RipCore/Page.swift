@@ -31,8 +31,8 @@ struct PageCursor: Comparable {
 }
 
 extension PageCursor {
-    init(_ job: Rip_V1_Job) { self.init(sequence: job.createdSeq, created: job.createdAt.unixMillis, id: job.id) }
-    init(_ artifact: Rip_V1_Artifact) {
+    init(_ job: RipJob) { self.init(sequence: job.createdSeq, created: job.createdAt.unixMillis, id: job.id) }
+    init(_ artifact: RipArtifact) {
         self.init(sequence: artifact.createdSeq, created: artifact.createdAt.unixMillis, id: artifact.id)
     }
 }

@@ -7,7 +7,7 @@ import RipBase
 /// same jar because the steps are the ones the live jar took.
 extension RipState {
 /// A cookie change made and the reply to the call that asked for it.
-    public typealias CookieChangeResult<Response> = (mutation: Rip_V1_Mutation?, response: Response)
+    public typealias CookieChangeResult<Response> = (mutation: RipMutation?, response: Response)
 
     func jar(of sessionID: String) -> CookieJar { cookieJars[sessionID] ?? CookieJar() }
 
@@ -17,7 +17,7 @@ extension RipState {
         let fromSecureOrigin: Bool
         let cookies: [Result<Cookie, CookieRejection>]
 
-        public init(_ request: Rip_V1_StoreResponseCookiesRequest, parser: SetCookieParser, now: UnixMillis) throws {
+        public init(_ request: RipStoreResponseCookiesRequest, parser: SetCookieParser, now: UnixMillis) throws {
             guard request.setCookieLines.count <= RipLimits.Cookie.maxCookiesPerCall else {
                 throw RipError.invalidArgument(
                     "send at most \(RipLimits.Cookie.maxCookiesPerCall) Set-Cookie lines a call, got \(request.setCookieLines.count)")
@@ -35,7 +35,7 @@ extension RipState {
 /// Stores parsed Set-Cookie lines, in order; each is created at `now`, the time of the change.
     public mutating func storeResponseCookies(
         _ parsed: ParsedResponseCookies, limits: CookieJar.Limits, now: UnixMillis
-    ) throws -> CookieChangeResult<Rip_V1_StoreResponseCookiesResponse> {
+    ) throws -> CookieChangeResult<RipStoreResponseCookiesResponse> {
         let sessionID = try sessions.id(of: parsed.sessionReference)
         let secure = parsed.fromSecureOrigin
         return changingJar(of: sessionID) { jar, steps in
@@ -52,8 +52,8 @@ extension RipState {
     }
 
     public mutating func setCookie(
-        _ request: Rip_V1_SetCookieRequest, policy: CookiePolicy, now: UnixMillis
-    ) throws -> CookieChangeResult<Rip_V1_Cookie> {
+        _ request: RipSetCookieRequest, policy: CookiePolicy, now: UnixMillis
+    ) throws -> CookieChangeResult<RipCookie> {
         let sessionID = try sessions.id(of: request.session)
         do {
             return try changingJar(of: sessionID) { jar, steps in
@@ -68,8 +68,8 @@ extension RipState {
     }
 
     public mutating func importCookies(
-        _ request: Rip_V1_ImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
-    ) throws -> CookieChangeResult<Rip_V1_ImportCookiesResponse> {
+        _ request: RipImportCookiesRequest, policy: CookiePolicy, now: UnixMillis
+    ) throws -> CookieChangeResult<RipImportCookiesResponse> {
         guard request.cookies.count <= RipLimits.Cookie.maxCookiesPerCall else {
             throw RipError.invalidArgument("import at most \(RipLimits.Cookie.maxCookiesPerCall) cookies a call, got \(request.cookies.count)")
         }
@@ -89,7 +89,7 @@ extension RipState {
         }
     }
 
-    public mutating func deleteCookie(_ request: Rip_V1_DeleteCookieRequest) throws -> CookieChangeResult<Rip_V1_DeleteCookieResponse> {
+    public mutating func deleteCookie(_ request: RipDeleteCookieRequest) throws -> CookieChangeResult<RipDeleteCookieResponse> {
         let sessionID = try sessions.id(of: request.session)
         let domain = try Self.canonicalDomain(request.domain)
         guard !request.name.isEmpty || !domain.isEmpty else {
@@ -109,7 +109,7 @@ extension RipState {
         }
     }
 
-    public mutating func clearCookies(_ request: Rip_V1_ClearCookiesRequest) throws -> CookieChangeResult<Rip_V1_ClearCookiesResponse> {
+    public mutating func clearCookies(_ request: RipClearCookiesRequest) throws -> CookieChangeResult<RipClearCookiesResponse> {
         let sessionID = try sessions.id(of: request.session)
         let domain = try Self.canonicalDomain(request.domain)
         let matches = { (cookie: Cookie) in domain.isEmpty || Cookie.domainMatch(host: cookie.domain, domain: domain) }
@@ -132,7 +132,7 @@ extension RipState {
     }
 
 /// Cookies of one session, optionally of one domain and its subdomains, in creation order.
-    public func listCookies(_ request: Rip_V1_ListCookiesRequest) throws -> Rip_V1_ListCookiesResponse {
+    public func listCookies(_ request: RipListCookiesRequest) throws -> RipListCookiesResponse {
         let sessionID = try sessions.id(of: request.session)
         let domain = try Self.canonicalDomain(request.domain)
         return .with {
@@ -147,7 +147,7 @@ extension RipState {
 /// records as decided. Kept small because it runs under the writer lock: the caller parses
 /// the URL before and builds the reply after (`cookieHeaderResponse`).
     public mutating func retrieveCookies(
-        session: String, url: CookieURL, context: Rip_V1_CookieContext, withCookies: Bool, now: UnixMillis
+        session: String, url: CookieURL, context: RipCookieContext, withCookies: Bool, now: UnixMillis
     ) throws -> CookieSelection? {
         let sessionID = try sessions.id(of: session)
         guard cookieJars[sessionID] != nil else { return nil }
@@ -156,8 +156,8 @@ extension RipState {
     }
 
 /// The CookieHeader reply for what `retrieveCookies` selected.
-    public static func cookieHeaderResponse(_ selection: CookieSelection?) -> Rip_V1_CookieHeaderResponse {
-        guard let selection else { return Rip_V1_CookieHeaderResponse() }
+    public static func cookieHeaderResponse(_ selection: CookieSelection?) -> RipCookieHeaderResponse {
+        guard let selection else { return RipCookieHeaderResponse() }
         return .with {
             $0.header = selection.header
             $0.cookies = selection.cookies.map(\.message)
@@ -165,7 +165,7 @@ extension RipState {
     }
 
 /// Applies a logged cookie change.
-    mutating func applyCookieChange(_ change: Rip_V1_CookieChange, now: UnixMillis) throws -> Applied {
+    mutating func applyCookieChange(_ change: RipCookieChange, now: UnixMillis) throws -> Applied {
         guard sessions.byID[change.sessionID] != nil else {
             throw RipError.notFound("no session with id '\(change.sessionID)'")
         }
@@ -177,7 +177,7 @@ extension RipState {
         return Applied()
     }
 
-    private static func cookieChange(_ sessionID: String, _ steps: [CookieJar.Change]) -> Rip_V1_Mutation? {
+    private static func cookieChange(_ sessionID: String, _ steps: [CookieJar.Change]) -> RipMutation? {
         guard !steps.isEmpty else { return nil }
         return .with {
             $0.cookieChange = .with {
@@ -187,7 +187,7 @@ extension RipState {
         }
     }
 
-    private static func outcome(_ body: () throws(CookieRejection) -> Cookie) -> Rip_V1_CookieOutcome {
+    private static func outcome(_ body: () throws(CookieRejection) -> Cookie) -> RipCookieOutcome {
         do throws(CookieRejection) {
             let cookie = try body()
             return .with {

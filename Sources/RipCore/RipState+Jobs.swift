@@ -6,10 +6,10 @@ extension RipState {
     /// fresh lease token per job, and applies it. Nothing is recorded when nothing is ready.
     public mutating func claim(
         _ request: ClaimTerms, now: UnixMillis, token: () -> String
-    ) throws -> (mutation: Rip_V1_Mutation?, applied: Applied, response: Rip_V1_ClaimResponse) {
+    ) throws -> (mutation: RipMutation?, applied: Applied, response: RipClaimResponse) {
         let picked = jobs.pick(methods: request.methods, limit: request.maxJobs, now: now)
-        guard !picked.isEmpty else { return (nil, Applied(), Rip_V1_ClaimResponse()) }
-        let mutation = Rip_V1_Mutation.with {
+        guard !picked.isEmpty else { return (nil, Applied(), RipClaimResponse()) }
+        let mutation = RipMutation.with {
             $0.timeUnixMs = now
             $0.jobClaim = .with {
                 $0.workerID = request.workerID
@@ -18,7 +18,7 @@ extension RipState {
             }
         }
         let applied = try apply(mutation)
-        let response = Rip_V1_ClaimResponse.with {
+        let response = RipClaimResponse.with {
             $0.jobs = applied.jobs.map { job in
                 .with {
                     $0.job = job
@@ -42,7 +42,7 @@ public struct ClaimTerms: Sendable {
     public let waitMs: UInt32
     public let maxJobs: Int
 
-    public init(_ request: Rip_V1_ClaimRequest) throws {
+    public init(_ request: RipClaimRequest) throws {
         guard (1...128).contains(SessionRules.characters(request.workerID, limit: 128)) else {
             throw RipError.invalidArgument("worker_id must be 1–128 characters, got \(SessionRules.characters(request.workerID, limit: 128))")
         }

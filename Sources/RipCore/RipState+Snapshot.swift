@@ -2,7 +2,7 @@ import RipProto
 
 extension RipState {
     /// The whole state as a snapshot record that contains every change up to `lastSequence`.
-    public func snapshot(lastSequence: UInt64) -> Rip_V1_Snapshot {
+    public func snapshot(lastSequence: UInt64) -> RipSnapshot {
         .with {
             $0.lastSequence = lastSequence
             $0.sessions = sessions.byID.values.sorted { $0.id < $1.id }
@@ -35,7 +35,7 @@ extension RipState {
     /// (protobuf serializes at most 2 GiB at once).
     public func snapshotParts(lastSequence: UInt64, partBytes: Int, _ body: ([UInt8]) throws -> Void) throws {
         var part: [UInt8] = []
-        func add(_ piece: Rip_V1_Snapshot) throws {
+        func add(_ piece: RipSnapshot) throws {
             part += try piece.serializedBytes() as [UInt8]
             if part.count >= partBytes {
                 try body(part)
@@ -58,7 +58,7 @@ extension RipState {
     }
 
     /// The state a snapshot describes.
-    public init(snapshot: Rip_V1_Snapshot) {
+    public init(snapshot: RipSnapshot) {
         self.init()
         sessions = SessionBook(sessions: snapshot.sessions, currentID: snapshot.currentSessionID)
         for jar in snapshot.cookieJars where sessions.byID[jar.sessionID] != nil {
@@ -72,7 +72,7 @@ extension RipState {
 }
 
 extension SessionBook {
-    init(sessions: [Rip_V1_Session], currentID: String) {
+    init(sessions: [RipSession], currentID: String) {
         for session in sessions {
             byID[session.id] = session
             idByName[session.name] = session.id
@@ -82,7 +82,7 @@ extension SessionBook {
 }
 
 extension JobBoard {
-    init(snapshot: Rip_V1_Snapshot) {
+    init(snapshot: RipSnapshot) {
         queue = JobQueue(nextTicket: snapshot.nextQueueTicket)
         for job in snapshot.jobs {
             byID[job.id] = job

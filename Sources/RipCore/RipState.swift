@@ -18,7 +18,7 @@ public struct RipState: Sendable {
 
     public init() {}
 
-    public mutating func apply(_ mutation: Rip_V1_Mutation) throws -> Applied {
+    public mutating func apply(_ mutation: RipMutation) throws -> Applied {
         var applied = try applyOne(mutation)
         // A deleted session takes its jar and artifacts with it; a clone may copy a jar; a clear
         // may empty one. A removed job takes its artifacts.
@@ -39,7 +39,7 @@ public struct RipState: Sendable {
         return applied
     }
 
-    private mutating func applyOne(_ mutation: Rip_V1_Mutation) throws -> Applied {
+    private mutating func applyOne(_ mutation: RipMutation) throws -> Applied {
         let now = mutation.timeUnixMs
         switch mutation.kind {
         case .createArtifact(var artifact):
@@ -117,7 +117,7 @@ public struct RipState: Sendable {
     }
 
     /// Results may name artifacts only of their own job.
-    private func checkResultArtifacts(_ results: [Rip_V1_JobResult], of jobID: String) throws {
+    private func checkResultArtifacts(_ results: [RipJobResult], of jobID: String) throws {
         for result in results where !result.artifactID.isEmpty {
             _ = try artifacts.find(result.artifactID, ownerID: jobID)
         }

@@ -22,7 +22,7 @@ struct AdminMethods {
         let statistics = self.statistics
         let claims = self.claims
         let startedAt = self.startedAt
-        typealias Service = Rip_V1_AdminService
+        typealias Service = RipAdminService
 
         table.unary(Service.health) { _ in .with { $0.status = "SERVING" } }
         table.unary(Service.info) { _ in

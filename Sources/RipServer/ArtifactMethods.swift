@@ -30,7 +30,7 @@ struct ArtifactMethods {
     let pool: NIOThreadPool
 
     func register(in table: inout MethodTable) {
-        typealias Service = Rip_V1_ArtifactService
+        typealias Service = RipArtifactService
         let store = self.store, uploads = self.uploads, limits = self.limits, pool = self.pool
         let blobStore = self.blobs
         let requireBlobs: @Sendable () throws -> BlobStore = {
@@ -81,7 +81,7 @@ struct ArtifactMethods {
                     "the blob store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
                         + "\(request.data.count) more would pass the quota of \(limits.quotaBytes) (upload \(upload.id) kept)")
             }
-            let written = pool.runIfActive(eventLoop: loop) { () -> Rip_V1_AppendUploadResponse in
+            let written = pool.runIfActive(eventLoop: loop) { () -> RipAppendUploadResponse in
                 var upload = upload
                 do {
                     try BlobStore.append(request.data, to: upload.descriptor)
@@ -169,7 +169,7 @@ struct ArtifactMethods {
                     $0.deleteArtifact.owner = try state.resolved(request.owner)
                 }
             }, on: loop) { applied in
-                Rip_V1_DeleteArtifactResponse.with {
+                RipDeleteArtifactResponse.with {
                     $0.deleted = applied.artifacts.first ?? .init()
                     $0.blobRemoved = !applied.releasedBlobs.isEmpty
                 }
@@ -203,9 +203,9 @@ struct ArtifactMethods {
     /// Records the committed upload as an artifact, checking the owner and limits again under
     /// the writer lock; answers once the record is durable.
     private static func record(
-        _ request: Rip_V1_CommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, layout: BlobLayout,
+        _ request: RipCommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, layout: BlobLayout,
         store: StateStore, limits: ArtifactLimits, loop: any EventLoop
-    ) throws -> EventLoopFuture<Rip_V1_Artifact> {
+    ) throws -> EventLoopFuture<RipArtifact> {
         let reply = try store.commit(building: { state, now in
             let ownerID = try state.ownerID(upload.owner)
             guard state.artifacts.count(ownedBy: ownerID) < limits.maxPerOwner else {

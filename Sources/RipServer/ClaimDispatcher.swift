@@ -14,7 +14,7 @@ import Synchronization
 public final class ClaimDispatcher: Sendable {
     private struct Parked {
         let terms: ClaimTerms
-        let promise: EventLoopPromise<Rip_V1_ClaimResponse>
+        let promise: EventLoopPromise<RipClaimResponse>
     }
 
     private struct Waiting {
@@ -39,9 +39,9 @@ public final class ClaimDispatcher: Sendable {
 
     /// Claims at once, or parks the claim until a job is ready, its wait runs out, its client
     /// cancels it (CANCELLED, nothing leased) or its connection closes.
-    func claim(_ terms: ClaimTerms, call: CallContext) throws -> Reply<Rip_V1_ClaimResponse> {
+    func claim(_ terms: ClaimTerms, call: CallContext) throws -> Reply<RipClaimResponse> {
         let loop = call.eventLoop
-        var parked: (id: UInt64, promise: EventLoopPromise<Rip_V1_ClaimResponse>)?
+        var parked: (id: UInt64, promise: EventLoopPromise<RipClaimResponse>)?
         let reply = try store.commit(changing: { state, now in
             let (mutation, applied, response) = try state.claim(terms, now: now, token: RandomHex.make)
             if mutation == nil && terms.waitMs > 0 {
@@ -52,7 +52,7 @@ public final class ClaimDispatcher: Sendable {
                             "\(maxParked) claims are already waiting for jobs; claim with a shorter wait_ms or retry later")
                     }
                     defer { waiting.nextID += 1 }
-                    let promise = loop.makePromise(of: Rip_V1_ClaimResponse.self)
+                    let promise = loop.makePromise(of: RipClaimResponse.self)
                     waiting.calls[waiting.nextID] = Parked(terms: terms, promise: promise)
                     return (waiting.nextID, promise)
                 }
@@ -92,7 +92,7 @@ public final class ClaimDispatcher: Sendable {
             do {
                 let (_, response) = try store.commit(changing: { state, now in
                     // Still parked (not timed out or served meanwhile) and something is ready.
-                    guard let call = waiting.withLock({ $0.calls[id] }) else { return (nil, Applied(), Rip_V1_ClaimResponse()) }
+                    guard let call = waiting.withLock({ $0.calls[id] }) else { return (nil, Applied(), RipClaimResponse()) }
                     let result = try state.claim(call.terms, now: now, token: RandomHex.make)
                     if result.mutation != nil { taken = waiting.withLock { $0.calls.removeValue(forKey: id) } }
                     return result

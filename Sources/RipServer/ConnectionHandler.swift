@@ -110,9 +110,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func serve(_ context: ChannelHandlerContext, _ frame: ByteBuffer) {
         statistics.countRequest()
-        let request: Rip_V1_Request
+        let request: RipRequest
         do {
-            request = try Rip_V1_Request(frame: frame)
+            request = try RipRequest(frame: frame)
         } catch {
             // The length prefix was intact, so the next frame can still be read.
             write(context, id: 0, error: .invalidArgument("frame does not decode as rip.v1.Request: \(error)"))
@@ -254,7 +254,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         })
     }
 
-    private func write(_ context: ChannelHandlerContext, _ response: Rip_V1_Response) {
+    private func write(_ context: ChannelHandlerContext, _ response: RipResponse) {
         var buffer = context.channel.allocator.buffer(capacity: 16 + response.payload.count)
         do {
             try buffer.writeFrame(response)

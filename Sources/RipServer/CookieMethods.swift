@@ -10,7 +10,7 @@ struct CookieMethods {
 
     func register(in table: inout MethodTable) {
         let (store, policy) = (self.store, self.policy)
-        typealias Service = Rip_V1_CookieService
+        typealias Service = RipCookieService
 
         table.changing(Service.storeResponseCookies) { request, loop in
             try store.commit(changing: store.storeResponseCookies(request, policy: policy), on: loop, reply: Self.response)

@@ -12,12 +12,12 @@ struct JobMethods {
     let policy: JobPolicy
 
     func register(in table: inout MethodTable) {
-        typealias Service = Rip_V1_JobService
+        typealias Service = RipJobService
         let store = self.store
         let claims = self.claims
         let policy = self.policy
         /// Commits the mutation `build` makes; wakes parked claims if a job became ready.
-        let commit: @Sendable (any EventLoop, (borrowing RipState, UnixMillis) throws -> Rip_V1_Mutation) throws -> Reply<Rip_V1_Job> = {
+        let commit: @Sendable (any EventLoop, (borrowing RipState, UnixMillis) throws -> RipMutation) throws -> Reply<RipJob> = {
             loop, build in
             var readied = false
             let reply = try store.commit(building: build, on: loop) { applied in
@@ -84,7 +84,7 @@ struct JobMethods {
             }
         }
         table.changing(Service.appendLogs) { request, loop in
-            let change = Rip_V1_JobLogs.with {
+            let change = RipJobLogs.with {
                 $0.request = request
                 $0.maxLogLines = policy.maxLogLines
             }

@@ -43,7 +43,7 @@ public struct JobSweeper: Service {
     func expireLeases() throws {
         let entries = try store.read { state, now in
             state.jobs.overdue(at: now).map { job, timedOut in
-                Rip_V1_JobExpiry.Entry.with {
+                RipJobExpiry.Entry.with {
                     $0.jobID = job.id
                     $0.token = job.lease.token
                     $0.timedOut = timedOut

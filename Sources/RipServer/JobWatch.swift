@@ -8,7 +8,7 @@ import Synchronization
 /// has).
 enum JobWatch {
     static func start(
-        _ request: Rip_V1_WatchJobRequest, store: StateStore, stream: TypedResponseStream<Rip_V1_JobEvent>
+        _ request: RipWatchJobRequest, store: StateStore, stream: TypedResponseStream<RipJobEvent>
     ) throws -> MethodTable.StreamCancellation {
         let ended = Atomic(false)
         let id = request.jobID

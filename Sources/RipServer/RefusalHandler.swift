@@ -23,7 +23,7 @@ final class RefusalHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 256)
-        let response = Rip_V1_Response.with {
+        let response = RipResponse.with {
             $0.code = refusal.code
             $0.message = refusal.message
             $0.endOfStream = true

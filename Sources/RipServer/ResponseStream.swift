@@ -77,7 +77,7 @@ struct ResponseStream: Sendable {
         }
     }
 
-    private func encode(_ response: Rip_V1_Response) -> ByteBuffer? {
+    private func encode(_ response: RipResponse) -> ByteBuffer? {
         var buffer = channel.allocator.buffer(capacity: 64 + response.payload.count)
         return (try? buffer.writeFrame(response)) != nil ? buffer : nil
     }

@@ -6,13 +6,13 @@ import RipWire
 /// mutations committed through the `StateStore`, answered once they are durable.
 struct SessionMethods {
     let store: StateStore
-    let limit: Rip_V1_SessionLimit
+    let limit: RipSessionLimit
 
     func register(in table: inout MethodTable) {
         let store = self.store
-        typealias Service = Rip_V1_SessionService
+        typealias Service = RipSessionService
         /// A mutation that may create a session: it carries a fresh id and the limit in force.
-        let creating: @Sendable ((inout Rip_V1_Mutation) -> Void) -> Rip_V1_Mutation = { [limit] change in
+        let creating: @Sendable ((inout RipMutation) -> Void) -> RipMutation = { [limit] change in
             .with {
                 change(&$0)
                 $0.newSessionID = SessionID.generate()
@@ -20,7 +20,7 @@ struct SessionMethods {
             }
         }
         /// The session a single-session change produced.
-        let session: @Sendable (Applied) -> Rip_V1_Session = { $0.session }
+        let session: @Sendable (Applied) -> RipSession = { $0.session }
 
         table.changing(Service.createSession) { request, loop in
             try store.commit(creating { $0.createSession = request }, on: loop, reply: session)
@@ -30,7 +30,7 @@ struct SessionMethods {
         }
         table.unary(Service.listSessions) { request in
             try store.read { state, now in
-                try Rip_V1_ListSessionsResponse.with { $0.sessions = try state.sessions.list(request, now: now) }
+                try RipListSessionsResponse.with { $0.sessions = try state.sessions.list(request, now: now) }
             }
         }
         table.changing(Service.useSession) { request, loop in

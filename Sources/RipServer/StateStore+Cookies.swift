@@ -6,7 +6,7 @@ import RipProto
 /// URLs, building the reply) runs outside the writer lock.
 extension StateStore {
     /// The CookieHeader reply for `request`; only the lookup itself holds the lock.
-    public func cookieHeader(_ request: Rip_V1_CookieHeaderRequest) throws -> Rip_V1_CookieHeaderResponse {
+    public func cookieHeader(_ request: RipCookieHeaderRequest) throws -> RipCookieHeaderResponse {
         let url = try CookieURL(request.url)
         let selection = try access { state, now in
             try state.retrieveCookies(
@@ -18,8 +18,8 @@ extension StateStore {
     /// StoreResponseCookies as a change for `commit(changing:)`; its lines are parsed here,
     /// before the lock is taken.
     public func storeResponseCookies(
-        _ request: Rip_V1_StoreResponseCookiesRequest, policy: CookiePolicy
-    ) throws -> Change<Rip_V1_StoreResponseCookiesResponse> {
+        _ request: RipStoreResponseCookiesRequest, policy: CookiePolicy
+    ) throws -> Change<RipStoreResponseCookiesResponse> {
         let parsed = try RipState.ParsedResponseCookies(request, parser: policy.parser, now: clock())
         return Self.cookieChange { try $0.storeResponseCookies(parsed, limits: policy.limits, now: $1) }
     }

@@ -55,15 +55,15 @@ public final class StateStore: Sendable {
     /// publishes its events. `durable` succeeds once the record is durable under the fsync
     /// policy (at once without a journal), or fails if it cannot be written.
     @discardableResult
-    public func commit(_ mutation: Rip_V1_Mutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
+    public func commit(_ mutation: RipMutation, durable: EventLoopPromise<Void>? = nil) throws -> Applied {
         try commit(changing: { try Self.apply(mutation, to: &$0, at: $1) }, durable: durable).applied
     }
 
     /// `mutation` stamped with the time and applied: the change of every call but the cookie
     /// calls. Called from non-escaping closures, so a commit allocates no closure context.
     private static func apply(
-        _ mutation: Rip_V1_Mutation, to state: inout RipState, at now: UnixMillis
-    ) throws -> (Rip_V1_Mutation?, Applied, Void) {
+        _ mutation: RipMutation, to state: inout RipState, at now: UnixMillis
+    ) throws -> (RipMutation?, Applied, Void) {
         var mutation = mutation
         mutation.timeUnixMs = now
         return (mutation, try state.apply(mutation), ())
@@ -72,7 +72,7 @@ public final class StateStore: Sendable {
     /// A change made to the state under the writer lock at the given time: it returns the
     /// mutation that records what it did (nil when it changed nothing), what applying it did,
     /// and anything else its caller needs. It may only throw before changing anything.
-    public typealias Change<Extra> = (inout RipState, UnixMillis) throws -> (Rip_V1_Mutation?, Applied, Extra)
+    public typealias Change<Extra> = (inout RipState, UnixMillis) throws -> (RipMutation?, Applied, Extra)
 
     /// Makes `change` under the writer lock, appends its mutation to the journal and publishes
     /// its events. Cookie calls change their jar in place and record the steps they took
@@ -114,7 +114,7 @@ public final class StateStore: Sendable {
     /// what the state holds: a session's id, a job's attempt), stamped with the time and
     /// applied.
     public func commit<Response>(
-        building build: (borrowing RipState, UnixMillis) throws -> Rip_V1_Mutation, on eventLoop: any EventLoop,
+        building build: (borrowing RipState, UnixMillis) throws -> RipMutation, on eventLoop: any EventLoop,
         reply: (Applied) -> Response
     ) throws -> Reply<Response> {
         try commit(changing: { state, now in try Self.apply(try build(state, now), to: &state, at: now) }, on: eventLoop) {
@@ -125,7 +125,7 @@ public final class StateStore: Sendable {
     /// Commits `mutation` for a call on `eventLoop`; its reply waits for durability when there
     /// is a journal.
     public func commit<Response>(
-        _ mutation: Rip_V1_Mutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
+        _ mutation: RipMutation, on eventLoop: any EventLoop, reply: (Applied) -> Response
     ) throws -> Reply<Response> {
         try commit(changing: { try Self.apply(mutation, to: &$0, at: $1) }, on: eventLoop) { applied, _ in reply(applied) }
     }

@@ -15,7 +15,7 @@ final class UploadTable: Sendable {
     struct Upload: @unchecked Sendable {
         let id: String
         let ownerID: String
-        let owner: Rip_V1_ArtifactOwner
+        let owner: RipArtifactOwner
         let path: String
         let descriptor: Int32
         var received: UInt64 = 0

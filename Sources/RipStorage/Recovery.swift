@@ -73,9 +73,9 @@ public enum Recovery {
                     }
                     report("repaired: " + gap + "; replaying on from record \(record.sequence)")
                 }
-                let mutation: Rip_V1_Mutation
+                let mutation: RipMutation
                 do {
-                    mutation = try Rip_V1_Mutation(serializedBytes: Array(record.mutation))
+                    mutation = try RipMutation(serializedBytes: Array(record.mutation))
                 } catch {
                     throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not decode: \(error)")
                 }

@@ -49,7 +49,7 @@ enum SnapshotFile {
     }
 
     /// The snapshot in `path`, or why it cannot be used.
-    static func read(_ path: String) throws -> Rip_V1_Snapshot {
+    static func read(_ path: String) throws -> RipSnapshot {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw StorageError("cannot read \(path)") }
         defer { try? handle.close() }
         func next(_ count: Int) throws -> [UInt8] {
@@ -64,7 +64,7 @@ enum SnapshotFile {
         case let version? where version > WALFormat.snapshotVersion: throw NewerFormat(path: path, version: version)
         default: throw StorageError("\(path) is not a ripd snapshot")
         }
-        var snapshot = Rip_V1_Snapshot()
+        var snapshot = RipSnapshot()
         var total: UInt64 = 0
         while true {
             let header = try next(8)
@@ -85,7 +85,7 @@ enum SnapshotFile {
     }
 
     /// Version 1: the whole Snapshot as one message after its length and checksum.
-    private static func readVersion1(_ path: String, after handle: FileHandle) throws -> Rip_V1_Snapshot {
+    private static func readVersion1(_ path: String, after handle: FileHandle) throws -> RipSnapshot {
         let bytes = [UInt8](try handle.readToEnd() ?? Data())
         guard bytes.count >= 12 else { throw StorageError("\(path) is damaged (it ends early)") }
         let length = WALFormat.readBigEndian(UInt64.self, bytes[...])
@@ -94,6 +94,6 @@ enum SnapshotFile {
         guard UInt64(payload.count) == length, CRC32C.checksum(payload) == crc else {
             throw StorageError("\(path) is damaged (length or checksum mismatch)")
         }
-        return try Rip_V1_Snapshot(serializedBytes: Array(payload))
+        return try RipSnapshot(serializedBytes: Array(payload))
     }
 }

@@ -30,19 +30,19 @@ public final class InProcessDaemon {
 
     /// Writes `bytes` as if a client sent them, runs what they started, and returns every
     /// response written back (frames as decoded; undecodable output is a failure).
-    public func send(_ bytes: [UInt8]) throws -> [Rip_V1_Response] {
+    public func send(_ bytes: [UInt8]) throws -> [RipResponse] {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         try channel.writeInbound(buffer)
         channel.embeddedEventLoop.run()
-        var responses: [Rip_V1_Response] = []
+        var responses: [RipResponse] = []
         while var frame = try channel.readOutbound(as: ByteBuffer.self) {
             while frame.readableBytes >= 4, let length = frame.getInteger(at: frame.readerIndex, as: UInt32.self),
                 frame.readableBytes >= 4 + Int(length)
             {
                 frame.moveReaderIndex(forwardBy: 4)
                 let payload = frame.readSlice(length: Int(length))!
-                responses.append(try Rip_V1_Response(serializedBytes: Array(payload.readableBytesView)))
+                responses.append(try RipResponse(serializedBytes: Array(payload.readableBytesView)))
             }
         }
         return responses
@@ -50,7 +50,7 @@ public final class InProcessDaemon {
 
     /// A request frame, as a client writes it.
     public static func frame(id: UInt64, method: String, payload: [UInt8]) throws -> [UInt8] {
-        let request: [UInt8] = try Rip_V1_Request.with {
+        let request: [UInt8] = try RipRequest.with {
             $0.id = id
             $0.method = method
             $0.payload = .init(payload)
@@ -63,19 +63,19 @@ public final class InProcessDaemon {
     /// does; throws if one does not decode or apply.
     public func replayed() throws -> RipState {
         var state = RipState()
-        for record in journal.mutations { _ = try state.apply(try Rip_V1_Mutation(serializedBytes: record)) }
+        for record in journal.mutations { _ = try state.apply(try RipMutation(serializedBytes: record)) }
         return state
     }
 
     /// The live state's snapshot.
-    public func snapshot() throws -> Rip_V1_Snapshot {
+    public func snapshot() throws -> RipSnapshot {
         try store.read { state, _ in state.snapshot(lastSequence: 0) }
     }
 
     /// Whether replaying the journal gives the live state, but for what is advisory and never
     /// logged (cookies' last-access times, which only order evictions); the two snapshots
     /// when it does not.
-    public func replayMismatch() throws -> (replayed: Rip_V1_Snapshot, live: Rip_V1_Snapshot)? {
+    public func replayMismatch() throws -> (replayed: RipSnapshot, live: RipSnapshot)? {
         let replayed = try replayed().snapshot(lastSequence: 0).withoutAdvisoryTimes
         let live = try snapshot().withoutAdvisoryTimes
         return replayed == live ? nil : (replayed, live)
@@ -84,9 +84,9 @@ public final class InProcessDaemon {
     deinit { try? channel.finish() }
 }
 
-extension Rip_V1_Snapshot {
+extension RipSnapshot {
     /// The snapshot without its cookies' last-access times.
-    var withoutAdvisoryTimes: Rip_V1_Snapshot {
+    var withoutAdvisoryTimes: RipSnapshot {
         var snapshot = self
         for jar in snapshot.cookieJars.indices {
             for cookie in snapshot.cookieJars[jar].cookies.indices {

@@ -8,7 +8,7 @@ enum CookieWorkload {
     static let cookiesPerDomain = 10
 
     /// One StoreResponseCookies call per domain that together fill the jar.
-    static func fill(session: String) -> [Rip_V1_StoreResponseCookiesRequest] {
+    static func fill(session: String) -> [RipStoreResponseCookiesRequest] {
         (0..<domains).map { d in
             .with {
                 $0.session = session
@@ -22,7 +22,7 @@ enum CookieWorkload {
     }
 
     /// One CookieHeader call per domain, each matching that domain's ten cookies.
-    static func lookups(session: String, headerOnly: Bool) -> [Rip_V1_CookieHeaderRequest] {
+    static func lookups(session: String, headerOnly: Bool) -> [RipCookieHeaderRequest] {
         (0..<domains).map { d in
             .with {
                 $0.session = session
@@ -33,7 +33,7 @@ enum CookieWorkload {
     }
 
     /// One single-line StoreResponseCookies call per domain, each replacing a cookie.
-    static func stores(session: String) -> [Rip_V1_StoreResponseCookiesRequest] {
+    static func stores(session: String) -> [RipStoreResponseCookiesRequest] {
         (0..<domains).map { d in
             .with {
                 $0.session = session

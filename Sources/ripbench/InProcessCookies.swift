@@ -24,7 +24,7 @@ struct InProcessCookies {
         for request in CookieWorkload.fill(session: session) { try storeCookies(request) }
     }
 
-    private func storeCookies(_ request: Rip_V1_StoreResponseCookiesRequest) throws {
+    private func storeCookies(_ request: RipStoreResponseCookiesRequest) throws {
         _ = try store.commit(changing: store.storeResponseCookies(request, policy: policy))
     }
 

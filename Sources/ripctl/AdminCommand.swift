@@ -37,7 +37,7 @@ struct AdminCommand: AsyncParsableCommand {
         }
     }
 
-    static func fields(_ info: Rip_V1_WalInfoResponse) -> [(String, String)] {
+    static func fields(_ info: RipWalInfoResponse) -> [(String, String)] {
         [
             ("fsync", info.fsyncPolicy),
             ("segments", "\(info.segments) (\(info.bytes) bytes; new segment past \(info.segmentBytesLimit))"),

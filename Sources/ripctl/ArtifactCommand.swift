@@ -27,7 +27,7 @@ struct ArtifactCommand: AsyncParsableCommand {
             guard (session == nil) != (job == nil) else { throw ValidationError("give either --session or --job") }
         }
 
-        var owner: Rip_V1_ArtifactOwner {
+        var owner: RipArtifactOwner {
             .with {
                 $0.session = session ?? ""
                 $0.jobID = job ?? ""
@@ -39,7 +39,7 @@ struct ArtifactCommand: AsyncParsableCommand {
         case userInput = "user_input", toolResult = "tool_result", agentOutput = "agent_output"
         case systemGenerated = "system_generated", result, log
 
-        var message: Rip_V1_ArtifactType {
+        var message: RipArtifactType {
             switch self {
             case .userInput: .userInput
             case .toolResult: .toolResult
@@ -50,12 +50,12 @@ struct ArtifactCommand: AsyncParsableCommand {
             }
         }
 
-        static func word(_ type: Rip_V1_ArtifactType) -> String {
+        static func word(_ type: RipArtifactType) -> String {
             allCases.first { $0.message == type }?.rawValue ?? "unspecified"
         }
     }
 
-    static func table(_ artifacts: [Rip_V1_Artifact]) -> String {
+    static func table(_ artifacts: [RipArtifact]) -> String {
         guard !artifacts.isEmpty else { return "no artifacts" }
         return Output.table(
             ["ID", "NAME", "TYPE", "SIZE", "SHA-256", "CREATED", "TAGS"],
@@ -65,7 +65,7 @@ struct ArtifactCommand: AsyncParsableCommand {
             })
     }
 
-    static func details(_ artifact: Rip_V1_Artifact) -> String {
+    static func details(_ artifact: RipArtifact) -> String {
         Output.fields([
             ("id", artifact.id), ("owner", artifact.ownerID), ("name", artifact.name),
             ("type", TypeArgument.word(artifact.type)),

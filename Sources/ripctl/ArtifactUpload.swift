@@ -8,8 +8,8 @@ import RipProto
 /// that fails midway is aborted, leaving nothing behind.
 enum ArtifactUpload {
     static func upload(
-        _ client: RipClient, owner: Rip_V1_ArtifactOwner, commit: Rip_V1_CommitUploadRequest, next: () throws -> Data?
-    ) async throws -> Rip_V1_Artifact {
+        _ client: RipClient, owner: RipArtifactOwner, commit: RipCommitUploadRequest, next: () throws -> Data?
+    ) async throws -> RipArtifact {
         let upload = try await client.beginUpload(.with { $0.owner = owner }).uploadID
         var hasher = SHA256()
         do {
@@ -34,8 +34,8 @@ enum ArtifactUpload {
 
     /// Uploads `data` in chunks.
     static func upload(
-        _ client: RipClient, owner: Rip_V1_ArtifactOwner, commit: Rip_V1_CommitUploadRequest, data: Data
-    ) async throws -> Rip_V1_Artifact {
+        _ client: RipClient, owner: RipArtifactOwner, commit: RipCommitUploadRequest, data: Data
+    ) async throws -> RipArtifact {
         var offset = 0
         return try await upload(client, owner: owner, commit: commit) {
             guard offset < data.count else { return nil }
@@ -48,10 +48,10 @@ enum ArtifactUpload {
     /// An artifact's whole content, read in ranged calls, `window` of them in flight on the one
     /// connection so the daemon's disk reads overlap the transfer; chunks reach `sink` in order.
     static func download(
-        _ client: RipClient, id: String, owner: Rip_V1_ArtifactOwner, window: Int = 4, into sink: (Data) throws -> Void
+        _ client: RipClient, id: String, owner: RipArtifactOwner, window: Int = 4, into sink: (Data) throws -> Void
     ) async throws -> UInt64 {
         let chunk = UInt64(RipLimits.Artifact.maxChunkBytes)
-        let read: @Sendable (UInt64) async throws -> Rip_V1_ReadArtifactResponse = { offset in
+        let read: @Sendable (UInt64) async throws -> RipReadArtifactResponse = { offset in
             try await client.readArtifact(.with {
                 $0.artifactID = id
                 $0.owner = owner
@@ -62,7 +62,7 @@ enum ArtifactUpload {
         try sink(first.data)
         var received = UInt64(first.data.count)
         var next = received
-        var inFlight: [Task<Rip_V1_ReadArtifactResponse, any Error>] = []
+        var inFlight: [Task<RipReadArtifactResponse, any Error>] = []
         defer { for task in inFlight { task.cancel() } }
         while received < first.size {
             while inFlight.count < window && next < first.size {

@@ -18,7 +18,7 @@ struct CookieCommand: AsyncParsableCommand {
     )
 
     /// Prints the rejected cookies of an import on stderr.
-    static func warnRejected(_ outcomes: [Rip_V1_CookieOutcome], of cookies: [Rip_V1_Cookie]) {
+    static func warnRejected(_ outcomes: [RipCookieOutcome], of cookies: [RipCookie]) {
         for (outcome, cookie) in zip(outcomes, cookies) where !outcome.stored {
             warn("cookie '\(cookie.name)' for \(cookie.domain) not imported: \(outcome.rejection)")
         }
@@ -28,7 +28,7 @@ struct CookieCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("ripctl: warning: \(message)\n".utf8))
     }
 
-    static func table(_ cookies: [Rip_V1_Cookie]) -> String {
+    static func table(_ cookies: [RipCookie]) -> String {
         guard !cookies.isEmpty else { return "no cookies" }
         return Output.table(
             ["NAME", "VALUE", "DOMAIN", "PATH", "EXPIRES", "FLAGS"],
@@ -41,7 +41,7 @@ struct CookieCommand: AsyncParsableCommand {
             })
     }
 
-    static func flags(_ cookie: Rip_V1_Cookie) -> String {
+    static func flags(_ cookie: RipCookie) -> String {
         var flags: [String] = []
         if cookie.secure { flags.append("Secure") }
         if cookie.httpOnly { flags.append("HttpOnly") }
@@ -54,7 +54,7 @@ struct CookieCommand: AsyncParsableCommand {
     enum Context: String, ExpressibleByArgument, CaseIterable {
         case sameSite = "same-site", crossSite = "cross-site", crossSiteNavigation = "cross-site-navigation"
 
-        var message: Rip_V1_CookieContext {
+        var message: RipCookieContext {
             switch self {
             case .sameSite: .sameSite
             case .crossSite: .crossSite
@@ -132,7 +132,7 @@ struct CookieCommand: AsyncParsableCommand {
         @Option(help: "Session name or id.") var session: String
         @Option(help: "Only cookies of this domain and its subdomains.") var domain: String?
 
-        var list: Rip_V1_ListCookiesRequest {
+        var list: RipListCookiesRequest {
             .with {
                 $0.session = session
                 $0.domain = domain ?? ""
@@ -209,7 +209,7 @@ struct CookieCommand: AsyncParsableCommand {
         func run() async throws {
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
             guard let data else { throw CommandFailure("cannot read \(file)") }
-            let cookies: [Rip_V1_Cookie]
+            let cookies: [RipCookie]
             switch format ?? CookieFormat(path: file) {
             case .netscape:
                 cookies = NetscapeCookieFile.parse(String(decoding: data, as: UTF8.self)) { CookieCommand.warn("\(file): \($0)") }

@@ -28,11 +28,11 @@ struct CookieRecord: Codable {
         case httpOnly = "http_only", hostOnly = "host_only", sameSite = "same_site", createdAt = "created_at"
     }
 
-    static let sameSiteNames: [(String, Rip_V1_SameSite)] = [("none", .none), ("lax", .lax), ("strict", .strict)]
+    static let sameSiteNames: [(String, RipSameSite)] = [("none", .none), ("lax", .lax), ("strict", .strict)]
 }
 
 extension CookieRecord {
-    init(_ cookie: Rip_V1_Cookie) {
+    init(_ cookie: RipCookie) {
         name = cookie.name
         value = cookie.value
         domain = cookie.domain
@@ -45,10 +45,10 @@ extension CookieRecord {
         createdAt = cookie.hasCreatedAt ? cookie.createdAt.rfc3339 : nil
     }
 
-    var message: Rip_V1_Cookie {
+    var message: RipCookie {
         get throws {
             guard let domain, !domain.isEmpty else { throw CommandFailure("cookie '\(name)' has no domain") }
-            var cookie = Rip_V1_Cookie()
+            var cookie = RipCookie()
             cookie.name = name
             cookie.value = value
             cookie.domain = domain
@@ -87,8 +87,8 @@ enum NetscapeCookieFile {
         """
 
     /// The file's cookies; each line that is not a cookie is skipped with a warning naming it.
-    static func parse(_ text: String, warn: (String) -> Void) -> [Rip_V1_Cookie] {
-        var cookies: [Rip_V1_Cookie] = []
+    static func parse(_ text: String, warn: (String) -> Void) -> [RipCookie] {
+        var cookies: [RipCookie] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             var httpOnly = false
@@ -132,7 +132,7 @@ enum NetscapeCookieFile {
 
     /// The file for `cookies`; cookies a line cannot hold (tabs or newlines inside) are skipped
     /// with a warning.
-    static func render(_ cookies: [Rip_V1_Cookie], warn: (String) -> Void) -> String {
+    static func render(_ cookies: [RipCookie], warn: (String) -> Void) -> String {
         var text = header
         for cookie in cookies {
             let fields = [
@@ -155,11 +155,11 @@ enum NetscapeCookieFile {
 }
 
 enum JSONCookieFile {
-    static func parse(_ data: Data) throws -> [Rip_V1_Cookie] {
+    static func parse(_ data: Data) throws -> [RipCookie] {
         try JSONDecoder().decode([CookieRecord].self, from: data).map { try $0.message }
     }
 
-    static func render(_ cookies: [Rip_V1_Cookie]) throws -> Data {
+    static func render(_ cookies: [RipCookie]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(cookies.map(CookieRecord.init)) + Data("\n".utf8)

@@ -49,7 +49,7 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Seconds one attempt may run before it fails (0 = no limit).") var timeout: UInt32 = 0
 
         func run() async throws {
-            var request = Rip_V1_SubmitJobRequest.with {
+            var request = RipSubmitJobRequest.with {
                 $0.urls = url
                 $0.method = method
                 $0.name = name ?? ""
@@ -133,7 +133,7 @@ struct JobCommand: AsyncParsableCommand {
                     try output.emit(job) { JobFormat.details(job, detailed: detailed) }
                     return
                 }
-                var last: Rip_V1_Job?
+                var last: RipJob?
                 var printed = ContinuousClock.now - .seconds(3600)
                 for try await event in try await client.watchJob(.with { $0.jobID = id.jobID }) {
                     last = event.job
@@ -165,7 +165,7 @@ struct JobCommand: AsyncParsableCommand {
         @Flag(help: "Keep printing new lines (tail -f style) until the job finishes.") var follow = false
 
         func run() async throws {
-            let matches: (Rip_V1_LogEntry) -> Bool = { entry in
+            let matches: (RipLogEntry) -> Bool = { entry in
                 entry.level.rawValue >= (level?.message.rawValue ?? 0)
                     && (grep.map { entry.message.contains($0) || entry.url.contains($0) } ?? true)
             }

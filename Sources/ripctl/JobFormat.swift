@@ -4,7 +4,7 @@ import RipProto
 
 /// How jobs, their logs and their figures print for people.
 enum JobFormat {
-    static func table(_ jobs: [Rip_V1_Job]) -> String {
+    static func table(_ jobs: [RipJob]) -> String {
         guard !jobs.isEmpty else { return "no jobs" }
         return Output.table(
             ["ID", "NAME", "STATUS", "PRIORITY", "METHOD", "PROGRESS", "CREATED"],
@@ -14,16 +14,16 @@ enum JobFormat {
             })
     }
 
-    static func status(_ job: Rip_V1_Job) -> String {
+    static func status(_ job: RipJob) -> String {
         job.cancelRequested && job.status == .running ? "running (cancel requested)" : job.status.word
     }
 
-    static func progress(_ progress: Rip_V1_JobProgress) -> String {
+    static func progress(_ progress: RipJobProgress) -> String {
         let failed = progress.failed > 0 ? ", \(progress.failed) failed" : ""
         return "\(progress.completed + progress.failed)/\(progress.total) (\(Int(progress.percentage))%\(failed))"
     }
 
-    static func details(_ job: Rip_V1_Job, detailed: Bool) -> String {
+    static func details(_ job: RipJob, detailed: Bool) -> String {
         var pairs: [(String, String)] = [
             ("id", job.id), ("name", job.name.isEmpty ? "-" : job.name), ("status", status(job)),
             ("priority", job.priority.word), ("method", job.method), ("progress", progress(job.progress)),
@@ -52,7 +52,7 @@ enum JobFormat {
         return Output.fields(pairs)
     }
 
-    static func logLine(_ entry: Rip_V1_LogEntry) -> String {
+    static func logLine(_ entry: RipLogEntry) -> String {
         let url = entry.url.isEmpty ? "" : " [\(entry.url)]"
         return "\(entry.time.rfc3339) \(entry.level.word.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.message)\(url)"
     }
@@ -68,7 +68,7 @@ enum JobFormat {
     }
 }
 
-extension Rip_V1_LogLevel {
+extension RipLogLevel {
     var word: String {
         switch self {
         case .debug: "debug"
@@ -84,7 +84,7 @@ extension Rip_V1_LogLevel {
 enum PriorityArgument: String, ExpressibleByArgument, CaseIterable {
     case low, medium, high, critical
 
-    var message: Rip_V1_JobPriority {
+    var message: RipJobPriority {
         switch self {
         case .low: .low
         case .medium: .medium
@@ -98,7 +98,7 @@ enum PriorityArgument: String, ExpressibleByArgument, CaseIterable {
 enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
     case pending, scheduled, running, paused, completed, failed, cancelled
 
-    var message: Rip_V1_JobStatus {
+    var message: RipJobStatus {
         switch self {
         case .pending: .pending
         case .scheduled: .scheduled
@@ -115,7 +115,7 @@ enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
 enum LevelArgument: String, ExpressibleByArgument, CaseIterable {
     case debug, info, warn, error
 
-    var message: Rip_V1_LogLevel {
+    var message: RipLogLevel {
         switch self {
         case .debug: .debug
         case .info: .info

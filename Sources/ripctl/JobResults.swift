@@ -89,7 +89,7 @@ extension JobCommand {
             String(format: "%03d.html", index + 1)
         }
 
-        private func report(_ job: Rip_V1_Job, contents: Bool) throws -> String {
+        private func report(_ job: RipJob, contents: Bool) throws -> String {
             switch format {
             case .json:
                 var job = job
@@ -126,7 +126,7 @@ extension JobCommand {
             }
         }
 
-        private static func detail(_ result: Rip_V1_JobResult) -> String {
+        private static func detail(_ result: RipJobResult) -> String {
             var parts = ["\(result.durationMs) ms", "\(result.size) bytes"]
             if !result.artifactID.isEmpty { parts.append("artifact \(result.artifactID)") }
             if !result.contentType.isEmpty { parts.append(result.contentType) }

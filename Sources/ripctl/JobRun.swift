@@ -9,31 +9,31 @@ import Synchronization
 /// job completed.
 struct JobRun: Sendable {
     let client: RipClient
-    let claimed: Rip_V1_ClaimedJob
+    let claimed: RipClaimedJob
     let worker: WorkerOptions
     let stop: StopSignal
 
-    private var job: Rip_V1_Job { claimed.job }
+    private var job: RipJob { claimed.job }
 
     /// Shared by the URL tasks, the heartbeat loop and the log flusher.
     private final class Progress: Sendable {
         struct State {
-            var done: [String: Rip_V1_JobResult] = [:]
+            var done: [String: RipJobResult] = [:]
             var current = ""
-            var logs: [Rip_V1_LogEntry] = []
+            var logs: [RipLogEntry] = []
             /// The commands running now; cancelling one stops its process group.
             var children: Set<Task<ChildProcess.Outcome, any Error>> = []
             var cancelled = false
             var lostLease = false
         }
         let state: Mutex<State>
-        init(done: [Rip_V1_JobResult]) {
+        init(done: [RipJobResult]) {
             state = Mutex(State(done: Dictionary(done.map { ($0.url, $0) }, uniquingKeysWith: { $1 })))
         }
     }
 
     func run() async -> Bool {
-        let previous = (try? Rip_V1_WorkerCheckpoint(serializedBytes: job.checkpoint.data))?.done ?? []
+        let previous = (try? RipWorkerCheckpoint(serializedBytes: job.checkpoint.data))?.done ?? []
         let progress = Progress(done: previous.filter(\.ok))
         let todo = job.urls.filter { url in progress.state.withLock { $0.done[url] == nil } }
         log(progress, .info, "attempt \(job.attempt) on \(worker.id): \(todo.count) of \(job.urls.count) URL(s) to run")
@@ -72,7 +72,7 @@ struct JobRun: Sendable {
             $0.children.insert(child)
         }
         if shouldStop(progress) { child.cancel() }
-        var result = Rip_V1_JobResult.with { $0.url = url }
+        var result = RipJobResult.with { $0.url = url }
         do {
             let outcome = try await child.value
             result.ok = outcome.status == 0
@@ -88,7 +88,7 @@ struct JobRun: Sendable {
         }
         result.durationMs = UInt64((ContinuousClock.now - started) / .milliseconds(1))
         let interrupted = shouldStop(progress)
-        let checkpoint = progress.state.withLock { state -> Rip_V1_WorkerCheckpoint? in
+        let checkpoint = progress.state.withLock { state -> RipWorkerCheckpoint? in
             state.children.remove(child)
             // A command stopped by a cancel or shutdown did not fail on its own: leave it undone.
             guard !interrupted else { return nil }
@@ -105,7 +105,7 @@ struct JobRun: Sendable {
     }
 
     /// Keeps a URL's stdout as a `result` artifact of the job; the result names it.
-    private func store(_ output: Data, of url: String, in result: inout Rip_V1_JobResult) async throws {
+    private func store(_ output: Data, of url: String, in result: inout RipJobResult) async throws {
         let number = (job.urls.firstIndex(of: url) ?? 0) + 1
         let artifact = try await ArtifactUpload.upload(
             client, owner: .with { $0.jobID = job.id },
@@ -120,8 +120,8 @@ struct JobRun: Sendable {
     }
 
     /// The finished URLs, contents dropped when they would not fit in a checkpoint.
-    private static func checkpoint(_ done: [String: Rip_V1_JobResult]) -> Rip_V1_WorkerCheckpoint {
-        var checkpoint = Rip_V1_WorkerCheckpoint.with { $0.done = done.values.sorted { $0.url < $1.url } }
+    private static func checkpoint(_ done: [String: RipJobResult]) -> RipWorkerCheckpoint {
+        var checkpoint = RipWorkerCheckpoint.with { $0.done = done.values.sorted { $0.url < $1.url } }
         if checkpoint.done.reduce(0, { $0 + $1.content.count }) > RipLimits.Job.maxCheckpointBytes - 64 * 1024 {
             for index in checkpoint.done.indices { checkpoint.done[index].content = Data() }
         }
@@ -181,7 +181,7 @@ struct JobRun: Sendable {
         for child in progress.state.withLock({ $0.children }) { child.cancel() }
     }
 
-    private func report(_ progress: Progress) -> Rip_V1_JobProgress {
+    private func report(_ progress: Progress) -> RipJobProgress {
         progress.state.withLock { state in
             .with {
                 $0.completed = UInt32(state.done.values.count { $0.ok })
@@ -191,8 +191,8 @@ struct JobRun: Sendable {
         }
     }
 
-    private func log(_ progress: Progress, _ level: Rip_V1_LogLevel, _ message: String, url: String = "") {
-        let entry = Rip_V1_LogEntry.with {
+    private func log(_ progress: Progress, _ level: RipLogLevel, _ message: String, url: String = "") {
+        let entry = RipLogEntry.with {
             $0.time = .init(date: Date())
             $0.level = level
             $0.message = String(message.prefix(RipLimits.Job.maxLogMessageBytes / 4))

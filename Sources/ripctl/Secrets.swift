@@ -14,13 +14,13 @@ enum Secrets {
             || ["token", "secret", "key", "password", "passwd", "auth", "session"].contains { lower.contains($0) }
     }
 
-    static func masked(_ session: Rip_V1_Session) -> Rip_V1_Session {
+    static func masked(_ session: RipSession) -> RipSession {
         var session = session
         for name in session.headers.keys where isSensitive(header: name) { session.headers[name] = mask }
         return session
     }
 
-    static func masked(_ cookies: [Rip_V1_Cookie]) -> [Rip_V1_Cookie] {
+    static func masked(_ cookies: [RipCookie]) -> [RipCookie] {
         cookies.map { cookie in
             var cookie = cookie
             if !cookie.value.isEmpty { cookie.value = mask }
@@ -31,7 +31,7 @@ enum Secrets {
 
 extension Output {
     /// `session` as ripctl may show it: credentials masked unless --show-secrets.
-    func shown(_ session: Rip_V1_Session) -> Rip_V1_Session { showSecrets ? session : Secrets.masked(session) }
+    func shown(_ session: RipSession) -> RipSession { showSecrets ? session : Secrets.masked(session) }
 
-    func shown(_ cookies: [Rip_V1_Cookie]) -> [Rip_V1_Cookie] { showSecrets ? cookies : Secrets.masked(cookies) }
+    func shown(_ cookies: [RipCookie]) -> [RipCookie] { showSecrets ? cookies : Secrets.masked(cookies) }
 }

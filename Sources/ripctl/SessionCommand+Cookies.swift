@@ -42,7 +42,7 @@ extension SessionCommand {
     }
 
     /// Reads a JSON array of reference-000 cookies (`session new --cookies`).
-    static func readCookies(_ path: String) throws -> [Rip_V1_Cookie] {
+    static func readCookies(_ path: String) throws -> [RipCookie] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read cookies file \(path)") }
         do { return try JSONCookieFile.parse(data) } catch let error as CommandFailure { throw error } catch {
             throw CommandFailure("cookies file \(path) must hold a JSON array of cookies: \(error)")

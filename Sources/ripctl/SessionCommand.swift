@@ -21,7 +21,7 @@ struct SessionCommand: AsyncParsableCommand {
     }
 
     /// Prints one session: JSON, its details, or a one-line confirmation.
-    static func show(_ session: Rip_V1_Session, _ output: Output, _ verb: String? = nil) throws {
+    static func show(_ session: RipSession, _ output: Output, _ verb: String? = nil) throws {
         let session = output.shown(session)
         try output.emit(session) {
             verb.map { "\($0) session \(session.name) (\(session.id))" } ?? SessionFormat.details(session)
@@ -350,7 +350,7 @@ struct SessionCommand: AsyncParsableCommand {
     }
 
     static func change(
-        _ global: GlobalOptions, _ name: String, to state: Rip_V1_SessionState, reason: String = "", verb: String
+        _ global: GlobalOptions, _ name: String, to state: RipSessionState, reason: String = "", verb: String
     ) async throws {
         try await global.withClient { client, output in
             let session = try await client.changeSessionState(.with {
@@ -424,7 +424,7 @@ struct SessionCommand: AsyncParsableCommand {
 enum StateName: String, ExpressibleByArgument, CaseIterable {
     case active, suspended, completed, failed
 
-    var value: Rip_V1_SessionState {
+    var value: RipSessionState {
         switch self {
         case .active: .active
         case .suspended: .suspended

@@ -52,7 +52,7 @@ struct SessionFile: Codable {
 }
 
 extension SessionFile.Record {
-    init(_ session: Rip_V1_Session, includeHeaders: Bool, cookies: [Rip_V1_Cookie]?) {
+    init(_ session: RipSession, includeHeaders: Bool, cookies: [RipCookie]?) {
         name = session.name
         description = session.description_p.isEmpty ? nil : session.description_p
         createdAt = session.createdAt.rfc3339
@@ -74,7 +74,7 @@ extension SessionFile.Record {
 
     /// The session this record describes, for `ImportSession`; bad times and states are
     /// reported with the session's name.
-    func session(named override: String?) throws -> Rip_V1_Session {
+    func session(named override: String?) throws -> RipSession {
         func time(_ text: String?, _ field: String) throws -> Google_Protobuf_Timestamp? {
             guard let text else { return nil }
             guard let time = Google_Protobuf_Timestamp(rfc3339: text) else {
@@ -82,7 +82,7 @@ extension SessionFile.Record {
             }
             return time
         }
-        var session = Rip_V1_Session()
+        var session = RipSession()
         session.name = override ?? name
         session.description_p = description ?? ""
         if let created = try time(createdAt, "created_at") { session.createdAt = created }

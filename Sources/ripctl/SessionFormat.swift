@@ -3,7 +3,7 @@ import RipProto
 
 /// How sessions look to people.
 enum SessionFormat {
-    static func state(_ session: Rip_V1_Session) -> String {
+    static func state(_ session: RipSession) -> String {
         switch session.state {
         case .active: "active"
         case .suspended: "suspended"
@@ -14,7 +14,7 @@ enum SessionFormat {
     }
 
     /// One line per change: time, what happened, the session and its state.
-    static func event(_ event: Rip_V1_SessionEvent) -> String {
+    static func event(_ event: RipSessionEvent) -> String {
         let kind =
             switch event.kind {
             case .created: "created"
@@ -25,7 +25,7 @@ enum SessionFormat {
         return "\(event.session.updatedAt.rfc3339)  \(kind)  \(event.session.name)  \(state(event.session))"
     }
 
-    static func table(_ sessions: [Rip_V1_Session], detailed: Bool) -> String {
+    static func table(_ sessions: [RipSession], detailed: Bool) -> String {
         guard !sessions.isEmpty else { return "no sessions" }
         if detailed { return sessions.map(details).joined(separator: "\n\n") }
         return Output.table(
@@ -38,7 +38,7 @@ enum SessionFormat {
             })
     }
 
-    static func details(_ session: Rip_V1_Session) -> String {
+    static func details(_ session: RipSession) -> String {
         var fields: [(String, String)] = [
             ("name", session.name),
             ("id", session.id),
@@ -63,11 +63,11 @@ enum SessionFormat {
         return Output.fields(fields)
     }
 
-    static func requests(_ metadata: Rip_V1_SessionMetadata) -> String {
+    static func requests(_ metadata: RipSessionMetadata) -> String {
         "\(metadata.requestsCount) (\(metadata.successCount) ok, \(metadata.errorCount) failed)"
     }
 
-    static func stats(_ stats: Rip_V1_SessionStatsResponse) -> String {
+    static func stats(_ stats: RipSessionStatsResponse) -> String {
         var fields: [(String, String)] = []
         if stats.hasSession {
             fields += [("session", stats.session.name), ("state", state(stats.session))]

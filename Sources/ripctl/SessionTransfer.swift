@@ -49,7 +49,7 @@ extension SessionCommand {
                     guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
                         throw CommandFailure("cannot write \(output)")
                     }
-                    try out.emit(Rip_V1_ListSessionsResponse.with { $0.sessions = sessions }) {
+                    try out.emit(RipListSessionsResponse.with { $0.sessions = sessions }) {
                         "exported \(sessions.count) session\(sessions.count == 1 ? "" : "s") to \(output)"
                     }
                 }
@@ -88,7 +88,7 @@ extension SessionCommand {
             let sessions = try records.map { try $0.session(named: name) }
             let cookies = try records.map { try $0.cookies?.map { try $0.message } }
             try await global.withClient { client, output in
-                var imported: [Rip_V1_Session] = []
+                var imported: [RipSession] = []
                 for (session, cookies) in zip(sessions, cookies) {
                     let session = try await client.importSession(.with {
                         $0.session = session
@@ -103,7 +103,7 @@ extension SessionCommand {
                     })
                     CookieCommand.warnRejected(result.outcomes, of: cookies)
                 }
-                try output.emit(Rip_V1_ListSessionsResponse.with { $0.sessions = imported }) {
+                try output.emit(RipListSessionsResponse.with { $0.sessions = imported }) {
                     imported.map { "imported session \($0.name) (\($0.id))" }.joined(separator: "\n")
                 }
             }

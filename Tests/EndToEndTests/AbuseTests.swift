@@ -67,7 +67,7 @@ struct AbuseTests {
         print("abuse: 1,000 watchers never reading, 1,000 events of 1 KiB: ripd peak RSS \(peak >> 20) MiB, \(1000 - open) streams ended")
         #expect(try await client.health().status == "SERVING")
         // A watcher that reads now finds its messages, then the RESOURCE_EXHAUSTED end.
-        var last: Rip_V1_Response?
+        var last: RipResponse?
         while let response = try watchers[0].receive() {
             last = response
             if response.endOfStream { break }

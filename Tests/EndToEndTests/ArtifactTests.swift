@@ -6,9 +6,9 @@ import Testing
 @Suite("Artifacts")
 struct ArtifactTests {
     static func upload(
-        _ client: RipClient, _ content: Data, owner: Rip_V1_ArtifactOwner, name: String = "a.bin",
-        type: Rip_V1_ArtifactType = .userInput, tags: [String] = [], chunk: Int = 1 << 20
-    ) async throws -> Rip_V1_Artifact {
+        _ client: RipClient, _ content: Data, owner: RipArtifactOwner, name: String = "a.bin",
+        type: RipArtifactType = .userInput, tags: [String] = [], chunk: Int = 1 << 20
+    ) async throws -> RipArtifact {
         let upload = try await client.beginUpload(.with { $0.owner = owner }).uploadID
         var offset = 0
         while offset < content.count {
@@ -38,7 +38,7 @@ struct ArtifactTests {
         return data.prefix(count)
     }
 
-    static func session(_ name: String) -> Rip_V1_ArtifactOwner { .with { $0.session = name } }
+    static func session(_ name: String) -> RipArtifactOwner { .with { $0.session = name } }
 
     func blobFiles(_ daemon: Daemon) -> [String] {
         let root = daemon.directory.appendingPathComponent("data/blobs/sha256")
@@ -226,16 +226,16 @@ struct ArtifactTests {
         _ = try await client.createSession(.with { $0.name = "q" })
         let owner = Self.session("q")
         let start = Date()
-        var made: [Rip_V1_Artifact] = []
+        var made: [RipArtifact] = []
         for (n, (name, type, tags, size)) in [
-            ("page1.html", Rip_V1_ArtifactType.toolResult, ["html", "prod"], 2000),
+            ("page1.html", RipArtifactType.toolResult, ["html", "prod"], 2000),
             ("page2.html", .toolResult, ["html"], 10),
             ("notes.txt", .userInput, ["prod"], 500),
             ("run.log", .log, [], 50),
         ].enumerated() {
             made.append(try await Self.upload(client, Data(repeating: UInt8(n), count: size), owner: owner, name: name, type: type, tags: tags))
         }
-        func names(_ request: Rip_V1_QueryArtifactsRequest) async throws -> [String] {
+        func names(_ request: RipQueryArtifactsRequest) async throws -> [String] {
             var request = request
             request.owner = owner
             return try await client.queryArtifacts(request).artifacts.map(\.name)
@@ -293,7 +293,7 @@ struct ArtifactTests {
     func crashLeavesNothingBehind() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-art-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var kept: Rip_V1_Artifact
+        var kept: RipArtifact
         do {
             let daemon = try await Daemon(directory: directory)
             let client = try await daemon.client()

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Cookie jars through RipClient")
 struct CookieClientTests {
-    func store(_ client: RipClient, _ session: String, _ url: String, _ lines: [String]) async throws -> [Rip_V1_CookieOutcome] {
+    func store(_ client: RipClient, _ session: String, _ url: String, _ lines: [String]) async throws -> [RipCookieOutcome] {
         try await client.storeResponseCookies(.with {
             $0.session = session
             $0.url = url
@@ -112,12 +112,12 @@ struct CookieClientTests {
     }
 
     @Test("bad input gets a clear status and the daemon keeps serving", arguments: [
-        ("unknown session", Rip_V1_StatusCode.notFound, "no session named"),
+        ("unknown session", RipStatusCode.notFound, "no session named"),
         ("relative url", .invalidArgument, "absolute"),
         ("ftp url", .invalidArgument, "http, https"),
         ("no host", .invalidArgument, "no host"),
     ])
-    func errors(case name: String, code: Rip_V1_StatusCode, hint: String) async throws {
+    func errors(case name: String, code: RipStatusCode, hint: String) async throws {
         let daemon = try await Daemon()
         let client = try await daemon.client()
         _ = try await client.createSession(.with { $0.name = "s" })

@@ -30,13 +30,13 @@ struct DurabilityTests {
     }
 
     /// Every session and counter, for comparing whole states.
-    func dump(_ client: RipClient) async throws -> [Rip_V1_Session] {
+    func dump(_ client: RipClient) async throws -> [RipSession] {
         try await client.listSessions().sessions
     }
 
     /// Every session's cookies, by session name.
-    func cookies(_ client: RipClient) async throws -> [String: [Rip_V1_Cookie]] {
-        var jars: [String: [Rip_V1_Cookie]] = [:]
+    func cookies(_ client: RipClient) async throws -> [String: [RipCookie]] {
+        var jars: [String: [RipCookie]] = [:]
         for session in try await dump(client) {
             jars[session.name] = try await client.listCookies(.with { $0.session = session.id }).cookies
         }
@@ -118,9 +118,9 @@ struct DurabilityTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let arguments = ["--fsync", fsync, "--wal-segment-bytes", "8192", "--snapshot-after-bytes", "16384"]
-        let before: [Rip_V1_Session]
-        let cookiesBefore: [String: [Rip_V1_Cookie]]
-        let jobsBefore: [Rip_V1_Job]
+        let before: [RipSession]
+        let cookiesBefore: [String: [RipCookie]]
+        let jobsBefore: [RipJob]
         do {
             let daemon = try await Daemon(arguments: arguments, directory: directory)
             let client = try await daemon.client()

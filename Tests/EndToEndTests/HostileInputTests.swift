@@ -13,7 +13,7 @@ struct HostileInputTests {
     /// Expects `call` to fail with `code`; returns the message.
     @discardableResult
     static func expect(
-        _ code: Rip_V1_StatusCode, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ code: RipStatusCode, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
         _ call: () async throws -> Void
     ) async -> String {
         do {
@@ -61,7 +61,7 @@ struct HostileInputTests {
             })
             #expect(imported.outcomes.first?.rejection.contains("created_at") == true)
             for (field, session) in [
-                ("expires_at", Rip_V1_Session.with { $0.name = "e"; $0.createdAt = .init(seconds: 1); $0.expiresAt = time }),
+                ("expires_at", RipSession.with { $0.name = "e"; $0.createdAt = .init(seconds: 1); $0.expiresAt = time }),
                 ("created_at", .with { $0.name = "c"; $0.createdAt = time }),
                 ("last_used_at", .with { $0.name = "l"; $0.createdAt = .init(seconds: 1); $0.lastUsedAt = time }),
             ] {
@@ -182,7 +182,7 @@ struct HostileInputTests {
         _ = try await client.createSession(.with { $0.name = "after" })
         let event = try #require(try raw.receive())
         #expect(event.id == 5 && event.code == .ok && !event.endOfStream)
-        #expect(try Rip_V1_SessionEvent(serializedBytes: event.payload).session.name == "after")
+        #expect(try RipSessionEvent(serializedBytes: event.payload).session.name == "after")
     }
 
     @Test("a string field of invalid UTF-8 is INVALID_ARGUMENT and the connection keeps serving")
@@ -201,11 +201,11 @@ struct HostileInputTests {
     func unknownFields() async throws {
         let daemon = try await Daemon()
         let raw = try RawConnection(path: daemon.socketPath)
-        var payload: [UInt8] = try Rip_V1_CreateSessionRequest.with { $0.name = "u" }.serializedBytes()
+        var payload: [UInt8] = try RipCreateSessionRequest.with { $0.name = "u" }.serializedBytes()
         payload += [0xFA, 0x3E, 0x03, 0x61, 0x62, 0x63]  // field 1007, length-delimited "abc"
         raw.send(try RawConnection.request(1, "/rip.v1.SessionService/CreateSession", payload))
         let reply = try #require(try raw.receive())
         #expect(reply.code == .ok)
-        #expect(try Rip_V1_Session(serializedBytes: reply.payload).unknownFields.data.isEmpty)
+        #expect(try RipSession(serializedBytes: reply.payload).unknownFields.data.isEmpty)
     }
 }

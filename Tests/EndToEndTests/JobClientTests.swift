@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Jobs through RipClient")
 struct JobClientTests {
-    static func submit(_ client: RipClient, _ name: String, session: String = "") async throws -> Rip_V1_Job {
+    static func submit(_ client: RipClient, _ name: String, session: String = "") async throws -> RipJob {
         try await client.submitJob(.with {
             $0.urls = ["https://example.com/\(name)"]
             $0.name = name
@@ -81,7 +81,7 @@ struct JobClientTests {
         let job = try await Self.submit(client, "watched")
         let stream = try await client.watchJob(.with { $0.jobID = job.id; $0.logsFromSeq = 1 })
         let events = Task {
-            var kinds: [Rip_V1_JobEvent.Kind] = []
+            var kinds: [RipJobEvent.Kind] = []
             for try await event in stream { kinds.append(event.kind) }
             return kinds
         }
@@ -131,7 +131,7 @@ struct JobClientTests {
         #expect(try await first.value == ["session created", "job created"])
 
         let pending = try await Self.submit(client, "r").id
-        let cases: [(Rip_V1_StatusCode, () async throws -> Void)] = [
+        let cases: [(RipStatusCode, () async throws -> Void)] = [
             (.invalidArgument, { _ = try await client.submitJob(.with { $0.urls = ["not a url"] }) }),
             (.notFound, { _ = try await client.submitJob(.with { $0.urls = ["https://a.example"]; $0.session = "nope" }) }),
             (.notFound, { _ = try await client.getJob(.with { $0.jobID = "job_missing" }) }),

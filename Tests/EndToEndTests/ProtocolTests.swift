@@ -18,7 +18,7 @@ struct ProtocolTests {
         raw.send(try RawConnection.request(7, health))
         let reply = try #require(try raw.receive())
         #expect(reply.id == 7 && reply.code == .ok)
-        #expect(try Rip_V1_HealthResponse(serializedBytes: reply.payload).status == "SERVING")
+        #expect(try RipHealthResponse(serializedBytes: reply.payload).status == "SERVING")
     }
 
     @Test("a declared length over --max-frame-bytes gets RESOURCE_EXHAUSTED, then the connection closes")
@@ -101,7 +101,7 @@ struct ProtocolTests {
         _ = try await client.createSession(.with { $0.name = "w" })
         _ = try await client.addHeaders(.with { $0.session = "w"; $0.headers = ["X-A": "1"] })
         _ = try await client.deleteSessions(.with { $0.sessions = ["w"] })
-        var kinds: [Rip_V1_SessionEvent.Kind] = []
+        var kinds: [RipSessionEvent.Kind] = []
         for _ in 0..<3 { kinds.append(try #require(try await events.next()).kind) }
         #expect(kinds == [.created, .updated, .deleted])
 
@@ -112,7 +112,7 @@ struct ProtocolTests {
         _ = try await client.createSession(.with { $0.name = "x" })
         let event = try #require(try raw.receive())
         #expect(event.id == 9 && !event.endOfStream)
-        #expect(try Rip_V1_SessionEvent(serializedBytes: event.payload).session.name == "x")
+        #expect(try RipSessionEvent(serializedBytes: event.payload).session.name == "x")
         raw.send(try RawConnection.request(9, "", cancel: true))
         let end = try #require(try raw.receive())
         #expect(end.id == 9 && end.code == .cancelled && end.endOfStream)

@@ -62,14 +62,14 @@ struct SessionClientTests {
     }
 
     @Test("bad input gets a status that says what to fix", arguments: [
-        ("empty name", Rip_V1_StatusCode.invalidArgument, "1–128"),
+        ("empty name", RipStatusCode.invalidArgument, "1–128"),
         ("unknown session", .notFound, "no session named"),
         ("bad header", .invalidArgument, "RFC 9110"),
         ("bad url", .invalidArgument, "http"),
         ("illegal transition", .failedPrecondition, "final"),
         ("duplicate", .alreadyExists, "already exists"),
     ])
-    func errors(case name: String, code: Rip_V1_StatusCode, hint: String) async throws {
+    func errors(case name: String, code: RipStatusCode, hint: String) async throws {
         let daemon = try await Daemon()
         let client = try await daemon.client()
         _ = try await client.createSession(.with { $0.name = "s" })

@@ -184,7 +184,7 @@ struct CookieJarTests {
         let session = try h.create("crawl")
         let policy = CookiePolicy(publicSuffixes: Self.publicSuffixes, limits: .init(perDomain: 2, total: 10))
         for line in ["a=1", "b=2; Secure", "c=3", "d=4; Domain=example.com; HttpOnly; SameSite=Strict"] {
-            let request = Rip_V1_StoreResponseCookiesRequest.with {
+            let request = RipStoreResponseCookiesRequest.with {
                 $0.session = "crawl"
                 $0.url = "https://www.example.com/p"
                 $0.setCookieLines = [line]
@@ -204,7 +204,7 @@ struct CookieJarTests {
         #expect(live?.map(\.name) == ["b", "c", "d"])
         #expect(replayed.cookieJars[session.id]?.all == live)
         let bytes: [UInt8] = try h.state.snapshot(lastSequence: 1).serializedBytes()
-        let restored = RipState(snapshot: try Rip_V1_Snapshot(serializedBytes: bytes))
+        let restored = RipState(snapshot: try RipSnapshot(serializedBytes: bytes))
         #expect(restored.cookieJars[session.id]?.all == live)
         try h.apply { $0.deleteSessions = .with { $0.sessions = ["crawl"] } }
         #expect(h.state.cookieJars.isEmpty)

@@ -48,11 +48,11 @@ struct ExtremeReplayTests {
     func extremeChangesReplay(seed: UInt64) throws {
         var values = Extremes(random: SplitMix(state: seed))
         var state = RipState()
-        var log: [Rip_V1_Mutation] = []
+        var log: [RipMutation] = []
         var now: UnixMillis = 1_800_000_000_000
         for step in 0..<3000 {
             now += Int64(values.random.next() % 120_000)
-            var mutation = Rip_V1_Mutation()
+            var mutation = RipMutation()
             mutation.timeUnixMs = now
             mutation.sessionLimit = .with { $0.maxSessions = 50; $0.evictLru = values.random.next() % 2 == 0 }
             mutation.newSessionID = SessionID.generate()
@@ -86,7 +86,7 @@ struct ExtremeReplayTests {
             case 6:
                 mutation.useSession = .with { $0.session = values.name(); $0.create = values.random.next() % 2 == 0 }
             case 7:
-                let request = Rip_V1_SubmitJobRequest.with {
+                let request = RipSubmitJobRequest.with {
                     $0.urls = ["https://example.com/\(step)"]
                     if values.random.next() % 2 == 0 { $0.runAt = values.timestamp() } else { $0.delayMs = values.uint64() }
                     $0.timeoutSeconds = values.uint32()
@@ -94,7 +94,7 @@ struct ExtremeReplayTests {
                 guard (try? JobRules.validate(request, now: now)) != nil else { continue }
                 mutation.submitJob = JobRules.makeJob(request, id: "job_\(step)", sessionID: "", now: now)
             default:
-                let cookie = Rip_V1_Cookie.with {
+                let cookie = RipCookie.with {
                     $0.name = "c"
                     $0.value = "v"
                     $0.domain = "example.com"

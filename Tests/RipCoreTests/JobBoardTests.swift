@@ -9,12 +9,12 @@ import Testing
 struct JobHarness {
     var state = RipState()
     var now: UnixMillis = 1_800_000_000_000
-    var records: [Rip_V1_Mutation] = []
+    var records: [RipMutation] = []
     private var counter = 0
 
     @discardableResult
-    mutating func apply(_ build: (inout Rip_V1_Mutation) -> Void) throws -> Applied {
-        var mutation = Rip_V1_Mutation()
+    mutating func apply(_ build: (inout RipMutation) -> Void) throws -> Applied {
+        var mutation = RipMutation()
         build(&mutation)
         mutation.timeUnixMs = now
         let applied = try state.apply(mutation)
@@ -24,12 +24,12 @@ struct JobHarness {
 
     @discardableResult
     mutating func submit(
-        _ name: String, priority: Rip_V1_JobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
+        _ name: String, priority: RipJobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
         retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1
     ) throws -> String {
         counter += 1
         let id = "job_\(counter)"
-        let request = Rip_V1_SubmitJobRequest.with {
+        let request = RipSubmitJobRequest.with {
                 $0.urls = (0..<urls).map { "https://example.com/\(name)/\($0)" }
                 $0.name = name
                 $0.priority = priority
@@ -63,10 +63,10 @@ struct JobHarness {
         return result.response.jobs.map { ($0.job.id, $0.token) }
     }
 
-    func job(_ id: String) throws -> Rip_V1_Job { try state.jobs.view(id, at: now) }
+    func job(_ id: String) throws -> RipJob { try state.jobs.view(id, at: now) }
 
     /// The jobs a fresh state holds after replaying every record.
-    func replayed() throws -> [Rip_V1_Job] {
+    func replayed() throws -> [RipJob] {
         var fresh = RipState()
         for record in records { _ = try fresh.apply(record) }
         return fresh.snapshot(lastSequence: 0).jobs
@@ -295,7 +295,7 @@ struct JobBoardTests {
         #expect(lease.id == b)
         try h.apply { $0.jobLogs = .with { $0.maxLogLines = 10; $0.request = .with { $0.jobID = b; $0.token = lease.token; $0.entries = [.with { $0.message = "hi" }] } } }
         let snapshot = h.state.snapshot(lastSequence: 7)
-        var restored = RipState(snapshot: try Rip_V1_Snapshot(serializedBytes: try snapshot.serializedBytes() as Data))
+        var restored = RipState(snapshot: try RipSnapshot(serializedBytes: try snapshot.serializedBytes() as Data))
         #expect(restored.snapshot(lastSequence: 7) == snapshot)
         #expect(restored.jobs.overdue(at: h.now + 10_000).map(\.job.id) == [b])
         let terms = try ClaimTerms(.with { $0.workerID = "w"; $0.maxJobs = 5 })
@@ -323,7 +323,7 @@ struct JobBoardTests {
 
     @Test func submitsAreValidated() throws {
         var h = JobHarness()
-        let bad: [Rip_V1_SubmitJobRequest] = [
+        let bad: [RipSubmitJobRequest] = [
             .with { $0.urls = [] },
             .with { $0.urls = ["ftp://example.com"] },
             .with { $0.urls = ["https://example.com"]; $0.method = "no spaces" },

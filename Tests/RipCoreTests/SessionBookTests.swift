@@ -7,12 +7,12 @@ import Testing
 struct Harness {
     var state = RipState()
     var now: UnixMillis = 1_800_000_000_000
-    var limit = Rip_V1_SessionLimit.with { $0.maxSessions = 100 }
-    var log: [Rip_V1_Mutation] = []
+    var limit = RipSessionLimit.with { $0.maxSessions = 100 }
+    var log: [RipMutation] = []
 
     @discardableResult
-    mutating func apply(_ build: (inout Rip_V1_Mutation) -> Void) throws -> Applied {
-        var mutation = Rip_V1_Mutation()
+    mutating func apply(_ build: (inout RipMutation) -> Void) throws -> Applied {
+        var mutation = RipMutation()
         mutation.timeUnixMs = now
         mutation.sessionLimit = limit
         mutation.newSessionID = SessionID.generate()
@@ -24,7 +24,7 @@ struct Harness {
 
     @discardableResult
     mutating func create(_ name: String, timeout: UInt64 = 0, tags: [String] = [], parent: String = "") throws
-        -> Rip_V1_Session
+        -> RipSession
     {
         try apply {
             $0.createSession = .with {
@@ -36,7 +36,7 @@ struct Harness {
         }.session
     }
 
-    func code(_ body: () throws -> Void) -> Rip_V1_StatusCode? {
+    func code(_ body: () throws -> Void) -> RipStatusCode? {
         do {
             try body()
             return nil
@@ -119,12 +119,12 @@ struct SessionBookTests {
     }
 
     @Test("lifecycle transitions follow reference 004", arguments: [
-        (Rip_V1_SessionState.active, Rip_V1_SessionState.suspended, true),
+        (RipSessionState.active, RipSessionState.suspended, true),
         (.suspended, .active, true), (.active, .completed, true), (.suspended, .failed, true),
         (.active, .active, false), (.completed, .active, false), (.failed, .suspended, false),
         (.completed, .failed, false),
     ])
-    func transitions(from: Rip_V1_SessionState, to: Rip_V1_SessionState, allowed: Bool) throws {
+    func transitions(from: RipSessionState, to: RipSessionState, allowed: Bool) throws {
         var h = Harness()
         try h.create("s")
         if from != .active {
@@ -294,7 +294,7 @@ struct SessionBookTests {
     @Test("import restores times and counters, and overwrites only when asked")
     func importSession() throws {
         var h = Harness()
-        var exported = Rip_V1_Session()
+        var exported = RipSession()
         exported.name = "restored"
         exported.createdAt = .init(unixMillis: 1_000)
         exported.lastUsedAt = .init(unixMillis: 2_000)

@@ -17,10 +17,10 @@ struct InProcessTests {
         let daemon = try InProcessDaemon()
         var bytes: [UInt8] = []
         for n in 1...20 {
-            bytes += try Self.frame(UInt64(n), Rip_V1_SessionService.createSession.path, Rip_V1_CreateSessionRequest.with { $0.name = "s\(n)" })
+            bytes += try Self.frame(UInt64(n), RipSessionService.createSession.path, RipCreateSessionRequest.with { $0.name = "s\(n)" })
         }
-        bytes += try Self.frame(21, Rip_V1_SessionService.createSession.path, Rip_V1_CreateSessionRequest.with { $0.name = "s1" })
-        bytes += try Self.frame(22, "/rip.v1.Nope/Nope", Rip_V1_HealthRequest())
+        bytes += try Self.frame(21, RipSessionService.createSession.path, RipCreateSessionRequest.with { $0.name = "s1" })
+        bytes += try Self.frame(22, "/rip.v1.Nope/Nope", RipHealthRequest())
         let responses = try daemon.send(bytes)
         #expect(responses.map(\.id) == Array(1...22))
         #expect(responses.prefix(20).allSatisfy { $0.code == .ok && $0.endOfStream })
@@ -31,14 +31,14 @@ struct InProcessTests {
     @Test("a stream sends its events after the call that made them, and a unary call on its id is refused")
     func streams() throws {
         let daemon = try InProcessDaemon()
-        var responses = try daemon.send(try Self.frame(7, Rip_V1_SessionService.watchSessions.path, Rip_V1_WatchSessionsRequest()))
+        var responses = try daemon.send(try Self.frame(7, RipSessionService.watchSessions.path, RipWatchSessionsRequest()))
         #expect(responses.isEmpty)
         responses = try daemon.send(
-            try Self.frame(7, Rip_V1_AdminService.health.path, Rip_V1_HealthRequest())
-                + Self.frame(8, Rip_V1_SessionService.createSession.path, Rip_V1_CreateSessionRequest.with { $0.name = "w" }))
+            try Self.frame(7, RipAdminService.health.path, RipHealthRequest())
+                + Self.frame(8, RipSessionService.createSession.path, RipCreateSessionRequest.with { $0.name = "w" }))
         #expect(responses.map(\.id) == [7, 8, 7])
         #expect(responses[0].code == .invalidArgument && responses[0].endOfStream)
-        #expect(try Rip_V1_SessionEvent(serializedBytes: responses[2].payload).session.name == "w" && !responses[2].endOfStream)
+        #expect(try RipSessionEvent(serializedBytes: responses[2].payload).session.name == "w" && !responses[2].endOfStream)
         responses = try daemon.send(try InProcessDaemon.frame(id: 7, method: "", payload: []).cancelled)
         #expect(responses.count == 1 && responses[0].code == .cancelled && responses[0].endOfStream)
     }
@@ -48,7 +48,7 @@ extension Array where Element == UInt8 {
     /// This request frame turned into a cancel of its id.
     var cancelled: [UInt8] {
         get throws {
-            var request = try Rip_V1_Request(serializedBytes: Array(dropFirst(4)))
+            var request = try RipRequest(serializedBytes: Array(dropFirst(4)))
             request.cancel = true
             let body: [UInt8] = try request.serializedBytes()
             let n = UInt32(body.count)

@@ -29,7 +29,7 @@ struct GoldenDataTests {
             options.preserveProtoFieldNames = true
             try Data(recovered.jsonString(options: options).utf8).write(to: expectedURL)
         }
-        let expected = try Rip_V1_Snapshot(jsonUTF8Data: Data(contentsOf: expectedURL))
+        let expected = try RipSnapshot(jsonUTF8Data: Data(contentsOf: expectedURL))
         #expect(recovered == expected)
 
         // What the golden directory holds, stated plainly, so a fixture that lost its meaning fails.

@@ -24,7 +24,7 @@ final class TemporaryDirectory {
 }
 
 /// Mutations that create sessions named s1, s2, … at increasing times.
-func creations(_ count: Int, from first: Int = 1) -> [Rip_V1_Mutation] {
+func creations(_ count: Int, from first: Int = 1) -> [RipMutation] {
     (first..<(first + count)).map { i in
         .with {
             $0.timeUnixMs = 1_800_000_000_000 + Int64(i)
@@ -38,7 +38,7 @@ func creations(_ count: Int, from first: Int = 1) -> [Rip_V1_Mutation] {
 /// Writes `mutations` through a real WriteAheadLog and waits until each is durable; with
 /// `oneByOne`, each record is its own batch (so segments rotate at their size).
 func writeLog(
-    _ mutations: [Rip_V1_Mutation], to directory: String, segmentBytes: Int = 1 << 20, oneByOne: Bool = false
+    _ mutations: [RipMutation], to directory: String, segmentBytes: Int = 1 << 20, oneByOne: Bool = false
 ) async throws {
     var configuration = WriteAheadLog.Configuration(directory: directory)
     configuration.segmentBytes = segmentBytes

@@ -75,7 +75,7 @@ struct FrameDecoderTests {
 
     @Test("writeFrame and the decoder round-trip an envelope")
     func roundTrip() throws {
-        let request = Rip_V1_Request.with {
+        let request = RipRequest.with {
             $0.id = 42
             $0.method = "/rip.v1.AdminService/Health"
             $0.payload = .init([1, 2, 3])
@@ -86,13 +86,13 @@ struct FrameDecoderTests {
         let channel = try channel()
         try channel.writeInbound(buffer)
         let frame = try #require(try channel.readInbound(as: ByteBuffer.self))
-        #expect(try Rip_V1_Request(frame: frame) == request)
+        #expect(try RipRequest(frame: frame) == request)
     }
 
     @Test("bytes that are not protobuf do not decode as an envelope", arguments: [
         [0xFF, 0xFF, 0xFF], [0x0A], [0x08, 0x80],
     ] as [[UInt8]])
     func garbage(bytes: [UInt8]) {
-        #expect(throws: (any Error).self) { try Rip_V1_Request(frame: ByteBuffer(bytes: bytes)) }
+        #expect(throws: (any Error).self) { try RipRequest(frame: ByteBuffer(bytes: bytes)) }
     }
 }

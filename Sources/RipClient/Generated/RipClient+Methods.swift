@@ -4,292 +4,292 @@ import RipProto
 
 extension RipClient {
     /// Calls `/rip.v1.AdminService/Health`.
-    public func health(_ request: Rip_V1_HealthRequest = Rip_V1_HealthRequest()) async throws -> Rip_V1_HealthResponse {
-        try await self.call(Rip_V1_AdminService.health, request)
+    public func health(_ request: RipHealthRequest = RipHealthRequest()) async throws -> RipHealthResponse {
+        try await self.call(RipAdminService.health, request)
     }
 
     /// Calls `/rip.v1.AdminService/Info`.
-    public func info(_ request: Rip_V1_InfoRequest = Rip_V1_InfoRequest()) async throws -> Rip_V1_InfoResponse {
-        try await self.call(Rip_V1_AdminService.info, request)
+    public func info(_ request: RipInfoRequest = RipInfoRequest()) async throws -> RipInfoResponse {
+        try await self.call(RipAdminService.info, request)
     }
 
     /// Calls `/rip.v1.AdminService/GetDescriptorSet`.
-    public func getDescriptorSet(_ request: Rip_V1_GetDescriptorSetRequest = Rip_V1_GetDescriptorSetRequest()) async throws -> Rip_V1_GetDescriptorSetResponse {
-        try await self.call(Rip_V1_AdminService.getDescriptorSet, request)
+    public func getDescriptorSet(_ request: RipGetDescriptorSetRequest = RipGetDescriptorSetRequest()) async throws -> RipGetDescriptorSetResponse {
+        try await self.call(RipAdminService.getDescriptorSet, request)
     }
 
     /// Calls `/rip.v1.AdminService/Snapshot`.
-    public func snapshot(_ request: Rip_V1_SnapshotRequest = Rip_V1_SnapshotRequest()) async throws -> Rip_V1_SnapshotResponse {
-        try await self.call(Rip_V1_AdminService.snapshot, request)
+    public func snapshot(_ request: RipSnapshotRequest = RipSnapshotRequest()) async throws -> RipSnapshotResponse {
+        try await self.call(RipAdminService.snapshot, request)
     }
 
     /// Calls `/rip.v1.AdminService/WalInfo`.
-    public func walInfo(_ request: Rip_V1_WalInfoRequest = Rip_V1_WalInfoRequest()) async throws -> Rip_V1_WalInfoResponse {
-        try await self.call(Rip_V1_AdminService.walInfo, request)
+    public func walInfo(_ request: RipWalInfoRequest = RipWalInfoRequest()) async throws -> RipWalInfoResponse {
+        try await self.call(RipAdminService.walInfo, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/BeginUpload`.
-    public func beginUpload(_ request: Rip_V1_BeginUploadRequest = Rip_V1_BeginUploadRequest()) async throws -> Rip_V1_BeginUploadResponse {
-        try await self.call(Rip_V1_ArtifactService.beginUpload, request)
+    public func beginUpload(_ request: RipBeginUploadRequest = RipBeginUploadRequest()) async throws -> RipBeginUploadResponse {
+        try await self.call(RipArtifactService.beginUpload, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/AppendUpload`.
-    public func appendUpload(_ request: Rip_V1_AppendUploadRequest = Rip_V1_AppendUploadRequest()) async throws -> Rip_V1_AppendUploadResponse {
-        try await self.call(Rip_V1_ArtifactService.appendUpload, request)
+    public func appendUpload(_ request: RipAppendUploadRequest = RipAppendUploadRequest()) async throws -> RipAppendUploadResponse {
+        try await self.call(RipArtifactService.appendUpload, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/CommitUpload`.
-    public func commitUpload(_ request: Rip_V1_CommitUploadRequest = Rip_V1_CommitUploadRequest()) async throws -> Rip_V1_Artifact {
-        try await self.call(Rip_V1_ArtifactService.commitUpload, request)
+    public func commitUpload(_ request: RipCommitUploadRequest = RipCommitUploadRequest()) async throws -> RipArtifact {
+        try await self.call(RipArtifactService.commitUpload, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/AbortUpload`.
-    public func abortUpload(_ request: Rip_V1_AbortUploadRequest = Rip_V1_AbortUploadRequest()) async throws -> Rip_V1_AbortUploadResponse {
-        try await self.call(Rip_V1_ArtifactService.abortUpload, request)
+    public func abortUpload(_ request: RipAbortUploadRequest = RipAbortUploadRequest()) async throws -> RipAbortUploadResponse {
+        try await self.call(RipArtifactService.abortUpload, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/ReadArtifact`.
-    public func readArtifact(_ request: Rip_V1_ReadArtifactRequest = Rip_V1_ReadArtifactRequest()) async throws -> Rip_V1_ReadArtifactResponse {
-        try await self.call(Rip_V1_ArtifactService.readArtifact, request)
+    public func readArtifact(_ request: RipReadArtifactRequest = RipReadArtifactRequest()) async throws -> RipReadArtifactResponse {
+        try await self.call(RipArtifactService.readArtifact, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/GetArtifact`.
-    public func getArtifact(_ request: Rip_V1_GetArtifactRequest = Rip_V1_GetArtifactRequest()) async throws -> Rip_V1_Artifact {
-        try await self.call(Rip_V1_ArtifactService.getArtifact, request)
+    public func getArtifact(_ request: RipGetArtifactRequest = RipGetArtifactRequest()) async throws -> RipArtifact {
+        try await self.call(RipArtifactService.getArtifact, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/QueryArtifacts`.
-    public func queryArtifacts(_ request: Rip_V1_QueryArtifactsRequest = Rip_V1_QueryArtifactsRequest()) async throws -> Rip_V1_QueryArtifactsResponse {
-        try await self.call(Rip_V1_ArtifactService.queryArtifacts, request)
+    public func queryArtifacts(_ request: RipQueryArtifactsRequest = RipQueryArtifactsRequest()) async throws -> RipQueryArtifactsResponse {
+        try await self.call(RipArtifactService.queryArtifacts, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/DeleteArtifact`.
-    public func deleteArtifact(_ request: Rip_V1_DeleteArtifactRequest = Rip_V1_DeleteArtifactRequest()) async throws -> Rip_V1_DeleteArtifactResponse {
-        try await self.call(Rip_V1_ArtifactService.deleteArtifact, request)
+    public func deleteArtifact(_ request: RipDeleteArtifactRequest = RipDeleteArtifactRequest()) async throws -> RipDeleteArtifactResponse {
+        try await self.call(RipArtifactService.deleteArtifact, request)
     }
 
     /// Calls `/rip.v1.ArtifactService/ArtifactStats`.
-    public func artifactStats(_ request: Rip_V1_ArtifactStatsRequest = Rip_V1_ArtifactStatsRequest()) async throws -> Rip_V1_ArtifactStatsResponse {
-        try await self.call(Rip_V1_ArtifactService.artifactStats, request)
+    public func artifactStats(_ request: RipArtifactStatsRequest = RipArtifactStatsRequest()) async throws -> RipArtifactStatsResponse {
+        try await self.call(RipArtifactService.artifactStats, request)
     }
 
     /// Calls `/rip.v1.CookieService/StoreResponseCookies`.
-    public func storeResponseCookies(_ request: Rip_V1_StoreResponseCookiesRequest = Rip_V1_StoreResponseCookiesRequest()) async throws -> Rip_V1_StoreResponseCookiesResponse {
-        try await self.call(Rip_V1_CookieService.storeResponseCookies, request)
+    public func storeResponseCookies(_ request: RipStoreResponseCookiesRequest = RipStoreResponseCookiesRequest()) async throws -> RipStoreResponseCookiesResponse {
+        try await self.call(RipCookieService.storeResponseCookies, request)
     }
 
     /// Calls `/rip.v1.CookieService/CookieHeader`.
-    public func cookieHeader(_ request: Rip_V1_CookieHeaderRequest = Rip_V1_CookieHeaderRequest()) async throws -> Rip_V1_CookieHeaderResponse {
-        try await self.call(Rip_V1_CookieService.cookieHeader, request)
+    public func cookieHeader(_ request: RipCookieHeaderRequest = RipCookieHeaderRequest()) async throws -> RipCookieHeaderResponse {
+        try await self.call(RipCookieService.cookieHeader, request)
     }
 
     /// Calls `/rip.v1.CookieService/SetCookie`.
-    public func setCookie(_ request: Rip_V1_SetCookieRequest = Rip_V1_SetCookieRequest()) async throws -> Rip_V1_Cookie {
-        try await self.call(Rip_V1_CookieService.setCookie, request)
+    public func setCookie(_ request: RipSetCookieRequest = RipSetCookieRequest()) async throws -> RipCookie {
+        try await self.call(RipCookieService.setCookie, request)
     }
 
     /// Calls `/rip.v1.CookieService/ListCookies`.
-    public func listCookies(_ request: Rip_V1_ListCookiesRequest = Rip_V1_ListCookiesRequest()) async throws -> Rip_V1_ListCookiesResponse {
-        try await self.call(Rip_V1_CookieService.listCookies, request)
+    public func listCookies(_ request: RipListCookiesRequest = RipListCookiesRequest()) async throws -> RipListCookiesResponse {
+        try await self.call(RipCookieService.listCookies, request)
     }
 
     /// Calls `/rip.v1.CookieService/DeleteCookie`.
-    public func deleteCookie(_ request: Rip_V1_DeleteCookieRequest = Rip_V1_DeleteCookieRequest()) async throws -> Rip_V1_DeleteCookieResponse {
-        try await self.call(Rip_V1_CookieService.deleteCookie, request)
+    public func deleteCookie(_ request: RipDeleteCookieRequest = RipDeleteCookieRequest()) async throws -> RipDeleteCookieResponse {
+        try await self.call(RipCookieService.deleteCookie, request)
     }
 
     /// Calls `/rip.v1.CookieService/ClearCookies`.
-    public func clearCookies(_ request: Rip_V1_ClearCookiesRequest = Rip_V1_ClearCookiesRequest()) async throws -> Rip_V1_ClearCookiesResponse {
-        try await self.call(Rip_V1_CookieService.clearCookies, request)
+    public func clearCookies(_ request: RipClearCookiesRequest = RipClearCookiesRequest()) async throws -> RipClearCookiesResponse {
+        try await self.call(RipCookieService.clearCookies, request)
     }
 
     /// Calls `/rip.v1.CookieService/ImportCookies`.
-    public func importCookies(_ request: Rip_V1_ImportCookiesRequest = Rip_V1_ImportCookiesRequest()) async throws -> Rip_V1_ImportCookiesResponse {
-        try await self.call(Rip_V1_CookieService.importCookies, request)
+    public func importCookies(_ request: RipImportCookiesRequest = RipImportCookiesRequest()) async throws -> RipImportCookiesResponse {
+        try await self.call(RipCookieService.importCookies, request)
     }
 
     /// Calls `/rip.v1.SessionService/CreateSession`.
-    public func createSession(_ request: Rip_V1_CreateSessionRequest = Rip_V1_CreateSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.createSession, request)
+    public func createSession(_ request: RipCreateSessionRequest = RipCreateSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.createSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/GetSession`.
-    public func getSession(_ request: Rip_V1_GetSessionRequest = Rip_V1_GetSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.getSession, request)
+    public func getSession(_ request: RipGetSessionRequest = RipGetSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.getSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/ListSessions`.
-    public func listSessions(_ request: Rip_V1_ListSessionsRequest = Rip_V1_ListSessionsRequest()) async throws -> Rip_V1_ListSessionsResponse {
-        try await self.call(Rip_V1_SessionService.listSessions, request)
+    public func listSessions(_ request: RipListSessionsRequest = RipListSessionsRequest()) async throws -> RipListSessionsResponse {
+        try await self.call(RipSessionService.listSessions, request)
     }
 
     /// Calls `/rip.v1.SessionService/UseSession`.
-    public func useSession(_ request: Rip_V1_UseSessionRequest = Rip_V1_UseSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.useSession, request)
+    public func useSession(_ request: RipUseSessionRequest = RipUseSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.useSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/GetCurrentSession`.
-    public func getCurrentSession(_ request: Rip_V1_GetCurrentSessionRequest = Rip_V1_GetCurrentSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.getCurrentSession, request)
+    public func getCurrentSession(_ request: RipGetCurrentSessionRequest = RipGetCurrentSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.getCurrentSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/UpdateSession`.
-    public func updateSession(_ request: Rip_V1_UpdateSessionRequest = Rip_V1_UpdateSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.updateSession, request)
+    public func updateSession(_ request: RipUpdateSessionRequest = RipUpdateSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.updateSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/DeleteSessions`.
-    public func deleteSessions(_ request: Rip_V1_DeleteSessionsRequest = Rip_V1_DeleteSessionsRequest()) async throws -> Rip_V1_DeleteSessionsResponse {
-        try await self.call(Rip_V1_SessionService.deleteSessions, request)
+    public func deleteSessions(_ request: RipDeleteSessionsRequest = RipDeleteSessionsRequest()) async throws -> RipDeleteSessionsResponse {
+        try await self.call(RipSessionService.deleteSessions, request)
     }
 
     /// Calls `/rip.v1.SessionService/CloneSession`.
-    public func cloneSession(_ request: Rip_V1_CloneSessionRequest = Rip_V1_CloneSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.cloneSession, request)
+    public func cloneSession(_ request: RipCloneSessionRequest = RipCloneSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.cloneSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/ClearSession`.
-    public func clearSession(_ request: Rip_V1_ClearSessionRequest = Rip_V1_ClearSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.clearSession, request)
+    public func clearSession(_ request: RipClearSessionRequest = RipClearSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.clearSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/AddHeaders`.
-    public func addHeaders(_ request: Rip_V1_AddHeadersRequest = Rip_V1_AddHeadersRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.addHeaders, request)
+    public func addHeaders(_ request: RipAddHeadersRequest = RipAddHeadersRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.addHeaders, request)
     }
 
     /// Calls `/rip.v1.SessionService/RemoveHeaders`.
-    public func removeHeaders(_ request: Rip_V1_RemoveHeadersRequest = Rip_V1_RemoveHeadersRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.removeHeaders, request)
+    public func removeHeaders(_ request: RipRemoveHeadersRequest = RipRemoveHeadersRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.removeHeaders, request)
     }
 
     /// Calls `/rip.v1.SessionService/ExtendSession`.
-    public func extendSession(_ request: Rip_V1_ExtendSessionRequest = Rip_V1_ExtendSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.extendSession, request)
+    public func extendSession(_ request: RipExtendSessionRequest = RipExtendSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.extendSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/ChangeSessionState`.
-    public func changeSessionState(_ request: Rip_V1_ChangeSessionStateRequest = Rip_V1_ChangeSessionStateRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.changeSessionState, request)
+    public func changeSessionState(_ request: RipChangeSessionStateRequest = RipChangeSessionStateRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.changeSessionState, request)
     }
 
     /// Calls `/rip.v1.SessionService/RecordRequest`.
-    public func recordRequest(_ request: Rip_V1_RecordRequestRequest = Rip_V1_RecordRequestRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.recordRequest, request)
+    public func recordRequest(_ request: RipRecordRequestRequest = RipRecordRequestRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.recordRequest, request)
     }
 
     /// Calls `/rip.v1.SessionService/SessionStats`.
-    public func sessionStats(_ request: Rip_V1_SessionStatsRequest = Rip_V1_SessionStatsRequest()) async throws -> Rip_V1_SessionStatsResponse {
-        try await self.call(Rip_V1_SessionService.sessionStats, request)
+    public func sessionStats(_ request: RipSessionStatsRequest = RipSessionStatsRequest()) async throws -> RipSessionStatsResponse {
+        try await self.call(RipSessionService.sessionStats, request)
     }
 
     /// Calls `/rip.v1.SessionService/CleanupSessions`.
-    public func cleanupSessions(_ request: Rip_V1_CleanupSessionsRequest = Rip_V1_CleanupSessionsRequest()) async throws -> Rip_V1_CleanupSessionsResponse {
-        try await self.call(Rip_V1_SessionService.cleanupSessions, request)
+    public func cleanupSessions(_ request: RipCleanupSessionsRequest = RipCleanupSessionsRequest()) async throws -> RipCleanupSessionsResponse {
+        try await self.call(RipSessionService.cleanupSessions, request)
     }
 
     /// Calls `/rip.v1.SessionService/ImportSession`.
-    public func importSession(_ request: Rip_V1_ImportSessionRequest = Rip_V1_ImportSessionRequest()) async throws -> Rip_V1_Session {
-        try await self.call(Rip_V1_SessionService.importSession, request)
+    public func importSession(_ request: RipImportSessionRequest = RipImportSessionRequest()) async throws -> RipSession {
+        try await self.call(RipSessionService.importSession, request)
     }
 
     /// Calls `/rip.v1.SessionService/WatchSessions`.
-    public func watchSessions(_ request: Rip_V1_WatchSessionsRequest = Rip_V1_WatchSessionsRequest()) async throws -> RipStream<Rip_V1_SessionEvent> {
-        try await self.stream(Rip_V1_SessionService.watchSessions, request)
+    public func watchSessions(_ request: RipWatchSessionsRequest = RipWatchSessionsRequest()) async throws -> RipStream<RipSessionEvent> {
+        try await self.stream(RipSessionService.watchSessions, request)
     }
 
     /// Calls `/rip.v1.JobService/SubmitJob`.
-    public func submitJob(_ request: Rip_V1_SubmitJobRequest = Rip_V1_SubmitJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.submitJob, request)
+    public func submitJob(_ request: RipSubmitJobRequest = RipSubmitJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.submitJob, request)
     }
 
     /// Calls `/rip.v1.JobService/GetJob`.
-    public func getJob(_ request: Rip_V1_GetJobRequest = Rip_V1_GetJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.getJob, request)
+    public func getJob(_ request: RipGetJobRequest = RipGetJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.getJob, request)
     }
 
     /// Calls `/rip.v1.JobService/ListJobs`.
-    public func listJobs(_ request: Rip_V1_ListJobsRequest = Rip_V1_ListJobsRequest()) async throws -> Rip_V1_ListJobsResponse {
-        try await self.call(Rip_V1_JobService.listJobs, request)
+    public func listJobs(_ request: RipListJobsRequest = RipListJobsRequest()) async throws -> RipListJobsResponse {
+        try await self.call(RipJobService.listJobs, request)
     }
 
     /// Calls `/rip.v1.JobService/CancelJobs`.
-    public func cancelJobs(_ request: Rip_V1_CancelJobsRequest = Rip_V1_CancelJobsRequest()) async throws -> Rip_V1_CancelJobsResponse {
-        try await self.call(Rip_V1_JobService.cancelJobs, request)
+    public func cancelJobs(_ request: RipCancelJobsRequest = RipCancelJobsRequest()) async throws -> RipCancelJobsResponse {
+        try await self.call(RipJobService.cancelJobs, request)
     }
 
     /// Calls `/rip.v1.JobService/PauseJob`.
-    public func pauseJob(_ request: Rip_V1_PauseJobRequest = Rip_V1_PauseJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.pauseJob, request)
+    public func pauseJob(_ request: RipPauseJobRequest = RipPauseJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.pauseJob, request)
     }
 
     /// Calls `/rip.v1.JobService/ResumeJob`.
-    public func resumeJob(_ request: Rip_V1_ResumeJobRequest = Rip_V1_ResumeJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.resumeJob, request)
+    public func resumeJob(_ request: RipResumeJobRequest = RipResumeJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.resumeJob, request)
     }
 
     /// Calls `/rip.v1.JobService/RetryJob`.
-    public func retryJob(_ request: Rip_V1_RetryJobRequest = Rip_V1_RetryJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.retryJob, request)
+    public func retryJob(_ request: RipRetryJobRequest = RipRetryJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.retryJob, request)
     }
 
     /// Calls `/rip.v1.JobService/ClearJobs`.
-    public func clearJobs(_ request: Rip_V1_ClearJobsRequest = Rip_V1_ClearJobsRequest()) async throws -> Rip_V1_ClearJobsResponse {
-        try await self.call(Rip_V1_JobService.clearJobs, request)
+    public func clearJobs(_ request: RipClearJobsRequest = RipClearJobsRequest()) async throws -> RipClearJobsResponse {
+        try await self.call(RipJobService.clearJobs, request)
     }
 
     /// Calls `/rip.v1.JobService/GetJobLogs`.
-    public func getJobLogs(_ request: Rip_V1_GetJobLogsRequest = Rip_V1_GetJobLogsRequest()) async throws -> Rip_V1_GetJobLogsResponse {
-        try await self.call(Rip_V1_JobService.getJobLogs, request)
+    public func getJobLogs(_ request: RipGetJobLogsRequest = RipGetJobLogsRequest()) async throws -> RipGetJobLogsResponse {
+        try await self.call(RipJobService.getJobLogs, request)
     }
 
     /// Calls `/rip.v1.JobService/JobStats`.
-    public func jobStats(_ request: Rip_V1_JobStatsRequest = Rip_V1_JobStatsRequest()) async throws -> Rip_V1_JobStatsResponse {
-        try await self.call(Rip_V1_JobService.jobStats, request)
+    public func jobStats(_ request: RipJobStatsRequest = RipJobStatsRequest()) async throws -> RipJobStatsResponse {
+        try await self.call(RipJobService.jobStats, request)
     }
 
     /// Calls `/rip.v1.JobService/WatchJob`.
-    public func watchJob(_ request: Rip_V1_WatchJobRequest = Rip_V1_WatchJobRequest()) async throws -> RipStream<Rip_V1_JobEvent> {
-        try await self.stream(Rip_V1_JobService.watchJob, request)
+    public func watchJob(_ request: RipWatchJobRequest = RipWatchJobRequest()) async throws -> RipStream<RipJobEvent> {
+        try await self.stream(RipJobService.watchJob, request)
     }
 
     /// Calls `/rip.v1.JobService/WatchEvents`.
-    public func watchEvents(_ request: Rip_V1_WatchEventsRequest = Rip_V1_WatchEventsRequest()) async throws -> RipStream<Rip_V1_Event> {
-        try await self.stream(Rip_V1_JobService.watchEvents, request)
+    public func watchEvents(_ request: RipWatchEventsRequest = RipWatchEventsRequest()) async throws -> RipStream<RipEvent> {
+        try await self.stream(RipJobService.watchEvents, request)
     }
 
     /// Calls `/rip.v1.JobService/Claim`.
-    public func claim(_ request: Rip_V1_ClaimRequest = Rip_V1_ClaimRequest()) async throws -> Rip_V1_ClaimResponse {
-        try await self.call(Rip_V1_JobService.claim, request)
+    public func claim(_ request: RipClaimRequest = RipClaimRequest()) async throws -> RipClaimResponse {
+        try await self.call(RipJobService.claim, request)
     }
 
     /// Calls `/rip.v1.JobService/Heartbeat`.
-    public func heartbeat(_ request: Rip_V1_HeartbeatRequest = Rip_V1_HeartbeatRequest()) async throws -> Rip_V1_HeartbeatResponse {
-        try await self.call(Rip_V1_JobService.heartbeat, request)
+    public func heartbeat(_ request: RipHeartbeatRequest = RipHeartbeatRequest()) async throws -> RipHeartbeatResponse {
+        try await self.call(RipJobService.heartbeat, request)
     }
 
     /// Calls `/rip.v1.JobService/AppendLogs`.
-    public func appendLogs(_ request: Rip_V1_AppendLogsRequest = Rip_V1_AppendLogsRequest()) async throws -> Rip_V1_AppendLogsResponse {
-        try await self.call(Rip_V1_JobService.appendLogs, request)
+    public func appendLogs(_ request: RipAppendLogsRequest = RipAppendLogsRequest()) async throws -> RipAppendLogsResponse {
+        try await self.call(RipJobService.appendLogs, request)
     }
 
     /// Calls `/rip.v1.JobService/SaveCheckpoint`.
-    public func saveCheckpoint(_ request: Rip_V1_SaveCheckpointRequest = Rip_V1_SaveCheckpointRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.saveCheckpoint, request)
+    public func saveCheckpoint(_ request: RipSaveCheckpointRequest = RipSaveCheckpointRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.saveCheckpoint, request)
     }
 
     /// Calls `/rip.v1.JobService/CompleteJob`.
-    public func completeJob(_ request: Rip_V1_CompleteJobRequest = Rip_V1_CompleteJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.completeJob, request)
+    public func completeJob(_ request: RipCompleteJobRequest = RipCompleteJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.completeJob, request)
     }
 
     /// Calls `/rip.v1.JobService/FailJob`.
-    public func failJob(_ request: Rip_V1_FailJobRequest = Rip_V1_FailJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.failJob, request)
+    public func failJob(_ request: RipFailJobRequest = RipFailJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.failJob, request)
     }
 
     /// Calls `/rip.v1.JobService/ReleaseJob`.
-    public func releaseJob(_ request: Rip_V1_ReleaseJobRequest = Rip_V1_ReleaseJobRequest()) async throws -> Rip_V1_Job {
-        try await self.call(Rip_V1_JobService.releaseJob, request)
+    public func releaseJob(_ request: RipReleaseJobRequest = RipReleaseJobRequest()) async throws -> RipJob {
+        try await self.call(RipJobService.releaseJob, request)
     }
 }

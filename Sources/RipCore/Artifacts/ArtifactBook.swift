@@ -8,7 +8,7 @@ import RipBase
 /// their SHA-256; this book decides when a blob is no longer held. Changes are reached only
 /// through `RipState.apply`.
 public struct ArtifactBook: Sendable {
-    var byID: [String: Rip_V1_Artifact] = [:]
+    var byID: [String: RipArtifact] = [:]
     /// Artifact ids by owner id (a session id or a job id).
     var byOwner: [String: Set<String>] = [:]
     /// Artifacts holding each content, by SHA-256.
@@ -26,7 +26,7 @@ public struct ArtifactBook: Sendable {
 
     /// The artifact `id`, if it belongs to `ownerID`. Another owner's artifact is NOT_FOUND
     /// like a missing one: ids are only reachable through their owner.
-    public func find(_ id: String, ownerID: String) throws -> Rip_V1_Artifact {
+    public func find(_ id: String, ownerID: String) throws -> RipArtifact {
         guard !id.isEmpty else { throw RipError.invalidArgument("an artifact id is required") }
         guard let artifact = byID[id], artifact.ownerID == ownerID else {
             throw RipError.notFound("no artifact '\(id)' in \(ownerID); `ripctl artifact list` shows them")
@@ -36,7 +36,7 @@ public struct ArtifactBook: Sendable {
 
     public func count(ownedBy ownerID: String) -> Int { byOwner[ownerID]?.count ?? 0 }
 
-    public func query(_ request: Rip_V1_QueryArtifactsRequest, ownerID: String) throws -> Rip_V1_QueryArtifactsResponse {
+    public func query(_ request: RipQueryArtifactsRequest, ownerID: String) throws -> RipQueryArtifactsResponse {
         try ArtifactRules.checkQuery(request)
         let types = Set(request.types)
         let glob = request.nameGlob.isEmpty ? nil : Glob(request.nameGlob)
@@ -58,9 +58,9 @@ public struct ArtifactBook: Sendable {
         }
     }
 
-    public func stats() -> Rip_V1_ArtifactStatsResponse {
+    public func stats() -> RipArtifactStatsResponse {
         var unique: [String: (size: UInt64, stored: UInt64)] = [:]
-        var types: [Rip_V1_ArtifactType: UInt64] = [:]
+        var types: [RipArtifactType: UInt64] = [:]
         var logical: UInt64 = 0
         for artifact in byID.values {
             logical += artifact.size
@@ -84,7 +84,7 @@ public struct ArtifactBook: Sendable {
 
     // MARK: - Changes
 
-    mutating func create(_ artifact: Rip_V1_Artifact) throws -> Applied {
+    mutating func create(_ artifact: RipArtifact) throws -> Applied {
         guard byID[artifact.id] == nil else { throw RipError.alreadyExists("artifact \(artifact.id) already exists") }
         insert(artifact)
         var applied = Applied()
@@ -92,7 +92,7 @@ public struct ArtifactBook: Sendable {
         return applied
     }
 
-    mutating func delete(_ request: Rip_V1_DeleteArtifactRequest) throws -> Applied {
+    mutating func delete(_ request: RipDeleteArtifactRequest) throws -> Applied {
         let artifact = try find(request.artifactID, ownerID: request.owner.resolvedID)
         var applied = Applied()
         remove(artifact, into: &applied)
@@ -106,14 +106,14 @@ public struct ArtifactBook: Sendable {
         }
     }
 
-    mutating func insert(_ artifact: Rip_V1_Artifact) {
+    mutating func insert(_ artifact: RipArtifact) {
         byID[artifact.id] = artifact
         byOwner[artifact.ownerID, default: []].insert(artifact.id)
         holders[artifact.sha256, default: 0] += 1
         if holders[artifact.sha256] == 1 { physicalBytes += artifact.storedSize }
     }
 
-    private mutating func remove(_ artifact: Rip_V1_Artifact, into applied: inout Applied) {
+    private mutating func remove(_ artifact: RipArtifact, into applied: inout Applied) {
         byID[artifact.id] = nil
         byOwner[artifact.ownerID]?.remove(artifact.id)
         if byOwner[artifact.ownerID]?.isEmpty == true { byOwner[artifact.ownerID] = nil }

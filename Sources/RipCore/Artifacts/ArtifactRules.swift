@@ -4,7 +4,7 @@ import RipBase
 /// Input rules for artifacts; each check throws INVALID_ARGUMENT naming the limit.
 public enum ArtifactRules {
 
-    public static func check(_ request: Rip_V1_CommitUploadRequest) throws {
+    public static func check(_ request: RipCommitUploadRequest) throws {
         guard (1...RipLimits.Artifact.maxNameLength).contains(SessionRules.characters(request.name, limit: RipLimits.Artifact.maxNameLength)) else {
             throw RipError.invalidArgument("artifact name must be 1–\(RipLimits.Artifact.maxNameLength) characters, got \(SessionRules.characters(request.name, limit: RipLimits.Artifact.maxNameLength))")
         }
@@ -31,7 +31,7 @@ public enum ArtifactRules {
 
 /// The filters of QueryArtifacts: tags as on an artifact, a glob no longer than a name
 /// pattern needs, times within `TimeRange`.
-    static func checkQuery(_ request: Rip_V1_QueryArtifactsRequest) throws {
+    static func checkQuery(_ request: RipQueryArtifactsRequest) throws {
         try SessionRules.checkTags(request.tags, of: "filter")
         try SessionRules.checkCount(request.types.count, of: "types", max: RipLimits.Session.maxFilterValues)
         guard request.nameGlob.utf8.count <= RipLimits.Artifact.maxGlobBytes else {
@@ -48,7 +48,7 @@ public enum ArtifactRules {
 
 extension RipState {
 /// The id of the session or job `owner` names: exactly one of the two.
-    public func ownerID(_ owner: Rip_V1_ArtifactOwner) throws -> String {
+    public func ownerID(_ owner: RipArtifactOwner) throws -> String {
         switch (owner.session.isEmpty, owner.jobID.isEmpty) {
         case (false, true): return try sessions.id(of: owner.session)
         case (true, false): return try jobs.find(owner.jobID).id
@@ -57,7 +57,7 @@ extension RipState {
     }
 
 /// `owner` with its reference resolved to an id, in the field it came in.
-    public func resolved(_ owner: Rip_V1_ArtifactOwner) throws -> Rip_V1_ArtifactOwner {
+    public func resolved(_ owner: RipArtifactOwner) throws -> RipArtifactOwner {
         let id = try ownerID(owner)
         return owner.jobID.isEmpty ? .with { $0.session = id } : .with { $0.jobID = id }
     }

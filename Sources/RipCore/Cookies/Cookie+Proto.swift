@@ -3,7 +3,7 @@ import SwiftProtobuf
 
 extension Cookie {
     /// The cookie a client or the log sent. Times default to `now` when unset.
-    public init(_ message: Rip_V1_Cookie, now: UnixMillis) {
+    public init(_ message: RipCookie, now: UnixMillis) {
         self.init(
             name: message.name, value: message.value, domain: message.domain,
             path: message.path.isEmpty ? "/" : message.path,
@@ -16,7 +16,7 @@ extension Cookie {
     }
 
     /// Rejects a cookie message whose times lie outside `TimeRange` (SetCookie, ImportCookies).
-    static func checkTimes(of message: Rip_V1_Cookie) throws(CookieRejection) {
+    static func checkTimes(of message: RipCookie) throws(CookieRejection) {
         for (field, isSet, time) in [
             ("expires", message.hasExpires, message.expires), ("created_at", message.hasCreatedAt, message.createdAt),
             ("last_accessed_at", message.hasLastAccessedAt, message.lastAccessedAt),
@@ -25,7 +25,7 @@ extension Cookie {
         }
     }
 
-    public var message: Rip_V1_Cookie {
+    public var message: RipCookie {
         .with {
             $0.name = name
             $0.value = value
@@ -44,7 +44,7 @@ extension Cookie {
 }
 
 extension Cookie.SameSite {
-    init(_ message: Rip_V1_SameSite) {
+    init(_ message: RipSameSite) {
         switch message {
         case .none: self = .none
         case .lax: self = .lax
@@ -53,7 +53,7 @@ extension Cookie.SameSite {
         }
     }
 
-    var message: Rip_V1_SameSite {
+    var message: RipSameSite {
         switch self {
         case .unspecified: .unspecified
         case .none: .none
@@ -64,11 +64,11 @@ extension Cookie.SameSite {
 }
 
 extension Cookie.Key {
-    init(_ message: Rip_V1_CookieKey) {
+    init(_ message: RipCookieKey) {
         self.init(name: message.name, domain: message.domain, hostOnly: message.hostOnly, path: message.path)
     }
 
-    var message: Rip_V1_CookieKey {
+    var message: RipCookieKey {
         .with {
             $0.name = name
             $0.domain = domain
@@ -79,7 +79,7 @@ extension Cookie.Key {
 }
 
 extension SameSiteContext {
-    init(_ message: Rip_V1_CookieContext) {
+    init(_ message: RipCookieContext) {
         switch message {
         case .crossSite: self = .crossSite
         case .crossSiteTopLevelNavigation: self = .crossSiteTopLevelNavigation
@@ -89,7 +89,7 @@ extension SameSiteContext {
 }
 
 extension CookieJar.Change {
-    init?(_ step: Rip_V1_CookieChange.Step, now: UnixMillis) {
+    init?(_ step: RipCookieChange.Step, now: UnixMillis) {
         switch step.kind {
         case .put(let cookie): self = .put(Cookie(cookie, now: now))
         case .remove(let key): self = .remove(Cookie.Key(key))
@@ -97,7 +97,7 @@ extension CookieJar.Change {
         }
     }
 
-    var message: Rip_V1_CookieChange.Step {
+    var message: RipCookieChange.Step {
         .with {
             switch self {
             case .put(let cookie): $0.put = cookie.message

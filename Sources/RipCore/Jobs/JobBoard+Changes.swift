@@ -4,7 +4,7 @@ import RipBase
 /// The changes to the job board, one per mutation kind. Each validates everything before it
 /// changes anything, so a throwing change leaves the board as it was.
 extension JobBoard {
-    mutating func submit(_ job: Rip_V1_Job, now: UnixMillis) throws -> Applied {
+    mutating func submit(_ job: RipJob, now: UnixMillis) throws -> Applied {
         guard byID[job.id] == nil else { throw RipError.alreadyExists("job \(job.id) already exists") }
         var job = job
         job.queueTicket = queue.enqueue(job)
@@ -18,12 +18,12 @@ extension JobBoard {
         queue.take(methods: methods, limit: limit, now: now, isCurrent: { [byID] in Self.isQueued($0, in: byID) })
     }
 
-    private static func isQueued(_ entry: JobQueue.Entry, in jobs: [String: Rip_V1_Job]) -> Bool {
+    private static func isQueued(_ entry: JobQueue.Entry, in jobs: [String: RipJob]) -> Bool {
         guard let job = jobs[entry.id] else { return false }
         return job.status == .pending && job.queueTicket == entry.ticket
     }
 
-    mutating func claim(_ claim: Rip_V1_JobClaim, now: UnixMillis) throws -> Applied {
+    mutating func claim(_ claim: RipJobClaim, now: UnixMillis) throws -> Applied {
         for grant in claim.grants {
             let job = try find(grant.jobID)
             guard job.status == .pending, job.runAt.unixMillis <= now else {
@@ -52,7 +52,7 @@ extension JobBoard {
         return applied
     }
 
-    mutating func heartbeat(_ request: Rip_V1_HeartbeatRequest, now: UnixMillis) throws -> Applied {
+    mutating func heartbeat(_ request: RipHeartbeatRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkMetrics(request.metrics)
         if request.hasProgress { job.progress = try Self.progress(request.progress, of: job) }
@@ -62,12 +62,12 @@ extension JobBoard {
         return store(job, .progress, now: now)
     }
 
-    mutating func appendLogs(_ change: Rip_V1_JobLogs, now: UnixMillis) throws -> Applied {
+    mutating func appendLogs(_ change: RipJobLogs, now: UnixMillis) throws -> Applied {
         let request = change.request
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkLogs(request.entries)
         var log = logs[job.id] ?? JobLog()
-        var added: [Rip_V1_LogEntry] = []
+        var added: [RipLogEntry] = []
         for var entry in request.entries {
             entry.seq = log.nextSeq
             entry.attempt = job.attempt
@@ -89,7 +89,7 @@ extension JobBoard {
         return store(job, .log, now: now, logs: added)
     }
 
-    mutating func saveCheckpoint(_ request: Rip_V1_SaveCheckpointRequest, now: UnixMillis) throws -> Applied {
+    mutating func saveCheckpoint(_ request: RipSaveCheckpointRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
         guard request.data.count <= RipLimits.Job.maxCheckpointBytes else {
             throw RipError.resourceExhausted(
@@ -102,7 +102,7 @@ extension JobBoard {
         return store(job, .updated, now: now)
     }
 
-    mutating func complete(_ request: Rip_V1_CompleteJobRequest, now: UnixMillis) throws -> Applied {
+    mutating func complete(_ request: RipCompleteJobRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkOutcome(error: nil, summary: request.summary, results: request.results)
         job.summary = request.summary
@@ -115,7 +115,7 @@ extension JobBoard {
         return finish(job, as: .completed, now: now)
     }
 
-    mutating func fail(_ failure: Rip_V1_JobFailure, now: UnixMillis) throws -> Applied {
+    mutating func fail(_ failure: RipJobFailure, now: UnixMillis) throws -> Applied {
         let request = failure.request
         var job = try leased(request.jobID, token: request.token, now: now)
         try JobRules.checkOutcome(error: request.error, summary: "", results: request.results)
@@ -124,14 +124,14 @@ extension JobBoard {
         return failAttempt(job, error: request.error, retryAt: failure.retryAtUnixMs, now: now)
     }
 
-    mutating func release(_ request: Rip_V1_ReleaseJobRequest, now: UnixMillis) throws -> Applied {
+    mutating func release(_ request: RipReleaseJobRequest, now: UnixMillis) throws -> Applied {
         var job = try leased(request.jobID, token: request.token, now: now)
         guard !job.cancelRequested else { return finish(job, as: .cancelled, now: now) }
         job.attempt -= 1
         return requeue(job, at: now, now: now)
     }
 
-    mutating func expire(_ expiry: Rip_V1_JobExpiry, now: UnixMillis) -> Applied {
+    mutating func expire(_ expiry: RipJobExpiry, now: UnixMillis) -> Applied {
         var applied = Applied()
         for entry in expiry.entries {
             // Void when the job moved on (heartbeat after the sweep looked, or finished).
@@ -154,8 +154,8 @@ extension JobBoard {
         return applied
     }
 
-    mutating func cancel(_ request: Rip_V1_CancelJobsRequest, now: UnixMillis) throws -> Applied {
-        let targets: [Rip_V1_Job]
+    mutating func cancel(_ request: RipCancelJobsRequest, now: UnixMillis) throws -> Applied {
+        let targets: [RipJob]
         switch (request.jobID.isEmpty, request.tag.isEmpty) {
         case (false, true):
             let job = try find(request.jobID)
@@ -182,7 +182,7 @@ extension JobBoard {
         return applied
     }
 
-    mutating func pause(_ request: Rip_V1_PauseJobRequest, now: UnixMillis) throws -> Applied {
+    mutating func pause(_ request: RipPauseJobRequest, now: UnixMillis) throws -> Applied {
         var job = try find(request.jobID)
         guard job.status == .pending || job.status == .running else {
             throw RipError.failedPrecondition("only a pending, scheduled or running job can be paused; \(job.id) is \(job.status.word)")
@@ -193,7 +193,7 @@ extension JobBoard {
         return store(job, .updated, now: now)
     }
 
-    mutating func resume(_ request: Rip_V1_ResumeJobRequest, now: UnixMillis) throws -> Applied {
+    mutating func resume(_ request: RipResumeJobRequest, now: UnixMillis) throws -> Applied {
         let job = try find(request.jobID)
         guard job.status == .paused else {
             throw RipError.failedPrecondition("only a paused job can be resumed; \(job.id) is \(job.status.word)")
@@ -201,7 +201,7 @@ extension JobBoard {
         return requeue(job, at: max(now, job.runAt.unixMillis), now: now)
     }
 
-    mutating func retry(_ request: Rip_V1_RetryJobRequest, now: UnixMillis) throws -> Applied {
+    mutating func retry(_ request: RipRetryJobRequest, now: UnixMillis) throws -> Applied {
         var job = try find(request.jobID)
         guard job.status == .failed || job.status == .cancelled else {
             throw RipError.failedPrecondition("only a failed or cancelled job can be retried; \(job.id) is \(job.status.word)")
@@ -221,7 +221,7 @@ extension JobBoard {
         return requeue(job, at: now, now: now)
     }
 
-    mutating func clear(_ request: Rip_V1_ClearJobsRequest, now: UnixMillis) -> Applied {
+    mutating func clear(_ request: RipClearJobsRequest, now: UnixMillis) -> Applied {
         var applied = Applied()
         for id in clearable(request, now: now).sorted() {
             let job = byID.removeValue(forKey: id)!
@@ -234,7 +234,7 @@ extension JobBoard {
     // MARK: - Shared steps
 
     /// The job a worker call names, if `token` is its live lease at `now`.
-    private func leased(_ id: String, token: String, now: UnixMillis) throws -> Rip_V1_Job {
+    private func leased(_ id: String, token: String, now: UnixMillis) throws -> RipJob {
         let job = try find(id)
         guard job.status == .running, !token.isEmpty, job.lease.token == token else {
             let why = job.status == .running ? "the job was leased again" : "the job is \(Self.view(job, at: now).status.word)"
@@ -247,7 +247,7 @@ extension JobBoard {
     }
 
     /// A failed attempt: again at `retryAt` (0 = no retry left), cancelled if asked to be.
-    private mutating func failAttempt(_ job: Rip_V1_Job, error: String, retryAt: UnixMillis, now: UnixMillis) -> Applied {
+    private mutating func failAttempt(_ job: RipJob, error: String, retryAt: UnixMillis, now: UnixMillis) -> Applied {
         var job = job
         job.error = error
         if job.cancelRequested { return finish(job, as: .cancelled, now: now) }
@@ -255,7 +255,7 @@ extension JobBoard {
         return requeue(job, at: retryAt, now: now)
     }
 
-    private mutating func requeue(_ job: Rip_V1_Job, at readyAt: UnixMillis, now: UnixMillis) -> Applied {
+    private mutating func requeue(_ job: RipJob, at readyAt: UnixMillis, now: UnixMillis) -> Applied {
         var job = job
         running.remove(job.id)
         job.status = .pending
@@ -266,20 +266,20 @@ extension JobBoard {
         return store(job, .updated, now: now, readied: true)
     }
 
-    private mutating func finish(_ job: Rip_V1_Job, as status: Rip_V1_JobStatus, now: UnixMillis) -> Applied {
+    private mutating func finish(_ job: RipJob, as status: RipJobStatus, now: UnixMillis) -> Applied {
         var job = job
         running.remove(job.id)
         job.status = status
         job.clearLease()
         job.completedAt = .init(unixMillis: now)
         if status == .cancelled && job.error.isEmpty { job.error = "cancelled" }
-        let kind: Rip_V1_JobEvent.Kind = status == .completed ? .completed : status == .failed ? .failed : .cancelled
+        let kind: RipJobEvent.Kind = status == .completed ? .completed : status == .failed ? .failed : .cancelled
         return store(job, kind, now: now)
     }
 
     private mutating func store(
-        _ job: Rip_V1_Job, _ kind: Rip_V1_JobEvent.Kind, now: UnixMillis, readied: Bool = false,
-        logs: [Rip_V1_LogEntry] = []
+        _ job: RipJob, _ kind: RipJobEvent.Kind, now: UnixMillis, readied: Bool = false,
+        logs: [RipLogEntry] = []
     ) -> Applied {
         var job = job
         job.updatedAt = .init(unixMillis: now)
@@ -290,7 +290,7 @@ extension JobBoard {
         return applied
     }
 
-    private static func sized(_ results: [Rip_V1_JobResult]) -> [Rip_V1_JobResult] {
+    private static func sized(_ results: [RipJobResult]) -> [RipJobResult] {
         results.map { result in
             var result = result
             // An output kept as an artifact has its size from the worker; inline content, its own.
@@ -300,7 +300,7 @@ extension JobBoard {
     }
 
     /// A worker's progress report, with total and percentage derived from the job.
-    private static func progress(_ report: Rip_V1_JobProgress, of job: Rip_V1_Job) throws -> Rip_V1_JobProgress {
+    private static func progress(_ report: RipJobProgress, of job: RipJob) throws -> RipJobProgress {
         guard report.currentURL.utf8.count <= RipLimits.maxURLBytes else {
             throw RipError.invalidArgument(
                 "progress.current_url must be at most \(RipLimits.maxURLBytes) bytes, got \(report.currentURL.utf8.count)")

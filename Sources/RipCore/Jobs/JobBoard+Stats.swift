@@ -4,8 +4,8 @@ import RipBase
 extension JobBoard {
     /// Counts, success rate, run durations and throughput of the jobs created in the range,
     /// in total and grouped by status, priority or method.
-    public func stats(_ request: Rip_V1_JobStatsRequest, now: UnixMillis) throws -> Rip_V1_JobStatsResponse {
-        let key: (Rip_V1_Job) -> String
+    public func stats(_ request: RipJobStatsRequest, now: UnixMillis) throws -> RipJobStatsResponse {
+        let key: (RipJob) -> String
         switch request.groupBy {
         case "": key = { _ in "all" }
         case "status": key = { $0.status.word }
@@ -33,8 +33,8 @@ extension JobBoard {
         }
     }
 
-    private static func group(_ key: String, _ jobs: [Rip_V1_Job], minutes: Double) -> Rip_V1_JobStatsGroup {
-        var group = Rip_V1_JobStatsGroup()
+    private static func group(_ key: String, _ jobs: [RipJob], minutes: Double) -> RipJobStatsGroup {
+        var group = RipJobStatsGroup()
         group.key = key
         group.jobs = UInt64(jobs.count)
         var durations: [Int64] = []

@@ -9,7 +9,7 @@ import RipBase
 /// reached only through `RipState.apply`. The ready queue (`JobQueue`) is derived from the
 /// jobs and rebuilt from a snapshot.
 public struct JobBoard: Sendable {
-    var byID: [String: Rip_V1_Job] = [:]
+    var byID: [String: RipJob] = [:]
     var logs: [String: JobLog] = [:]
     var queue = JobQueue()
     /// Ids of running jobs: the sweeper's lease and timeout checks scan only these.
@@ -24,7 +24,7 @@ public struct JobBoard: Sendable {
         (byID.count, byID.values.count { $0.status == .pending }, running.count)
     }
 
-    public func find(_ id: String) throws -> Rip_V1_Job {
+    public func find(_ id: String) throws -> RipJob {
         guard !id.isEmpty else { throw RipError.invalidArgument("a job id is required") }
         guard let job = byID[id] else {
             throw RipError.notFound("no job with id '\(id)'; `ripctl job list` shows them")
@@ -34,11 +34,11 @@ public struct JobBoard: Sendable {
 
     /// The job as clients see it at `now`: a pending job whose run_at is ahead is SCHEDULED,
     /// and result contents are left out unless asked for.
-    public func view(_ id: String, at now: UnixMillis, includeContent: Bool = false) throws -> Rip_V1_Job {
+    public func view(_ id: String, at now: UnixMillis, includeContent: Bool = false) throws -> RipJob {
         JobBoard.view(try find(id), at: now, includeContent: includeContent)
     }
 
-    static func view(_ job: Rip_V1_Job, at now: UnixMillis, includeContent: Bool = false) -> Rip_V1_Job {
+    static func view(_ job: RipJob, at now: UnixMillis, includeContent: Bool = false) -> RipJob {
         var job = job
         if job.status == .pending && job.runAt.unixMillis > now { job.status = .scheduled }
         if !includeContent {
@@ -50,7 +50,7 @@ public struct JobBoard: Sendable {
     }
 
     /// Jobs that match `request`, newest first, one page at a time.
-    public func list(_ request: Rip_V1_ListJobsRequest, now: UnixMillis) throws -> Rip_V1_ListJobsResponse {
+    public func list(_ request: RipListJobsRequest, now: UnixMillis) throws -> RipListJobsResponse {
         try SessionRules.checkTags(request.tags, of: "filter")
         try SessionRules.checkCount(request.status.count, of: "status", max: RipLimits.Session.maxFilterValues)
         try SessionRules.checkCount(request.priority.count, of: "priority", max: RipLimits.Session.maxFilterValues)
@@ -71,14 +71,14 @@ public struct JobBoard: Sendable {
     }
 
     /// The held log lines of a job that pass `request`'s filters, oldest first.
-    public func logs(_ request: Rip_V1_GetJobLogsRequest) throws -> Rip_V1_GetJobLogsResponse {
+    public func logs(_ request: RipGetJobLogsRequest) throws -> RipGetJobLogsResponse {
         _ = try find(request.jobID)
         guard request.contains.utf8.count <= RipLimits.Job.maxLogFilterBytes else {
             throw RipError.invalidArgument(
                 "contains must be at most \(RipLimits.Job.maxLogFilterBytes) bytes, got \(request.contains.utf8.count)")
         }
         let log = logs[request.jobID] ?? JobLog()
-        var entries: [Rip_V1_LogEntry] = log.entries.filter { entry in
+        var entries: [RipLogEntry] = log.entries.filter { entry in
             entry.level.rawValue >= request.minLevel.rawValue
                 && (request.contains.isEmpty || entry.message.contains(request.contains)
                     || entry.url.contains(request.contains))
@@ -93,14 +93,14 @@ public struct JobBoard: Sendable {
     }
 
     /// Held log lines of `id` from `seq` on.
-    public func logs(of id: String, from seq: UInt64) -> [Rip_V1_LogEntry] {
+    public func logs(of id: String, from seq: UInt64) -> [RipLogEntry] {
         guard let log = logs[id], let first = log.entries.first else { return [] }
         let skip = seq > first.seq ? Int(clamping: seq - first.seq) : 0
         return skip < log.entries.count ? Array(log.entries.dropFirst(skip)) : []
     }
 
     /// Running jobs whose lease ran out or whose attempt ran over its timeout at `now`.
-    public func overdue(at now: UnixMillis) -> [(job: Rip_V1_Job, timedOut: Bool)] {
+    public func overdue(at now: UnixMillis) -> [(job: RipJob, timedOut: Bool)] {
         running.compactMap { id in
             guard let job = byID[id] else { return nil }
             if job.timeoutSeconds > 0 && job.startedAt.unixMillis + Int64(job.timeoutSeconds) * 1000 <= now {
@@ -111,7 +111,7 @@ public struct JobBoard: Sendable {
     }
 
     /// Finished jobs that `request` would remove at `now`.
-    func clearable(_ request: Rip_V1_ClearJobsRequest, now: UnixMillis) -> [String] {
+    func clearable(_ request: RipClearJobsRequest, now: UnixMillis) -> [String] {
         let all = !request.completed && !request.failed && !request.cancelled
         let cutoff = now - UnixMillis(clamping: request.olderThanMs)
         return byID.values.compactMap { job in
@@ -134,7 +134,7 @@ public struct JobBoard: Sendable {
 
 /// One job's log: the newest lines up to the cap, numbered from 1.
 struct JobLog: Sendable {
-    var entries: Deque<Rip_V1_LogEntry> = []
+    var entries: Deque<RipLogEntry> = []
     var nextSeq: UInt64 = 1
     var dropped: UInt64 = 0
 }

@@ -24,14 +24,14 @@ struct JobQueue: Sendable {
 
     init(nextTicket: UInt64 = 1) { self.nextTicket = nextTicket }
 
-    private static let priorities: [Rip_V1_JobPriority] = [.critical, .high, .medium, .low]
+    private static let priorities: [RipJobPriority] = [.critical, .high, .medium, .low]
 
-    private static func lane(of priority: Rip_V1_JobPriority) -> Int {
+    private static func lane(of priority: RipJobPriority) -> Int {
         priorities.firstIndex(of: priority) ?? 2
     }
 
     /// Puts a pending job in line; returns the ticket the job must carry.
-    mutating func enqueue(_ job: Rip_V1_Job) -> UInt64 {
+    mutating func enqueue(_ job: RipJob) -> UInt64 {
         let ticket = nextTicket
         nextTicket += 1
         insert(.init(readyAt: job.runAt.unixMillis, ticket: ticket, id: job.id), method: job.method, priority: job.priority)
@@ -39,12 +39,12 @@ struct JobQueue: Sendable {
     }
 
     /// Rebuilds an entry from a snapshot (the job keeps its ticket).
-    mutating func restore(_ job: Rip_V1_Job) {
+    mutating func restore(_ job: RipJob) {
         insert(.init(readyAt: job.runAt.unixMillis, ticket: job.queueTicket, id: job.id), method: job.method, priority: job.priority)
         nextTicket = max(nextTicket, job.queueTicket + 1)
     }
 
-    private mutating func insert(_ entry: Entry, method: String, priority: Rip_V1_JobPriority) {
+    private mutating func insert(_ entry: Entry, method: String, priority: RipJobPriority) {
         lanes[method, default: Array(repeating: Heap(), count: Self.priorities.count)][Self.lane(of: priority)].insert(entry)
     }
 

@@ -11,7 +11,7 @@ public enum JobRules {
 
 /// Every rule a submit must keep that does not depend on the state (URLs, config, limits):
 /// checked before the writer lock is taken, as parsing a large config takes time.
-    public static func validate(_ request: Rip_V1_SubmitJobRequest, now: UnixMillis) throws {
+    public static func validate(_ request: RipSubmitJobRequest, now: UnixMillis) throws {
         guard (1...RipLimits.Job.maxURLs).contains(request.urls.count) else {
             throw RipError.invalidArgument("a job takes 1–\(RipLimits.Job.maxURLs) URLs, got \(request.urls.count)")
         }
@@ -46,8 +46,8 @@ public enum JobRules {
 
 /// The job a validated submit creates at `now`, defaults filled in.
     public static func makeJob(
-        _ request: Rip_V1_SubmitJobRequest, id: String, sessionID: String, now: UnixMillis
-    ) -> Rip_V1_Job {
+        _ request: RipSubmitJobRequest, id: String, sessionID: String, now: UnixMillis
+    ) -> RipJob {
         .with {
             $0.id = id
             $0.name = request.name
@@ -70,7 +70,7 @@ public enum JobRules {
         }
     }
 
-    private static func delay(_ request: Rip_V1_SubmitJobRequest, now: UnixMillis) -> UInt64 {
+    private static func delay(_ request: RipSubmitJobRequest, now: UnixMillis) -> UInt64 {
         request.hasRunAt ? UInt64(max(0, request.runAt.unixMillis - now)) : request.delayMs
     }
 
@@ -102,7 +102,7 @@ public enum JobRules {
         }
     }
 
-    static func checkLogs(_ entries: [Rip_V1_LogEntry]) throws {
+    static func checkLogs(_ entries: [RipLogEntry]) throws {
         guard (1...RipLimits.Job.maxLogEntriesPerCall).contains(entries.count) else {
             throw RipError.invalidArgument("send 1–\(RipLimits.Job.maxLogEntriesPerCall) log entries a call, got \(entries.count)")
         }
@@ -117,7 +117,7 @@ public enum JobRules {
         }
     }
 
-    static func checkOutcome(error: String?, summary: String, results: [Rip_V1_JobResult]) throws {
+    static func checkOutcome(error: String?, summary: String, results: [RipJobResult]) throws {
         if let error {
             guard (1...RipLimits.Job.maxErrorLength).contains(SessionRules.characters(error, limit: RipLimits.Job.maxErrorLength)) else {
                 throw RipError.invalidArgument("an error of 1–\(RipLimits.Job.maxErrorLength) characters is required, got \(SessionRules.characters(error, limit: RipLimits.Job.maxErrorLength))")

@@ -5,9 +5,9 @@ import RipBase
 /// changes anything, so a thrown error leaves the book as it was.
 extension SessionBook {
     mutating func create(
-        _ request: Rip_V1_CreateSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+        _ request: RipCreateSessionRequest, id: String, limit: RipSessionLimit, now: UnixMillis
     ) throws -> Applied {
-        var session = Rip_V1_Session()
+        var session = RipSession()
         session.name = request.name
         session.description_p = request.description_p
         session.tags = deduplicated(request.tags)
@@ -19,10 +19,10 @@ extension SessionBook {
     }
 
     mutating func use(
-        _ request: Rip_V1_UseSessionRequest, newID: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+        _ request: RipUseSessionRequest, newID: String, limit: RipSessionLimit, now: UnixMillis
     ) throws -> Applied {
         var applied = Applied()
-        var session: Rip_V1_Session
+        var session: RipSession
         if request.create, !request.session.isEmpty, (try? find(request.session)) == nil {
             applied = try create(.with { $0.name = request.session }, id: newID, limit: limit, now: now)
             session = applied.session
@@ -41,7 +41,7 @@ extension SessionBook {
         return applied
     }
 
-    mutating func update(_ request: Rip_V1_UpdateSessionRequest, now: UnixMillis) throws -> Applied {
+    mutating func update(_ request: RipUpdateSessionRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
         if request.hasDescription_p {
             try SessionRules.checkDescription(request.description_p.value)
@@ -64,7 +64,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func delete(_ request: Rip_V1_DeleteSessionsRequest, now: UnixMillis) throws -> Applied {
+    mutating func delete(_ request: RipDeleteSessionsRequest, now: UnixMillis) throws -> Applied {
         try SessionRules.checkCount(request.sessions.count, of: "sessions", max: RipLimits.Session.maxSessionsPerCall)
         guard request.sessions.isEmpty != request.tag.isEmpty else {
             throw RipError.invalidArgument("name the sessions to delete, or a tag, but not both")
@@ -81,10 +81,10 @@ extension SessionBook {
     }
 
     mutating func clone(
-        _ request: Rip_V1_CloneSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+        _ request: RipCloneSessionRequest, id: String, limit: RipSessionLimit, now: UnixMillis
     ) throws -> Applied {
         let source = try find(request.from)
-        var session = Rip_V1_Session()
+        var session = RipSession()
         session.name = request.to
         session.description_p = source.description_p
         session.tags = source.tags
@@ -95,7 +95,7 @@ extension SessionBook {
         return try insert(session, id: id, limit: limit, now: now)
     }
 
-    mutating func clear(_ request: Rip_V1_ClearSessionRequest, now: UnixMillis) throws -> Applied {
+    mutating func clear(_ request: RipClearSessionRequest, now: UnixMillis) throws -> Applied {
         guard request.headers || request.cookies else {
             throw RipError.invalidArgument("say what to clear: headers, cookies, or both")
         }
@@ -104,7 +104,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func addHeaders(_ request: Rip_V1_AddHeadersRequest, now: UnixMillis) throws -> Applied {
+    mutating func addHeaders(_ request: RipAddHeadersRequest, now: UnixMillis) throws -> Applied {
         guard !request.headers.isEmpty else {
             throw RipError.invalidArgument("give at least one header to add")
         }
@@ -118,7 +118,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func removeHeaders(_ request: Rip_V1_RemoveHeadersRequest, now: UnixMillis) throws -> Applied {
+    mutating func removeHeaders(_ request: RipRemoveHeadersRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
         try SessionRules.checkCount(request.names.count, of: "names", max: RipLimits.Session.maxHeaders)
         for name in request.names {
@@ -129,7 +129,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func extend(_ request: Rip_V1_ExtendSessionRequest, now: UnixMillis) throws -> Applied {
+    mutating func extend(_ request: RipExtendSessionRequest, now: UnixMillis) throws -> Applied {
         guard request.minutes > 0 else {
             throw RipError.invalidArgument("extend by at least 1 minute")
         }
@@ -146,7 +146,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func changeState(_ request: Rip_V1_ChangeSessionStateRequest, now: UnixMillis) throws -> Applied {
+    mutating func changeState(_ request: RipChangeSessionStateRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
         try SessionLifecycle.check(from: session.state, to: request.state, session: session.name)
         if request.state == .failed {
@@ -157,7 +157,7 @@ extension SessionBook {
         return replace(session, now: now)
     }
 
-    mutating func recordRequest(_ request: Rip_V1_RecordRequestRequest, now: UnixMillis) throws -> Applied {
+    mutating func recordRequest(_ request: RipRecordRequestRequest, now: UnixMillis) throws -> Applied {
         var session = try find(request.session)
         try SessionRules.checkURL(request.url)
         guard session.state == .active else {
@@ -188,7 +188,7 @@ extension SessionBook {
     }
 
     mutating func importSession(
-        _ request: Rip_V1_ImportSessionRequest, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis
+        _ request: RipImportSessionRequest, id: String, limit: RipSessionLimit, now: UnixMillis
     ) throws -> Applied {
         var session = request.session
         session.parentID = ""
@@ -216,7 +216,7 @@ extension SessionBook {
 
     /// Adds a new session after checking its fields, its name's uniqueness and the limit.
     private mutating func insert(
-        _ new: Rip_V1_Session, id: String, limit: Rip_V1_SessionLimit, now: UnixMillis, keepingTimes: Bool = false
+        _ new: RipSession, id: String, limit: RipSessionLimit, now: UnixMillis, keepingTimes: Bool = false
     ) throws -> Applied {
         var session = new
         guard SessionID.isWellFormed(id), byID[id] == nil else {
@@ -250,7 +250,7 @@ extension SessionBook {
     }
 
     /// Stores a changed session, stamping its update time.
-    private mutating func replace(_ changed: Rip_V1_Session, now: UnixMillis) -> Applied {
+    private mutating func replace(_ changed: RipSession, now: UnixMillis) -> Applied {
         var session = changed
         session.updatedAt = .init(unixMillis: now)
         byID[session.id] = session
@@ -261,7 +261,7 @@ extension SessionBook {
 
     /// Removes a session; its children become root sessions and it stops being current.
     private mutating func remove(
-        _ session: Rip_V1_Session, now: UnixMillis, into applied: inout Applied, isResult: Bool = true
+        _ session: RipSession, now: UnixMillis, into applied: inout Applied, isResult: Bool = true
     ) {
         byID[session.id] = nil
         idByName[session.name] = nil
@@ -275,11 +275,11 @@ extension SessionBook {
         }
     }
 
-    private func leastRecentlyUsed() -> Rip_V1_Session? {
+    private func leastRecentlyUsed() -> RipSession? {
         byID.values.min { ($0.lastUsedAt.unixMillis, $0.id) < ($1.lastUsedAt.unixMillis, $1.id) }
     }
 
-    private func validate(_ session: Rip_V1_Session) throws {
+    private func validate(_ session: RipSession) throws {
         try SessionRules.checkName(session.name)
         try SessionRules.checkDescription(session.description_p)
         try SessionRules.checkTags(session.tags)
@@ -294,7 +294,7 @@ extension SessionBook {
     }
 }
 
-extension Rip_V1_Session {
+extension RipSession {
     /// Marks a use: the expiry moves to `timeout_minutes` after now, never earlier than an
     /// extension already granted.
     mutating func touch(at now: UnixMillis) {

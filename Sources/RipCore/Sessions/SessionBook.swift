@@ -6,7 +6,7 @@ import RipBase
 /// Reads are plain functions of the value; changes live in `SessionBook+Changes.swift` and are
 /// reached only through `RipState.apply`.
 public struct SessionBook: Sendable {
-    var byID: [String: Rip_V1_Session] = [:]
+    var byID: [String: RipSession] = [:]
     var idByName: [String: String] = [:]
     var currentID: String?
 
@@ -16,7 +16,7 @@ public struct SessionBook: Sendable {
 
     /// The session a client names by id (`sess_…`) or by name. Names never take the id form,
     /// so the two cannot collide.
-    public func find(_ reference: String) throws -> Rip_V1_Session {
+    public func find(_ reference: String) throws -> RipSession {
         let id = try id(of: reference)
         guard let session = byID[id] else { throw Self.notFound(reference) }
         return session
@@ -38,7 +38,7 @@ public struct SessionBook: Sendable {
     }
 
     /// The daemon's current session, if one was chosen with `UseSession` and still exists.
-    public func current() throws -> Rip_V1_Session {
+    public func current() throws -> RipSession {
         guard let id = currentID, let session = byID[id] else {
             throw RipError.notFound("no current session; choose one with `ripctl session use --name NAME`")
         }
@@ -46,7 +46,7 @@ public struct SessionBook: Sendable {
     }
 
     /// Sessions that pass `filter`, oldest first (ties by name).
-    public func list(_ filter: Rip_V1_ListSessionsRequest, now: UnixMillis) throws -> [Rip_V1_Session] {
+    public func list(_ filter: RipListSessionsRequest, now: UnixMillis) throws -> [RipSession] {
         let parentID = filter.parent.isEmpty ? nil : try find(filter.parent).id
         return byID.values
             .filter { session in
@@ -59,14 +59,14 @@ public struct SessionBook: Sendable {
     }
 
     /// Sessions whose expiry has passed at `now`.
-    public func expired(at now: UnixMillis) -> [Rip_V1_Session] {
+    public func expired(at now: UnixMillis) -> [RipSession] {
         byID.values.filter { $0.isExpired(at: now) }.sorted { $0.name < $1.name }
     }
 
     /// Counts and request totals over one session or all of them.
-    public func stats(_ request: Rip_V1_SessionStatsRequest, now: UnixMillis) throws -> Rip_V1_SessionStatsResponse {
-        var stats = Rip_V1_SessionStatsResponse()
-        let sessions: [Rip_V1_Session]
+    public func stats(_ request: RipSessionStatsRequest, now: UnixMillis) throws -> RipSessionStatsResponse {
+        var stats = RipSessionStatsResponse()
+        let sessions: [RipSession]
         if request.session.isEmpty {
             sessions = Array(byID.values)
         } else {
@@ -95,7 +95,7 @@ public struct SessionBook: Sendable {
     }
 }
 
-extension Rip_V1_Session {
+extension RipSession {
     /// A session expires `timeout_minutes` after its last use (reference 001); 0 never expires.
     public func isExpired(at now: UnixMillis) -> Bool {
         hasExpiresAt && expiresAt.unixMillis <= now

@@ -4,9 +4,9 @@ import RipBase
 /// The session lifecycle of reference 004: active ⇄ suspended, and either may end as completed
 /// or failed, which are final.
 enum SessionLifecycle {
-    static let allStates: [Rip_V1_SessionState] = [.active, .suspended, .completed, .failed]
+    static let allStates: [RipSessionState] = [.active, .suspended, .completed, .failed]
 
-    static func check(from current: Rip_V1_SessionState, to target: Rip_V1_SessionState, session: String) throws {
+    static func check(from current: RipSessionState, to target: RipSessionState, session: String) throws {
         let allowed: Bool
         switch (current, target) {
         case (.active, .suspended), (.suspended, .active),
@@ -28,7 +28,7 @@ enum SessionLifecycle {
         }
     }
 
-    static func name(of state: Rip_V1_SessionState) -> String {
+    static func name(of state: RipSessionState) -> String {
         switch state {
         case .active: "active"
         case .suspended: "suspended"

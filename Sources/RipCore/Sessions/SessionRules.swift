@@ -124,7 +124,7 @@ enum SessionRules {
 
 /// The parts of an imported session that a create never takes from the client: its times,
 /// counters and last URL. (Name, tags, headers and timeout are checked as for a create.)
-    static func checkImported(_ session: Rip_V1_Session) throws {
+    static func checkImported(_ session: RipSession) throws {
         if session.hasCreatedAt { _ = try TimeRange.check(session.createdAt, "session.created_at") }
         if session.hasUpdatedAt { _ = try TimeRange.check(session.updatedAt, "session.updated_at") }
         if session.hasLastUsedAt { _ = try TimeRange.check(session.lastUsedAt, "session.last_used_at") }

@@ -19,201 +19,201 @@ public struct RipMethodInfo: Sendable {
 }
 
 /// The methods of `rip.v1.AdminService`.
-public enum Rip_V1_AdminService {
-    public static let health = RipMethod<Rip_V1_HealthRequest, Rip_V1_HealthResponse>(
+public enum RipAdminService {
+    public static let health = RipMethod<RipHealthRequest, RipHealthResponse>(
         path: "/rip.v1.AdminService/Health", isServerStreaming: false)
-    public static let info = RipMethod<Rip_V1_InfoRequest, Rip_V1_InfoResponse>(
+    public static let info = RipMethod<RipInfoRequest, RipInfoResponse>(
         path: "/rip.v1.AdminService/Info", isServerStreaming: false)
-    public static let getDescriptorSet = RipMethod<Rip_V1_GetDescriptorSetRequest, Rip_V1_GetDescriptorSetResponse>(
+    public static let getDescriptorSet = RipMethod<RipGetDescriptorSetRequest, RipGetDescriptorSetResponse>(
         path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false)
-    public static let snapshot = RipMethod<Rip_V1_SnapshotRequest, Rip_V1_SnapshotResponse>(
+    public static let snapshot = RipMethod<RipSnapshotRequest, RipSnapshotResponse>(
         path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false)
-    public static let walInfo = RipMethod<Rip_V1_WalInfoRequest, Rip_V1_WalInfoResponse>(
+    public static let walInfo = RipMethod<RipWalInfoRequest, RipWalInfoResponse>(
         path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false)
 }
 
 /// The methods of `rip.v1.ArtifactService`.
-public enum Rip_V1_ArtifactService {
-    public static let beginUpload = RipMethod<Rip_V1_BeginUploadRequest, Rip_V1_BeginUploadResponse>(
+public enum RipArtifactService {
+    public static let beginUpload = RipMethod<RipBeginUploadRequest, RipBeginUploadResponse>(
         path: "/rip.v1.ArtifactService/BeginUpload", isServerStreaming: false)
-    public static let appendUpload = RipMethod<Rip_V1_AppendUploadRequest, Rip_V1_AppendUploadResponse>(
+    public static let appendUpload = RipMethod<RipAppendUploadRequest, RipAppendUploadResponse>(
         path: "/rip.v1.ArtifactService/AppendUpload", isServerStreaming: false)
-    public static let commitUpload = RipMethod<Rip_V1_CommitUploadRequest, Rip_V1_Artifact>(
+    public static let commitUpload = RipMethod<RipCommitUploadRequest, RipArtifact>(
         path: "/rip.v1.ArtifactService/CommitUpload", isServerStreaming: false)
-    public static let abortUpload = RipMethod<Rip_V1_AbortUploadRequest, Rip_V1_AbortUploadResponse>(
+    public static let abortUpload = RipMethod<RipAbortUploadRequest, RipAbortUploadResponse>(
         path: "/rip.v1.ArtifactService/AbortUpload", isServerStreaming: false)
-    public static let readArtifact = RipMethod<Rip_V1_ReadArtifactRequest, Rip_V1_ReadArtifactResponse>(
+    public static let readArtifact = RipMethod<RipReadArtifactRequest, RipReadArtifactResponse>(
         path: "/rip.v1.ArtifactService/ReadArtifact", isServerStreaming: false)
-    public static let getArtifact = RipMethod<Rip_V1_GetArtifactRequest, Rip_V1_Artifact>(
+    public static let getArtifact = RipMethod<RipGetArtifactRequest, RipArtifact>(
         path: "/rip.v1.ArtifactService/GetArtifact", isServerStreaming: false)
-    public static let queryArtifacts = RipMethod<Rip_V1_QueryArtifactsRequest, Rip_V1_QueryArtifactsResponse>(
+    public static let queryArtifacts = RipMethod<RipQueryArtifactsRequest, RipQueryArtifactsResponse>(
         path: "/rip.v1.ArtifactService/QueryArtifacts", isServerStreaming: false)
-    public static let deleteArtifact = RipMethod<Rip_V1_DeleteArtifactRequest, Rip_V1_DeleteArtifactResponse>(
+    public static let deleteArtifact = RipMethod<RipDeleteArtifactRequest, RipDeleteArtifactResponse>(
         path: "/rip.v1.ArtifactService/DeleteArtifact", isServerStreaming: false)
-    public static let artifactStats = RipMethod<Rip_V1_ArtifactStatsRequest, Rip_V1_ArtifactStatsResponse>(
+    public static let artifactStats = RipMethod<RipArtifactStatsRequest, RipArtifactStatsResponse>(
         path: "/rip.v1.ArtifactService/ArtifactStats", isServerStreaming: false)
 }
 
 /// The methods of `rip.v1.CookieService`.
-public enum Rip_V1_CookieService {
-    public static let storeResponseCookies = RipMethod<Rip_V1_StoreResponseCookiesRequest, Rip_V1_StoreResponseCookiesResponse>(
+public enum RipCookieService {
+    public static let storeResponseCookies = RipMethod<RipStoreResponseCookiesRequest, RipStoreResponseCookiesResponse>(
         path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false)
-    public static let cookieHeader = RipMethod<Rip_V1_CookieHeaderRequest, Rip_V1_CookieHeaderResponse>(
+    public static let cookieHeader = RipMethod<RipCookieHeaderRequest, RipCookieHeaderResponse>(
         path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false)
-    public static let setCookie = RipMethod<Rip_V1_SetCookieRequest, Rip_V1_Cookie>(
+    public static let setCookie = RipMethod<RipSetCookieRequest, RipCookie>(
         path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false)
-    public static let listCookies = RipMethod<Rip_V1_ListCookiesRequest, Rip_V1_ListCookiesResponse>(
+    public static let listCookies = RipMethod<RipListCookiesRequest, RipListCookiesResponse>(
         path: "/rip.v1.CookieService/ListCookies", isServerStreaming: false)
-    public static let deleteCookie = RipMethod<Rip_V1_DeleteCookieRequest, Rip_V1_DeleteCookieResponse>(
+    public static let deleteCookie = RipMethod<RipDeleteCookieRequest, RipDeleteCookieResponse>(
         path: "/rip.v1.CookieService/DeleteCookie", isServerStreaming: false)
-    public static let clearCookies = RipMethod<Rip_V1_ClearCookiesRequest, Rip_V1_ClearCookiesResponse>(
+    public static let clearCookies = RipMethod<RipClearCookiesRequest, RipClearCookiesResponse>(
         path: "/rip.v1.CookieService/ClearCookies", isServerStreaming: false)
-    public static let importCookies = RipMethod<Rip_V1_ImportCookiesRequest, Rip_V1_ImportCookiesResponse>(
+    public static let importCookies = RipMethod<RipImportCookiesRequest, RipImportCookiesResponse>(
         path: "/rip.v1.CookieService/ImportCookies", isServerStreaming: false)
 }
 
 /// The methods of `rip.v1.SessionService`.
-public enum Rip_V1_SessionService {
-    public static let createSession = RipMethod<Rip_V1_CreateSessionRequest, Rip_V1_Session>(
+public enum RipSessionService {
+    public static let createSession = RipMethod<RipCreateSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/CreateSession", isServerStreaming: false)
-    public static let getSession = RipMethod<Rip_V1_GetSessionRequest, Rip_V1_Session>(
+    public static let getSession = RipMethod<RipGetSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/GetSession", isServerStreaming: false)
-    public static let listSessions = RipMethod<Rip_V1_ListSessionsRequest, Rip_V1_ListSessionsResponse>(
+    public static let listSessions = RipMethod<RipListSessionsRequest, RipListSessionsResponse>(
         path: "/rip.v1.SessionService/ListSessions", isServerStreaming: false)
-    public static let useSession = RipMethod<Rip_V1_UseSessionRequest, Rip_V1_Session>(
+    public static let useSession = RipMethod<RipUseSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/UseSession", isServerStreaming: false)
-    public static let getCurrentSession = RipMethod<Rip_V1_GetCurrentSessionRequest, Rip_V1_Session>(
+    public static let getCurrentSession = RipMethod<RipGetCurrentSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/GetCurrentSession", isServerStreaming: false)
-    public static let updateSession = RipMethod<Rip_V1_UpdateSessionRequest, Rip_V1_Session>(
+    public static let updateSession = RipMethod<RipUpdateSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/UpdateSession", isServerStreaming: false)
-    public static let deleteSessions = RipMethod<Rip_V1_DeleteSessionsRequest, Rip_V1_DeleteSessionsResponse>(
+    public static let deleteSessions = RipMethod<RipDeleteSessionsRequest, RipDeleteSessionsResponse>(
         path: "/rip.v1.SessionService/DeleteSessions", isServerStreaming: false)
-    public static let cloneSession = RipMethod<Rip_V1_CloneSessionRequest, Rip_V1_Session>(
+    public static let cloneSession = RipMethod<RipCloneSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/CloneSession", isServerStreaming: false)
-    public static let clearSession = RipMethod<Rip_V1_ClearSessionRequest, Rip_V1_Session>(
+    public static let clearSession = RipMethod<RipClearSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/ClearSession", isServerStreaming: false)
-    public static let addHeaders = RipMethod<Rip_V1_AddHeadersRequest, Rip_V1_Session>(
+    public static let addHeaders = RipMethod<RipAddHeadersRequest, RipSession>(
         path: "/rip.v1.SessionService/AddHeaders", isServerStreaming: false)
-    public static let removeHeaders = RipMethod<Rip_V1_RemoveHeadersRequest, Rip_V1_Session>(
+    public static let removeHeaders = RipMethod<RipRemoveHeadersRequest, RipSession>(
         path: "/rip.v1.SessionService/RemoveHeaders", isServerStreaming: false)
-    public static let extendSession = RipMethod<Rip_V1_ExtendSessionRequest, Rip_V1_Session>(
+    public static let extendSession = RipMethod<RipExtendSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/ExtendSession", isServerStreaming: false)
-    public static let changeSessionState = RipMethod<Rip_V1_ChangeSessionStateRequest, Rip_V1_Session>(
+    public static let changeSessionState = RipMethod<RipChangeSessionStateRequest, RipSession>(
         path: "/rip.v1.SessionService/ChangeSessionState", isServerStreaming: false)
-    public static let recordRequest = RipMethod<Rip_V1_RecordRequestRequest, Rip_V1_Session>(
+    public static let recordRequest = RipMethod<RipRecordRequestRequest, RipSession>(
         path: "/rip.v1.SessionService/RecordRequest", isServerStreaming: false)
-    public static let sessionStats = RipMethod<Rip_V1_SessionStatsRequest, Rip_V1_SessionStatsResponse>(
+    public static let sessionStats = RipMethod<RipSessionStatsRequest, RipSessionStatsResponse>(
         path: "/rip.v1.SessionService/SessionStats", isServerStreaming: false)
-    public static let cleanupSessions = RipMethod<Rip_V1_CleanupSessionsRequest, Rip_V1_CleanupSessionsResponse>(
+    public static let cleanupSessions = RipMethod<RipCleanupSessionsRequest, RipCleanupSessionsResponse>(
         path: "/rip.v1.SessionService/CleanupSessions", isServerStreaming: false)
-    public static let importSession = RipMethod<Rip_V1_ImportSessionRequest, Rip_V1_Session>(
+    public static let importSession = RipMethod<RipImportSessionRequest, RipSession>(
         path: "/rip.v1.SessionService/ImportSession", isServerStreaming: false)
-    public static let watchSessions = RipMethod<Rip_V1_WatchSessionsRequest, Rip_V1_SessionEvent>(
+    public static let watchSessions = RipMethod<RipWatchSessionsRequest, RipSessionEvent>(
         path: "/rip.v1.SessionService/WatchSessions", isServerStreaming: true)
 }
 
 /// The methods of `rip.v1.JobService`.
-public enum Rip_V1_JobService {
-    public static let submitJob = RipMethod<Rip_V1_SubmitJobRequest, Rip_V1_Job>(
+public enum RipJobService {
+    public static let submitJob = RipMethod<RipSubmitJobRequest, RipJob>(
         path: "/rip.v1.JobService/SubmitJob", isServerStreaming: false)
-    public static let getJob = RipMethod<Rip_V1_GetJobRequest, Rip_V1_Job>(
+    public static let getJob = RipMethod<RipGetJobRequest, RipJob>(
         path: "/rip.v1.JobService/GetJob", isServerStreaming: false)
-    public static let listJobs = RipMethod<Rip_V1_ListJobsRequest, Rip_V1_ListJobsResponse>(
+    public static let listJobs = RipMethod<RipListJobsRequest, RipListJobsResponse>(
         path: "/rip.v1.JobService/ListJobs", isServerStreaming: false)
-    public static let cancelJobs = RipMethod<Rip_V1_CancelJobsRequest, Rip_V1_CancelJobsResponse>(
+    public static let cancelJobs = RipMethod<RipCancelJobsRequest, RipCancelJobsResponse>(
         path: "/rip.v1.JobService/CancelJobs", isServerStreaming: false)
-    public static let pauseJob = RipMethod<Rip_V1_PauseJobRequest, Rip_V1_Job>(
+    public static let pauseJob = RipMethod<RipPauseJobRequest, RipJob>(
         path: "/rip.v1.JobService/PauseJob", isServerStreaming: false)
-    public static let resumeJob = RipMethod<Rip_V1_ResumeJobRequest, Rip_V1_Job>(
+    public static let resumeJob = RipMethod<RipResumeJobRequest, RipJob>(
         path: "/rip.v1.JobService/ResumeJob", isServerStreaming: false)
-    public static let retryJob = RipMethod<Rip_V1_RetryJobRequest, Rip_V1_Job>(
+    public static let retryJob = RipMethod<RipRetryJobRequest, RipJob>(
         path: "/rip.v1.JobService/RetryJob", isServerStreaming: false)
-    public static let clearJobs = RipMethod<Rip_V1_ClearJobsRequest, Rip_V1_ClearJobsResponse>(
+    public static let clearJobs = RipMethod<RipClearJobsRequest, RipClearJobsResponse>(
         path: "/rip.v1.JobService/ClearJobs", isServerStreaming: false)
-    public static let getJobLogs = RipMethod<Rip_V1_GetJobLogsRequest, Rip_V1_GetJobLogsResponse>(
+    public static let getJobLogs = RipMethod<RipGetJobLogsRequest, RipGetJobLogsResponse>(
         path: "/rip.v1.JobService/GetJobLogs", isServerStreaming: false)
-    public static let jobStats = RipMethod<Rip_V1_JobStatsRequest, Rip_V1_JobStatsResponse>(
+    public static let jobStats = RipMethod<RipJobStatsRequest, RipJobStatsResponse>(
         path: "/rip.v1.JobService/JobStats", isServerStreaming: false)
-    public static let watchJob = RipMethod<Rip_V1_WatchJobRequest, Rip_V1_JobEvent>(
+    public static let watchJob = RipMethod<RipWatchJobRequest, RipJobEvent>(
         path: "/rip.v1.JobService/WatchJob", isServerStreaming: true)
-    public static let watchEvents = RipMethod<Rip_V1_WatchEventsRequest, Rip_V1_Event>(
+    public static let watchEvents = RipMethod<RipWatchEventsRequest, RipEvent>(
         path: "/rip.v1.JobService/WatchEvents", isServerStreaming: true)
-    public static let claim = RipMethod<Rip_V1_ClaimRequest, Rip_V1_ClaimResponse>(
+    public static let claim = RipMethod<RipClaimRequest, RipClaimResponse>(
         path: "/rip.v1.JobService/Claim", isServerStreaming: false)
-    public static let heartbeat = RipMethod<Rip_V1_HeartbeatRequest, Rip_V1_HeartbeatResponse>(
+    public static let heartbeat = RipMethod<RipHeartbeatRequest, RipHeartbeatResponse>(
         path: "/rip.v1.JobService/Heartbeat", isServerStreaming: false)
-    public static let appendLogs = RipMethod<Rip_V1_AppendLogsRequest, Rip_V1_AppendLogsResponse>(
+    public static let appendLogs = RipMethod<RipAppendLogsRequest, RipAppendLogsResponse>(
         path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false)
-    public static let saveCheckpoint = RipMethod<Rip_V1_SaveCheckpointRequest, Rip_V1_Job>(
+    public static let saveCheckpoint = RipMethod<RipSaveCheckpointRequest, RipJob>(
         path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false)
-    public static let completeJob = RipMethod<Rip_V1_CompleteJobRequest, Rip_V1_Job>(
+    public static let completeJob = RipMethod<RipCompleteJobRequest, RipJob>(
         path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false)
-    public static let failJob = RipMethod<Rip_V1_FailJobRequest, Rip_V1_Job>(
+    public static let failJob = RipMethod<RipFailJobRequest, RipJob>(
         path: "/rip.v1.JobService/FailJob", isServerStreaming: false)
-    public static let releaseJob = RipMethod<Rip_V1_ReleaseJobRequest, Rip_V1_Job>(
+    public static let releaseJob = RipMethod<RipReleaseJobRequest, RipJob>(
         path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false)
 }
 
 /// Every method the daemon serves.
 public enum RipCatalog {
     public static let methods: [RipMethodInfo] = [
-        RipMethodInfo(path: "/rip.v1.AdminService/Health", isServerStreaming: false, requestType: Rip_V1_HealthRequest.self, responseType: Rip_V1_HealthResponse.self),
-        RipMethodInfo(path: "/rip.v1.AdminService/Info", isServerStreaming: false, requestType: Rip_V1_InfoRequest.self, responseType: Rip_V1_InfoResponse.self),
-        RipMethodInfo(path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false, requestType: Rip_V1_GetDescriptorSetRequest.self, responseType: Rip_V1_GetDescriptorSetResponse.self),
-        RipMethodInfo(path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false, requestType: Rip_V1_SnapshotRequest.self, responseType: Rip_V1_SnapshotResponse.self),
-        RipMethodInfo(path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false, requestType: Rip_V1_WalInfoRequest.self, responseType: Rip_V1_WalInfoResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/BeginUpload", isServerStreaming: false, requestType: Rip_V1_BeginUploadRequest.self, responseType: Rip_V1_BeginUploadResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/AppendUpload", isServerStreaming: false, requestType: Rip_V1_AppendUploadRequest.self, responseType: Rip_V1_AppendUploadResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/CommitUpload", isServerStreaming: false, requestType: Rip_V1_CommitUploadRequest.self, responseType: Rip_V1_Artifact.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/AbortUpload", isServerStreaming: false, requestType: Rip_V1_AbortUploadRequest.self, responseType: Rip_V1_AbortUploadResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/ReadArtifact", isServerStreaming: false, requestType: Rip_V1_ReadArtifactRequest.self, responseType: Rip_V1_ReadArtifactResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/GetArtifact", isServerStreaming: false, requestType: Rip_V1_GetArtifactRequest.self, responseType: Rip_V1_Artifact.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/QueryArtifacts", isServerStreaming: false, requestType: Rip_V1_QueryArtifactsRequest.self, responseType: Rip_V1_QueryArtifactsResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/DeleteArtifact", isServerStreaming: false, requestType: Rip_V1_DeleteArtifactRequest.self, responseType: Rip_V1_DeleteArtifactResponse.self),
-        RipMethodInfo(path: "/rip.v1.ArtifactService/ArtifactStats", isServerStreaming: false, requestType: Rip_V1_ArtifactStatsRequest.self, responseType: Rip_V1_ArtifactStatsResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false, requestType: Rip_V1_StoreResponseCookiesRequest.self, responseType: Rip_V1_StoreResponseCookiesResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false, requestType: Rip_V1_CookieHeaderRequest.self, responseType: Rip_V1_CookieHeaderResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false, requestType: Rip_V1_SetCookieRequest.self, responseType: Rip_V1_Cookie.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/ListCookies", isServerStreaming: false, requestType: Rip_V1_ListCookiesRequest.self, responseType: Rip_V1_ListCookiesResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/DeleteCookie", isServerStreaming: false, requestType: Rip_V1_DeleteCookieRequest.self, responseType: Rip_V1_DeleteCookieResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/ClearCookies", isServerStreaming: false, requestType: Rip_V1_ClearCookiesRequest.self, responseType: Rip_V1_ClearCookiesResponse.self),
-        RipMethodInfo(path: "/rip.v1.CookieService/ImportCookies", isServerStreaming: false, requestType: Rip_V1_ImportCookiesRequest.self, responseType: Rip_V1_ImportCookiesResponse.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/CreateSession", isServerStreaming: false, requestType: Rip_V1_CreateSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/GetSession", isServerStreaming: false, requestType: Rip_V1_GetSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/ListSessions", isServerStreaming: false, requestType: Rip_V1_ListSessionsRequest.self, responseType: Rip_V1_ListSessionsResponse.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/UseSession", isServerStreaming: false, requestType: Rip_V1_UseSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/GetCurrentSession", isServerStreaming: false, requestType: Rip_V1_GetCurrentSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/UpdateSession", isServerStreaming: false, requestType: Rip_V1_UpdateSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/DeleteSessions", isServerStreaming: false, requestType: Rip_V1_DeleteSessionsRequest.self, responseType: Rip_V1_DeleteSessionsResponse.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/CloneSession", isServerStreaming: false, requestType: Rip_V1_CloneSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/ClearSession", isServerStreaming: false, requestType: Rip_V1_ClearSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/AddHeaders", isServerStreaming: false, requestType: Rip_V1_AddHeadersRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/RemoveHeaders", isServerStreaming: false, requestType: Rip_V1_RemoveHeadersRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/ExtendSession", isServerStreaming: false, requestType: Rip_V1_ExtendSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/ChangeSessionState", isServerStreaming: false, requestType: Rip_V1_ChangeSessionStateRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/RecordRequest", isServerStreaming: false, requestType: Rip_V1_RecordRequestRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/SessionStats", isServerStreaming: false, requestType: Rip_V1_SessionStatsRequest.self, responseType: Rip_V1_SessionStatsResponse.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/CleanupSessions", isServerStreaming: false, requestType: Rip_V1_CleanupSessionsRequest.self, responseType: Rip_V1_CleanupSessionsResponse.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/ImportSession", isServerStreaming: false, requestType: Rip_V1_ImportSessionRequest.self, responseType: Rip_V1_Session.self),
-        RipMethodInfo(path: "/rip.v1.SessionService/WatchSessions", isServerStreaming: true, requestType: Rip_V1_WatchSessionsRequest.self, responseType: Rip_V1_SessionEvent.self),
-        RipMethodInfo(path: "/rip.v1.JobService/SubmitJob", isServerStreaming: false, requestType: Rip_V1_SubmitJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/GetJob", isServerStreaming: false, requestType: Rip_V1_GetJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/ListJobs", isServerStreaming: false, requestType: Rip_V1_ListJobsRequest.self, responseType: Rip_V1_ListJobsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/CancelJobs", isServerStreaming: false, requestType: Rip_V1_CancelJobsRequest.self, responseType: Rip_V1_CancelJobsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/PauseJob", isServerStreaming: false, requestType: Rip_V1_PauseJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/ResumeJob", isServerStreaming: false, requestType: Rip_V1_ResumeJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/RetryJob", isServerStreaming: false, requestType: Rip_V1_RetryJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/ClearJobs", isServerStreaming: false, requestType: Rip_V1_ClearJobsRequest.self, responseType: Rip_V1_ClearJobsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/GetJobLogs", isServerStreaming: false, requestType: Rip_V1_GetJobLogsRequest.self, responseType: Rip_V1_GetJobLogsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/JobStats", isServerStreaming: false, requestType: Rip_V1_JobStatsRequest.self, responseType: Rip_V1_JobStatsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/WatchJob", isServerStreaming: true, requestType: Rip_V1_WatchJobRequest.self, responseType: Rip_V1_JobEvent.self),
-        RipMethodInfo(path: "/rip.v1.JobService/WatchEvents", isServerStreaming: true, requestType: Rip_V1_WatchEventsRequest.self, responseType: Rip_V1_Event.self),
-        RipMethodInfo(path: "/rip.v1.JobService/Claim", isServerStreaming: false, requestType: Rip_V1_ClaimRequest.self, responseType: Rip_V1_ClaimResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/Heartbeat", isServerStreaming: false, requestType: Rip_V1_HeartbeatRequest.self, responseType: Rip_V1_HeartbeatResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false, requestType: Rip_V1_AppendLogsRequest.self, responseType: Rip_V1_AppendLogsResponse.self),
-        RipMethodInfo(path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false, requestType: Rip_V1_SaveCheckpointRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false, requestType: Rip_V1_CompleteJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/FailJob", isServerStreaming: false, requestType: Rip_V1_FailJobRequest.self, responseType: Rip_V1_Job.self),
-        RipMethodInfo(path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false, requestType: Rip_V1_ReleaseJobRequest.self, responseType: Rip_V1_Job.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/Health", isServerStreaming: false, requestType: RipHealthRequest.self, responseType: RipHealthResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/Info", isServerStreaming: false, requestType: RipInfoRequest.self, responseType: RipInfoResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/GetDescriptorSet", isServerStreaming: false, requestType: RipGetDescriptorSetRequest.self, responseType: RipGetDescriptorSetResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/Snapshot", isServerStreaming: false, requestType: RipSnapshotRequest.self, responseType: RipSnapshotResponse.self),
+        RipMethodInfo(path: "/rip.v1.AdminService/WalInfo", isServerStreaming: false, requestType: RipWalInfoRequest.self, responseType: RipWalInfoResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/BeginUpload", isServerStreaming: false, requestType: RipBeginUploadRequest.self, responseType: RipBeginUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/AppendUpload", isServerStreaming: false, requestType: RipAppendUploadRequest.self, responseType: RipAppendUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/CommitUpload", isServerStreaming: false, requestType: RipCommitUploadRequest.self, responseType: RipArtifact.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/AbortUpload", isServerStreaming: false, requestType: RipAbortUploadRequest.self, responseType: RipAbortUploadResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/ReadArtifact", isServerStreaming: false, requestType: RipReadArtifactRequest.self, responseType: RipReadArtifactResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/GetArtifact", isServerStreaming: false, requestType: RipGetArtifactRequest.self, responseType: RipArtifact.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/QueryArtifacts", isServerStreaming: false, requestType: RipQueryArtifactsRequest.self, responseType: RipQueryArtifactsResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/DeleteArtifact", isServerStreaming: false, requestType: RipDeleteArtifactRequest.self, responseType: RipDeleteArtifactResponse.self),
+        RipMethodInfo(path: "/rip.v1.ArtifactService/ArtifactStats", isServerStreaming: false, requestType: RipArtifactStatsRequest.self, responseType: RipArtifactStatsResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/StoreResponseCookies", isServerStreaming: false, requestType: RipStoreResponseCookiesRequest.self, responseType: RipStoreResponseCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/CookieHeader", isServerStreaming: false, requestType: RipCookieHeaderRequest.self, responseType: RipCookieHeaderResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/SetCookie", isServerStreaming: false, requestType: RipSetCookieRequest.self, responseType: RipCookie.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ListCookies", isServerStreaming: false, requestType: RipListCookiesRequest.self, responseType: RipListCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/DeleteCookie", isServerStreaming: false, requestType: RipDeleteCookieRequest.self, responseType: RipDeleteCookieResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ClearCookies", isServerStreaming: false, requestType: RipClearCookiesRequest.self, responseType: RipClearCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.CookieService/ImportCookies", isServerStreaming: false, requestType: RipImportCookiesRequest.self, responseType: RipImportCookiesResponse.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/CreateSession", isServerStreaming: false, requestType: RipCreateSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/GetSession", isServerStreaming: false, requestType: RipGetSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/ListSessions", isServerStreaming: false, requestType: RipListSessionsRequest.self, responseType: RipListSessionsResponse.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/UseSession", isServerStreaming: false, requestType: RipUseSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/GetCurrentSession", isServerStreaming: false, requestType: RipGetCurrentSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/UpdateSession", isServerStreaming: false, requestType: RipUpdateSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/DeleteSessions", isServerStreaming: false, requestType: RipDeleteSessionsRequest.self, responseType: RipDeleteSessionsResponse.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/CloneSession", isServerStreaming: false, requestType: RipCloneSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/ClearSession", isServerStreaming: false, requestType: RipClearSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/AddHeaders", isServerStreaming: false, requestType: RipAddHeadersRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/RemoveHeaders", isServerStreaming: false, requestType: RipRemoveHeadersRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/ExtendSession", isServerStreaming: false, requestType: RipExtendSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/ChangeSessionState", isServerStreaming: false, requestType: RipChangeSessionStateRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/RecordRequest", isServerStreaming: false, requestType: RipRecordRequestRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/SessionStats", isServerStreaming: false, requestType: RipSessionStatsRequest.self, responseType: RipSessionStatsResponse.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/CleanupSessions", isServerStreaming: false, requestType: RipCleanupSessionsRequest.self, responseType: RipCleanupSessionsResponse.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/ImportSession", isServerStreaming: false, requestType: RipImportSessionRequest.self, responseType: RipSession.self),
+        RipMethodInfo(path: "/rip.v1.SessionService/WatchSessions", isServerStreaming: true, requestType: RipWatchSessionsRequest.self, responseType: RipSessionEvent.self),
+        RipMethodInfo(path: "/rip.v1.JobService/SubmitJob", isServerStreaming: false, requestType: RipSubmitJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/GetJob", isServerStreaming: false, requestType: RipGetJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ListJobs", isServerStreaming: false, requestType: RipListJobsRequest.self, responseType: RipListJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/CancelJobs", isServerStreaming: false, requestType: RipCancelJobsRequest.self, responseType: RipCancelJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/PauseJob", isServerStreaming: false, requestType: RipPauseJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ResumeJob", isServerStreaming: false, requestType: RipResumeJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/RetryJob", isServerStreaming: false, requestType: RipRetryJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ClearJobs", isServerStreaming: false, requestType: RipClearJobsRequest.self, responseType: RipClearJobsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/GetJobLogs", isServerStreaming: false, requestType: RipGetJobLogsRequest.self, responseType: RipGetJobLogsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/JobStats", isServerStreaming: false, requestType: RipJobStatsRequest.self, responseType: RipJobStatsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/WatchJob", isServerStreaming: true, requestType: RipWatchJobRequest.self, responseType: RipJobEvent.self),
+        RipMethodInfo(path: "/rip.v1.JobService/WatchEvents", isServerStreaming: true, requestType: RipWatchEventsRequest.self, responseType: RipEvent.self),
+        RipMethodInfo(path: "/rip.v1.JobService/Claim", isServerStreaming: false, requestType: RipClaimRequest.self, responseType: RipClaimResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/Heartbeat", isServerStreaming: false, requestType: RipHeartbeatRequest.self, responseType: RipHeartbeatResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false, requestType: RipAppendLogsRequest.self, responseType: RipAppendLogsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false, requestType: RipSaveCheckpointRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false, requestType: RipCompleteJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/FailJob", isServerStreaming: false, requestType: RipFailJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false, requestType: RipReleaseJobRequest.self, responseType: RipJob.self),
     ]
 }

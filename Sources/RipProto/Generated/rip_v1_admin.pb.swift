@@ -27,7 +27,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated struct Rip_V1_HealthRequest: Sendable {
+public nonisolated struct RipHealthRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -37,7 +37,7 @@ public nonisolated struct Rip_V1_HealthRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_HealthResponse: Sendable {
+public nonisolated struct RipHealthResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -50,7 +50,7 @@ public nonisolated struct Rip_V1_HealthResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_InfoRequest: Sendable {
+public nonisolated struct RipInfoRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -60,7 +60,7 @@ public nonisolated struct Rip_V1_InfoRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_InfoResponse: Sendable {
+public nonisolated struct RipInfoResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -107,7 +107,7 @@ public nonisolated struct Rip_V1_InfoResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_GetDescriptorSetRequest: Sendable {
+public nonisolated struct RipGetDescriptorSetRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -117,7 +117,7 @@ public nonisolated struct Rip_V1_GetDescriptorSetRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_GetDescriptorSetResponse: Sendable {
+public nonisolated struct RipGetDescriptorSetResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -130,7 +130,7 @@ public nonisolated struct Rip_V1_GetDescriptorSetResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SnapshotRequest: Sendable {
+public nonisolated struct RipSnapshotRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -140,7 +140,7 @@ public nonisolated struct Rip_V1_SnapshotRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SnapshotResponse: Sendable {
+public nonisolated struct RipSnapshotResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -160,7 +160,7 @@ public nonisolated struct Rip_V1_SnapshotResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_WalInfoRequest: Sendable {
+public nonisolated struct RipWalInfoRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -170,7 +170,7 @@ public nonisolated struct Rip_V1_WalInfoRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_WalInfoResponse: Sendable {
+public nonisolated struct RipWalInfoResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -218,7 +218,7 @@ public nonisolated struct Rip_V1_WalInfoResponse: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_HealthRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipHealthRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HealthRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -231,13 +231,13 @@ nonisolated extension Rip_V1_HealthRequest: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_HealthRequest, rhs: Rip_V1_HealthRequest) -> Bool {
+  public static func ==(lhs: RipHealthRequest, rhs: RipHealthRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipHealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HealthResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0")
 
@@ -260,14 +260,14 @@ nonisolated extension Rip_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_HealthResponse, rhs: Rip_V1_HealthResponse) -> Bool {
+  public static func ==(lhs: RipHealthResponse, rhs: RipHealthResponse) -> Bool {
     if lhs.status != rhs.status {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_InfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -280,13 +280,13 @@ nonisolated extension Rip_V1_InfoRequest: SwiftProtobuf.Message, SwiftProtobuf._
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_InfoRequest, rhs: Rip_V1_InfoRequest) -> Bool {
+  public static func ==(lhs: RipInfoRequest, rhs: RipInfoRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0")
 
@@ -369,7 +369,7 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_InfoResponse, rhs: Rip_V1_InfoResponse) -> Bool {
+  public static func ==(lhs: RipInfoResponse, rhs: RipInfoResponse) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.uptimeSeconds != rhs.uptimeSeconds {return false}
     if lhs.socketPath != rhs.socketPath {return false}
@@ -391,7 +391,7 @@ nonisolated extension Rip_V1_InfoResponse: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Rip_V1_GetDescriptorSetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetDescriptorSetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetDescriptorSetRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -404,13 +404,13 @@ nonisolated extension Rip_V1_GetDescriptorSetRequest: SwiftProtobuf.Message, Swi
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetDescriptorSetRequest, rhs: Rip_V1_GetDescriptorSetRequest) -> Bool {
+  public static func ==(lhs: RipGetDescriptorSetRequest, rhs: RipGetDescriptorSetRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_GetDescriptorSetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetDescriptorSetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetDescriptorSetResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}file_descriptor_set\0")
 
@@ -433,14 +433,14 @@ nonisolated extension Rip_V1_GetDescriptorSetResponse: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetDescriptorSetResponse, rhs: Rip_V1_GetDescriptorSetResponse) -> Bool {
+  public static func ==(lhs: RipGetDescriptorSetResponse, rhs: RipGetDescriptorSetResponse) -> Bool {
     if lhs.fileDescriptorSet != rhs.fileDescriptorSet {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_SnapshotRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSnapshotRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -453,13 +453,13 @@ nonisolated extension Rip_V1_SnapshotRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SnapshotRequest, rhs: Rip_V1_SnapshotRequest) -> Bool {
+  public static func ==(lhs: RipSnapshotRequest, rhs: RipSnapshotRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_SnapshotResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSnapshotResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}path\0\u{1}bytes\0\u{1}seconds\0")
 
@@ -494,7 +494,7 @@ nonisolated extension Rip_V1_SnapshotResponse: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SnapshotResponse, rhs: Rip_V1_SnapshotResponse) -> Bool {
+  public static func ==(lhs: RipSnapshotResponse, rhs: RipSnapshotResponse) -> Bool {
     if lhs.lastSequence != rhs.lastSequence {return false}
     if lhs.path != rhs.path {return false}
     if lhs.bytes != rhs.bytes {return false}
@@ -504,7 +504,7 @@ nonisolated extension Rip_V1_SnapshotResponse: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_WalInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWalInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WalInfoRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -517,13 +517,13 @@ nonisolated extension Rip_V1_WalInfoRequest: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WalInfoRequest, rhs: Rip_V1_WalInfoRequest) -> Bool {
+  public static func ==(lhs: RipWalInfoRequest, rhs: RipWalInfoRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_WalInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWalInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WalInfoResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}fsync_policy\0\u{1}segments\0\u{1}bytes\0\u{3}next_sequence\0\u{3}snapshot_sequence\0\u{3}records_since_snapshot\0\u{3}bytes_since_snapshot\0\u{3}last_fsync\0\u{3}segment_bytes_limit\0\u{3}snapshot_after_bytes\0")
 
@@ -586,7 +586,7 @@ nonisolated extension Rip_V1_WalInfoResponse: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WalInfoResponse, rhs: Rip_V1_WalInfoResponse) -> Bool {
+  public static func ==(lhs: RipWalInfoResponse, rhs: RipWalInfoResponse) -> Bool {
     if lhs.fsyncPolicy != rhs.fsyncPolicy {return false}
     if lhs.segments != rhs.segments {return false}
     if lhs.bytes != rhs.bytes {return false}

@@ -30,7 +30,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated enum Rip_V1_ArtifactType: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipArtifactType: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case userInput // = 1
@@ -72,7 +72,7 @@ public nonisolated enum Rip_V1_ArtifactType: SwiftProtobuf.Enum, Swift.CaseItera
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_ArtifactType] = [
+  public static let allCases: [RipArtifactType] = [
     .unspecified,
     .userInput,
     .toolResult,
@@ -86,7 +86,7 @@ public nonisolated enum Rip_V1_ArtifactType: SwiftProtobuf.Enum, Swift.CaseItera
 
 /// Who an artifact belongs to: exactly one of a session (name or id) or a job id. An artifact
 /// is reachable only through its owner.
-public nonisolated struct Rip_V1_ArtifactOwner: Sendable {
+public nonisolated struct RipArtifactOwner: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -100,7 +100,7 @@ public nonisolated struct Rip_V1_ArtifactOwner: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Artifact: Sendable {
+public nonisolated struct RipArtifact: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -109,8 +109,8 @@ public nonisolated struct Rip_V1_Artifact: Sendable {
   public var id: String = String()
 
   /// Resolved: a session id or a job id.
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -121,7 +121,7 @@ public nonisolated struct Rip_V1_Artifact: Sendable {
   /// 1–256 characters of data, never a path.
   public var name: String = String()
 
-  public var type: Rip_V1_ArtifactType = .unspecified
+  public var type: RipArtifactType = .unspecified
 
   public var contentType: String = String()
 
@@ -157,17 +157,17 @@ public nonisolated struct Rip_V1_Artifact: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
   fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Rip_V1_BeginUploadRequest: Sendable {
+public nonisolated struct RipBeginUploadRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -179,10 +179,10 @@ public nonisolated struct Rip_V1_BeginUploadRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
 }
 
-public nonisolated struct Rip_V1_BeginUploadResponse: Sendable {
+public nonisolated struct RipBeginUploadResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -194,7 +194,7 @@ public nonisolated struct Rip_V1_BeginUploadResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AppendUploadRequest: Sendable {
+public nonisolated struct RipAppendUploadRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -210,7 +210,7 @@ public nonisolated struct Rip_V1_AppendUploadRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AppendUploadResponse: Sendable {
+public nonisolated struct RipAppendUploadResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -223,7 +223,7 @@ public nonisolated struct Rip_V1_AppendUploadResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CommitUploadRequest: Sendable {
+public nonisolated struct RipCommitUploadRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -233,7 +233,7 @@ public nonisolated struct Rip_V1_CommitUploadRequest: Sendable {
   public var name: String = String()
 
   /// Default USER_INPUT.
-  public var type: Rip_V1_ArtifactType = .unspecified
+  public var type: RipArtifactType = .unspecified
 
   public var contentType: String = String()
 
@@ -250,7 +250,7 @@ public nonisolated struct Rip_V1_CommitUploadRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AbortUploadRequest: Sendable {
+public nonisolated struct RipAbortUploadRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -262,7 +262,7 @@ public nonisolated struct Rip_V1_AbortUploadRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AbortUploadResponse: Sendable {
+public nonisolated struct RipAbortUploadResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -272,15 +272,15 @@ public nonisolated struct Rip_V1_AbortUploadResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ReadArtifactRequest: Sendable {
+public nonisolated struct RipReadArtifactRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var artifactID: String = String()
 
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -297,10 +297,10 @@ public nonisolated struct Rip_V1_ReadArtifactRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
 }
 
-public nonisolated struct Rip_V1_ReadArtifactResponse: Sendable {
+public nonisolated struct RipReadArtifactResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -315,15 +315,15 @@ public nonisolated struct Rip_V1_ReadArtifactResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_GetArtifactRequest: Sendable {
+public nonisolated struct RipGetArtifactRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var artifactID: String = String()
 
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -335,16 +335,16 @@ public nonisolated struct Rip_V1_GetArtifactRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
 }
 
-public nonisolated struct Rip_V1_QueryArtifactsRequest: Sendable {
+public nonisolated struct RipQueryArtifactsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -353,7 +353,7 @@ public nonisolated struct Rip_V1_QueryArtifactsRequest: Sendable {
   public mutating func clearOwner() {self._owner = nil}
 
   /// Any of these types; empty = all.
-  public var types: [Rip_V1_ArtifactType] = []
+  public var types: [RipArtifactType] = []
 
   /// Artifacts carrying every one of these tags.
   public var tags: [String] = []
@@ -393,17 +393,17 @@ public nonisolated struct Rip_V1_QueryArtifactsRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
   fileprivate var _createdAfter: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
   fileprivate var _createdBefore: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Rip_V1_QueryArtifactsResponse: Sendable {
+public nonisolated struct RipQueryArtifactsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var artifacts: [Rip_V1_Artifact] = []
+  public var artifacts: [RipArtifact] = []
 
   public var nextCursor: String = String()
 
@@ -412,15 +412,15 @@ public nonisolated struct Rip_V1_QueryArtifactsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_DeleteArtifactRequest: Sendable {
+public nonisolated struct RipDeleteArtifactRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var artifactID: String = String()
 
-  public var owner: Rip_V1_ArtifactOwner {
-    get {_owner ?? Rip_V1_ArtifactOwner()}
+  public var owner: RipArtifactOwner {
+    get {_owner ?? RipArtifactOwner()}
     set {_owner = newValue}
   }
   /// Returns true if `owner` has been explicitly set.
@@ -432,16 +432,16 @@ public nonisolated struct Rip_V1_DeleteArtifactRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _owner: Rip_V1_ArtifactOwner? = nil
+  fileprivate var _owner: RipArtifactOwner? = nil
 }
 
-public nonisolated struct Rip_V1_DeleteArtifactResponse: Sendable {
+public nonisolated struct RipDeleteArtifactResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var deleted: Rip_V1_Artifact {
-    get {_deleted ?? Rip_V1_Artifact()}
+  public var deleted: RipArtifact {
+    get {_deleted ?? RipArtifact()}
     set {_deleted = newValue}
   }
   /// Returns true if `deleted` has been explicitly set.
@@ -456,10 +456,10 @@ public nonisolated struct Rip_V1_DeleteArtifactResponse: Sendable {
 
   public init() {}
 
-  fileprivate var _deleted: Rip_V1_Artifact? = nil
+  fileprivate var _deleted: RipArtifact? = nil
 }
 
-public nonisolated struct Rip_V1_ArtifactStatsRequest: Sendable {
+public nonisolated struct RipArtifactStatsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -469,12 +469,12 @@ public nonisolated struct Rip_V1_ArtifactStatsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ArtifactTypeCount: Sendable {
+public nonisolated struct RipArtifactTypeCount: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var type: Rip_V1_ArtifactType = .unspecified
+  public var type: RipArtifactType = .unspecified
 
   public var artifacts: UInt64 = 0
 
@@ -483,7 +483,7 @@ public nonisolated struct Rip_V1_ArtifactTypeCount: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ArtifactStatsResponse: Sendable {
+public nonisolated struct RipArtifactStatsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -500,7 +500,7 @@ public nonisolated struct Rip_V1_ArtifactStatsResponse: Sendable {
 
   public var physicalBytes: UInt64 = 0
 
-  public var byType: [Rip_V1_ArtifactTypeCount] = []
+  public var byType: [RipArtifactTypeCount] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -511,11 +511,11 @@ public nonisolated struct Rip_V1_ArtifactStatsResponse: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_ArtifactType: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifactType: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ARTIFACT_TYPE_UNSPECIFIED\0\u{1}ARTIFACT_TYPE_USER_INPUT\0\u{1}ARTIFACT_TYPE_TOOL_RESULT\0\u{1}ARTIFACT_TYPE_AGENT_OUTPUT\0\u{1}ARTIFACT_TYPE_SYSTEM_GENERATED\0\u{1}ARTIFACT_TYPE_RESULT\0\u{1}ARTIFACT_TYPE_LOG\0")
 }
 
-nonisolated extension Rip_V1_ArtifactOwner: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifactOwner: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ArtifactOwner"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{3}job_id\0")
 
@@ -542,7 +542,7 @@ nonisolated extension Rip_V1_ArtifactOwner: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ArtifactOwner, rhs: Rip_V1_ArtifactOwner) -> Bool {
+  public static func ==(lhs: RipArtifactOwner, rhs: RipArtifactOwner) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.jobID != rhs.jobID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -550,7 +550,7 @@ nonisolated extension Rip_V1_ArtifactOwner: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Artifact"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}owner\0\u{1}name\0\u{1}type\0\u{3}content_type\0\u{1}size\0\u{1}sha256\0\u{3}created_at\0\u{1}tags\0\u{1}metadata\0\u{1}encoding\0\u{3}stored_size\0\u{3}created_seq\0")
 
@@ -625,7 +625,7 @@ nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Artifact, rhs: Rip_V1_Artifact) -> Bool {
+  public static func ==(lhs: RipArtifact, rhs: RipArtifact) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs._owner != rhs._owner {return false}
     if lhs.name != rhs.name {return false}
@@ -644,7 +644,7 @@ nonisolated extension Rip_V1_Artifact: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_BeginUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipBeginUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BeginUploadRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}owner\0")
 
@@ -671,14 +671,14 @@ nonisolated extension Rip_V1_BeginUploadRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_BeginUploadRequest, rhs: Rip_V1_BeginUploadRequest) -> Bool {
+  public static func ==(lhs: RipBeginUploadRequest, rhs: RipBeginUploadRequest) -> Bool {
     if lhs._owner != rhs._owner {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_BeginUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipBeginUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BeginUploadResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0")
 
@@ -701,14 +701,14 @@ nonisolated extension Rip_V1_BeginUploadResponse: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_BeginUploadResponse, rhs: Rip_V1_BeginUploadResponse) -> Bool {
+  public static func ==(lhs: RipBeginUploadResponse, rhs: RipBeginUploadResponse) -> Bool {
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_AppendUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAppendUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AppendUploadRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}offset\0\u{1}data\0")
 
@@ -739,7 +739,7 @@ nonisolated extension Rip_V1_AppendUploadRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AppendUploadRequest, rhs: Rip_V1_AppendUploadRequest) -> Bool {
+  public static func ==(lhs: RipAppendUploadRequest, rhs: RipAppendUploadRequest) -> Bool {
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.offset != rhs.offset {return false}
     if lhs.data != rhs.data {return false}
@@ -748,7 +748,7 @@ nonisolated extension Rip_V1_AppendUploadRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_AppendUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAppendUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AppendUploadResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}received\0")
 
@@ -771,14 +771,14 @@ nonisolated extension Rip_V1_AppendUploadResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AppendUploadResponse, rhs: Rip_V1_AppendUploadResponse) -> Bool {
+  public static func ==(lhs: RipAppendUploadResponse, rhs: RipAppendUploadResponse) -> Bool {
     if lhs.received != rhs.received {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_CommitUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCommitUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CommitUploadRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}name\0\u{1}type\0\u{3}content_type\0\u{1}tags\0\u{1}metadata\0\u{3}expected_sha256\0")
 
@@ -825,7 +825,7 @@ nonisolated extension Rip_V1_CommitUploadRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CommitUploadRequest, rhs: Rip_V1_CommitUploadRequest) -> Bool {
+  public static func ==(lhs: RipCommitUploadRequest, rhs: RipCommitUploadRequest) -> Bool {
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.name != rhs.name {return false}
     if lhs.type != rhs.type {return false}
@@ -838,7 +838,7 @@ nonisolated extension Rip_V1_CommitUploadRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_AbortUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAbortUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AbortUploadRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0")
 
@@ -861,14 +861,14 @@ nonisolated extension Rip_V1_AbortUploadRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AbortUploadRequest, rhs: Rip_V1_AbortUploadRequest) -> Bool {
+  public static func ==(lhs: RipAbortUploadRequest, rhs: RipAbortUploadRequest) -> Bool {
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_AbortUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAbortUploadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AbortUploadResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -881,13 +881,13 @@ nonisolated extension Rip_V1_AbortUploadResponse: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AbortUploadResponse, rhs: Rip_V1_AbortUploadResponse) -> Bool {
+  public static func ==(lhs: RipAbortUploadResponse, rhs: RipAbortUploadResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ReadArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipReadArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReadArtifactRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}artifact_id\0\u{1}owner\0\u{1}offset\0\u{1}length\0")
 
@@ -926,7 +926,7 @@ nonisolated extension Rip_V1_ReadArtifactRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ReadArtifactRequest, rhs: Rip_V1_ReadArtifactRequest) -> Bool {
+  public static func ==(lhs: RipReadArtifactRequest, rhs: RipReadArtifactRequest) -> Bool {
     if lhs.artifactID != rhs.artifactID {return false}
     if lhs._owner != rhs._owner {return false}
     if lhs.offset != rhs.offset {return false}
@@ -936,7 +936,7 @@ nonisolated extension Rip_V1_ReadArtifactRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_ReadArtifactResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipReadArtifactResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReadArtifactResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{1}size\0")
 
@@ -963,7 +963,7 @@ nonisolated extension Rip_V1_ReadArtifactResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ReadArtifactResponse, rhs: Rip_V1_ReadArtifactResponse) -> Bool {
+  public static func ==(lhs: RipReadArtifactResponse, rhs: RipReadArtifactResponse) -> Bool {
     if lhs.data != rhs.data {return false}
     if lhs.size != rhs.size {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -971,7 +971,7 @@ nonisolated extension Rip_V1_ReadArtifactResponse: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_GetArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetArtifactRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}artifact_id\0\u{1}owner\0")
 
@@ -1002,7 +1002,7 @@ nonisolated extension Rip_V1_GetArtifactRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetArtifactRequest, rhs: Rip_V1_GetArtifactRequest) -> Bool {
+  public static func ==(lhs: RipGetArtifactRequest, rhs: RipGetArtifactRequest) -> Bool {
     if lhs.artifactID != rhs.artifactID {return false}
     if lhs._owner != rhs._owner {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1010,7 +1010,7 @@ nonisolated extension Rip_V1_GetArtifactRequest: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_QueryArtifactsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipQueryArtifactsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".QueryArtifactsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}owner\0\u{1}types\0\u{1}tags\0\u{3}name_glob\0\u{3}created_after\0\u{3}created_before\0\u{3}min_size\0\u{3}max_size\0\u{1}limit\0\u{1}cursor\0")
 
@@ -1073,7 +1073,7 @@ nonisolated extension Rip_V1_QueryArtifactsRequest: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_QueryArtifactsRequest, rhs: Rip_V1_QueryArtifactsRequest) -> Bool {
+  public static func ==(lhs: RipQueryArtifactsRequest, rhs: RipQueryArtifactsRequest) -> Bool {
     if lhs._owner != rhs._owner {return false}
     if lhs.types != rhs.types {return false}
     if lhs.tags != rhs.tags {return false}
@@ -1089,7 +1089,7 @@ nonisolated extension Rip_V1_QueryArtifactsRequest: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Rip_V1_QueryArtifactsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipQueryArtifactsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".QueryArtifactsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}artifacts\0\u{3}next_cursor\0")
 
@@ -1116,7 +1116,7 @@ nonisolated extension Rip_V1_QueryArtifactsResponse: SwiftProtobuf.Message, Swif
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_QueryArtifactsResponse, rhs: Rip_V1_QueryArtifactsResponse) -> Bool {
+  public static func ==(lhs: RipQueryArtifactsResponse, rhs: RipQueryArtifactsResponse) -> Bool {
     if lhs.artifacts != rhs.artifacts {return false}
     if lhs.nextCursor != rhs.nextCursor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1124,7 +1124,7 @@ nonisolated extension Rip_V1_QueryArtifactsResponse: SwiftProtobuf.Message, Swif
   }
 }
 
-nonisolated extension Rip_V1_DeleteArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteArtifactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteArtifactRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}artifact_id\0\u{1}owner\0")
 
@@ -1155,7 +1155,7 @@ nonisolated extension Rip_V1_DeleteArtifactRequest: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteArtifactRequest, rhs: Rip_V1_DeleteArtifactRequest) -> Bool {
+  public static func ==(lhs: RipDeleteArtifactRequest, rhs: RipDeleteArtifactRequest) -> Bool {
     if lhs.artifactID != rhs.artifactID {return false}
     if lhs._owner != rhs._owner {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1163,7 +1163,7 @@ nonisolated extension Rip_V1_DeleteArtifactRequest: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Rip_V1_DeleteArtifactResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteArtifactResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteArtifactResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deleted\0\u{3}blob_removed\0")
 
@@ -1194,7 +1194,7 @@ nonisolated extension Rip_V1_DeleteArtifactResponse: SwiftProtobuf.Message, Swif
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteArtifactResponse, rhs: Rip_V1_DeleteArtifactResponse) -> Bool {
+  public static func ==(lhs: RipDeleteArtifactResponse, rhs: RipDeleteArtifactResponse) -> Bool {
     if lhs._deleted != rhs._deleted {return false}
     if lhs.blobRemoved != rhs.blobRemoved {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1202,7 +1202,7 @@ nonisolated extension Rip_V1_DeleteArtifactResponse: SwiftProtobuf.Message, Swif
   }
 }
 
-nonisolated extension Rip_V1_ArtifactStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifactStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ArtifactStatsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -1215,13 +1215,13 @@ nonisolated extension Rip_V1_ArtifactStatsRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ArtifactStatsRequest, rhs: Rip_V1_ArtifactStatsRequest) -> Bool {
+  public static func ==(lhs: RipArtifactStatsRequest, rhs: RipArtifactStatsRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ArtifactTypeCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifactTypeCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ArtifactTypeCount"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}artifacts\0")
 
@@ -1248,7 +1248,7 @@ nonisolated extension Rip_V1_ArtifactTypeCount: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ArtifactTypeCount, rhs: Rip_V1_ArtifactTypeCount) -> Bool {
+  public static func ==(lhs: RipArtifactTypeCount, rhs: RipArtifactTypeCount) -> Bool {
     if lhs.type != rhs.type {return false}
     if lhs.artifacts != rhs.artifacts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1256,7 +1256,7 @@ nonisolated extension Rip_V1_ArtifactTypeCount: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_ArtifactStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipArtifactStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ArtifactStatsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}artifacts\0\u{1}blobs\0\u{3}logical_bytes\0\u{3}unique_bytes\0\u{3}physical_bytes\0\u{3}by_type\0")
 
@@ -1299,7 +1299,7 @@ nonisolated extension Rip_V1_ArtifactStatsResponse: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ArtifactStatsResponse, rhs: Rip_V1_ArtifactStatsResponse) -> Bool {
+  public static func ==(lhs: RipArtifactStatsResponse, rhs: RipArtifactStatsResponse) -> Bool {
     if lhs.artifacts != rhs.artifacts {return false}
     if lhs.blobs != rhs.blobs {return false}
     if lhs.logicalBytes != rhs.logicalBytes {return false}

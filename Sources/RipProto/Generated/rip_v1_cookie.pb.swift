@@ -24,7 +24,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated enum Rip_V1_SameSite: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipSameSite: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
 
   /// No SameSite attribute: enforced as Lax.
@@ -59,7 +59,7 @@ public nonisolated enum Rip_V1_SameSite: SwiftProtobuf.Enum, Swift.CaseIterable 
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_SameSite] = [
+  public static let allCases: [RipSameSite] = [
     .unspecified,
     .none,
     .lax,
@@ -69,7 +69,7 @@ public nonisolated enum Rip_V1_SameSite: SwiftProtobuf.Enum, Swift.CaseIterable 
 }
 
 /// How the request relates to the top-level site (RFC 6265bis §5.2).
-public nonisolated enum Rip_V1_CookieContext: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipCookieContext: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case sameSite // = 0
   case crossSite // = 1
@@ -101,7 +101,7 @@ public nonisolated enum Rip_V1_CookieContext: SwiftProtobuf.Enum, Swift.CaseIter
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_CookieContext] = [
+  public static let allCases: [RipCookieContext] = [
     .sameSite,
     .crossSite,
     .crossSiteTopLevelNavigation,
@@ -109,7 +109,7 @@ public nonisolated enum Rip_V1_CookieContext: SwiftProtobuf.Enum, Swift.CaseIter
 
 }
 
-public nonisolated struct Rip_V1_Cookie: Sendable {
+public nonisolated struct RipCookie: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -139,7 +139,7 @@ public nonisolated struct Rip_V1_Cookie: Sendable {
   /// Clears the value of `expires`. Subsequent reads from it will return its default value.
   public mutating func clearExpires() {self._expires = nil}
 
-  public var sameSite: Rip_V1_SameSite = .unspecified
+  public var sameSite: RipSameSite = .unspecified
 
   /// Sent to `domain` only, not to its subdomains.
   public var hostOnly: Bool = false
@@ -175,7 +175,7 @@ public nonisolated struct Rip_V1_Cookie: Sendable {
 }
 
 /// `session` fields accept a name or an id.
-public nonisolated struct Rip_V1_StoreResponseCookiesRequest: Sendable {
+public nonisolated struct RipStoreResponseCookiesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -188,14 +188,14 @@ public nonisolated struct Rip_V1_StoreResponseCookiesRequest: Sendable {
   /// Set-Cookie header values, without the "Set-Cookie:" name.
   public var setCookieLines: [String] = []
 
-  public var context: Rip_V1_CookieContext = .sameSite
+  public var context: RipCookieContext = .sameSite
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CookieOutcome: @unchecked Sendable {
+public nonisolated struct RipCookieOutcome: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -206,8 +206,8 @@ public nonisolated struct Rip_V1_CookieOutcome: @unchecked Sendable {
   }
 
   /// The cookie as stored (also for a line that deleted one by expiring it).
-  public var cookie: Rip_V1_Cookie {
-    get {_storage._cookie ?? Rip_V1_Cookie()}
+  public var cookie: RipCookie {
+    get {_storage._cookie ?? RipCookie()}
     set {_uniqueStorage()._cookie = newValue}
   }
   /// Returns true if `cookie` has been explicitly set.
@@ -228,20 +228,20 @@ public nonisolated struct Rip_V1_CookieOutcome: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct Rip_V1_StoreResponseCookiesResponse: Sendable {
+public nonisolated struct RipStoreResponseCookiesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// One per line, in order.
-  public var outcomes: [Rip_V1_CookieOutcome] = []
+  public var outcomes: [RipCookieOutcome] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CookieHeaderRequest: Sendable {
+public nonisolated struct RipCookieHeaderRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -250,7 +250,7 @@ public nonisolated struct Rip_V1_CookieHeaderRequest: Sendable {
 
   public var url: String = String()
 
-  public var context: Rip_V1_CookieContext = .sameSite
+  public var context: RipCookieContext = .sameSite
 
   /// Leave `cookies` out of the reply: the header alone, for the call before every request.
   public var headerOnly: Bool = false
@@ -260,7 +260,7 @@ public nonisolated struct Rip_V1_CookieHeaderRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CookieHeaderResponse: Sendable {
+public nonisolated struct RipCookieHeaderResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -269,14 +269,14 @@ public nonisolated struct Rip_V1_CookieHeaderResponse: Sendable {
   public var header: String = String()
 
   /// The cookies sent, in header order (empty with header_only).
-  public var cookies: [Rip_V1_Cookie] = []
+  public var cookies: [RipCookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SetCookieRequest: Sendable {
+public nonisolated struct RipSetCookieRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -285,8 +285,8 @@ public nonisolated struct Rip_V1_SetCookieRequest: Sendable {
 
   /// name, value and domain are required; path defaults to "/". host_only false sends the
   /// cookie to subdomains too. Times other than `expires` are assigned by the jar.
-  public var cookie: Rip_V1_Cookie {
-    get {_cookie ?? Rip_V1_Cookie()}
+  public var cookie: RipCookie {
+    get {_cookie ?? RipCookie()}
     set {_cookie = newValue}
   }
   /// Returns true if `cookie` has been explicitly set.
@@ -298,10 +298,10 @@ public nonisolated struct Rip_V1_SetCookieRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _cookie: Rip_V1_Cookie? = nil
+  fileprivate var _cookie: RipCookie? = nil
 }
 
-public nonisolated struct Rip_V1_ListCookiesRequest: Sendable {
+public nonisolated struct RipListCookiesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -316,20 +316,20 @@ public nonisolated struct Rip_V1_ListCookiesRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ListCookiesResponse: Sendable {
+public nonisolated struct RipListCookiesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// In creation order.
-  public var cookies: [Rip_V1_Cookie] = []
+  public var cookies: [RipCookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_DeleteCookieRequest: Sendable {
+public nonisolated struct RipDeleteCookieRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -348,19 +348,19 @@ public nonisolated struct Rip_V1_DeleteCookieRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_DeleteCookieResponse: Sendable {
+public nonisolated struct RipDeleteCookieResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var deleted: [Rip_V1_Cookie] = []
+  public var deleted: [RipCookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClearCookiesRequest: Sendable {
+public nonisolated struct RipClearCookiesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -375,26 +375,26 @@ public nonisolated struct Rip_V1_ClearCookiesRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClearCookiesResponse: Sendable {
+public nonisolated struct RipClearCookiesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var removed: [Rip_V1_Cookie] = []
+  public var removed: [RipCookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ImportCookiesRequest: Sendable {
+public nonisolated struct RipImportCookiesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var session: String = String()
 
-  public var cookies: [Rip_V1_Cookie] = []
+  public var cookies: [RipCookie] = []
 
   /// Empty the jar first.
   public var replace: Bool = false
@@ -404,13 +404,13 @@ public nonisolated struct Rip_V1_ImportCookiesRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ImportCookiesResponse: Sendable {
+public nonisolated struct RipImportCookiesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// One per cookie, in order.
-  public var outcomes: [Rip_V1_CookieOutcome] = []
+  public var outcomes: [RipCookieOutcome] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -421,15 +421,15 @@ public nonisolated struct Rip_V1_ImportCookiesResponse: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_SameSite: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSameSite: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SAME_SITE_UNSPECIFIED\0\u{1}SAME_SITE_NONE\0\u{1}SAME_SITE_LAX\0\u{1}SAME_SITE_STRICT\0")
 }
 
-nonisolated extension Rip_V1_CookieContext: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieContext: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COOKIE_CONTEXT_SAME_SITE\0\u{1}COOKIE_CONTEXT_CROSS_SITE\0\u{1}COOKIE_CONTEXT_CROSS_SITE_TOP_LEVEL_NAVIGATION\0")
 }
 
-nonisolated extension Rip_V1_Cookie: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookie: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Cookie"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0\u{1}domain\0\u{1}path\0\u{1}secure\0\u{3}http_only\0\u{1}expires\0\u{3}same_site\0\u{3}host_only\0\u{3}created_at\0\u{3}last_accessed_at\0\u{3}creation_index\0")
 
@@ -500,7 +500,7 @@ nonisolated extension Rip_V1_Cookie: SwiftProtobuf.Message, SwiftProtobuf._Messa
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Cookie, rhs: Rip_V1_Cookie) -> Bool {
+  public static func ==(lhs: RipCookie, rhs: RipCookie) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.value != rhs.value {return false}
     if lhs.domain != rhs.domain {return false}
@@ -518,7 +518,7 @@ nonisolated extension Rip_V1_Cookie: SwiftProtobuf.Message, SwiftProtobuf._Messa
   }
 }
 
-nonisolated extension Rip_V1_StoreResponseCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipStoreResponseCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoreResponseCookiesRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}url\0\u{3}set_cookie_lines\0\u{1}context\0")
 
@@ -553,7 +553,7 @@ nonisolated extension Rip_V1_StoreResponseCookiesRequest: SwiftProtobuf.Message,
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_StoreResponseCookiesRequest, rhs: Rip_V1_StoreResponseCookiesRequest) -> Bool {
+  public static func ==(lhs: RipStoreResponseCookiesRequest, rhs: RipStoreResponseCookiesRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.url != rhs.url {return false}
     if lhs.setCookieLines != rhs.setCookieLines {return false}
@@ -563,13 +563,13 @@ nonisolated extension Rip_V1_StoreResponseCookiesRequest: SwiftProtobuf.Message,
   }
 }
 
-nonisolated extension Rip_V1_CookieOutcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieOutcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieOutcome"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stored\0\u{1}cookie\0\u{1}rejection\0")
 
   fileprivate class _StorageClass {
     var _stored: Bool = false
-    var _cookie: Rip_V1_Cookie? = nil
+    var _cookie: RipCookie? = nil
     var _rejection: String = String()
 
       // This property is used as the initial default value for new instances of the type.
@@ -630,7 +630,7 @@ nonisolated extension Rip_V1_CookieOutcome: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieOutcome, rhs: Rip_V1_CookieOutcome) -> Bool {
+  public static func ==(lhs: RipCookieOutcome, rhs: RipCookieOutcome) -> Bool {
     if lhs._storage !== rhs._storage {
       let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
         let _storage = _args.0
@@ -647,7 +647,7 @@ nonisolated extension Rip_V1_CookieOutcome: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Rip_V1_StoreResponseCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipStoreResponseCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoreResponseCookiesResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcomes\0")
 
@@ -670,14 +670,14 @@ nonisolated extension Rip_V1_StoreResponseCookiesResponse: SwiftProtobuf.Message
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_StoreResponseCookiesResponse, rhs: Rip_V1_StoreResponseCookiesResponse) -> Bool {
+  public static func ==(lhs: RipStoreResponseCookiesResponse, rhs: RipStoreResponseCookiesResponse) -> Bool {
     if lhs.outcomes != rhs.outcomes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieHeaderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieHeaderRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}url\0\u{1}context\0\u{3}header_only\0")
 
@@ -712,7 +712,7 @@ nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieHeaderRequest, rhs: Rip_V1_CookieHeaderRequest) -> Bool {
+  public static func ==(lhs: RipCookieHeaderRequest, rhs: RipCookieHeaderRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.url != rhs.url {return false}
     if lhs.context != rhs.context {return false}
@@ -722,7 +722,7 @@ nonisolated extension Rip_V1_CookieHeaderRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_CookieHeaderResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieHeaderResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieHeaderResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}cookies\0")
 
@@ -749,7 +749,7 @@ nonisolated extension Rip_V1_CookieHeaderResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieHeaderResponse, rhs: Rip_V1_CookieHeaderResponse) -> Bool {
+  public static func ==(lhs: RipCookieHeaderResponse, rhs: RipCookieHeaderResponse) -> Bool {
     if lhs.header != rhs.header {return false}
     if lhs.cookies != rhs.cookies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -757,7 +757,7 @@ nonisolated extension Rip_V1_CookieHeaderResponse: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_SetCookieRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSetCookieRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SetCookieRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}cookie\0")
 
@@ -788,7 +788,7 @@ nonisolated extension Rip_V1_SetCookieRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SetCookieRequest, rhs: Rip_V1_SetCookieRequest) -> Bool {
+  public static func ==(lhs: RipSetCookieRequest, rhs: RipSetCookieRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs._cookie != rhs._cookie {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -796,7 +796,7 @@ nonisolated extension Rip_V1_SetCookieRequest: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_ListCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListCookiesRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}domain\0")
 
@@ -823,7 +823,7 @@ nonisolated extension Rip_V1_ListCookiesRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListCookiesRequest, rhs: Rip_V1_ListCookiesRequest) -> Bool {
+  public static func ==(lhs: RipListCookiesRequest, rhs: RipListCookiesRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.domain != rhs.domain {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -831,7 +831,7 @@ nonisolated extension Rip_V1_ListCookiesRequest: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_ListCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListCookiesResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cookies\0")
 
@@ -854,14 +854,14 @@ nonisolated extension Rip_V1_ListCookiesResponse: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListCookiesResponse, rhs: Rip_V1_ListCookiesResponse) -> Bool {
+  public static func ==(lhs: RipListCookiesResponse, rhs: RipListCookiesResponse) -> Bool {
     if lhs.cookies != rhs.cookies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_DeleteCookieRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteCookieRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteCookieRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}name\0\u{1}domain\0\u{1}path\0")
 
@@ -896,7 +896,7 @@ nonisolated extension Rip_V1_DeleteCookieRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteCookieRequest, rhs: Rip_V1_DeleteCookieRequest) -> Bool {
+  public static func ==(lhs: RipDeleteCookieRequest, rhs: RipDeleteCookieRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.name != rhs.name {return false}
     if lhs.domain != rhs.domain {return false}
@@ -906,7 +906,7 @@ nonisolated extension Rip_V1_DeleteCookieRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_DeleteCookieResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteCookieResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteCookieResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deleted\0")
 
@@ -929,14 +929,14 @@ nonisolated extension Rip_V1_DeleteCookieResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteCookieResponse, rhs: Rip_V1_DeleteCookieResponse) -> Bool {
+  public static func ==(lhs: RipDeleteCookieResponse, rhs: RipDeleteCookieResponse) -> Bool {
     if lhs.deleted != rhs.deleted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ClearCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClearCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearCookiesRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}domain\0")
 
@@ -963,7 +963,7 @@ nonisolated extension Rip_V1_ClearCookiesRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClearCookiesRequest, rhs: Rip_V1_ClearCookiesRequest) -> Bool {
+  public static func ==(lhs: RipClearCookiesRequest, rhs: RipClearCookiesRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.domain != rhs.domain {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -971,7 +971,7 @@ nonisolated extension Rip_V1_ClearCookiesRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_ClearCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClearCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearCookiesResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0")
 
@@ -994,14 +994,14 @@ nonisolated extension Rip_V1_ClearCookiesResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClearCookiesResponse, rhs: Rip_V1_ClearCookiesResponse) -> Bool {
+  public static func ==(lhs: RipClearCookiesResponse, rhs: RipClearCookiesResponse) -> Bool {
     if lhs.removed != rhs.removed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ImportCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipImportCookiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportCookiesRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}cookies\0\u{1}replace\0")
 
@@ -1032,7 +1032,7 @@ nonisolated extension Rip_V1_ImportCookiesRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ImportCookiesRequest, rhs: Rip_V1_ImportCookiesRequest) -> Bool {
+  public static func ==(lhs: RipImportCookiesRequest, rhs: RipImportCookiesRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.cookies != rhs.cookies {return false}
     if lhs.replace != rhs.replace {return false}
@@ -1041,7 +1041,7 @@ nonisolated extension Rip_V1_ImportCookiesRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_ImportCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipImportCookiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportCookiesResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcomes\0")
 
@@ -1064,7 +1064,7 @@ nonisolated extension Rip_V1_ImportCookiesResponse: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ImportCookiesResponse, rhs: Rip_V1_ImportCookiesResponse) -> Bool {
+  public static func ==(lhs: RipImportCookiesResponse, rhs: RipImportCookiesResponse) -> Bool {
     if lhs.outcomes != rhs.outcomes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

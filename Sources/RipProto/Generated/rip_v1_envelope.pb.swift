@@ -31,7 +31,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// gRPC's canonical status codes, same numbers.
-public nonisolated enum Rip_V1_StatusCode: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipStatusCode: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case ok // = 0
   case cancelled // = 1
@@ -103,7 +103,7 @@ public nonisolated enum Rip_V1_StatusCode: SwiftProtobuf.Enum, Swift.CaseIterabl
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_StatusCode] = [
+  public static let allCases: [RipStatusCode] = [
     .ok,
     .cancelled,
     .unknown,
@@ -126,7 +126,7 @@ public nonisolated enum Rip_V1_StatusCode: SwiftProtobuf.Enum, Swift.CaseIterabl
 }
 
 /// One call, or the cancellation of one.
-public nonisolated struct Rip_V1_Request: Sendable {
+public nonisolated struct RipRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -151,14 +151,14 @@ public nonisolated struct Rip_V1_Request: Sendable {
 }
 
 /// One reply, one message of a server stream, or the end of a call.
-public nonisolated struct Rip_V1_Response: Sendable {
+public nonisolated struct RipResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var id: UInt64 = 0
 
-  public var code: Rip_V1_StatusCode = .ok
+  public var code: RipStatusCode = .ok
 
   /// Human-readable; says what to fix when code is not OK.
   public var message: String = String()
@@ -178,11 +178,11 @@ public nonisolated struct Rip_V1_Response: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipStatusCode: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OK\0\u{1}CANCELLED\0\u{1}UNKNOWN\0\u{1}INVALID_ARGUMENT\0\u{1}DEADLINE_EXCEEDED\0\u{1}NOT_FOUND\0\u{1}ALREADY_EXISTS\0\u{1}PERMISSION_DENIED\0\u{1}RESOURCE_EXHAUSTED\0\u{1}FAILED_PRECONDITION\0\u{1}ABORTED\0\u{1}OUT_OF_RANGE\0\u{1}UNIMPLEMENTED\0\u{1}INTERNAL\0\u{1}UNAVAILABLE\0\u{1}DATA_LOSS\0\u{1}UNAUTHENTICATED\0")
 }
 
-nonisolated extension Rip_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Request"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}method\0\u{1}payload\0\u{1}cancel\0")
 
@@ -217,7 +217,7 @@ nonisolated extension Rip_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mess
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Request, rhs: Rip_V1_Request) -> Bool {
+  public static func ==(lhs: RipRequest, rhs: RipRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.method != rhs.method {return false}
     if lhs.payload != rhs.payload {return false}
@@ -227,7 +227,7 @@ nonisolated extension Rip_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mess
   }
 }
 
-nonisolated extension Rip_V1_Response: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Response"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}code\0\u{1}message\0\u{1}payload\0\u{3}end_of_stream\0")
 
@@ -266,7 +266,7 @@ nonisolated extension Rip_V1_Response: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Response, rhs: Rip_V1_Response) -> Bool {
+  public static func ==(lhs: RipResponse, rhs: RipResponse) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}

@@ -29,7 +29,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated enum Rip_V1_JobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
 
@@ -78,7 +78,7 @@ public nonisolated enum Rip_V1_JobStatus: SwiftProtobuf.Enum, Swift.CaseIterable
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_JobStatus] = [
+  public static let allCases: [RipJobStatus] = [
     .unspecified,
     .pending,
     .scheduled,
@@ -91,7 +91,7 @@ public nonisolated enum Rip_V1_JobStatus: SwiftProtobuf.Enum, Swift.CaseIterable
 
 }
 
-public nonisolated enum Rip_V1_JobPriority: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipJobPriority: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case low // = 1
@@ -127,7 +127,7 @@ public nonisolated enum Rip_V1_JobPriority: SwiftProtobuf.Enum, Swift.CaseIterab
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_JobPriority] = [
+  public static let allCases: [RipJobPriority] = [
     .unspecified,
     .low,
     .medium,
@@ -137,7 +137,7 @@ public nonisolated enum Rip_V1_JobPriority: SwiftProtobuf.Enum, Swift.CaseIterab
 
 }
 
-public nonisolated enum Rip_V1_LogLevel: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipLogLevel: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case debug // = 1
@@ -173,7 +173,7 @@ public nonisolated enum Rip_V1_LogLevel: SwiftProtobuf.Enum, Swift.CaseIterable 
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_LogLevel] = [
+  public static let allCases: [RipLogLevel] = [
     .unspecified,
     .debug,
     .info,
@@ -183,7 +183,7 @@ public nonisolated enum Rip_V1_LogLevel: SwiftProtobuf.Enum, Swift.CaseIterable 
 
 }
 
-public nonisolated struct Rip_V1_JobProgress: Sendable {
+public nonisolated struct RipJobProgress: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -204,7 +204,7 @@ public nonisolated struct Rip_V1_JobProgress: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobLease: Sendable {
+public nonisolated struct RipJobLease: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -233,7 +233,7 @@ public nonisolated struct Rip_V1_JobLease: Sendable {
   fileprivate var _expiresAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Rip_V1_JobCheckpoint: Sendable {
+public nonisolated struct RipJobCheckpoint: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -257,7 +257,7 @@ public nonisolated struct Rip_V1_JobCheckpoint: Sendable {
 }
 
 /// The outcome of one URL, as a worker reported it.
-public nonisolated struct Rip_V1_JobResult: Sendable {
+public nonisolated struct RipJobResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -288,19 +288,19 @@ public nonisolated struct Rip_V1_JobResult: Sendable {
 
 /// What `ripctl worker run` saves as a job's checkpoint: the URLs finished so far, so an
 /// attempt after a crash skips those that succeeded.
-public nonisolated struct Rip_V1_WorkerCheckpoint: Sendable {
+public nonisolated struct RipWorkerCheckpoint: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var done: [Rip_V1_JobResult] = []
+  public var done: [RipJobResult] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Job: @unchecked Sendable {
+public nonisolated struct RipJob: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -317,12 +317,12 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
   }
 
   /// Never UNSPECIFIED; SCHEDULED is a pending job whose run_at is still ahead.
-  public var status: Rip_V1_JobStatus {
+  public var status: RipJobStatus {
     get {_storage._status}
     set {_uniqueStorage()._status = newValue}
   }
 
-  public var priority: Rip_V1_JobPriority {
+  public var priority: RipJobPriority {
     get {_storage._priority}
     set {_uniqueStorage()._priority = newValue}
   }
@@ -374,8 +374,8 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
   /// Clears the value of `completedAt`. Subsequent reads from it will return its default value.
   public mutating func clearCompletedAt() {_uniqueStorage()._completedAt = nil}
 
-  public var progress: Rip_V1_JobProgress {
-    get {_storage._progress ?? Rip_V1_JobProgress()}
+  public var progress: RipJobProgress {
+    get {_storage._progress ?? RipJobProgress()}
     set {_uniqueStorage()._progress = newValue}
   }
   /// Returns true if `progress` has been explicitly set.
@@ -449,8 +449,8 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._timeoutSeconds = newValue}
   }
 
-  public var lease: Rip_V1_JobLease {
-    get {_storage._lease ?? Rip_V1_JobLease()}
+  public var lease: RipJobLease {
+    get {_storage._lease ?? RipJobLease()}
     set {_uniqueStorage()._lease = newValue}
   }
   /// Returns true if `lease` has been explicitly set.
@@ -458,8 +458,8 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
   /// Clears the value of `lease`. Subsequent reads from it will return its default value.
   public mutating func clearLease() {_uniqueStorage()._lease = nil}
 
-  public var checkpoint: Rip_V1_JobCheckpoint {
-    get {_storage._checkpoint ?? Rip_V1_JobCheckpoint()}
+  public var checkpoint: RipJobCheckpoint {
+    get {_storage._checkpoint ?? RipJobCheckpoint()}
     set {_uniqueStorage()._checkpoint = newValue}
   }
   /// Returns true if `checkpoint` has been explicitly set.
@@ -492,7 +492,7 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
     set {_uniqueStorage()._cancelRequested = newValue}
   }
 
-  public var results: [Rip_V1_JobResult] {
+  public var results: [RipJobResult] {
     get {_storage._results}
     set {_uniqueStorage()._results = newValue}
   }
@@ -534,7 +534,7 @@ public nonisolated struct Rip_V1_Job: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct Rip_V1_SubmitJobRequest: Sendable {
+public nonisolated struct RipSubmitJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -548,7 +548,7 @@ public nonisolated struct Rip_V1_SubmitJobRequest: Sendable {
   public var name: String = String()
 
   /// Default MEDIUM.
-  public var priority: Rip_V1_JobPriority = .unspecified
+  public var priority: RipJobPriority = .unspecified
 
   public var batch: Bool = false
 
@@ -597,7 +597,7 @@ public nonisolated struct Rip_V1_SubmitJobRequest: Sendable {
   fileprivate var _maxRetries: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
 }
 
-public nonisolated struct Rip_V1_GetJobRequest: Sendable {
+public nonisolated struct RipGetJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -612,15 +612,15 @@ public nonisolated struct Rip_V1_GetJobRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ListJobsRequest: Sendable {
+public nonisolated struct RipListJobsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Any of these statuses; empty = all.
-  public var status: [Rip_V1_JobStatus] = []
+  public var status: [RipJobStatus] = []
 
-  public var priority: [Rip_V1_JobPriority] = []
+  public var priority: [RipJobPriority] = []
 
   /// Jobs carrying every one of these tags.
   public var tags: [String] = []
@@ -641,13 +641,13 @@ public nonisolated struct Rip_V1_ListJobsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ListJobsResponse: Sendable {
+public nonisolated struct RipListJobsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Newest first.
-  public var jobs: [Rip_V1_Job] = []
+  public var jobs: [RipJob] = []
 
   /// Empty on the last page.
   public var nextCursor: String = String()
@@ -657,7 +657,7 @@ public nonisolated struct Rip_V1_ListJobsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CancelJobsRequest: Sendable {
+public nonisolated struct RipCancelJobsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -674,23 +674,23 @@ public nonisolated struct Rip_V1_CancelJobsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CancelJobsResponse: Sendable {
+public nonisolated struct RipCancelJobsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Jobs cancelled now.
-  public var cancelled: [Rip_V1_Job] = []
+  public var cancelled: [RipJob] = []
 
   /// Running jobs asked to stop.
-  public var requested: [Rip_V1_Job] = []
+  public var requested: [RipJob] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_PauseJobRequest: Sendable {
+public nonisolated struct RipPauseJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -702,7 +702,7 @@ public nonisolated struct Rip_V1_PauseJobRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ResumeJobRequest: Sendable {
+public nonisolated struct RipResumeJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -714,7 +714,7 @@ public nonisolated struct Rip_V1_ResumeJobRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_RetryJobRequest: Sendable {
+public nonisolated struct RipRetryJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -738,7 +738,7 @@ public nonisolated struct Rip_V1_RetryJobRequest: Sendable {
   fileprivate var _maxRetries: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
 }
 
-public nonisolated struct Rip_V1_ClearJobsRequest: Sendable {
+public nonisolated struct RipClearJobsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -758,7 +758,7 @@ public nonisolated struct Rip_V1_ClearJobsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClearJobsResponse: Sendable {
+public nonisolated struct RipClearJobsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -770,7 +770,7 @@ public nonisolated struct Rip_V1_ClearJobsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_LogEntry: Sendable {
+public nonisolated struct RipLogEntry: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -789,7 +789,7 @@ public nonisolated struct Rip_V1_LogEntry: Sendable {
   public mutating func clearTime() {self._time = nil}
 
   /// Default INFO.
-  public var level: Rip_V1_LogLevel = .unspecified
+  public var level: RipLogLevel = .unspecified
 
   public var message: String = String()
 
@@ -805,7 +805,7 @@ public nonisolated struct Rip_V1_LogEntry: Sendable {
   fileprivate var _time: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Rip_V1_GetJobLogsRequest: Sendable {
+public nonisolated struct RipGetJobLogsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -816,7 +816,7 @@ public nonisolated struct Rip_V1_GetJobLogsRequest: Sendable {
   public var lines: UInt32 = 0
 
   /// This level and above; UNSPECIFIED = all.
-  public var minLevel: Rip_V1_LogLevel = .unspecified
+  public var minLevel: RipLogLevel = .unspecified
 
   /// Lines whose message or url contain this text.
   public var contains: String = String()
@@ -826,12 +826,12 @@ public nonisolated struct Rip_V1_GetJobLogsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_GetJobLogsResponse: Sendable {
+public nonisolated struct RipGetJobLogsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var entries: [Rip_V1_LogEntry] = []
+  public var entries: [RipLogEntry] = []
 
   public var droppedLogLines: UInt64 = 0
 
@@ -840,7 +840,7 @@ public nonisolated struct Rip_V1_GetJobLogsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobStatsRequest: Sendable {
+public nonisolated struct RipJobStatsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -856,7 +856,7 @@ public nonisolated struct Rip_V1_JobStatsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobStatsGroup: Sendable {
+public nonisolated struct RipJobStatsGroup: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -898,13 +898,13 @@ public nonisolated struct Rip_V1_JobStatsGroup: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobStatsResponse: Sendable {
+public nonisolated struct RipJobStatsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var total: Rip_V1_JobStatsGroup {
-    get {_total ?? Rip_V1_JobStatsGroup()}
+  public var total: RipJobStatsGroup {
+    get {_total ?? RipJobStatsGroup()}
     set {_total = newValue}
   }
   /// Returns true if `total` has been explicitly set.
@@ -912,16 +912,16 @@ public nonisolated struct Rip_V1_JobStatsResponse: Sendable {
   /// Clears the value of `total`. Subsequent reads from it will return its default value.
   public mutating func clearTotal() {self._total = nil}
 
-  public var groups: [Rip_V1_JobStatsGroup] = []
+  public var groups: [RipJobStatsGroup] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _total: Rip_V1_JobStatsGroup? = nil
+  fileprivate var _total: RipJobStatsGroup? = nil
 }
 
-public nonisolated struct Rip_V1_WatchJobRequest: Sendable {
+public nonisolated struct RipWatchJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -936,16 +936,16 @@ public nonisolated struct Rip_V1_WatchJobRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobEvent: Sendable {
+public nonisolated struct RipJobEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Rip_V1_JobEvent.Kind = .unspecified
+  public var kind: RipJobEvent.Kind = .unspecified
 
   /// The job after the change, without result contents.
-  public var job: Rip_V1_Job {
-    get {_job ?? Rip_V1_Job()}
+  public var job: RipJob {
+    get {_job ?? RipJob()}
     set {_job = newValue}
   }
   /// Returns true if `job` has been explicitly set.
@@ -954,7 +954,7 @@ public nonisolated struct Rip_V1_JobEvent: Sendable {
   public mutating func clearJob() {self._job = nil}
 
   /// For LOG.
-  public var logs: [Rip_V1_LogEntry] = []
+  public var logs: [RipLogEntry] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1016,7 +1016,7 @@ public nonisolated struct Rip_V1_JobEvent: Sendable {
     }
 
     // The compiler won't synthesize support with the UNRECOGNIZED case.
-    public static let allCases: [Rip_V1_JobEvent.Kind] = [
+    public static let allCases: [RipJobEvent.Kind] = [
       .unspecified,
       .current,
       .created,
@@ -1034,10 +1034,10 @@ public nonisolated struct Rip_V1_JobEvent: Sendable {
 
   public init() {}
 
-  fileprivate var _job: Rip_V1_Job? = nil
+  fileprivate var _job: RipJob? = nil
 }
 
-public nonisolated struct Rip_V1_WatchEventsRequest: Sendable {
+public nonisolated struct RipWatchEventsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1054,25 +1054,25 @@ public nonisolated struct Rip_V1_WatchEventsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Event: Sendable {
+public nonisolated struct RipEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Rip_V1_Event.OneOf_Kind? = nil
+  public var kind: RipEvent.OneOf_Kind? = nil
 
-  public var job: Rip_V1_JobEvent {
+  public var job: RipJobEvent {
     get {
       if case .job(let v)? = kind {return v}
-      return Rip_V1_JobEvent()
+      return RipJobEvent()
     }
     set {kind = .job(newValue)}
   }
 
-  public var session: Rip_V1_SessionEvent {
+  public var session: RipSessionEvent {
     get {
       if case .session(let v)? = kind {return v}
-      return Rip_V1_SessionEvent()
+      return RipSessionEvent()
     }
     set {kind = .session(newValue)}
   }
@@ -1080,15 +1080,15 @@ public nonisolated struct Rip_V1_Event: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
-    case job(Rip_V1_JobEvent)
-    case session(Rip_V1_SessionEvent)
+    case job(RipJobEvent)
+    case session(RipSessionEvent)
 
   }
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClaimRequest: Sendable {
+public nonisolated struct RipClaimRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1113,13 +1113,13 @@ public nonisolated struct Rip_V1_ClaimRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClaimedJob: Sendable {
+public nonisolated struct RipClaimedJob: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var job: Rip_V1_Job {
-    get {_job ?? Rip_V1_Job()}
+  public var job: RipJob {
+    get {_job ?? RipJob()}
     set {_job = newValue}
   }
   /// Returns true if `job` has been explicitly set.
@@ -1139,22 +1139,22 @@ public nonisolated struct Rip_V1_ClaimedJob: Sendable {
 
   public init() {}
 
-  fileprivate var _job: Rip_V1_Job? = nil
+  fileprivate var _job: RipJob? = nil
 }
 
-public nonisolated struct Rip_V1_ClaimResponse: Sendable {
+public nonisolated struct RipClaimResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var jobs: [Rip_V1_ClaimedJob] = []
+  public var jobs: [RipClaimedJob] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_HeartbeatRequest: Sendable {
+public nonisolated struct RipHeartbeatRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1164,8 +1164,8 @@ public nonisolated struct Rip_V1_HeartbeatRequest: Sendable {
   public var token: String = String()
 
   /// Replaces the job's progress when set (total is always the URL count).
-  public var progress: Rip_V1_JobProgress {
-    get {_progress ?? Rip_V1_JobProgress()}
+  public var progress: RipJobProgress {
+    get {_progress ?? RipJobProgress()}
     set {_progress = newValue}
   }
   /// Returns true if `progress` has been explicitly set.
@@ -1179,10 +1179,10 @@ public nonisolated struct Rip_V1_HeartbeatRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _progress: Rip_V1_JobProgress? = nil
+  fileprivate var _progress: RipJobProgress? = nil
 }
 
-public nonisolated struct Rip_V1_HeartbeatResponse: Sendable {
+public nonisolated struct RipHeartbeatResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1205,7 +1205,7 @@ public nonisolated struct Rip_V1_HeartbeatResponse: Sendable {
   fileprivate var _leaseExpiresAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Rip_V1_AppendLogsRequest: Sendable {
+public nonisolated struct RipAppendLogsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1214,14 +1214,14 @@ public nonisolated struct Rip_V1_AppendLogsRequest: Sendable {
 
   public var token: String = String()
 
-  public var entries: [Rip_V1_LogEntry] = []
+  public var entries: [RipLogEntry] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AppendLogsResponse: Sendable {
+public nonisolated struct RipAppendLogsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1234,7 +1234,7 @@ public nonisolated struct Rip_V1_AppendLogsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SaveCheckpointRequest: Sendable {
+public nonisolated struct RipSaveCheckpointRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1251,7 +1251,7 @@ public nonisolated struct Rip_V1_SaveCheckpointRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CompleteJobRequest: Sendable {
+public nonisolated struct RipCompleteJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1262,11 +1262,11 @@ public nonisolated struct Rip_V1_CompleteJobRequest: Sendable {
 
   public var summary: String = String()
 
-  public var results: [Rip_V1_JobResult] = []
+  public var results: [RipJobResult] = []
 
   /// Final progress; default every URL completed.
-  public var progress: Rip_V1_JobProgress {
-    get {_progress ?? Rip_V1_JobProgress()}
+  public var progress: RipJobProgress {
+    get {_progress ?? RipJobProgress()}
     set {_progress = newValue}
   }
   /// Returns true if `progress` has been explicitly set.
@@ -1278,10 +1278,10 @@ public nonisolated struct Rip_V1_CompleteJobRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _progress: Rip_V1_JobProgress? = nil
+  fileprivate var _progress: RipJobProgress? = nil
 }
 
-public nonisolated struct Rip_V1_FailJobRequest: Sendable {
+public nonisolated struct RipFailJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1294,10 +1294,10 @@ public nonisolated struct Rip_V1_FailJobRequest: Sendable {
 
   public var retryable: Bool = false
 
-  public var results: [Rip_V1_JobResult] = []
+  public var results: [RipJobResult] = []
 
-  public var progress: Rip_V1_JobProgress {
-    get {_progress ?? Rip_V1_JobProgress()}
+  public var progress: RipJobProgress {
+    get {_progress ?? RipJobProgress()}
     set {_progress = newValue}
   }
   /// Returns true if `progress` has been explicitly set.
@@ -1309,10 +1309,10 @@ public nonisolated struct Rip_V1_FailJobRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _progress: Rip_V1_JobProgress? = nil
+  fileprivate var _progress: RipJobProgress? = nil
 }
 
-public nonisolated struct Rip_V1_ReleaseJobRequest: Sendable {
+public nonisolated struct RipReleaseJobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1330,19 +1330,19 @@ public nonisolated struct Rip_V1_ReleaseJobRequest: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_JobStatus: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobStatus: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_SCHEDULED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_PAUSED\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_CANCELLED\0")
 }
 
-nonisolated extension Rip_V1_JobPriority: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobPriority: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_PRIORITY_UNSPECIFIED\0\u{1}JOB_PRIORITY_LOW\0\u{1}JOB_PRIORITY_MEDIUM\0\u{1}JOB_PRIORITY_HIGH\0\u{1}JOB_PRIORITY_CRITICAL\0")
 }
 
-nonisolated extension Rip_V1_LogLevel: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipLogLevel: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOG_LEVEL_UNSPECIFIED\0\u{1}LOG_LEVEL_DEBUG\0\u{1}LOG_LEVEL_INFO\0\u{1}LOG_LEVEL_WARN\0\u{1}LOG_LEVEL_ERROR\0")
 }
 
-nonisolated extension Rip_V1_JobProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobProgress"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}completed\0\u{1}failed\0\u{1}percentage\0\u{3}current_url\0")
 
@@ -1381,7 +1381,7 @@ nonisolated extension Rip_V1_JobProgress: SwiftProtobuf.Message, SwiftProtobuf._
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobProgress, rhs: Rip_V1_JobProgress) -> Bool {
+  public static func ==(lhs: RipJobProgress, rhs: RipJobProgress) -> Bool {
     if lhs.total != rhs.total {return false}
     if lhs.completed != rhs.completed {return false}
     if lhs.failed != rhs.failed {return false}
@@ -1392,7 +1392,7 @@ nonisolated extension Rip_V1_JobProgress: SwiftProtobuf.Message, SwiftProtobuf._
   }
 }
 
-nonisolated extension Rip_V1_JobLease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobLease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobLease"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{1}token\0\u{3}expires_at\0\u{3}lease_ms\0")
 
@@ -1431,7 +1431,7 @@ nonisolated extension Rip_V1_JobLease: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobLease, rhs: Rip_V1_JobLease) -> Bool {
+  public static func ==(lhs: RipJobLease, rhs: RipJobLease) -> Bool {
     if lhs.workerID != rhs.workerID {return false}
     if lhs.token != rhs.token {return false}
     if lhs._expiresAt != rhs._expiresAt {return false}
@@ -1441,7 +1441,7 @@ nonisolated extension Rip_V1_JobLease: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_JobCheckpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobCheckpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobCheckpoint"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}saved_at\0")
 
@@ -1472,7 +1472,7 @@ nonisolated extension Rip_V1_JobCheckpoint: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobCheckpoint, rhs: Rip_V1_JobCheckpoint) -> Bool {
+  public static func ==(lhs: RipJobCheckpoint, rhs: RipJobCheckpoint) -> Bool {
     if lhs.data != rhs.data {return false}
     if lhs._savedAt != rhs._savedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1480,7 +1480,7 @@ nonisolated extension Rip_V1_JobCheckpoint: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobResult"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}url\0\u{1}ok\0\u{1}content\0\u{3}content_type\0\u{1}error\0\u{3}duration_ms\0\u{1}size\0\u{3}artifact_id\0")
 
@@ -1531,7 +1531,7 @@ nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._Me
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobResult, rhs: Rip_V1_JobResult) -> Bool {
+  public static func ==(lhs: RipJobResult, rhs: RipJobResult) -> Bool {
     if lhs.url != rhs.url {return false}
     if lhs.ok != rhs.ok {return false}
     if lhs.content != rhs.content {return false}
@@ -1545,7 +1545,7 @@ nonisolated extension Rip_V1_JobResult: SwiftProtobuf.Message, SwiftProtobuf._Me
   }
 }
 
-nonisolated extension Rip_V1_WorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WorkerCheckpoint"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}done\0")
 
@@ -1568,29 +1568,29 @@ nonisolated extension Rip_V1_WorkerCheckpoint: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WorkerCheckpoint, rhs: Rip_V1_WorkerCheckpoint) -> Bool {
+  public static func ==(lhs: RipWorkerCheckpoint, rhs: RipWorkerCheckpoint) -> Bool {
     if lhs.done != rhs.done {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
     var _name: String = String()
-    var _status: Rip_V1_JobStatus = .unspecified
-    var _priority: Rip_V1_JobPriority = .unspecified
+    var _status: RipJobStatus = .unspecified
+    var _priority: RipJobPriority = .unspecified
     var _urls: [String] = []
     var _method: String = String()
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _startedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _completedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-    var _progress: Rip_V1_JobProgress? = nil
+    var _progress: RipJobProgress? = nil
     var _tags: [String] = []
     var _error: String = String()
     var _resultsPath: String = String()
@@ -1602,13 +1602,13 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     var _attempt: UInt32 = 0
     var _maxRetries: UInt32 = 0
     var _timeoutSeconds: UInt32 = 0
-    var _lease: Rip_V1_JobLease? = nil
-    var _checkpoint: Rip_V1_JobCheckpoint? = nil
+    var _lease: RipJobLease? = nil
+    var _checkpoint: RipJobCheckpoint? = nil
     var _metrics: Dictionary<String,Double> = [:]
     var _heartbeatAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _summary: String = String()
     var _cancelRequested: Bool = false
-    var _results: [Rip_V1_JobResult] = []
+    var _results: [RipJobResult] = []
     var _logLines: UInt64 = 0
     var _droppedLogLines: UInt64 = 0
     var _workers: [String] = []
@@ -1828,7 +1828,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Job, rhs: Rip_V1_Job) -> Bool {
+  public static func ==(lhs: RipJob, rhs: RipJob) -> Bool {
     if lhs._storage !== rhs._storage {
       let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
         let _storage = _args.0
@@ -1876,7 +1876,7 @@ nonisolated extension Rip_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageI
   }
 }
 
-nonisolated extension Rip_V1_SubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0")
 
@@ -1955,7 +1955,7 @@ nonisolated extension Rip_V1_SubmitJobRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SubmitJobRequest, rhs: Rip_V1_SubmitJobRequest) -> Bool {
+  public static func ==(lhs: RipSubmitJobRequest, rhs: RipSubmitJobRequest) -> Bool {
     if lhs.urls != rhs.urls {return false}
     if lhs.method != rhs.method {return false}
     if lhs.name != rhs.name {return false}
@@ -1975,7 +1975,7 @@ nonisolated extension Rip_V1_SubmitJobRequest: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_GetJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}include_content\0")
 
@@ -2002,7 +2002,7 @@ nonisolated extension Rip_V1_GetJobRequest: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetJobRequest, rhs: Rip_V1_GetJobRequest) -> Bool {
+  public static func ==(lhs: RipGetJobRequest, rhs: RipGetJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.includeContent != rhs.includeContent {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2010,7 +2010,7 @@ nonisolated extension Rip_V1_GetJobRequest: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Rip_V1_ListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}priority\0\u{1}tags\0\u{1}method\0\u{3}recent_ms\0\u{1}limit\0\u{1}cursor\0")
 
@@ -2057,7 +2057,7 @@ nonisolated extension Rip_V1_ListJobsRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListJobsRequest, rhs: Rip_V1_ListJobsRequest) -> Bool {
+  public static func ==(lhs: RipListJobsRequest, rhs: RipListJobsRequest) -> Bool {
     if lhs.status != rhs.status {return false}
     if lhs.priority != rhs.priority {return false}
     if lhs.tags != rhs.tags {return false}
@@ -2070,7 +2070,7 @@ nonisolated extension Rip_V1_ListJobsRequest: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0\u{3}next_cursor\0")
 
@@ -2097,7 +2097,7 @@ nonisolated extension Rip_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListJobsResponse, rhs: Rip_V1_ListJobsResponse) -> Bool {
+  public static func ==(lhs: RipListJobsResponse, rhs: RipListJobsResponse) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
     if lhs.nextCursor != rhs.nextCursor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2105,7 +2105,7 @@ nonisolated extension Rip_V1_ListJobsResponse: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_CancelJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCancelJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CancelJobsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}tag\0\u{1}force\0")
 
@@ -2136,7 +2136,7 @@ nonisolated extension Rip_V1_CancelJobsRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CancelJobsRequest, rhs: Rip_V1_CancelJobsRequest) -> Bool {
+  public static func ==(lhs: RipCancelJobsRequest, rhs: RipCancelJobsRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.tag != rhs.tag {return false}
     if lhs.force != rhs.force {return false}
@@ -2145,7 +2145,7 @@ nonisolated extension Rip_V1_CancelJobsRequest: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_CancelJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCancelJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CancelJobsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cancelled\0\u{1}requested\0")
 
@@ -2172,7 +2172,7 @@ nonisolated extension Rip_V1_CancelJobsResponse: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CancelJobsResponse, rhs: Rip_V1_CancelJobsResponse) -> Bool {
+  public static func ==(lhs: RipCancelJobsResponse, rhs: RipCancelJobsResponse) -> Bool {
     if lhs.cancelled != rhs.cancelled {return false}
     if lhs.requested != rhs.requested {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2180,7 +2180,7 @@ nonisolated extension Rip_V1_CancelJobsResponse: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_PauseJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipPauseJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PauseJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0")
 
@@ -2203,14 +2203,14 @@ nonisolated extension Rip_V1_PauseJobRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_PauseJobRequest, rhs: Rip_V1_PauseJobRequest) -> Bool {
+  public static func ==(lhs: RipPauseJobRequest, rhs: RipPauseJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ResumeJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipResumeJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResumeJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0")
 
@@ -2233,14 +2233,14 @@ nonisolated extension Rip_V1_ResumeJobRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ResumeJobRequest, rhs: Rip_V1_ResumeJobRequest) -> Bool {
+  public static func ==(lhs: RipResumeJobRequest, rhs: RipResumeJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_RetryJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipRetryJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RetryJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}max_retries\0")
 
@@ -2271,7 +2271,7 @@ nonisolated extension Rip_V1_RetryJobRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_RetryJobRequest, rhs: Rip_V1_RetryJobRequest) -> Bool {
+  public static func ==(lhs: RipRetryJobRequest, rhs: RipRetryJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs._maxRetries != rhs._maxRetries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2279,7 +2279,7 @@ nonisolated extension Rip_V1_RetryJobRequest: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_ClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearJobsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}older_than_ms\0")
 
@@ -2314,7 +2314,7 @@ nonisolated extension Rip_V1_ClearJobsRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClearJobsRequest, rhs: Rip_V1_ClearJobsRequest) -> Bool {
+  public static func ==(lhs: RipClearJobsRequest, rhs: RipClearJobsRequest) -> Bool {
     if lhs.completed != rhs.completed {return false}
     if lhs.failed != rhs.failed {return false}
     if lhs.cancelled != rhs.cancelled {return false}
@@ -2324,7 +2324,7 @@ nonisolated extension Rip_V1_ClearJobsRequest: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_ClearJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClearJobsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearJobsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0")
 
@@ -2347,14 +2347,14 @@ nonisolated extension Rip_V1_ClearJobsResponse: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClearJobsResponse, rhs: Rip_V1_ClearJobsResponse) -> Bool {
+  public static func ==(lhs: RipClearJobsResponse, rhs: RipClearJobsResponse) -> Bool {
     if lhs.removed != rhs.removed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipLogEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LogEntry"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}time\0\u{1}level\0\u{1}message\0\u{1}url\0\u{1}attempt\0")
 
@@ -2401,7 +2401,7 @@ nonisolated extension Rip_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_LogEntry, rhs: Rip_V1_LogEntry) -> Bool {
+  public static func ==(lhs: RipLogEntry, rhs: RipLogEntry) -> Bool {
     if lhs.seq != rhs.seq {return false}
     if lhs._time != rhs._time {return false}
     if lhs.level != rhs.level {return false}
@@ -2413,7 +2413,7 @@ nonisolated extension Rip_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_GetJobLogsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetJobLogsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetJobLogsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}lines\0\u{3}min_level\0\u{1}contains\0")
 
@@ -2448,7 +2448,7 @@ nonisolated extension Rip_V1_GetJobLogsRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetJobLogsRequest, rhs: Rip_V1_GetJobLogsRequest) -> Bool {
+  public static func ==(lhs: RipGetJobLogsRequest, rhs: RipGetJobLogsRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.lines != rhs.lines {return false}
     if lhs.minLevel != rhs.minLevel {return false}
@@ -2458,7 +2458,7 @@ nonisolated extension Rip_V1_GetJobLogsRequest: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_GetJobLogsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetJobLogsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetJobLogsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}dropped_log_lines\0")
 
@@ -2485,7 +2485,7 @@ nonisolated extension Rip_V1_GetJobLogsResponse: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetJobLogsResponse, rhs: Rip_V1_GetJobLogsResponse) -> Bool {
+  public static func ==(lhs: RipGetJobLogsResponse, rhs: RipGetJobLogsResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs.droppedLogLines != rhs.droppedLogLines {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2493,7 +2493,7 @@ nonisolated extension Rip_V1_GetJobLogsResponse: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_JobStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobStatsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}range_ms\0\u{3}group_by\0")
 
@@ -2520,7 +2520,7 @@ nonisolated extension Rip_V1_JobStatsRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobStatsRequest, rhs: Rip_V1_JobStatsRequest) -> Bool {
+  public static func ==(lhs: RipJobStatsRequest, rhs: RipJobStatsRequest) -> Bool {
     if lhs.rangeMs != rhs.rangeMs {return false}
     if lhs.groupBy != rhs.groupBy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2528,7 +2528,7 @@ nonisolated extension Rip_V1_JobStatsRequest: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_JobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobStatsGroup"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}jobs\0\u{1}pending\0\u{1}scheduled\0\u{1}running\0\u{1}paused\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}success_rate\0\u{3}p50_duration_ms\0\u{3}p95_duration_ms\0\u{3}jobs_per_minute\0\u{1}urls\0")
 
@@ -2603,7 +2603,7 @@ nonisolated extension Rip_V1_JobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobStatsGroup, rhs: Rip_V1_JobStatsGroup) -> Bool {
+  public static func ==(lhs: RipJobStatsGroup, rhs: RipJobStatsGroup) -> Bool {
     if lhs.key != rhs.key {return false}
     if lhs.jobs != rhs.jobs {return false}
     if lhs.pending != rhs.pending {return false}
@@ -2623,7 +2623,7 @@ nonisolated extension Rip_V1_JobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Rip_V1_JobStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobStatsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}groups\0")
 
@@ -2654,7 +2654,7 @@ nonisolated extension Rip_V1_JobStatsResponse: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobStatsResponse, rhs: Rip_V1_JobStatsResponse) -> Bool {
+  public static func ==(lhs: RipJobStatsResponse, rhs: RipJobStatsResponse) -> Bool {
     if lhs._total != rhs._total {return false}
     if lhs.groups != rhs.groups {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2662,7 +2662,7 @@ nonisolated extension Rip_V1_JobStatsResponse: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_WatchJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWatchJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WatchJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}logs_from_seq\0")
 
@@ -2689,7 +2689,7 @@ nonisolated extension Rip_V1_WatchJobRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WatchJobRequest, rhs: Rip_V1_WatchJobRequest) -> Bool {
+  public static func ==(lhs: RipWatchJobRequest, rhs: RipWatchJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.logsFromSeq != rhs.logsFromSeq {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2697,7 +2697,7 @@ nonisolated extension Rip_V1_WatchJobRequest: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_JobEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobEvent"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}job\0\u{1}logs\0")
 
@@ -2732,7 +2732,7 @@ nonisolated extension Rip_V1_JobEvent: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobEvent, rhs: Rip_V1_JobEvent) -> Bool {
+  public static func ==(lhs: RipJobEvent, rhs: RipJobEvent) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs._job != rhs._job {return false}
     if lhs.logs != rhs.logs {return false}
@@ -2741,11 +2741,11 @@ nonisolated extension Rip_V1_JobEvent: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_JobEvent.Kind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobEvent.Kind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CURRENT\0\u{1}KIND_CREATED\0\u{1}KIND_STARTED\0\u{1}KIND_PROGRESS\0\u{1}KIND_LOG\0\u{1}KIND_COMPLETED\0\u{1}KIND_FAILED\0\u{1}KIND_CANCELLED\0\u{1}KIND_UPDATED\0\u{1}KIND_REMOVED\0")
 }
 
-nonisolated extension Rip_V1_WatchEventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWatchEventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WatchEventsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0\u{1}sessions\0\u{1}logs\0")
 
@@ -2776,7 +2776,7 @@ nonisolated extension Rip_V1_WatchEventsRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WatchEventsRequest, rhs: Rip_V1_WatchEventsRequest) -> Bool {
+  public static func ==(lhs: RipWatchEventsRequest, rhs: RipWatchEventsRequest) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
     if lhs.sessions != rhs.sessions {return false}
     if lhs.logs != rhs.logs {return false}
@@ -2785,7 +2785,7 @@ nonisolated extension Rip_V1_WatchEventsRequest: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0\u{1}session\0")
 
@@ -2796,7 +2796,7 @@ nonisolated extension Rip_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Messag
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try {
-        var v: Rip_V1_JobEvent?
+        var v: RipJobEvent?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -2809,7 +2809,7 @@ nonisolated extension Rip_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Messag
         }
       }()
       case 2: try {
-        var v: Rip_V1_SessionEvent?
+        var v: RipSessionEvent?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -2845,14 +2845,14 @@ nonisolated extension Rip_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Event, rhs: Rip_V1_Event) -> Bool {
+  public static func ==(lhs: RipEvent, rhs: RipEvent) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ClaimRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClaimRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{1}methods\0\u{3}lease_ms\0\u{3}wait_ms\0\u{3}max_jobs\0")
 
@@ -2891,7 +2891,7 @@ nonisolated extension Rip_V1_ClaimRequest: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClaimRequest, rhs: Rip_V1_ClaimRequest) -> Bool {
+  public static func ==(lhs: RipClaimRequest, rhs: RipClaimRequest) -> Bool {
     if lhs.workerID != rhs.workerID {return false}
     if lhs.methods != rhs.methods {return false}
     if lhs.leaseMs != rhs.leaseMs {return false}
@@ -2902,7 +2902,7 @@ nonisolated extension Rip_V1_ClaimRequest: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Rip_V1_ClaimedJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClaimedJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimedJob"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0\u{1}token\0\u{3}user_agent\0\u{1}headers\0")
 
@@ -2941,7 +2941,7 @@ nonisolated extension Rip_V1_ClaimedJob: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClaimedJob, rhs: Rip_V1_ClaimedJob) -> Bool {
+  public static func ==(lhs: RipClaimedJob, rhs: RipClaimedJob) -> Bool {
     if lhs._job != rhs._job {return false}
     if lhs.token != rhs.token {return false}
     if lhs.userAgent != rhs.userAgent {return false}
@@ -2951,7 +2951,7 @@ nonisolated extension Rip_V1_ClaimedJob: SwiftProtobuf.Message, SwiftProtobuf._M
   }
 }
 
-nonisolated extension Rip_V1_ClaimResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClaimResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0")
 
@@ -2974,14 +2974,14 @@ nonisolated extension Rip_V1_ClaimResponse: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClaimResponse, rhs: Rip_V1_ClaimResponse) -> Bool {
+  public static func ==(lhs: RipClaimResponse, rhs: RipClaimResponse) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipHeartbeatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HeartbeatRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{1}progress\0\u{1}metrics\0")
 
@@ -3020,7 +3020,7 @@ nonisolated extension Rip_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_HeartbeatRequest, rhs: Rip_V1_HeartbeatRequest) -> Bool {
+  public static func ==(lhs: RipHeartbeatRequest, rhs: RipHeartbeatRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs._progress != rhs._progress {return false}
@@ -3030,7 +3030,7 @@ nonisolated extension Rip_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Rip_V1_HeartbeatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipHeartbeatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HeartbeatResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cancel_requested\0\u{3}lease_expires_at\0")
 
@@ -3061,7 +3061,7 @@ nonisolated extension Rip_V1_HeartbeatResponse: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_HeartbeatResponse, rhs: Rip_V1_HeartbeatResponse) -> Bool {
+  public static func ==(lhs: RipHeartbeatResponse, rhs: RipHeartbeatResponse) -> Bool {
     if lhs.cancelRequested != rhs.cancelRequested {return false}
     if lhs._leaseExpiresAt != rhs._leaseExpiresAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -3069,7 +3069,7 @@ nonisolated extension Rip_V1_HeartbeatResponse: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_AppendLogsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAppendLogsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AppendLogsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{1}entries\0")
 
@@ -3100,7 +3100,7 @@ nonisolated extension Rip_V1_AppendLogsRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AppendLogsRequest, rhs: Rip_V1_AppendLogsRequest) -> Bool {
+  public static func ==(lhs: RipAppendLogsRequest, rhs: RipAppendLogsRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.entries != rhs.entries {return false}
@@ -3109,7 +3109,7 @@ nonisolated extension Rip_V1_AppendLogsRequest: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_AppendLogsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAppendLogsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AppendLogsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_seq\0")
 
@@ -3132,14 +3132,14 @@ nonisolated extension Rip_V1_AppendLogsResponse: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AppendLogsResponse, rhs: Rip_V1_AppendLogsResponse) -> Bool {
+  public static func ==(lhs: RipAppendLogsResponse, rhs: RipAppendLogsResponse) -> Bool {
     if lhs.lastSeq != rhs.lastSeq {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_SaveCheckpointRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSaveCheckpointRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SaveCheckpointRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{1}data\0")
 
@@ -3170,7 +3170,7 @@ nonisolated extension Rip_V1_SaveCheckpointRequest: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SaveCheckpointRequest, rhs: Rip_V1_SaveCheckpointRequest) -> Bool {
+  public static func ==(lhs: RipSaveCheckpointRequest, rhs: RipSaveCheckpointRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.data != rhs.data {return false}
@@ -3179,7 +3179,7 @@ nonisolated extension Rip_V1_SaveCheckpointRequest: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Rip_V1_CompleteJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCompleteJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CompleteJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{1}summary\0\u{1}results\0\u{1}progress\0")
 
@@ -3222,7 +3222,7 @@ nonisolated extension Rip_V1_CompleteJobRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CompleteJobRequest, rhs: Rip_V1_CompleteJobRequest) -> Bool {
+  public static func ==(lhs: RipCompleteJobRequest, rhs: RipCompleteJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.summary != rhs.summary {return false}
@@ -3233,7 +3233,7 @@ nonisolated extension Rip_V1_CompleteJobRequest: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Rip_V1_FailJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipFailJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FailJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{1}error\0\u{1}retryable\0\u{1}results\0\u{1}progress\0")
 
@@ -3280,7 +3280,7 @@ nonisolated extension Rip_V1_FailJobRequest: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_FailJobRequest, rhs: Rip_V1_FailJobRequest) -> Bool {
+  public static func ==(lhs: RipFailJobRequest, rhs: RipFailJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.error != rhs.error {return false}
@@ -3292,7 +3292,7 @@ nonisolated extension Rip_V1_FailJobRequest: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
-nonisolated extension Rip_V1_ReleaseJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipReleaseJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReleaseJobRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0")
 
@@ -3319,7 +3319,7 @@ nonisolated extension Rip_V1_ReleaseJobRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ReleaseJobRequest, rhs: Rip_V1_ReleaseJobRequest) -> Bool {
+  public static func ==(lhs: RipReleaseJobRequest, rhs: RipReleaseJobRequest) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

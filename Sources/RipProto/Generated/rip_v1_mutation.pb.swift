@@ -25,7 +25,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// The session limit in force when a record was made.
-public nonisolated struct Rip_V1_SessionLimit: Sendable {
+public nonisolated struct RipSessionLimit: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -40,7 +40,7 @@ public nonisolated struct Rip_V1_SessionLimit: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
+public nonisolated struct RipMutation: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -57,8 +57,8 @@ public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
     set {_uniqueStorage()._newSessionID = newValue}
   }
 
-  public var sessionLimit: Rip_V1_SessionLimit {
-    get {_storage._sessionLimit ?? Rip_V1_SessionLimit()}
+  public var sessionLimit: RipSessionLimit {
+    get {_storage._sessionLimit ?? RipSessionLimit()}
     set {_uniqueStorage()._sessionLimit = newValue}
   }
   /// Returns true if `sessionLimit` has been explicitly set.
@@ -71,246 +71,246 @@ public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
     set {_uniqueStorage()._kind = newValue}
   }
 
-  public var createSession: Rip_V1_CreateSessionRequest {
+  public var createSession: RipCreateSessionRequest {
     get {
       if case .createSession(let v)? = _storage._kind {return v}
-      return Rip_V1_CreateSessionRequest()
+      return RipCreateSessionRequest()
     }
     set {_uniqueStorage()._kind = .createSession(newValue)}
   }
 
-  public var useSession: Rip_V1_UseSessionRequest {
+  public var useSession: RipUseSessionRequest {
     get {
       if case .useSession(let v)? = _storage._kind {return v}
-      return Rip_V1_UseSessionRequest()
+      return RipUseSessionRequest()
     }
     set {_uniqueStorage()._kind = .useSession(newValue)}
   }
 
-  public var updateSession: Rip_V1_UpdateSessionRequest {
+  public var updateSession: RipUpdateSessionRequest {
     get {
       if case .updateSession(let v)? = _storage._kind {return v}
-      return Rip_V1_UpdateSessionRequest()
+      return RipUpdateSessionRequest()
     }
     set {_uniqueStorage()._kind = .updateSession(newValue)}
   }
 
-  public var deleteSessions: Rip_V1_DeleteSessionsRequest {
+  public var deleteSessions: RipDeleteSessionsRequest {
     get {
       if case .deleteSessions(let v)? = _storage._kind {return v}
-      return Rip_V1_DeleteSessionsRequest()
+      return RipDeleteSessionsRequest()
     }
     set {_uniqueStorage()._kind = .deleteSessions(newValue)}
   }
 
-  public var cloneSession: Rip_V1_CloneSessionRequest {
+  public var cloneSession: RipCloneSessionRequest {
     get {
       if case .cloneSession(let v)? = _storage._kind {return v}
-      return Rip_V1_CloneSessionRequest()
+      return RipCloneSessionRequest()
     }
     set {_uniqueStorage()._kind = .cloneSession(newValue)}
   }
 
-  public var sessionClear: Rip_V1_ClearSessionRequest {
+  public var sessionClear: RipClearSessionRequest {
     get {
       if case .sessionClear(let v)? = _storage._kind {return v}
-      return Rip_V1_ClearSessionRequest()
+      return RipClearSessionRequest()
     }
     set {_uniqueStorage()._kind = .sessionClear(newValue)}
   }
 
-  public var addHeaders: Rip_V1_AddHeadersRequest {
+  public var addHeaders: RipAddHeadersRequest {
     get {
       if case .addHeaders(let v)? = _storage._kind {return v}
-      return Rip_V1_AddHeadersRequest()
+      return RipAddHeadersRequest()
     }
     set {_uniqueStorage()._kind = .addHeaders(newValue)}
   }
 
-  public var removeHeaders: Rip_V1_RemoveHeadersRequest {
+  public var removeHeaders: RipRemoveHeadersRequest {
     get {
       if case .removeHeaders(let v)? = _storage._kind {return v}
-      return Rip_V1_RemoveHeadersRequest()
+      return RipRemoveHeadersRequest()
     }
     set {_uniqueStorage()._kind = .removeHeaders(newValue)}
   }
 
-  public var extendSession: Rip_V1_ExtendSessionRequest {
+  public var extendSession: RipExtendSessionRequest {
     get {
       if case .extendSession(let v)? = _storage._kind {return v}
-      return Rip_V1_ExtendSessionRequest()
+      return RipExtendSessionRequest()
     }
     set {_uniqueStorage()._kind = .extendSession(newValue)}
   }
 
-  public var changeSessionState: Rip_V1_ChangeSessionStateRequest {
+  public var changeSessionState: RipChangeSessionStateRequest {
     get {
       if case .changeSessionState(let v)? = _storage._kind {return v}
-      return Rip_V1_ChangeSessionStateRequest()
+      return RipChangeSessionStateRequest()
     }
     set {_uniqueStorage()._kind = .changeSessionState(newValue)}
   }
 
-  public var recordRequest: Rip_V1_RecordRequestRequest {
+  public var recordRequest: RipRecordRequestRequest {
     get {
       if case .recordRequest(let v)? = _storage._kind {return v}
-      return Rip_V1_RecordRequestRequest()
+      return RipRecordRequestRequest()
     }
     set {_uniqueStorage()._kind = .recordRequest(newValue)}
   }
 
-  public var cleanupSessions: Rip_V1_CleanupSessionsRequest {
+  public var cleanupSessions: RipCleanupSessionsRequest {
     get {
       if case .cleanupSessions(let v)? = _storage._kind {return v}
-      return Rip_V1_CleanupSessionsRequest()
+      return RipCleanupSessionsRequest()
     }
     set {_uniqueStorage()._kind = .cleanupSessions(newValue)}
   }
 
-  public var importSession: Rip_V1_ImportSessionRequest {
+  public var importSession: RipImportSessionRequest {
     get {
       if case .importSession(let v)? = _storage._kind {return v}
-      return Rip_V1_ImportSessionRequest()
+      return RipImportSessionRequest()
     }
     set {_uniqueStorage()._kind = .importSession(newValue)}
   }
 
-  public var cookieChange: Rip_V1_CookieChange {
+  public var cookieChange: RipCookieChange {
     get {
       if case .cookieChange(let v)? = _storage._kind {return v}
-      return Rip_V1_CookieChange()
+      return RipCookieChange()
     }
     set {_uniqueStorage()._kind = .cookieChange(newValue)}
   }
 
   /// The job as the handler built it: id, defaults, session id and run_at resolved.
-  public var submitJob: Rip_V1_Job {
+  public var submitJob: RipJob {
     get {
       if case .submitJob(let v)? = _storage._kind {return v}
-      return Rip_V1_Job()
+      return RipJob()
     }
     set {_uniqueStorage()._kind = .submitJob(newValue)}
   }
 
-  public var jobClaim: Rip_V1_JobClaim {
+  public var jobClaim: RipJobClaim {
     get {
       if case .jobClaim(let v)? = _storage._kind {return v}
-      return Rip_V1_JobClaim()
+      return RipJobClaim()
     }
     set {_uniqueStorage()._kind = .jobClaim(newValue)}
   }
 
-  public var jobHeartbeat: Rip_V1_HeartbeatRequest {
+  public var jobHeartbeat: RipHeartbeatRequest {
     get {
       if case .jobHeartbeat(let v)? = _storage._kind {return v}
-      return Rip_V1_HeartbeatRequest()
+      return RipHeartbeatRequest()
     }
     set {_uniqueStorage()._kind = .jobHeartbeat(newValue)}
   }
 
-  public var jobLogs: Rip_V1_JobLogs {
+  public var jobLogs: RipJobLogs {
     get {
       if case .jobLogs(let v)? = _storage._kind {return v}
-      return Rip_V1_JobLogs()
+      return RipJobLogs()
     }
     set {_uniqueStorage()._kind = .jobLogs(newValue)}
   }
 
-  public var jobCheckpoint: Rip_V1_SaveCheckpointRequest {
+  public var jobCheckpoint: RipSaveCheckpointRequest {
     get {
       if case .jobCheckpoint(let v)? = _storage._kind {return v}
-      return Rip_V1_SaveCheckpointRequest()
+      return RipSaveCheckpointRequest()
     }
     set {_uniqueStorage()._kind = .jobCheckpoint(newValue)}
   }
 
-  public var completeJob: Rip_V1_CompleteJobRequest {
+  public var completeJob: RipCompleteJobRequest {
     get {
       if case .completeJob(let v)? = _storage._kind {return v}
-      return Rip_V1_CompleteJobRequest()
+      return RipCompleteJobRequest()
     }
     set {_uniqueStorage()._kind = .completeJob(newValue)}
   }
 
-  public var failJob: Rip_V1_JobFailure {
+  public var failJob: RipJobFailure {
     get {
       if case .failJob(let v)? = _storage._kind {return v}
-      return Rip_V1_JobFailure()
+      return RipJobFailure()
     }
     set {_uniqueStorage()._kind = .failJob(newValue)}
   }
 
-  public var releaseJob: Rip_V1_ReleaseJobRequest {
+  public var releaseJob: RipReleaseJobRequest {
     get {
       if case .releaseJob(let v)? = _storage._kind {return v}
-      return Rip_V1_ReleaseJobRequest()
+      return RipReleaseJobRequest()
     }
     set {_uniqueStorage()._kind = .releaseJob(newValue)}
   }
 
-  public var jobExpiry: Rip_V1_JobExpiry {
+  public var jobExpiry: RipJobExpiry {
     get {
       if case .jobExpiry(let v)? = _storage._kind {return v}
-      return Rip_V1_JobExpiry()
+      return RipJobExpiry()
     }
     set {_uniqueStorage()._kind = .jobExpiry(newValue)}
   }
 
-  public var cancelJobs: Rip_V1_CancelJobsRequest {
+  public var cancelJobs: RipCancelJobsRequest {
     get {
       if case .cancelJobs(let v)? = _storage._kind {return v}
-      return Rip_V1_CancelJobsRequest()
+      return RipCancelJobsRequest()
     }
     set {_uniqueStorage()._kind = .cancelJobs(newValue)}
   }
 
-  public var pauseJob: Rip_V1_PauseJobRequest {
+  public var pauseJob: RipPauseJobRequest {
     get {
       if case .pauseJob(let v)? = _storage._kind {return v}
-      return Rip_V1_PauseJobRequest()
+      return RipPauseJobRequest()
     }
     set {_uniqueStorage()._kind = .pauseJob(newValue)}
   }
 
-  public var resumeJob: Rip_V1_ResumeJobRequest {
+  public var resumeJob: RipResumeJobRequest {
     get {
       if case .resumeJob(let v)? = _storage._kind {return v}
-      return Rip_V1_ResumeJobRequest()
+      return RipResumeJobRequest()
     }
     set {_uniqueStorage()._kind = .resumeJob(newValue)}
   }
 
-  public var retryJob: Rip_V1_RetryJobRequest {
+  public var retryJob: RipRetryJobRequest {
     get {
       if case .retryJob(let v)? = _storage._kind {return v}
-      return Rip_V1_RetryJobRequest()
+      return RipRetryJobRequest()
     }
     set {_uniqueStorage()._kind = .retryJob(newValue)}
   }
 
-  public var jobsClear: Rip_V1_ClearJobsRequest {
+  public var jobsClear: RipClearJobsRequest {
     get {
       if case .jobsClear(let v)? = _storage._kind {return v}
-      return Rip_V1_ClearJobsRequest()
+      return RipClearJobsRequest()
     }
     set {_uniqueStorage()._kind = .jobsClear(newValue)}
   }
 
   /// The artifact as committed: id, resolved owner, hash, sizes and time set by the handler,
   /// its blob already durable in the blob directory.
-  public var createArtifact: Rip_V1_Artifact {
+  public var createArtifact: RipArtifact {
     get {
       if case .createArtifact(let v)? = _storage._kind {return v}
-      return Rip_V1_Artifact()
+      return RipArtifact()
     }
     set {_uniqueStorage()._kind = .createArtifact(newValue)}
   }
 
   /// With the owner resolved to an id.
-  public var deleteArtifact: Rip_V1_DeleteArtifactRequest {
+  public var deleteArtifact: RipDeleteArtifactRequest {
     get {
       if case .deleteArtifact(let v)? = _storage._kind {return v}
-      return Rip_V1_DeleteArtifactRequest()
+      return RipDeleteArtifactRequest()
     }
     set {_uniqueStorage()._kind = .deleteArtifact(newValue)}
   }
@@ -318,40 +318,40 @@ public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
-    case createSession(Rip_V1_CreateSessionRequest)
-    case useSession(Rip_V1_UseSessionRequest)
-    case updateSession(Rip_V1_UpdateSessionRequest)
-    case deleteSessions(Rip_V1_DeleteSessionsRequest)
-    case cloneSession(Rip_V1_CloneSessionRequest)
-    case sessionClear(Rip_V1_ClearSessionRequest)
-    case addHeaders(Rip_V1_AddHeadersRequest)
-    case removeHeaders(Rip_V1_RemoveHeadersRequest)
-    case extendSession(Rip_V1_ExtendSessionRequest)
-    case changeSessionState(Rip_V1_ChangeSessionStateRequest)
-    case recordRequest(Rip_V1_RecordRequestRequest)
-    case cleanupSessions(Rip_V1_CleanupSessionsRequest)
-    case importSession(Rip_V1_ImportSessionRequest)
-    case cookieChange(Rip_V1_CookieChange)
+    case createSession(RipCreateSessionRequest)
+    case useSession(RipUseSessionRequest)
+    case updateSession(RipUpdateSessionRequest)
+    case deleteSessions(RipDeleteSessionsRequest)
+    case cloneSession(RipCloneSessionRequest)
+    case sessionClear(RipClearSessionRequest)
+    case addHeaders(RipAddHeadersRequest)
+    case removeHeaders(RipRemoveHeadersRequest)
+    case extendSession(RipExtendSessionRequest)
+    case changeSessionState(RipChangeSessionStateRequest)
+    case recordRequest(RipRecordRequestRequest)
+    case cleanupSessions(RipCleanupSessionsRequest)
+    case importSession(RipImportSessionRequest)
+    case cookieChange(RipCookieChange)
     /// The job as the handler built it: id, defaults, session id and run_at resolved.
-    case submitJob(Rip_V1_Job)
-    case jobClaim(Rip_V1_JobClaim)
-    case jobHeartbeat(Rip_V1_HeartbeatRequest)
-    case jobLogs(Rip_V1_JobLogs)
-    case jobCheckpoint(Rip_V1_SaveCheckpointRequest)
-    case completeJob(Rip_V1_CompleteJobRequest)
-    case failJob(Rip_V1_JobFailure)
-    case releaseJob(Rip_V1_ReleaseJobRequest)
-    case jobExpiry(Rip_V1_JobExpiry)
-    case cancelJobs(Rip_V1_CancelJobsRequest)
-    case pauseJob(Rip_V1_PauseJobRequest)
-    case resumeJob(Rip_V1_ResumeJobRequest)
-    case retryJob(Rip_V1_RetryJobRequest)
-    case jobsClear(Rip_V1_ClearJobsRequest)
+    case submitJob(RipJob)
+    case jobClaim(RipJobClaim)
+    case jobHeartbeat(RipHeartbeatRequest)
+    case jobLogs(RipJobLogs)
+    case jobCheckpoint(RipSaveCheckpointRequest)
+    case completeJob(RipCompleteJobRequest)
+    case failJob(RipJobFailure)
+    case releaseJob(RipReleaseJobRequest)
+    case jobExpiry(RipJobExpiry)
+    case cancelJobs(RipCancelJobsRequest)
+    case pauseJob(RipPauseJobRequest)
+    case resumeJob(RipResumeJobRequest)
+    case retryJob(RipRetryJobRequest)
+    case jobsClear(RipClearJobsRequest)
     /// The artifact as committed: id, resolved owner, hash, sizes and time set by the handler,
     /// its blob already durable in the blob directory.
-    case createArtifact(Rip_V1_Artifact)
+    case createArtifact(RipArtifact)
     /// With the owner resolved to an id.
-    case deleteArtifact(Rip_V1_DeleteArtifactRequest)
+    case deleteArtifact(RipDeleteArtifactRequest)
 
   }
 
@@ -362,7 +362,7 @@ public nonisolated struct Rip_V1_Mutation: @unchecked Sendable {
 
 /// The jobs a claim picked (the pick depends on the time and the queue, so the record keeps
 /// it), each with its fresh token.
-public nonisolated struct Rip_V1_JobClaim: Sendable {
+public nonisolated struct RipJobClaim: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -371,7 +371,7 @@ public nonisolated struct Rip_V1_JobClaim: Sendable {
 
   public var leaseMs: UInt32 = 0
 
-  public var grants: [Rip_V1_JobClaim.Grant] = []
+  public var grants: [RipJobClaim.Grant] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -392,13 +392,13 @@ public nonisolated struct Rip_V1_JobClaim: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobLogs: Sendable {
+public nonisolated struct RipJobLogs: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var request: Rip_V1_AppendLogsRequest {
-    get {_request ?? Rip_V1_AppendLogsRequest()}
+  public var request: RipAppendLogsRequest {
+    get {_request ?? RipAppendLogsRequest()}
     set {_request = newValue}
   }
   /// Returns true if `request` has been explicitly set.
@@ -413,16 +413,16 @@ public nonisolated struct Rip_V1_JobLogs: Sendable {
 
   public init() {}
 
-  fileprivate var _request: Rip_V1_AppendLogsRequest? = nil
+  fileprivate var _request: RipAppendLogsRequest? = nil
 }
 
-public nonisolated struct Rip_V1_JobFailure: Sendable {
+public nonisolated struct RipJobFailure: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var request: Rip_V1_FailJobRequest {
-    get {_request ?? Rip_V1_FailJobRequest()}
+  public var request: RipFailJobRequest {
+    get {_request ?? RipFailJobRequest()}
     set {_request = newValue}
   }
   /// Returns true if `request` has been explicitly set.
@@ -437,16 +437,16 @@ public nonisolated struct Rip_V1_JobFailure: Sendable {
 
   public init() {}
 
-  fileprivate var _request: Rip_V1_FailJobRequest? = nil
+  fileprivate var _request: RipFailJobRequest? = nil
 }
 
 /// Leases that ran out and attempts that ran over their timeout, found by the sweeper.
-public nonisolated struct Rip_V1_JobExpiry: Sendable {
+public nonisolated struct RipJobExpiry: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var entries: [Rip_V1_JobExpiry.Entry] = []
+  public var entries: [RipJobExpiry.Entry] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -475,7 +475,7 @@ public nonisolated struct Rip_V1_JobExpiry: Sendable {
 }
 
 /// Identifies a cookie in a jar.
-public nonisolated struct Rip_V1_CookieKey: Sendable {
+public nonisolated struct RipCookieKey: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -495,14 +495,14 @@ public nonisolated struct Rip_V1_CookieKey: Sendable {
 
 /// The steps a cookie call decided, in order. Eviction depends on last-access times that
 /// lookups change without logging, so the record keeps the decision, not its inputs.
-public nonisolated struct Rip_V1_CookieChange: Sendable {
+public nonisolated struct RipCookieChange: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var sessionID: String = String()
 
-  public var steps: [Rip_V1_CookieChange.Step] = []
+  public var steps: [RipCookieChange.Step] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -511,21 +511,21 @@ public nonisolated struct Rip_V1_CookieChange: Sendable {
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    public var kind: Rip_V1_CookieChange.Step.OneOf_Kind? = nil
+    public var kind: RipCookieChange.Step.OneOf_Kind? = nil
 
     /// Insert, or replace the cookie with the same key.
-    public var put: Rip_V1_Cookie {
+    public var put: RipCookie {
       get {
         if case .put(let v)? = kind {return v}
-        return Rip_V1_Cookie()
+        return RipCookie()
       }
       set {kind = .put(newValue)}
     }
 
-    public var remove: Rip_V1_CookieKey {
+    public var remove: RipCookieKey {
       get {
         if case .remove(let v)? = kind {return v}
-        return Rip_V1_CookieKey()
+        return RipCookieKey()
       }
       set {kind = .remove(newValue)}
     }
@@ -534,8 +534,8 @@ public nonisolated struct Rip_V1_CookieChange: Sendable {
 
     public nonisolated enum OneOf_Kind: Equatable, Sendable {
       /// Insert, or replace the cookie with the same key.
-      case put(Rip_V1_Cookie)
-      case remove(Rip_V1_CookieKey)
+      case put(RipCookie)
+      case remove(RipCookieKey)
 
     }
 
@@ -549,7 +549,7 @@ public nonisolated struct Rip_V1_CookieChange: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_SessionLimit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionLimit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionLimit"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_sessions\0\u{3}evict_lru\0")
 
@@ -576,7 +576,7 @@ nonisolated extension Rip_V1_SessionLimit: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionLimit, rhs: Rip_V1_SessionLimit) -> Bool {
+  public static func ==(lhs: RipSessionLimit, rhs: RipSessionLimit) -> Bool {
     if lhs.maxSessions != rhs.maxSessions {return false}
     if lhs.evictLru != rhs.evictLru {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -584,15 +584,15 @@ nonisolated extension Rip_V1_SessionLimit: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0")
 
   fileprivate class _StorageClass {
     var _timeUnixMs: Int64 = 0
     var _newSessionID: String = String()
-    var _sessionLimit: Rip_V1_SessionLimit? = nil
-    var _kind: Rip_V1_Mutation.OneOf_Kind?
+    var _sessionLimit: RipSessionLimit? = nil
+    var _kind: RipMutation.OneOf_Kind?
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -629,7 +629,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
         case 2: try { try decoder.decodeSingularStringField(value: &_storage._newSessionID) }()
         case 3: try { try decoder.decodeSingularMessageField(value: &_storage._sessionLimit) }()
         case 10: try {
-          var v: Rip_V1_CreateSessionRequest?
+          var v: RipCreateSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -642,7 +642,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 11: try {
-          var v: Rip_V1_UseSessionRequest?
+          var v: RipUseSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -655,7 +655,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 12: try {
-          var v: Rip_V1_UpdateSessionRequest?
+          var v: RipUpdateSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -668,7 +668,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 13: try {
-          var v: Rip_V1_DeleteSessionsRequest?
+          var v: RipDeleteSessionsRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -681,7 +681,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 14: try {
-          var v: Rip_V1_CloneSessionRequest?
+          var v: RipCloneSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -694,7 +694,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 15: try {
-          var v: Rip_V1_ClearSessionRequest?
+          var v: RipClearSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -707,7 +707,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 16: try {
-          var v: Rip_V1_AddHeadersRequest?
+          var v: RipAddHeadersRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -720,7 +720,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 17: try {
-          var v: Rip_V1_RemoveHeadersRequest?
+          var v: RipRemoveHeadersRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -733,7 +733,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 18: try {
-          var v: Rip_V1_ExtendSessionRequest?
+          var v: RipExtendSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -746,7 +746,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 19: try {
-          var v: Rip_V1_ChangeSessionStateRequest?
+          var v: RipChangeSessionStateRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -759,7 +759,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 20: try {
-          var v: Rip_V1_RecordRequestRequest?
+          var v: RipRecordRequestRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -772,7 +772,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 21: try {
-          var v: Rip_V1_CleanupSessionsRequest?
+          var v: RipCleanupSessionsRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -785,7 +785,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 22: try {
-          var v: Rip_V1_ImportSessionRequest?
+          var v: RipImportSessionRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -798,7 +798,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 23: try {
-          var v: Rip_V1_CookieChange?
+          var v: RipCookieChange?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -811,7 +811,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 24: try {
-          var v: Rip_V1_Job?
+          var v: RipJob?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -824,7 +824,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 25: try {
-          var v: Rip_V1_JobClaim?
+          var v: RipJobClaim?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -837,7 +837,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 26: try {
-          var v: Rip_V1_HeartbeatRequest?
+          var v: RipHeartbeatRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -850,7 +850,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 27: try {
-          var v: Rip_V1_JobLogs?
+          var v: RipJobLogs?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -863,7 +863,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 28: try {
-          var v: Rip_V1_SaveCheckpointRequest?
+          var v: RipSaveCheckpointRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -876,7 +876,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 29: try {
-          var v: Rip_V1_CompleteJobRequest?
+          var v: RipCompleteJobRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -889,7 +889,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 30: try {
-          var v: Rip_V1_JobFailure?
+          var v: RipJobFailure?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -902,7 +902,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 31: try {
-          var v: Rip_V1_ReleaseJobRequest?
+          var v: RipReleaseJobRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -915,7 +915,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 32: try {
-          var v: Rip_V1_JobExpiry?
+          var v: RipJobExpiry?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -928,7 +928,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 33: try {
-          var v: Rip_V1_CancelJobsRequest?
+          var v: RipCancelJobsRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -941,7 +941,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 34: try {
-          var v: Rip_V1_PauseJobRequest?
+          var v: RipPauseJobRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -954,7 +954,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 35: try {
-          var v: Rip_V1_ResumeJobRequest?
+          var v: RipResumeJobRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -967,7 +967,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 36: try {
-          var v: Rip_V1_RetryJobRequest?
+          var v: RipRetryJobRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -980,7 +980,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 37: try {
-          var v: Rip_V1_ClearJobsRequest?
+          var v: RipClearJobsRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -993,7 +993,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 38: try {
-          var v: Rip_V1_Artifact?
+          var v: RipArtifact?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -1006,7 +1006,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
           }
         }()
         case 39: try {
-          var v: Rip_V1_DeleteArtifactRequest?
+          var v: RipDeleteArtifactRequest?
           var hadOneofValue = false
           if let current = _storage._kind {
             hadOneofValue = true
@@ -1166,7 +1166,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Mutation, rhs: Rip_V1_Mutation) -> Bool {
+  public static func ==(lhs: RipMutation, rhs: RipMutation) -> Bool {
     if lhs._storage !== rhs._storage {
       let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
         let _storage = _args.0
@@ -1184,7 +1184,7 @@ nonisolated extension Rip_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_JobClaim: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobClaim: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobClaim"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{3}lease_ms\0\u{1}grants\0")
 
@@ -1215,7 +1215,7 @@ nonisolated extension Rip_V1_JobClaim: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobClaim, rhs: Rip_V1_JobClaim) -> Bool {
+  public static func ==(lhs: RipJobClaim, rhs: RipJobClaim) -> Bool {
     if lhs.workerID != rhs.workerID {return false}
     if lhs.leaseMs != rhs.leaseMs {return false}
     if lhs.grants != rhs.grants {return false}
@@ -1224,8 +1224,8 @@ nonisolated extension Rip_V1_JobClaim: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_JobClaim.Grant: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Rip_V1_JobClaim.protoMessageName + ".Grant"
+nonisolated extension RipJobClaim.Grant: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = RipJobClaim.protoMessageName + ".Grant"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -1251,7 +1251,7 @@ nonisolated extension Rip_V1_JobClaim.Grant: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobClaim.Grant, rhs: Rip_V1_JobClaim.Grant) -> Bool {
+  public static func ==(lhs: RipJobClaim.Grant, rhs: RipJobClaim.Grant) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1259,7 +1259,7 @@ nonisolated extension Rip_V1_JobClaim.Grant: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
-nonisolated extension Rip_V1_JobLogs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobLogs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobLogs"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{3}max_log_lines\0")
 
@@ -1290,7 +1290,7 @@ nonisolated extension Rip_V1_JobLogs: SwiftProtobuf.Message, SwiftProtobuf._Mess
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobLogs, rhs: Rip_V1_JobLogs) -> Bool {
+  public static func ==(lhs: RipJobLogs, rhs: RipJobLogs) -> Bool {
     if lhs._request != rhs._request {return false}
     if lhs.maxLogLines != rhs.maxLogLines {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1298,7 +1298,7 @@ nonisolated extension Rip_V1_JobLogs: SwiftProtobuf.Message, SwiftProtobuf._Mess
   }
 }
 
-nonisolated extension Rip_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobFailure"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{3}retry_at_unix_ms\0")
 
@@ -1329,7 +1329,7 @@ nonisolated extension Rip_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobFailure, rhs: Rip_V1_JobFailure) -> Bool {
+  public static func ==(lhs: RipJobFailure, rhs: RipJobFailure) -> Bool {
     if lhs._request != rhs._request {return false}
     if lhs.retryAtUnixMs != rhs.retryAtUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1337,7 +1337,7 @@ nonisolated extension Rip_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf._M
   }
 }
 
-nonisolated extension Rip_V1_JobExpiry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobExpiry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobExpiry"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
 
@@ -1360,15 +1360,15 @@ nonisolated extension Rip_V1_JobExpiry: SwiftProtobuf.Message, SwiftProtobuf._Me
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobExpiry, rhs: Rip_V1_JobExpiry) -> Bool {
+  public static func ==(lhs: RipJobExpiry, rhs: RipJobExpiry) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_JobExpiry.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Rip_V1_JobExpiry.protoMessageName + ".Entry"
+nonisolated extension RipJobExpiry.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = RipJobExpiry.protoMessageName + ".Entry"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}token\0\u{3}timed_out\0\u{3}retry_at_unix_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -1402,7 +1402,7 @@ nonisolated extension Rip_V1_JobExpiry.Entry: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobExpiry.Entry, rhs: Rip_V1_JobExpiry.Entry) -> Bool {
+  public static func ==(lhs: RipJobExpiry.Entry, rhs: RipJobExpiry.Entry) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.token != rhs.token {return false}
     if lhs.timedOut != rhs.timedOut {return false}
@@ -1412,7 +1412,7 @@ nonisolated extension Rip_V1_JobExpiry.Entry: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_CookieKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieKey"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}domain\0\u{3}host_only\0\u{1}path\0")
 
@@ -1447,7 +1447,7 @@ nonisolated extension Rip_V1_CookieKey: SwiftProtobuf.Message, SwiftProtobuf._Me
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieKey, rhs: Rip_V1_CookieKey) -> Bool {
+  public static func ==(lhs: RipCookieKey, rhs: RipCookieKey) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.domain != rhs.domain {return false}
     if lhs.hostOnly != rhs.hostOnly {return false}
@@ -1457,7 +1457,7 @@ nonisolated extension Rip_V1_CookieKey: SwiftProtobuf.Message, SwiftProtobuf._Me
   }
 }
 
-nonisolated extension Rip_V1_CookieChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCookieChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CookieChange"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}steps\0")
 
@@ -1484,7 +1484,7 @@ nonisolated extension Rip_V1_CookieChange: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieChange, rhs: Rip_V1_CookieChange) -> Bool {
+  public static func ==(lhs: RipCookieChange, rhs: RipCookieChange) -> Bool {
     if lhs.sessionID != rhs.sessionID {return false}
     if lhs.steps != rhs.steps {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1492,8 +1492,8 @@ nonisolated extension Rip_V1_CookieChange: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Rip_V1_CookieChange.Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = Rip_V1_CookieChange.protoMessageName + ".Step"
+nonisolated extension RipCookieChange.Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = RipCookieChange.protoMessageName + ".Step"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}put\0\u{1}remove\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -1503,7 +1503,7 @@ nonisolated extension Rip_V1_CookieChange.Step: SwiftProtobuf.Message, SwiftProt
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try {
-        var v: Rip_V1_Cookie?
+        var v: RipCookie?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1516,7 +1516,7 @@ nonisolated extension Rip_V1_CookieChange.Step: SwiftProtobuf.Message, SwiftProt
         }
       }()
       case 2: try {
-        var v: Rip_V1_CookieKey?
+        var v: RipCookieKey?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1552,7 +1552,7 @@ nonisolated extension Rip_V1_CookieChange.Step: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CookieChange.Step, rhs: Rip_V1_CookieChange.Step) -> Bool {
+  public static func ==(lhs: RipCookieChange.Step, rhs: RipCookieChange.Step) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -23,7 +23,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated enum Rip_V1_SessionState: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum RipSessionState: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case active // = 1
@@ -59,7 +59,7 @@ public nonisolated enum Rip_V1_SessionState: SwiftProtobuf.Enum, Swift.CaseItera
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Rip_V1_SessionState] = [
+  public static let allCases: [RipSessionState] = [
     .unspecified,
     .active,
     .suspended,
@@ -69,7 +69,7 @@ public nonisolated enum Rip_V1_SessionState: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
-public nonisolated struct Rip_V1_SessionMetadata: Sendable {
+public nonisolated struct RipSessionMetadata: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -87,7 +87,7 @@ public nonisolated struct Rip_V1_SessionMetadata: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_Session: @unchecked Sendable {
+public nonisolated struct RipSession: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -167,8 +167,8 @@ public nonisolated struct Rip_V1_Session: @unchecked Sendable {
     set {_uniqueStorage()._timeoutMinutes = newValue}
   }
 
-  public var metadata: Rip_V1_SessionMetadata {
-    get {_storage._metadata ?? Rip_V1_SessionMetadata()}
+  public var metadata: RipSessionMetadata {
+    get {_storage._metadata ?? RipSessionMetadata()}
     set {_uniqueStorage()._metadata = newValue}
   }
   /// Returns true if `metadata` has been explicitly set.
@@ -176,7 +176,7 @@ public nonisolated struct Rip_V1_Session: @unchecked Sendable {
   /// Clears the value of `metadata`. Subsequent reads from it will return its default value.
   public mutating func clearMetadata() {_uniqueStorage()._metadata = nil}
 
-  public var state: Rip_V1_SessionState {
+  public var state: RipSessionState {
     get {_storage._state}
     set {_uniqueStorage()._state = newValue}
   }
@@ -200,7 +200,7 @@ public nonisolated struct Rip_V1_Session: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct Rip_V1_CreateSessionRequest: Sendable {
+public nonisolated struct RipCreateSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -226,7 +226,7 @@ public nonisolated struct Rip_V1_CreateSessionRequest: Sendable {
 }
 
 /// `session` fields below accept a name or an id.
-public nonisolated struct Rip_V1_GetSessionRequest: Sendable {
+public nonisolated struct RipGetSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -238,7 +238,7 @@ public nonisolated struct Rip_V1_GetSessionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ListSessionsRequest: Sendable {
+public nonisolated struct RipListSessionsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -250,7 +250,7 @@ public nonisolated struct Rip_V1_ListSessionsRequest: Sendable {
   public var activeOnly: Bool = false
 
   /// Only sessions in this state (UNSPECIFIED = any).
-  public var state: Rip_V1_SessionState = .unspecified
+  public var state: RipSessionState = .unspecified
 
   /// Only children of this session (name or id).
   public var parent: String = String()
@@ -260,19 +260,19 @@ public nonisolated struct Rip_V1_ListSessionsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ListSessionsResponse: Sendable {
+public nonisolated struct RipListSessionsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var sessions: [Rip_V1_Session] = []
+  public var sessions: [RipSession] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_UseSessionRequest: Sendable {
+public nonisolated struct RipUseSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -287,7 +287,7 @@ public nonisolated struct Rip_V1_UseSessionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_GetCurrentSessionRequest: Sendable {
+public nonisolated struct RipGetCurrentSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -299,7 +299,7 @@ public nonisolated struct Rip_V1_GetCurrentSessionRequest: Sendable {
 
 /// Unset wrapper fields leave the value as it is (wrappers, not proto3 `optional`, so that
 /// protobuf-c 1.4 can compile this file).
-public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
+public nonisolated struct RipUpdateSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -346,7 +346,7 @@ public nonisolated struct Rip_V1_UpdateSessionRequest: Sendable {
   fileprivate var _timeoutMinutes: SwiftProtobuf.Google_Protobuf_UInt64Value? = nil
 }
 
-public nonisolated struct Rip_V1_DeleteSessionsRequest: Sendable {
+public nonisolated struct RipDeleteSessionsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -362,19 +362,19 @@ public nonisolated struct Rip_V1_DeleteSessionsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_DeleteSessionsResponse: Sendable {
+public nonisolated struct RipDeleteSessionsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var deleted: [Rip_V1_Session] = []
+  public var deleted: [RipSession] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CloneSessionRequest: Sendable {
+public nonisolated struct RipCloneSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -393,7 +393,7 @@ public nonisolated struct Rip_V1_CloneSessionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ClearSessionRequest: Sendable {
+public nonisolated struct RipClearSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -409,7 +409,7 @@ public nonisolated struct Rip_V1_ClearSessionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_AddHeadersRequest: Sendable {
+public nonisolated struct RipAddHeadersRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -424,7 +424,7 @@ public nonisolated struct Rip_V1_AddHeadersRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_RemoveHeadersRequest: Sendable {
+public nonisolated struct RipRemoveHeadersRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -439,7 +439,7 @@ public nonisolated struct Rip_V1_RemoveHeadersRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ExtendSessionRequest: Sendable {
+public nonisolated struct RipExtendSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -454,7 +454,7 @@ public nonisolated struct Rip_V1_ExtendSessionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ChangeSessionStateRequest: Sendable {
+public nonisolated struct RipChangeSessionStateRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -462,7 +462,7 @@ public nonisolated struct Rip_V1_ChangeSessionStateRequest: Sendable {
   public var session: String = String()
 
   /// ACTIVE resumes a suspended session; SUSPENDED, COMPLETED and FAILED as named.
-  public var state: Rip_V1_SessionState = .unspecified
+  public var state: RipSessionState = .unspecified
 
   /// Required with FAILED.
   public var reason: String = String()
@@ -472,7 +472,7 @@ public nonisolated struct Rip_V1_ChangeSessionStateRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_RecordRequestRequest: Sendable {
+public nonisolated struct RipRecordRequestRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -489,7 +489,7 @@ public nonisolated struct Rip_V1_RecordRequestRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SessionStatsRequest: Sendable {
+public nonisolated struct RipSessionStatsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -502,7 +502,7 @@ public nonisolated struct Rip_V1_SessionStatsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SessionStatsResponse: Sendable {
+public nonisolated struct RipSessionStatsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -529,8 +529,8 @@ public nonisolated struct Rip_V1_SessionStatsResponse: Sendable {
   public var successRate: Double = 0
 
   /// Set when one session was asked for.
-  public var session: Rip_V1_Session {
-    get {_session ?? Rip_V1_Session()}
+  public var session: RipSession {
+    get {_session ?? RipSession()}
     set {_session = newValue}
   }
   /// Returns true if `session` has been explicitly set.
@@ -542,10 +542,10 @@ public nonisolated struct Rip_V1_SessionStatsResponse: Sendable {
 
   public init() {}
 
-  fileprivate var _session: Rip_V1_Session? = nil
+  fileprivate var _session: RipSession? = nil
 }
 
-public nonisolated struct Rip_V1_CleanupSessionsRequest: Sendable {
+public nonisolated struct RipCleanupSessionsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -555,27 +555,27 @@ public nonisolated struct Rip_V1_CleanupSessionsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_CleanupSessionsResponse: Sendable {
+public nonisolated struct RipCleanupSessionsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var removed: [Rip_V1_Session] = []
+  public var removed: [RipSession] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Rip_V1_ImportSessionRequest: Sendable {
+public nonisolated struct RipImportSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Name, description, tags, headers, user agent, timeout, times, counters and state are
   /// restored; a fresh id is assigned; parent_id is ignored.
-  public var session: Rip_V1_Session {
-    get {_session ?? Rip_V1_Session()}
+  public var session: RipSession {
+    get {_session ?? RipSession()}
     set {_session = newValue}
   }
   /// Returns true if `session` has been explicitly set.
@@ -590,10 +590,10 @@ public nonisolated struct Rip_V1_ImportSessionRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _session: Rip_V1_Session? = nil
+  fileprivate var _session: RipSession? = nil
 }
 
-public nonisolated struct Rip_V1_WatchSessionsRequest: Sendable {
+public nonisolated struct RipWatchSessionsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -606,16 +606,16 @@ public nonisolated struct Rip_V1_WatchSessionsRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SessionEvent: Sendable {
+public nonisolated struct RipSessionEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Rip_V1_SessionEvent.Kind = .unspecified
+  public var kind: RipSessionEvent.Kind = .unspecified
 
   /// The session after the change (before it, for DELETED).
-  public var session: Rip_V1_Session {
-    get {_session ?? Rip_V1_Session()}
+  public var session: RipSession {
+    get {_session ?? RipSession()}
     set {_session = newValue}
   }
   /// Returns true if `session` has been explicitly set.
@@ -658,7 +658,7 @@ public nonisolated struct Rip_V1_SessionEvent: Sendable {
     }
 
     // The compiler won't synthesize support with the UNRECOGNIZED case.
-    public static let allCases: [Rip_V1_SessionEvent.Kind] = [
+    public static let allCases: [RipSessionEvent.Kind] = [
       .unspecified,
       .created,
       .updated,
@@ -669,18 +669,18 @@ public nonisolated struct Rip_V1_SessionEvent: Sendable {
 
   public init() {}
 
-  fileprivate var _session: Rip_V1_Session? = nil
+  fileprivate var _session: RipSession? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_SessionState: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SESSION_STATE_UNSPECIFIED\0\u{1}SESSION_STATE_ACTIVE\0\u{1}SESSION_STATE_SUSPENDED\0\u{1}SESSION_STATE_COMPLETED\0\u{1}SESSION_STATE_FAILED\0")
 }
 
-nonisolated extension Rip_V1_SessionMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionMetadata"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requests_count\0\u{3}last_request_url\0\u{3}success_count\0\u{3}error_count\0")
 
@@ -715,7 +715,7 @@ nonisolated extension Rip_V1_SessionMetadata: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionMetadata, rhs: Rip_V1_SessionMetadata) -> Bool {
+  public static func ==(lhs: RipSessionMetadata, rhs: RipSessionMetadata) -> Bool {
     if lhs.requestsCount != rhs.requestsCount {return false}
     if lhs.lastRequestURL != rhs.lastRequestURL {return false}
     if lhs.successCount != rhs.successCount {return false}
@@ -725,7 +725,7 @@ nonisolated extension Rip_V1_SessionMetadata: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Rip_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSession: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Session"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}description\0\u{3}created_at\0\u{3}updated_at\0\u{3}last_used_at\0\u{3}expires_at\0\u{1}headers\0\u{1}tags\0\u{3}user_agent\0\u{3}timeout_minutes\0\u{1}metadata\0\u{1}state\0\u{3}failure_reason\0\u{3}parent_id\0")
 
@@ -741,8 +741,8 @@ nonisolated extension Rip_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _tags: [String] = []
     var _userAgent: String = String()
     var _timeoutMinutes: UInt64 = 0
-    var _metadata: Rip_V1_SessionMetadata? = nil
-    var _state: Rip_V1_SessionState = .unspecified
+    var _metadata: RipSessionMetadata? = nil
+    var _state: RipSessionState = .unspecified
     var _failureReason: String = String()
     var _parentID: String = String()
 
@@ -864,7 +864,7 @@ nonisolated extension Rip_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._Mess
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Session, rhs: Rip_V1_Session) -> Bool {
+  public static func ==(lhs: RipSession, rhs: RipSession) -> Bool {
     if lhs._storage !== rhs._storage {
       let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
         let _storage = _args.0
@@ -893,7 +893,7 @@ nonisolated extension Rip_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._Mess
   }
 }
 
-nonisolated extension Rip_V1_CreateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCreateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}tags\0\u{1}headers\0\u{3}user_agent\0\u{3}timeout_minutes\0\u{1}parent\0")
 
@@ -940,7 +940,7 @@ nonisolated extension Rip_V1_CreateSessionRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CreateSessionRequest, rhs: Rip_V1_CreateSessionRequest) -> Bool {
+  public static func ==(lhs: RipCreateSessionRequest, rhs: RipCreateSessionRequest) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.description_p != rhs.description_p {return false}
     if lhs.tags != rhs.tags {return false}
@@ -953,7 +953,7 @@ nonisolated extension Rip_V1_CreateSessionRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_GetSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0")
 
@@ -976,14 +976,14 @@ nonisolated extension Rip_V1_GetSessionRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetSessionRequest, rhs: Rip_V1_GetSessionRequest) -> Bool {
+  public static func ==(lhs: RipGetSessionRequest, rhs: RipGetSessionRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ListSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListSessionsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{3}active_only\0\u{1}state\0\u{1}parent\0")
 
@@ -1018,7 +1018,7 @@ nonisolated extension Rip_V1_ListSessionsRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListSessionsRequest, rhs: Rip_V1_ListSessionsRequest) -> Bool {
+  public static func ==(lhs: RipListSessionsRequest, rhs: RipListSessionsRequest) -> Bool {
     if lhs.tag != rhs.tag {return false}
     if lhs.activeOnly != rhs.activeOnly {return false}
     if lhs.state != rhs.state {return false}
@@ -1028,7 +1028,7 @@ nonisolated extension Rip_V1_ListSessionsRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_ListSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipListSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListSessionsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sessions\0")
 
@@ -1051,14 +1051,14 @@ nonisolated extension Rip_V1_ListSessionsResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ListSessionsResponse, rhs: Rip_V1_ListSessionsResponse) -> Bool {
+  public static func ==(lhs: RipListSessionsResponse, rhs: RipListSessionsResponse) -> Bool {
     if lhs.sessions != rhs.sessions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_UseSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipUseSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UseSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}create\0")
 
@@ -1085,7 +1085,7 @@ nonisolated extension Rip_V1_UseSessionRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_UseSessionRequest, rhs: Rip_V1_UseSessionRequest) -> Bool {
+  public static func ==(lhs: RipUseSessionRequest, rhs: RipUseSessionRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.create != rhs.create {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1093,7 +1093,7 @@ nonisolated extension Rip_V1_UseSessionRequest: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_GetCurrentSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipGetCurrentSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetCurrentSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -1106,13 +1106,13 @@ nonisolated extension Rip_V1_GetCurrentSessionRequest: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_GetCurrentSessionRequest, rhs: Rip_V1_GetCurrentSessionRequest) -> Bool {
+  public static func ==(lhs: RipGetCurrentSessionRequest, rhs: RipGetCurrentSessionRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipUpdateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}description\0\u{3}add_tags\0\u{3}remove_tags\0\u{3}user_agent\0\u{3}timeout_minutes\0")
 
@@ -1159,7 +1159,7 @@ nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_UpdateSessionRequest, rhs: Rip_V1_UpdateSessionRequest) -> Bool {
+  public static func ==(lhs: RipUpdateSessionRequest, rhs: RipUpdateSessionRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs._description_p != rhs._description_p {return false}
     if lhs.addTags != rhs.addTags {return false}
@@ -1171,7 +1171,7 @@ nonisolated extension Rip_V1_UpdateSessionRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_DeleteSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteSessionsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sessions\0\u{1}tag\0")
 
@@ -1198,7 +1198,7 @@ nonisolated extension Rip_V1_DeleteSessionsRequest: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteSessionsRequest, rhs: Rip_V1_DeleteSessionsRequest) -> Bool {
+  public static func ==(lhs: RipDeleteSessionsRequest, rhs: RipDeleteSessionsRequest) -> Bool {
     if lhs.sessions != rhs.sessions {return false}
     if lhs.tag != rhs.tag {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1206,7 +1206,7 @@ nonisolated extension Rip_V1_DeleteSessionsRequest: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Rip_V1_DeleteSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipDeleteSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteSessionsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deleted\0")
 
@@ -1229,14 +1229,14 @@ nonisolated extension Rip_V1_DeleteSessionsResponse: SwiftProtobuf.Message, Swif
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_DeleteSessionsResponse, rhs: Rip_V1_DeleteSessionsResponse) -> Bool {
+  public static func ==(lhs: RipDeleteSessionsResponse, rhs: RipDeleteSessionsResponse) -> Bool {
     if lhs.deleted != rhs.deleted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_CloneSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCloneSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CloneSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}cookies\0\u{1}headers\0")
 
@@ -1271,7 +1271,7 @@ nonisolated extension Rip_V1_CloneSessionRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CloneSessionRequest, rhs: Rip_V1_CloneSessionRequest) -> Bool {
+  public static func ==(lhs: RipCloneSessionRequest, rhs: RipCloneSessionRequest) -> Bool {
     if lhs.from != rhs.from {return false}
     if lhs.to != rhs.to {return false}
     if lhs.cookies != rhs.cookies {return false}
@@ -1281,7 +1281,7 @@ nonisolated extension Rip_V1_CloneSessionRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_ClearSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipClearSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}headers\0\u{1}cookies\0")
 
@@ -1312,7 +1312,7 @@ nonisolated extension Rip_V1_ClearSessionRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ClearSessionRequest, rhs: Rip_V1_ClearSessionRequest) -> Bool {
+  public static func ==(lhs: RipClearSessionRequest, rhs: RipClearSessionRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.headers != rhs.headers {return false}
     if lhs.cookies != rhs.cookies {return false}
@@ -1321,7 +1321,7 @@ nonisolated extension Rip_V1_ClearSessionRequest: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Rip_V1_AddHeadersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipAddHeadersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AddHeadersRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}headers\0")
 
@@ -1348,7 +1348,7 @@ nonisolated extension Rip_V1_AddHeadersRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_AddHeadersRequest, rhs: Rip_V1_AddHeadersRequest) -> Bool {
+  public static func ==(lhs: RipAddHeadersRequest, rhs: RipAddHeadersRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.headers != rhs.headers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1356,7 +1356,7 @@ nonisolated extension Rip_V1_AddHeadersRequest: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Rip_V1_RemoveHeadersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipRemoveHeadersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemoveHeadersRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}names\0")
 
@@ -1383,7 +1383,7 @@ nonisolated extension Rip_V1_RemoveHeadersRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_RemoveHeadersRequest, rhs: Rip_V1_RemoveHeadersRequest) -> Bool {
+  public static func ==(lhs: RipRemoveHeadersRequest, rhs: RipRemoveHeadersRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.names != rhs.names {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1391,7 +1391,7 @@ nonisolated extension Rip_V1_RemoveHeadersRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_ExtendSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipExtendSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExtendSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}minutes\0")
 
@@ -1418,7 +1418,7 @@ nonisolated extension Rip_V1_ExtendSessionRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ExtendSessionRequest, rhs: Rip_V1_ExtendSessionRequest) -> Bool {
+  public static func ==(lhs: RipExtendSessionRequest, rhs: RipExtendSessionRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.minutes != rhs.minutes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1426,7 +1426,7 @@ nonisolated extension Rip_V1_ExtendSessionRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_ChangeSessionStateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipChangeSessionStateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeSessionStateRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}state\0\u{1}reason\0")
 
@@ -1457,7 +1457,7 @@ nonisolated extension Rip_V1_ChangeSessionStateRequest: SwiftProtobuf.Message, S
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ChangeSessionStateRequest, rhs: Rip_V1_ChangeSessionStateRequest) -> Bool {
+  public static func ==(lhs: RipChangeSessionStateRequest, rhs: RipChangeSessionStateRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.state != rhs.state {return false}
     if lhs.reason != rhs.reason {return false}
@@ -1466,7 +1466,7 @@ nonisolated extension Rip_V1_ChangeSessionStateRequest: SwiftProtobuf.Message, S
   }
 }
 
-nonisolated extension Rip_V1_RecordRequestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipRecordRequestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordRequestRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}url\0\u{1}success\0")
 
@@ -1497,7 +1497,7 @@ nonisolated extension Rip_V1_RecordRequestRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_RecordRequestRequest, rhs: Rip_V1_RecordRequestRequest) -> Bool {
+  public static func ==(lhs: RipRecordRequestRequest, rhs: RipRecordRequestRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.url != rhs.url {return false}
     if lhs.success != rhs.success {return false}
@@ -1506,7 +1506,7 @@ nonisolated extension Rip_V1_RecordRequestRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_SessionStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionStatsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0")
 
@@ -1529,14 +1529,14 @@ nonisolated extension Rip_V1_SessionStatsRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionStatsRequest, rhs: Rip_V1_SessionStatsRequest) -> Bool {
+  public static func ==(lhs: RipSessionStatsRequest, rhs: RipSessionStatsRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_SessionStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionStatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionStatsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sessions\0\u{1}active\0\u{1}suspended\0\u{1}completed\0\u{1}failed\0\u{1}expired\0\u{3}requests_count\0\u{3}success_count\0\u{3}error_count\0\u{3}success_rate\0\u{1}session\0")
 
@@ -1603,7 +1603,7 @@ nonisolated extension Rip_V1_SessionStatsResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionStatsResponse, rhs: Rip_V1_SessionStatsResponse) -> Bool {
+  public static func ==(lhs: RipSessionStatsResponse, rhs: RipSessionStatsResponse) -> Bool {
     if lhs.sessions != rhs.sessions {return false}
     if lhs.active != rhs.active {return false}
     if lhs.suspended != rhs.suspended {return false}
@@ -1620,7 +1620,7 @@ nonisolated extension Rip_V1_SessionStatsResponse: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_CleanupSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCleanupSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CleanupSessionsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
@@ -1633,13 +1633,13 @@ nonisolated extension Rip_V1_CleanupSessionsRequest: SwiftProtobuf.Message, Swif
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CleanupSessionsRequest, rhs: Rip_V1_CleanupSessionsRequest) -> Bool {
+  public static func ==(lhs: RipCleanupSessionsRequest, rhs: RipCleanupSessionsRequest) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_CleanupSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipCleanupSessionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CleanupSessionsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0")
 
@@ -1662,14 +1662,14 @@ nonisolated extension Rip_V1_CleanupSessionsResponse: SwiftProtobuf.Message, Swi
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_CleanupSessionsResponse, rhs: Rip_V1_CleanupSessionsResponse) -> Bool {
+  public static func ==(lhs: RipCleanupSessionsResponse, rhs: RipCleanupSessionsResponse) -> Bool {
     if lhs.removed != rhs.removed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_ImportSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipImportSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportSessionRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}overwrite\0")
 
@@ -1700,7 +1700,7 @@ nonisolated extension Rip_V1_ImportSessionRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_ImportSessionRequest, rhs: Rip_V1_ImportSessionRequest) -> Bool {
+  public static func ==(lhs: RipImportSessionRequest, rhs: RipImportSessionRequest) -> Bool {
     if lhs._session != rhs._session {return false}
     if lhs.overwrite != rhs.overwrite {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1708,7 +1708,7 @@ nonisolated extension Rip_V1_ImportSessionRequest: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Rip_V1_WatchSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipWatchSessionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WatchSessionsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0")
 
@@ -1731,14 +1731,14 @@ nonisolated extension Rip_V1_WatchSessionsRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_WatchSessionsRequest, rhs: Rip_V1_WatchSessionsRequest) -> Bool {
+  public static func ==(lhs: RipWatchSessionsRequest, rhs: RipWatchSessionsRequest) -> Bool {
     if lhs.session != rhs.session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Rip_V1_SessionEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionEvent"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}session\0")
 
@@ -1769,7 +1769,7 @@ nonisolated extension Rip_V1_SessionEvent: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionEvent, rhs: Rip_V1_SessionEvent) -> Bool {
+  public static func ==(lhs: RipSessionEvent, rhs: RipSessionEvent) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs._session != rhs._session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1777,6 +1777,6 @@ nonisolated extension Rip_V1_SessionEvent: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Rip_V1_SessionEvent.Kind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionEvent.Kind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CREATED\0\u{1}KIND_UPDATED\0\u{1}KIND_DELETED\0")
 }

@@ -23,7 +23,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated struct Rip_V1_Snapshot: Sendable {
+public nonisolated struct RipSnapshot: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -31,21 +31,21 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
   /// The sequence number of the last record whose change the snapshot contains.
   public var lastSequence: UInt64 = 0
 
-  public var sessions: [Rip_V1_Session] = []
+  public var sessions: [RipSession] = []
 
   /// Id of the current session, empty when none.
   public var currentSessionID: String = String()
 
-  public var cookieJars: [Rip_V1_SessionCookies] = []
+  public var cookieJars: [RipSessionCookies] = []
 
-  public var jobs: [Rip_V1_Job] = []
+  public var jobs: [RipJob] = []
 
-  public var jobLogs: [Rip_V1_JobLog] = []
+  public var jobLogs: [RipJobLog] = []
 
   /// The next job queue ticket.
   public var nextQueueTicket: UInt64 = 0
 
-  public var artifacts: [Rip_V1_Artifact] = []
+  public var artifacts: [RipArtifact] = []
 
   /// The created_seq the next job or artifact gets (0 in snapshots written before it was kept).
   public var nextCreatedSeq: UInt64 = 0
@@ -55,14 +55,14 @@ public nonisolated struct Rip_V1_Snapshot: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_JobLog: Sendable {
+public nonisolated struct RipJobLog: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var jobID: String = String()
 
-  public var entries: [Rip_V1_LogEntry] = []
+  public var entries: [RipLogEntry] = []
 
   public var nextSeq: UInt64 = 0
 
@@ -73,14 +73,14 @@ public nonisolated struct Rip_V1_JobLog: Sendable {
   public init() {}
 }
 
-public nonisolated struct Rip_V1_SessionCookies: Sendable {
+public nonisolated struct RipSessionCookies: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var sessionID: String = String()
 
-  public var cookies: [Rip_V1_Cookie] = []
+  public var cookies: [RipCookie] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -91,7 +91,7 @@ public nonisolated struct Rip_V1_SessionCookies: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
-nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0\u{3}next_created_seq\0")
 
@@ -146,7 +146,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_Snapshot, rhs: Rip_V1_Snapshot) -> Bool {
+  public static func ==(lhs: RipSnapshot, rhs: RipSnapshot) -> Bool {
     if lhs.lastSequence != rhs.lastSequence {return false}
     if lhs.sessions != rhs.sessions {return false}
     if lhs.currentSessionID != rhs.currentSessionID {return false}
@@ -161,7 +161,7 @@ nonisolated extension Rip_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
-nonisolated extension Rip_V1_JobLog: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipJobLog: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobLog"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}entries\0\u{3}next_seq\0\u{1}dropped\0")
 
@@ -196,7 +196,7 @@ nonisolated extension Rip_V1_JobLog: SwiftProtobuf.Message, SwiftProtobuf._Messa
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_JobLog, rhs: Rip_V1_JobLog) -> Bool {
+  public static func ==(lhs: RipJobLog, rhs: RipJobLog) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.entries != rhs.entries {return false}
     if lhs.nextSeq != rhs.nextSeq {return false}
@@ -206,7 +206,7 @@ nonisolated extension Rip_V1_JobLog: SwiftProtobuf.Message, SwiftProtobuf._Messa
   }
 }
 
-nonisolated extension Rip_V1_SessionCookies: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension RipSessionCookies: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionCookies"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}cookies\0")
 
@@ -233,7 +233,7 @@ nonisolated extension Rip_V1_SessionCookies: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rip_V1_SessionCookies, rhs: Rip_V1_SessionCookies) -> Bool {
+  public static func ==(lhs: RipSessionCookies, rhs: RipSessionCookies) -> Bool {
     if lhs.sessionID != rhs.sessionID {return false}
     if lhs.cookies != rhs.cookies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -90,7 +90,7 @@ final class Daemon: @unchecked Sendable {
 
     /// Asks `AdminService/Info` until `condition` holds; fails the test after a minute.
     static func waitFor(
-        _ what: String, _ client: RipClient, _ condition: (Rip_V1_InfoResponse) -> Bool
+        _ what: String, _ client: RipClient, _ condition: (RipInfoResponse) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while !condition(try await client.info()) {

@@ -42,7 +42,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     static func request(_ id: UInt64, _ method: String, _ payload: [UInt8] = [], cancel: Bool = false) throws -> [UInt8] {
-        let request = Rip_V1_Request.with {
+        let request = RipRequest.with {
             $0.id = id
             $0.method = method
             $0.payload = Data(payload)
@@ -52,11 +52,11 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// The next response, or nil at end of stream.
-    func receive() throws -> Rip_V1_Response? {
+    func receive() throws -> RipResponse? {
         guard let header = read(4) else { return nil }
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         guard let body = read(length) else { return nil }
-        return try Rip_V1_Response(serializedBytes: body)
+        return try RipResponse(serializedBytes: body)
     }
 
     private func read(_ count: Int) -> [UInt8]? {
