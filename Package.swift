@@ -1,6 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// A module of the protocol package (clients/swift: RipProto, RipBase, RipWire, RipClient).
+func proto(_ module: String) -> Target.Dependency { .product(name: module, package: "swift") }
+
 let package = Package(
     name: "ripd",
     platforms: [.macOS(.v15)],
@@ -8,10 +11,12 @@ let package = Package(
         .executable(name: "ripd", targets: ["ripd"]),
         .executable(name: "ripctl", targets: ["ripctl"]),
         .executable(name: "ripbench", targets: ["ripbench"]),
-        .library(name: "RipClient", targets: ["RipClient"]),
         .library(name: "RipTesting", targets: ["RipTesting"]),
     ],
     dependencies: [
+        // The protocol and the Swift client (RipProto, RipBase, RipWire, RipClient), a package
+        // of their own so that client programs need nothing of the daemon's.
+        .package(path: "clients/swift"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -25,27 +30,11 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
-        // Generated swift-protobuf code and the method catalog; tools/gen-proto rewrites it.
-        .target(
-            name: "RipProto",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
-        ),
-        // What every side shares and needs no I/O: RipError and status names, the protocol's
-        // limits (RipLimits), default paths. ripctl and RipCore reach these without NIO.
-        .target(name: "RipBase", dependencies: ["RipProto"]),
-        // Frame codec, envelope helpers, peer credentials (NIO); re-exports RipBase.
-        .target(
-            name: "RipWire",
-            dependencies: [
-                "RipProto", "RipBase",
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
-        ),
         // The deterministic state machine and domain rules. No I/O, no clock reads.
         .target(
             name: "RipCore",
             dependencies: [
-                "RipProto", "RipBase",
+                proto("RipProto"), proto("RipBase"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -54,7 +43,7 @@ let package = Package(
         .target(
             name: "RipStorage",
             dependencies: [
-                "RipCore", "RipWire",
+                "RipCore", proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -64,7 +53,7 @@ let package = Package(
         .target(
             name: "RipServer",
             dependencies: [
-                "RipWire", "RipCore", "RipStorage",
+                proto("RipWire"), "RipCore", "RipStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -79,7 +68,7 @@ let package = Package(
         .target(
             name: "RipTesting",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore", "RipWire",
+                "RipServer", "RipStorage", "RipCore", proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -95,18 +84,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(
-            name: "RipClient",
-            dependencies: [
-                "RipWire",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
         .executableTarget(
             name: "ripctl",
             dependencies: [
-                "RipClient",
+                proto("RipClient"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -117,12 +98,12 @@ let package = Package(
         // The soak test's load and check (tools/soak).
         .executableTarget(
             name: "ripsoak",
-            dependencies: ["RipClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [proto("RipClient"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "ripbench",
             dependencies: [
-                "RipClient", "RipCore", "RipServer",
+                proto("RipClient"), "RipCore", "RipServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,13 +113,13 @@ let package = Package(
         .testTarget(
             name: "RipWireTests",
             dependencies: [
-                "RipWire",
+                proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         // Fixtures/http-state: the IETF cookie suite, read from the source tree.
-        .testTarget(name: "RipCoreTests", dependencies: ["RipCore", "RipBase"], exclude: ["Fixtures"]),
+        .testTarget(name: "RipCoreTests", dependencies: ["RipCore", proto("RipBase")], exclude: ["Fixtures"]),
         // Fixtures/golden: a data directory written by an earlier build, recovered by every later one.
         .testTarget(
             name: "RipStorageTests",
@@ -152,13 +133,13 @@ let package = Package(
         .testTarget(
             name: "RipServerTests",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore", "RipWire", "RipTesting",
+                "RipServer", "RipStorage", "RipCore", proto("RipWire"), "RipTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Drives the real ripd and ripctl binaries over a real socket.
-        .testTarget(name: "EndToEndTests", dependencies: ["RipClient", "ripd", "ripctl"]),
+        .testTarget(name: "EndToEndTests", dependencies: [proto("RipClient"), "ripd", "ripctl"]),
     ],
     swiftLanguageModes: [.v6]
 )

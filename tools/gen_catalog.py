@@ -26,6 +26,22 @@ def swift_type(full_name):
     return prefix + ".".join(names)
 
 
+def method_comments(fds):
+    """The leading comment of every rpc, by method path, as lines."""
+    comments = {}
+    for file in fds.file:
+        for location in file.source_code_info.location:
+            path = list(location.path)
+            # 6: FileDescriptorProto.service, 2: ServiceDescriptorProto.method
+            if len(path) == 4 and path[0] == 6 and path[2] == 2 and location.leading_comments:
+                service = file.service[path[1]]
+                method = service.method[path[3]]
+                lines = [line[1:] if line.startswith(" ") else line
+                         for line in location.leading_comments.rstrip("\n").split("\n")]
+                comments[f"/{file.package}.{service.name}/{method.name}"] = lines
+    return comments
+
+
 def lower_camel(name):
     return name[:1].lower() + name[1:]
 
@@ -34,6 +50,13 @@ def main(set_path, proto_out, client_out, python_out=None):
     with open(set_path, "rb") as f:
         raw = f.read()
     fds = descriptor_pb2.FileDescriptorSet.FromString(raw)
+    comments = method_comments(fds)
+    # The daemon's reflection bytes carry no comments or source positions.
+    stripped = descriptor_pb2.FileDescriptorSet()
+    stripped.CopyFrom(fds)
+    for file in stripped.file:
+        file.ClearField("source_code_info")
+    raw = stripped.SerializeToString()
     services = [(f.package, s) for f in fds.file if f.package == "rip.v1" for s in f.service]
 
     catalog = [HEADER, "import SwiftProtobuf\n\n"]
@@ -76,6 +99,10 @@ def main(set_path, proto_out, client_out, python_out=None):
             if prop in seen:
                 sys.exit(f"two services define {m.name}; rename one")
             seen.add(prop)
+            for line in comments.get(path, []):
+                client.append(f"    /// {line}".rstrip() + "\n")
+            if comments.get(path):
+                client.append("    ///\n")
             client.append(f"    /// Calls `{path}`.\n")
             if m.server_streaming:
                 client.append(f"    public func {prop}(_ request: {req} = {req}()) async throws -> RipStream<{res}> {{\n")

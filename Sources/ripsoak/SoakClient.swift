@@ -13,7 +13,10 @@ struct SoakClient: AsyncParsableCommand {
     @Option(help: "This client's number; its names start with w<N>-.") var id: Int
 
     func run() async throws {
-        FileManager.default.createFile(atPath: journal, contents: nil)
+        // Appended to, never truncated: a restarted client keeps its earlier entries.
+        guard FileManager.default.fileExists(atPath: journal) || FileManager.default.createFile(atPath: journal, contents: nil) else {
+            throw ValidationError("cannot create the journal \(journal)")
+        }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
         try output.seekToEnd()
         func record(_ entry: SoakEntry) { output.write(Data((entry.line + "\n").utf8)) }

@@ -67,14 +67,14 @@ struct DaemonLifecycleTests {
         }
 
         let target = root.appendingPathComponent("victim").path
-        FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8))
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8)))
         try FileManager.default.createSymbolicLink(atPath: data + "/LOCK", withDestinationPath: target)
         let symlinked = try start()
         #expect(symlinked.status != 0 && symlinked.stderr.contains("LOCK"), "\(symlinked.stderr)")
         #expect(FileManager.default.contents(atPath: target) == Data("keep me".utf8))
         try FileManager.default.removeItem(atPath: data + "/LOCK")
 
-        FileManager.default.createFile(atPath: socket, contents: Data("not a socket".utf8))
+        #expect(FileManager.default.createFile(atPath: socket, contents: Data("not a socket".utf8)))
         let occupied = try start()
         #expect(occupied.status != 0 && occupied.stderr.contains("is not a socket"), "\(occupied.stderr)")
         #expect(FileManager.default.contents(atPath: socket) == Data("not a socket".utf8))

@@ -16,7 +16,7 @@ struct HeavyDiskTests {
         // it is stored as it is, like a video or an archive.
         let source = folder.appendingPathComponent("in"), copy = folder.appendingPathComponent("out")
         let block = ArtifactTests.random(1 << 20)
-        FileManager.default.createFile(atPath: source.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: source.path, contents: nil))
         let writer = try FileHandle(forWritingTo: source)
         for _ in 0..<1024 { try writer.write(contentsOf: block) }
         try writer.close()

@@ -3,51 +3,71 @@
 import RipProto
 
 extension RipClient {
+    /// Cheap liveness probe.
+    ///
     /// Calls `/rip.v1.AdminService/Health`.
     public func health(_ request: RipHealthRequest = RipHealthRequest()) async throws -> RipHealthResponse {
         try await self.call(RipAdminService.health, request)
     }
 
+    /// Version, uptime, paths and counters.
+    ///
     /// Calls `/rip.v1.AdminService/Info`.
     public func info(_ request: RipInfoRequest = RipInfoRequest()) async throws -> RipInfoResponse {
         try await self.call(RipAdminService.info, request)
     }
 
+    /// Reflection: the FileDescriptorSet of every service and message the daemon serves.
+    ///
     /// Calls `/rip.v1.AdminService/GetDescriptorSet`.
     public func getDescriptorSet(_ request: RipGetDescriptorSetRequest = RipGetDescriptorSetRequest()) async throws -> RipGetDescriptorSetResponse {
         try await self.call(RipAdminService.getDescriptorSet, request)
     }
 
+    /// Writes a snapshot now, then drops the log segments it covers.
+    ///
     /// Calls `/rip.v1.AdminService/Snapshot`.
     public func snapshot(_ request: RipSnapshotRequest = RipSnapshotRequest()) async throws -> RipSnapshotResponse {
         try await self.call(RipAdminService.snapshot, request)
     }
 
+    /// The write-ahead log: segments, size, records since the last snapshot, fsync policy.
+    ///
     /// Calls `/rip.v1.AdminService/WalInfo`.
     public func walInfo(_ request: RipWalInfoRequest = RipWalInfoRequest()) async throws -> RipWalInfoResponse {
         try await self.call(RipAdminService.walInfo, request)
     }
 
+    /// Opens an upload; its bytes go to a private temporary file until CommitUpload.
+    ///
     /// Calls `/rip.v1.ArtifactService/BeginUpload`.
     public func beginUpload(_ request: RipBeginUploadRequest = RipBeginUploadRequest()) async throws -> RipBeginUploadResponse {
         try await self.call(RipArtifactService.beginUpload, request)
     }
 
+    /// Appends the next chunk (at most 4 MiB) at `offset`, which must be the bytes received so far.
+    ///
     /// Calls `/rip.v1.ArtifactService/AppendUpload`.
     public func appendUpload(_ request: RipAppendUploadRequest = RipAppendUploadRequest()) async throws -> RipAppendUploadResponse {
         try await self.call(RipArtifactService.appendUpload, request)
     }
 
+    /// Checks the hash, stores the blob (once per content) and records the artifact durably.
+    ///
     /// Calls `/rip.v1.ArtifactService/CommitUpload`.
     public func commitUpload(_ request: RipCommitUploadRequest = RipCommitUploadRequest()) async throws -> RipArtifact {
         try await self.call(RipArtifactService.commitUpload, request)
     }
 
+    /// Drops an open upload and its bytes.
+    ///
     /// Calls `/rip.v1.ArtifactService/AbortUpload`.
     public func abortUpload(_ request: RipAbortUploadRequest = RipAbortUploadRequest()) async throws -> RipAbortUploadResponse {
         try await self.call(RipArtifactService.abortUpload, request)
     }
 
+    /// Up to `length` bytes of the original content from `offset` (at most 4 MiB a call).
+    ///
     /// Calls `/rip.v1.ArtifactService/ReadArtifact`.
     public func readArtifact(_ request: RipReadArtifactRequest = RipReadArtifactRequest()) async throws -> RipReadArtifactResponse {
         try await self.call(RipArtifactService.readArtifact, request)
@@ -58,11 +78,15 @@ extension RipClient {
         try await self.call(RipArtifactService.getArtifact, request)
     }
 
+    /// Lists and filters artifacts of one owner, newest first, with cursor pages.
+    ///
     /// Calls `/rip.v1.ArtifactService/QueryArtifacts`.
     public func queryArtifacts(_ request: RipQueryArtifactsRequest = RipQueryArtifactsRequest()) async throws -> RipQueryArtifactsResponse {
         try await self.call(RipArtifactService.queryArtifacts, request)
     }
 
+    /// Removes the artifact; its blob goes with the last artifact that holds its content.
+    ///
     /// Calls `/rip.v1.ArtifactService/DeleteArtifact`.
     public func deleteArtifact(_ request: RipDeleteArtifactRequest = RipDeleteArtifactRequest()) async throws -> RipDeleteArtifactResponse {
         try await self.call(RipArtifactService.deleteArtifact, request)
@@ -73,16 +97,23 @@ extension RipClient {
         try await self.call(RipArtifactService.artifactStats, request)
     }
 
+    /// Stores each Set-Cookie line received from `url`, in order; each is stored or rejected
+    /// with a reason.
+    ///
     /// Calls `/rip.v1.CookieService/StoreResponseCookies`.
     public func storeResponseCookies(_ request: RipStoreResponseCookiesRequest = RipStoreResponseCookiesRequest()) async throws -> RipStoreResponseCookiesResponse {
         try await self.call(RipCookieService.storeResponseCookies, request)
     }
 
+    /// The Cookie header to send to `url`, and the cookies behind it.
+    ///
     /// Calls `/rip.v1.CookieService/CookieHeader`.
     public func cookieHeader(_ request: RipCookieHeaderRequest = RipCookieHeaderRequest()) async throws -> RipCookieHeaderResponse {
         try await self.call(RipCookieService.cookieHeader, request)
     }
 
+    /// Stores one structured cookie (ripctl session add-cookies).
+    ///
     /// Calls `/rip.v1.CookieService/SetCookie`.
     public func setCookie(_ request: RipSetCookieRequest = RipSetCookieRequest()) async throws -> RipCookie {
         try await self.call(RipCookieService.setCookie, request)
@@ -103,6 +134,8 @@ extension RipClient {
         try await self.call(RipCookieService.clearCookies, request)
     }
 
+    /// Stores exported cookies with their times (ripctl cookie import, session import).
+    ///
     /// Calls `/rip.v1.CookieService/ImportCookies`.
     public func importCookies(_ request: RipImportCookiesRequest = RipImportCookiesRequest()) async throws -> RipImportCookiesResponse {
         try await self.call(RipCookieService.importCookies, request)
@@ -123,11 +156,15 @@ extension RipClient {
         try await self.call(RipSessionService.listSessions, request)
     }
 
+    /// Makes a session the daemon's current session, creating it when asked.
+    ///
     /// Calls `/rip.v1.SessionService/UseSession`.
     public func useSession(_ request: RipUseSessionRequest = RipUseSessionRequest()) async throws -> RipSession {
         try await self.call(RipSessionService.useSession, request)
     }
 
+    /// NOT_FOUND when no session is current.
+    ///
     /// Calls `/rip.v1.SessionService/GetCurrentSession`.
     public func getCurrentSession(_ request: RipGetCurrentSessionRequest = RipGetCurrentSessionRequest()) async throws -> RipSession {
         try await self.call(RipSessionService.getCurrentSession, request)
@@ -168,6 +205,8 @@ extension RipClient {
         try await self.call(RipSessionService.extendSession, request)
     }
 
+    /// suspend, resume, complete and fail.
+    ///
     /// Calls `/rip.v1.SessionService/ChangeSessionState`.
     public func changeSessionState(_ request: RipChangeSessionStateRequest = RipChangeSessionStateRequest()) async throws -> RipSession {
         try await self.call(RipSessionService.changeSessionState, request)
@@ -183,16 +222,22 @@ extension RipClient {
         try await self.call(RipSessionService.sessionStats, request)
     }
 
+    /// Removes every expired session now.
+    ///
     /// Calls `/rip.v1.SessionService/CleanupSessions`.
     public func cleanupSessions(_ request: RipCleanupSessionsRequest = RipCleanupSessionsRequest()) async throws -> RipCleanupSessionsResponse {
         try await self.call(RipSessionService.cleanupSessions, request)
     }
 
+    /// Restores an exported session, times and counters included.
+    ///
     /// Calls `/rip.v1.SessionService/ImportSession`.
     public func importSession(_ request: RipImportSessionRequest = RipImportSessionRequest()) async throws -> RipSession {
         try await self.call(RipSessionService.importSession, request)
     }
 
+    /// A live stream of changes, ended by cancelling the call.
+    ///
     /// Calls `/rip.v1.SessionService/WatchSessions`.
     public func watchSessions(_ request: RipWatchSessionsRequest = RipWatchSessionsRequest()) async throws -> RipStream<RipSessionEvent> {
         try await self.stream(RipSessionService.watchSessions, request)
@@ -203,6 +248,8 @@ extension RipClient {
         try await self.call(RipJobService.submitJob, request)
     }
 
+    /// Job without its result contents unless asked for.
+    ///
     /// Calls `/rip.v1.JobService/GetJob`.
     public func getJob(_ request: RipGetJobRequest = RipGetJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.getJob, request)
@@ -213,11 +260,18 @@ extension RipClient {
         try await self.call(RipJobService.listJobs, request)
     }
 
+    /// Pending, scheduled or paused jobs are cancelled at once. A running job is asked to stop
+    /// (its worker sees cancel_requested on its next heartbeat), or with force cancelled at once
+    /// and its lease revoked.
+    ///
     /// Calls `/rip.v1.JobService/CancelJobs`.
     public func cancelJobs(_ request: RipCancelJobsRequest = RipCancelJobsRequest()) async throws -> RipCancelJobsResponse {
         try await self.call(RipJobService.cancelJobs, request)
     }
 
+    /// A pending or scheduled job stops being claimable; a running job's lease is revoked (its
+    /// checkpoint is kept). Resume makes it pending again.
+    ///
     /// Calls `/rip.v1.JobService/PauseJob`.
     public func pauseJob(_ request: RipPauseJobRequest = RipPauseJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.pauseJob, request)
@@ -228,11 +282,15 @@ extension RipClient {
         try await self.call(RipJobService.resumeJob, request)
     }
 
+    /// A failed or cancelled job runs again from the start: attempt 0, no checkpoint.
+    ///
     /// Calls `/rip.v1.JobService/RetryJob`.
     public func retryJob(_ request: RipRetryJobRequest = RipRetryJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.retryJob, request)
     }
 
+    /// Removes finished jobs (completed, failed, cancelled) and their logs.
+    ///
     /// Calls `/rip.v1.JobService/ClearJobs`.
     public func clearJobs(_ request: RipClearJobsRequest = RipClearJobsRequest()) async throws -> RipClearJobsResponse {
         try await self.call(RipJobService.clearJobs, request)
@@ -248,21 +306,31 @@ extension RipClient {
         try await self.call(RipJobService.jobStats, request)
     }
 
+    /// The job now, then every change to it (and its logs when asked), ending after the event
+    /// that finishes it.
+    ///
     /// Calls `/rip.v1.JobService/WatchJob`.
     public func watchJob(_ request: RipWatchJobRequest = RipWatchJobRequest()) async throws -> RipStream<RipJobEvent> {
         try await self.stream(RipJobService.watchJob, request)
     }
 
+    /// Every job and session change, for dashboards; ended by cancelling the call.
+    ///
     /// Calls `/rip.v1.JobService/WatchEvents`.
     public func watchEvents(_ request: RipWatchEventsRequest = RipWatchEventsRequest()) async throws -> RipStream<RipEvent> {
         try await self.stream(RipJobService.watchEvents, request)
     }
 
+    /// Long poll: waits up to wait_ms for ready jobs, returns at most max_jobs of them in priority
+    /// order, first-come first-served within a priority, each with a fresh lease.
+    ///
     /// Calls `/rip.v1.JobService/Claim`.
     public func claim(_ request: RipClaimRequest = RipClaimRequest()) async throws -> RipClaimResponse {
         try await self.call(RipJobService.claim, request)
     }
 
+    /// Extends the lease and records progress and metrics.
+    ///
     /// Calls `/rip.v1.JobService/Heartbeat`.
     public func heartbeat(_ request: RipHeartbeatRequest = RipHeartbeatRequest()) async throws -> RipHeartbeatResponse {
         try await self.call(RipJobService.heartbeat, request)
@@ -283,11 +351,17 @@ extension RipClient {
         try await self.call(RipJobService.completeJob, request)
     }
 
+    /// A retryable failure runs again after an exponential backoff with jitter while attempts
+    /// remain; otherwise the job is failed.
+    ///
     /// Calls `/rip.v1.JobService/FailJob`.
     public func failJob(_ request: RipFailJobRequest = RipFailJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.failJob, request)
     }
 
+    /// Gives the job back without counting the attempt (a worker stopping); a job whose cancel
+    /// was requested is cancelled instead.
+    ///
     /// Calls `/rip.v1.JobService/ReleaseJob`.
     public func releaseJob(_ request: RipReleaseJobRequest = RipReleaseJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.releaseJob, request)
