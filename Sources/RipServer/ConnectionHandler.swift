@@ -238,30 +238,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func write(_ context: ChannelHandlerContext, reply: Data, id: UInt64) {
-        write(context, .with {
-            $0.id = id
-            $0.payload = reply
-            $0.endOfStream = true
-        })
+        var buffer = context.channel.allocator.buffer(capacity: 24 + reply.count)
+        buffer.writeResponse(id: id, payload: reply, endOfStream: true)
+        context.write(Self.wrapOutboundOut(buffer), promise: nil)
     }
 
     private func write(_ context: ChannelHandlerContext, id: UInt64, error: RipError) {
-        write(context, .with {
-            $0.id = id
-            $0.code = error.code
-            $0.message = error.message
-            $0.endOfStream = true
-        })
-    }
-
-    private func write(_ context: ChannelHandlerContext, _ response: RipResponse) {
-        var buffer = context.channel.allocator.buffer(capacity: 16 + response.payload.count)
-        do {
-            try buffer.writeFrame(response)
-            context.write(Self.wrapOutboundOut(buffer), promise: nil)
-        } catch {
-            logger.error("cannot encode response", metadata: ["id": "\(response.id)", "error": "\(error)"])
-        }
+        var buffer = context.channel.allocator.buffer(capacity: 24 + error.message.utf8.count)
+        buffer.writeResponse(id: id, error: error)
+        context.write(Self.wrapOutboundOut(buffer), promise: nil)
     }
 
     /// A promise that takes `bytes` off the stream budget once they are written (or failed).

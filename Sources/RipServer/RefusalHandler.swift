@@ -23,12 +23,7 @@ final class RefusalHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 256)
-        let response = RipResponse.with {
-            $0.code = refusal.code
-            $0.message = refusal.message
-            $0.endOfStream = true
-        }
-        _ = try? buffer.writeFrame(response)
+        buffer.writeResponse(id: 0, error: refusal)
         let channel = context.channel
         let lingers = refusals.begin()
         channel.closeFuture.whenComplete { [refusals] _ in refusals.end() }

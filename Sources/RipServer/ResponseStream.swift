@@ -34,11 +34,9 @@ struct ResponseStream: Sendable {
     }
 
     func send(payload: Data) {
-        let frame = encode(.with {
-            $0.id = id
-            $0.payload = payload
-        })
-        onLoop { [self] state in
+        var frame = channel.allocator.buffer(capacity: 16 + payload.count)
+        frame.writeResponse(id: id, payload: payload, endOfStream: false)
+        onLoop { [self, frame] state in
             guard !state.ended else { return }
             let budget = state.budget, limits = state.limits
             let behind =
@@ -53,7 +51,7 @@ struct ResponseStream: Sendable {
                 channel.pipeline.fireUserInboundEventTriggered(StreamEnded(id: id, status: overflow))
                 return
             }
-            if let frame { channel.writeAndFlush(frame, promise: nil) }
+            channel.writeAndFlush(frame, promise: nil)
         }
     }
 
@@ -64,22 +62,13 @@ struct ResponseStream: Sendable {
 
     /// Writes the final response with `error`'s status; nothing is written after it.
     func finish(_ error: RipError) {
-        let frame = encode(.with {
-            $0.id = id
-            $0.code = error.code
-            $0.message = error.message
-            $0.endOfStream = true
-        })
-        onLoop { [self] state in
+        var frame = channel.allocator.buffer(capacity: 24 + error.message.utf8.count)
+        frame.writeResponse(id: id, error: error)
+        onLoop { [self, frame] state in
             guard !state.ended else { return }
             state.ended = true
-            if let frame { channel.writeAndFlush(frame, promise: nil) }
+            channel.writeAndFlush(frame, promise: nil)
         }
-    }
-
-    private func encode(_ response: RipResponse) -> ByteBuffer? {
-        var buffer = channel.allocator.buffer(capacity: 64 + response.payload.count)
-        return (try? buffer.writeFrame(response)) != nil ? buffer : nil
     }
 
     private func onLoop(_ body: @escaping @Sendable (State) -> Void) {

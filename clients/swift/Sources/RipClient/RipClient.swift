@@ -103,11 +103,7 @@ public final class RipClient: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard calls.register(id, .unary(continuation)) else { return }
-                send(.with {
-                    $0.id = id
-                    $0.method = path
-                    $0.payload = payload
-                })
+                send(id: id, method: path, payload: payload)
             }
         } onCancel: {
             if calls.fail(id, RipError(.cancelled, "the call was cancelled")) { sendCancel(id) }
@@ -130,11 +126,7 @@ public final class RipClient: Sendable {
             if calls.fail(id, RipError(.cancelled, "the stream was cancelled")) { sendCancel(id) }
         }
         if calls.register(id, .stream(continuation)) {
-            send(.with {
-                $0.id = id
-                $0.method = path
-                $0.payload = payload
-            })
+            send(id: id, method: path, payload: payload)
         }
         return RipRawStream(messages: messages) { continuation.finish() }
     }
@@ -145,22 +137,14 @@ public final class RipClient: Sendable {
     }
 
     private func sendCancel(_ id: UInt64) {
-        send(.with {
-            $0.id = id
-            $0.cancel = true
-        })
+        send(id: id, method: "", payload: Data(), cancel: true)
     }
 
-    private func send(_ request: RipRequest) {
-        var buffer = channel.allocator.buffer(capacity: 32 + request.method.utf8.count + request.payload.count)
-        do {
-            try buffer.writeFrame(request)
-        } catch {
-            _ = calls.fail(request.id, .invalidArgument("cannot encode request: \(error)"))
-            return
-        }
+    private func send(id: UInt64, method: String, payload: Data, cancel: Bool = false) {
+        var buffer = channel.allocator.buffer(capacity: 24 + method.utf8.count + payload.count)
+        buffer.writeRequest(id: id, method: method, payload: payload, cancel: cancel)
         channel.writeAndFlush(buffer).whenFailure { [calls] error in
-            _ = calls.fail(request.id, .unavailable("cannot send to ripd: \(error)"))
+            _ = calls.fail(id, .unavailable("cannot send to ripd: \(error)"))
         }
     }
 }
