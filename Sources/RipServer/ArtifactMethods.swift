@@ -43,12 +43,10 @@ struct ArtifactMethods {
             let (ownerID, owner) = try store.read { state, _ in
                 let owner = try state.resolved(request.owner)
                 let id = owner.resolvedID
-                guard state.artifacts.count(ownedBy: id) < limits.maxPerOwner else {
-                    throw RipError.resourceExhausted("\(id) holds \(limits.maxPerOwner) artifacts, the most allowed")
-                }
+                try state.artifacts.checkRoom(for: id, limit: limits.maxPerOwner)
                 return (id, owner)
             }
-            let id = "upl_" + RandomHex.make()
+            let id = RipID.upload.generate()
             let file = try Self.io { try blobs.createUpload(id: id) }
             do {
                 try uploads.add(.init(id: id, ownerID: ownerID, owner: owner, path: file.path, descriptor: file.descriptor))
@@ -112,7 +110,7 @@ struct ArtifactMethods {
                 blobs.discard(upload: upload.path, descriptor: upload.descriptor)
                 throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
             }
-            let id = "art_" + RandomHex.make()
+            let id = RipID.artifact.generate()
             let stored = pool.runIfActive(eventLoop: loop) {
                 try blobs.store(
                     upload: upload.path, descriptor: upload.descriptor, sha256: sha256, size: upload.received,
@@ -208,9 +206,7 @@ struct ArtifactMethods {
     ) throws -> EventLoopFuture<RipArtifact> {
         let reply = try store.commit(building: { state, now in
             let ownerID = try state.ownerID(upload.owner)
-            guard state.artifacts.count(ownedBy: ownerID) < limits.maxPerOwner else {
-                throw RipError.resourceExhausted("\(ownerID) holds \(limits.maxPerOwner) artifacts, the most allowed")
-            }
+            try state.artifacts.checkRoom(for: ownerID, limit: limits.maxPerOwner)
             let physical = state.artifacts.physicalBytes
             if !state.artifacts.holds(sha256) && physical + layout.storedSize > limits.quotaBytes {
                 throw RipError.resourceExhausted(

@@ -30,7 +30,7 @@ struct JobMethods {
 
         table.changing(Service.submitJob) { request, loop in
             try JobRules.validate(request, now: store.clock())
-            let id = "job_" + RandomHex.make()
+            let id = RipID.job.generate()
             return try commit(loop) { state, now in
                 let sessionID = request.session.isEmpty ? "" : try state.sessions.id(of: request.session)
                 return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
@@ -104,7 +104,7 @@ struct JobMethods {
                 return .with {
                     $0.failJob = .with {
                         $0.request = request
-                        $0.retryAtUnixMs = request.retryable ? policy.retryAt(attempt: attempt, now: now) : 0
+                        $0.retryAtUnixMs = request.retryable ? policy.backoff.retryAt(attempt: attempt, now: now) : 0
                     }
                 }
             }

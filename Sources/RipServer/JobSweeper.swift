@@ -47,7 +47,7 @@ public struct JobSweeper: Service {
                     $0.jobID = job.id
                     $0.token = job.lease.token
                     $0.timedOut = timedOut
-                    if timedOut { $0.retryAtUnixMs = policy.retryAt(attempt: job.attempt, now: now) }
+                    if timedOut { $0.retryAtUnixMs = policy.backoff.retryAt(attempt: job.attempt, now: now) }
                 }
             }
         }

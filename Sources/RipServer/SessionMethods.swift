@@ -15,7 +15,7 @@ struct SessionMethods {
         let creating: @Sendable ((inout RipMutation) -> Void) -> RipMutation = { [limit] change in
             .with {
                 change(&$0)
-                $0.newSessionID = SessionID.generate()
+                $0.newSessionID = RipID.session.generate()
                 $0.sessionLimit = limit
             }
         }

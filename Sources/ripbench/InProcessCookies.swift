@@ -18,7 +18,7 @@ struct InProcessCookies {
         self.headerOnly = headerOnly
         try store.commit(.with {
             $0.createSession = .with { $0.name = session }
-            $0.newSessionID = SessionID.generate()
+            $0.newSessionID = RipID.session.generate()
             $0.sessionLimit.maxSessions = 1
         })
         for request in CookieWorkload.fill(session: session) { try storeCookies(request) }

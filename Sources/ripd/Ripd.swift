@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
     var maxLogLines: UInt32 = Self.defaults.jobPolicy.maxLogLines
 
     @Option(help: "Milliseconds the first retry of a failed job waits; each later retry doubles it (with jitter, up to an hour).")
-    var retryBackoff: UInt64 = Self.defaults.jobPolicy.backoffBaseMs
+    var retryBackoff: UInt64 = Self.defaults.jobPolicy.backoff.baseMs
 
     @Option(help: "Largest artifact, in bytes; a larger upload gets RESOURCE_EXHAUSTED.")
     var maxArtifactBytes: UInt64 = Self.defaults.artifactLimits.maxArtifactBytes
@@ -195,7 +195,7 @@ struct Serve: AsyncParsableCommand {
         if let threads { configuration.threads = threads }
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
-        configuration.jobPolicy.backoffBaseMs = retryBackoff
+        configuration.jobPolicy.backoff.baseMs = retryBackoff
         configuration.connectionLimits.maxConnections = FileLimit.connections(wanted: maxConnections, logger: logger)
         configuration.connectionLimits.maxCallsPerConnection = maxCallsPerConnection
         configuration.connectionLimits.streamBufferBytes = streamBuffer

@@ -55,7 +55,7 @@ struct ExtremeReplayTests {
             var mutation = RipMutation()
             mutation.timeUnixMs = now
             mutation.sessionLimit = .with { $0.maxSessions = 50; $0.evictLru = values.random.next() % 2 == 0 }
-            mutation.newSessionID = SessionID.generate()
+            mutation.newSessionID = RipID.session.generate()
             switch values.random.next() % 9 {
             case 0: mutation.createSession = .with { $0.name = values.name(); $0.timeoutMinutes = values.uint64() }
             case 1:

@@ -15,7 +15,7 @@ struct Harness {
         var mutation = RipMutation()
         mutation.timeUnixMs = now
         mutation.sessionLimit = limit
-        mutation.newSessionID = SessionID.generate()
+        mutation.newSessionID = RipID.session.generate()
         build(&mutation)
         let applied = try state.apply(mutation)
         log.append(mutation)
@@ -54,7 +54,7 @@ struct SessionBookTests {
     func createAndFind() throws {
         var h = Harness()
         let session = try h.create("crawl", tags: ["a", "a", "b"])
-        #expect(SessionID.isWellFormed(session.id))
+        #expect(RipID.session.isWellFormed(session.id))
         #expect(session.state == .active)
         #expect(session.tags == ["a", "b"])
         #expect(session.createdAt.unixMillis == h.now)

@@ -60,7 +60,7 @@ func create(_ store: StateStore, _ name: String) async throws {
     let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
     try store.commit(.with {
         $0.createSession = .with { $0.name = name }
-        $0.newSessionID = SessionID.generate()
+        $0.newSessionID = RipID.session.generate()
         $0.sessionLimit.maxSessions = 100
     }, durable: promise)
     try await promise.futureResult.get()

@@ -28,7 +28,7 @@ func creations(_ count: Int, from first: Int = 1) -> [RipMutation] {
     (first..<(first + count)).map { i in
         .with {
             $0.timeUnixMs = 1_800_000_000_000 + Int64(i)
-            $0.newSessionID = SessionID.generate()
+            $0.newSessionID = RipID.session.generate()
             $0.sessionLimit.maxSessions = 1_000_000
             $0.createSession = .with { $0.name = "s\(i)"; $0.tags = ["t\(i % 3)"] }
         }

@@ -36,6 +36,14 @@ public struct ArtifactBook: Sendable {
 
     public func count(ownedBy ownerID: String) -> Int { byOwner[ownerID]?.count ?? 0 }
 
+    /// Throws RESOURCE_EXHAUSTED unless `ownerID` may hold one more artifact under `limit`
+    /// (checked when an upload begins and again when it is committed).
+    public func checkRoom(for ownerID: String, limit: Int) throws {
+        guard count(ownedBy: ownerID) < limit else {
+            throw RipError.resourceExhausted("\(ownerID) holds \(limit) artifacts, the most allowed")
+        }
+    }
+
     public func query(_ request: RipQueryArtifactsRequest, ownerID: String) throws -> RipQueryArtifactsResponse {
         try ArtifactRules.checkQuery(request)
         let types = Set(request.types)

@@ -219,7 +219,7 @@ extension SessionBook {
         _ new: RipSession, id: String, limit: RipSessionLimit, now: UnixMillis, keepingTimes: Bool = false
     ) throws -> Applied {
         var session = new
-        guard SessionID.isWellFormed(id), byID[id] == nil else {
+        guard RipID.session.isWellFormed(id), byID[id] == nil else {
             throw RipError.internalError("mutation carries an unusable session id '\(id)'")
         }
         session.id = id

@@ -30,7 +30,7 @@ enum SessionRules {
         guard name.trimmingCharacters(in: .whitespaces) == name else {
             throw RipError.invalidArgument("session name must not start or end with whitespace: '\(name)'")
         }
-        guard !SessionID.isWellFormed(name) else {
+        guard !RipID.session.isWellFormed(name) else {
             throw RipError.invalidArgument("session name '\(name)' has the form of a session id; choose another name")
         }
     }

@@ -1,12 +1,18 @@
-/// Session ids: "sess_" followed by 32 lowercase hex digits (128 random bits).
-public enum SessionID {
-    public static let prefix = "sess_"
+/// The ids of what ripd keeps: a prefix naming the kind, then 32 lowercase hex digits (128
+/// random bits).
+public enum RipID: String, Sendable, CaseIterable {
+    case session = "sess_"
+    case job = "job_"
+    case artifact = "art_"
+    case upload = "upl_"
+
+    public var prefix: String { rawValue }
 
     /// A fresh id. Randomness stays outside `apply`: handlers call this and put the id in the
     /// mutation, so replay reuses it.
-    public static func generate() -> String { prefix + RandomHex.make() }
+    public func generate() -> String { prefix + RandomHex.make() }
 
-    public static func isWellFormed(_ text: String) -> Bool {
+    public func isWellFormed(_ text: String) -> Bool {
         guard text.hasPrefix(prefix) else { return false }
         let digits = text.utf8.dropFirst(prefix.utf8.count)
         return digits.count == 32
