@@ -20,8 +20,9 @@ public struct ArtifactLimits: Sendable {
     public init() {}
 }
 
-/// The handlers of `rip.v1.ArtifactService`. File work (chunk writes, fsync and rename, reads)
-/// runs on a thread pool, never on an event loop; the state only records finished blobs.
+/// The handlers of `rip.v1.ArtifactService`. The long file work (chunk writes, fsync and
+/// rename, reads) runs on a thread pool; only creating and removing an upload's file (one
+/// open or unlink) happen on the event loop. The state only records finished blobs.
 struct ArtifactMethods {
     let store: StateStore
     let blobs: BlobStore?

@@ -53,8 +53,8 @@ final class UploadTable: Sendable {
         }
     }
 
-    /// Takes the upload out for one call; UNAVAILABLE-free: a missing id is NOT_FOUND, one
-    /// another call holds is FAILED_PRECONDITION.
+    /// Takes the upload out for one call. An id that names no open upload, or one another call
+    /// holds at this moment, is NOT_FOUND.
     func take(_ id: String) throws -> Upload {
         guard let upload = open.withLock({ $0.removeValue(forKey: id) }) else {
             throw RipError.notFound("no open upload '\(id)' (committed, aborted, or busy with another call)")
