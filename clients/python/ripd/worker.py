@@ -191,8 +191,8 @@ class Worker:
     a context call hands the job back. `run()` works jobs until SIGTERM or SIGINT (when called
     from the main thread) or `stop()`: then it claims no more, makes the running handlers'
     next context call raise JobCancelled, hands their jobs back, and returns. A claim waits
-    `claim_wait_seconds` for a job when none is ready; the daemon does not cancel a waiting
-    claim, so stopping takes up to that long.
+    `claim_wait_seconds` for a job when none is ready, and the worker lets a waiting claim run
+    out rather than cancel it, so stopping takes up to that long.
     """
 
     def __init__(self, client: Any, methods: Iterable[str] = (), concurrency: int = 1, lease_seconds: float = 60.0,
