@@ -2,6 +2,14 @@ import RipProto
 import RipBase
 
 extension RipState {
+    /// The decision of a SubmitJob call, once `JobRules.validate` passed (outside the writer
+    /// lock: 10,000 URLs take a while): the job record, bound to the session the request names,
+    /// that a `submitJob` mutation carries. `id` is a fresh `RipID.job` id.
+    public func decideSubmit(_ request: RipSubmitJobRequest, id: String, now: UnixMillis) throws -> RipMutation {
+        let sessionID = request.session.isEmpty ? "" : try sessions.id(of: request.session)
+        return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
+    }
+
     /// A claim at `now`: picks the ready jobs `request` may take, records the pick with a
     /// fresh lease token per job, and applies it. Nothing is recorded when nothing is ready.
     public mutating func claim(

@@ -31,10 +31,7 @@ struct JobMethods {
         table.changing(Service.submitJob) { request, loop in
             try JobRules.validate(request, now: store.clock())
             let id = RipID.job.generate()
-            return try commit(loop) { state, now in
-                let sessionID = request.session.isEmpty ? "" : try state.sessions.id(of: request.session)
-                return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
-            }
+            return try commit(loop) { state, now in try state.decideSubmit(request, id: id, now: now) }
         }
         table.unary(Service.getJob) { request in
             try store.read { state, now in try state.jobs.view(request.jobID, at: now, includeContent: request.includeContent) }

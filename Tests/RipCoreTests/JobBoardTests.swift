@@ -39,9 +39,10 @@ struct JobHarness {
                 $0.timeoutSeconds = timeout
                 $0.tags = tags
             }
+        // As the SubmitJob handler does: validate, then decide, then apply.
         try JobRules.validate(request, now: now)
-        let job = JobRules.makeJob(request, id: id, sessionID: "", now: now)
-        try apply { $0.submitJob = job }
+        let decided = try state.decideSubmit(request, id: id, now: now)
+        try apply { $0.submitJob = decided.submitJob }
         return id
     }
 
