@@ -115,7 +115,7 @@ public struct TypedResponseStream<Message: SwiftProtobuf.Message>: Sendable {
 
     /// Queues one message of the stream. Safe from any thread; messages keep their order.
     public func send(_ message: Message) {
-        sink.send(payload: (try? message.serializedBytes()) ?? Data())
+        sink.send(message)
     }
 
     /// Ends the stream with status OK after the messages already queued.

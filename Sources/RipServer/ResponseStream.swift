@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RipProto
 import RipWire
+import SwiftProtobuf
 
 /// Writes the responses of one server-stream call onto its connection.
 ///
@@ -33,10 +34,11 @@ struct ResponseStream: Sendable {
         state = NIOLoopBound(State(budget: budget, limits: limits), eventLoop: channel.eventLoop)
     }
 
-    func send(payload: Data) {
-        var frame = channel.allocator.buffer(capacity: 16 + payload.count)
-        frame.writeResponse(id: id, payload: payload, endOfStream: false)
-        onLoop { [self, frame] state in
+    /// Queues `message`. It is encoded on the channel's event loop, not by the caller: watchers
+    /// send under the state store's writer lock, which then holds no encoding work; and a
+    /// message for a stream that has ended is never encoded.
+    func send(_ message: some SwiftProtobuf.Message) {
+        onLoop { [self] state in
             guard !state.ended else { return }
             let budget = state.budget, limits = state.limits
             let behind =
@@ -51,6 +53,9 @@ struct ResponseStream: Sendable {
                 channel.pipeline.fireUserInboundEventTriggered(StreamEnded(id: id, status: overflow))
                 return
             }
+            let payload: [UInt8] = (try? message.serializedBytes()) ?? []
+            var frame = channel.allocator.buffer(capacity: 16 + payload.count)
+            frame.writeResponse(id: id, payload: payload, endOfStream: false)
             channel.writeAndFlush(frame, promise: nil)
         }
     }
