@@ -43,7 +43,10 @@ public final class WriteAheadLog: Sendable {
     }
 
     private struct Queue {
-        var records: [[UInt8]] = []
+        /// Mutations waiting for the drain, in sequence order; the drain frames them into
+        /// records (header, sequence, CRC), so appending under the state store's lock only
+        /// numbers them.
+        var mutations: [[UInt8]] = []
         var promises: [EventLoopPromise<Void>?] = []
         var nextSequence: UInt64
         var draining = false
@@ -95,7 +98,7 @@ public final class WriteAheadLog: Sendable {
         let (sequence, startDrain) = queue.withLock { queue in
             let sequence = queue.nextSequence
             queue.nextSequence += 1
-            queue.records.append(WALFormat.record(sequence: sequence, mutation: mutation))
+            queue.mutations.append(mutation)
             queue.promises.append(promise)
             defer { queue.draining = true }
             return (sequence, !queue.draining)
@@ -119,7 +122,7 @@ public final class WriteAheadLog: Sendable {
     public func restart(at nextSequence: UInt64, failing error: RipError) {
         let promises = queue.withLock { queue in
             defer {
-                queue.records.removeAll()
+                queue.mutations.removeAll()
                 queue.promises.removeAll()
                 queue.nextSequence = nextSequence
             }
@@ -134,21 +137,23 @@ public final class WriteAheadLog: Sendable {
     /// remain (for the I/O thread, which simply loops).
     @discardableResult
     private func drainBatch(on eventLoop: (any EventLoop)? = nil) -> Bool {
-        let batch = queue.withLock { queue -> (records: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
-            guard !queue.records.isEmpty else {
+        let batch = queue.withLock { queue -> (mutations: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
+            guard !queue.mutations.isEmpty else {
                 queue.draining = false
                 return nil
             }
             defer {
-                queue.records.removeAll(keepingCapacity: true)
+                queue.mutations.removeAll(keepingCapacity: true)
                 queue.promises.removeAll(keepingCapacity: true)
             }
-            return (queue.records, queue.promises, queue.nextSequence)
+            return (queue.mutations, queue.promises, queue.nextSequence)
         }
         guard let batch else { return false }
+        let first = batch.next - UInt64(batch.mutations.count)
+        let records = batch.mutations.enumerated().map { WALFormat.record(sequence: first + UInt64($0.offset), mutation: $0.element) }
         do {
             let grown = try disk.withLock { disk in
-                try write(batch.records, into: &disk, firstSequence: batch.next - UInt64(batch.records.count))
+                try write(records, into: &disk, firstSequence: first)
                 return disk.bytesSinceSnapshot
             }
             for promise in batch.promises { promise?.succeed() }
