@@ -49,29 +49,29 @@ struct ArtifactTests {
     func roundTrip() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        #expect(try ripctl("session", "new", "--name", "crawl").status == 0)
+        #expect(try await ripctl("session", "new", "--name", "crawl").status == 0)
         let folder = daemon.directory.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for size in [0, 17, 10 * 1024, 10 * 1024 + 1, 9 * 1024 * 1024 + 5] {
             let content = Self.random(size)
             let source = folder.appendingPathComponent("in-\(size)"), copy = folder.appendingPathComponent("out-\(size)")
             try content.write(to: source)
-            let put = try ripctl(
+            let put = try await ripctl(
                 "artifact", "put", "--session", "crawl", "--file", source.path, "--type", "tool_result", "--tag", "t",
                 "--meta", "url=https://a.example/\(size)", "--json")
             #expect(put.status == 0, "\(put.stderr)")
             let id = try #require(put.json["id"] as? String)
             #expect(put.json["size"] as? String == (size == 0 ? nil : "\(size)"))
-            let get = try ripctl("artifact", "get", id, "--session", "crawl", "--output", copy.path)
+            let get = try await ripctl("artifact", "get", id, "--session", "crawl", "--output", copy.path)
             #expect(get.status == 0, "\(get.stderr)")
             #expect(try Data(contentsOf: copy) == content, "size \(size) did not round-trip")
-            let info = try ripctl("artifact", "info", id, "--session", "crawl")
+            let info = try await ripctl("artifact", "info", id, "--session", "crawl")
             #expect(info.stdout.contains("url=https://a.example/\(size)") && info.stdout.contains("tool_result"))
         }
-        let stdout = try ripctl("artifact", "put", "--session", "crawl", "--file", "-", "--name", "note.txt", stdin: "hello\n")
+        let stdout = try await ripctl("artifact", "put", "--session", "crawl", "--file", "-", "--name", "note.txt", stdin: "hello\n")
         let id = try #require(stdout.stdout.split(separator: " ").first.map(String.init))
-        #expect(try ripctl("artifact", "get", id, "--session", "crawl").stdout == "hello\n")
-        #expect(try ripctl("artifact", "list", "--session", "crawl").stdout.contains("note.txt"))
+        #expect(try await ripctl("artifact", "get", id, "--session", "crawl").stdout == "hello\n")
+        #expect(try await ripctl("artifact", "list", "--session", "crawl").stdout.contains("note.txt"))
     }
 
     @Test("contents over --compress-over are stored deflated when that saves space; every range reads back exactly")

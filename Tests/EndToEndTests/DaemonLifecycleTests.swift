@@ -36,9 +36,9 @@ struct DaemonLifecycleTests {
         let error = await #expect(throws: RipError.self) { _ = try await RipClient.connect(to: daemon.socketPath) }
         #expect(error?.code == .permissionDenied && error?.message.contains("uid 65534") == true)
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let refused = try ripctl("status")
+        let refused = try await ripctl("status")
         #expect(refused.status == 1 && refused.stderr.contains("--trust-uid 65534"), "\(refused.stderr)")
-        #expect(try ripctl("status", "--trust-uid", "65534").status == 0)
+        #expect(try await ripctl("status", "--trust-uid", "65534").status == 0)
         let client = try await RipClient.connect(to: daemon.socketPath, trustedUIDs: [65534])
         #expect(try await client.health().status == "SERVING")
     }
@@ -104,10 +104,10 @@ struct DaemonLifecycleTests {
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let socketMode = try FileManager.default.attributesOfItem(atPath: daemon.socketPath)[.posixPermissions] as? Int
         #expect(socketMode == 0o666)  // widened: the credential check is the gate
-        let refused = try ripctl.run(["status"], asUser: 65534)
+        let refused = try await ripctl.run(["status"], asUser: 65534)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("PERMISSION_DENIED") && refused.stderr.contains("65534"), "\(refused.stderr)")
-        let admitted = try ripctl.run(["status", "--json"], asUser: 65533)
+        let admitted = try await ripctl.run(["status", "--json"], asUser: 65533)
         #expect(admitted.status == 0)
         #expect(admitted.json["version"] as? String != nil)
         let log = try await daemon.waitForLog("refused connection")

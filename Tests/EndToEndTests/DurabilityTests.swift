@@ -228,17 +228,17 @@ struct DurabilityTests {
     func adminCommands() async throws {
         let daemon = try await Daemon(arguments: ["--fsync", "everysec"])
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        for i in 1...5 { _ = try ripctl("session", "new", "--name", "s\(i)") }
-        let before = try ripctl("admin", "wal-info", "--json").json
+        for i in 1...5 { _ = try await ripctl("session", "new", "--name", "s\(i)") }
+        let before = try await ripctl("admin", "wal-info", "--json").json
         #expect(before["fsync_policy"] as? String == "everysec")
         #expect(before["next_sequence"] as? String == "6" && before["records_since_snapshot"] as? String == "5")
-        let snapshot = try ripctl("admin", "snapshot", "--json").json
+        let snapshot = try await ripctl("admin", "snapshot", "--json").json
         #expect(snapshot["last_sequence"] as? String == "5")
         let path = try #require(snapshot["path"] as? String)
         #expect(FileManager.default.fileExists(atPath: path) && path.hasPrefix(daemon.directory.path))
-        let after = try ripctl("admin", "wal-info", "--json").json
+        let after = try await ripctl("admin", "wal-info", "--json").json
         #expect(after["snapshot_sequence"] as? String == "5" && after["records_since_snapshot"] == nil)
-        let status = try ripctl("status").stdout
+        let status = try await ripctl("status").stdout
         #expect(status.contains("fsync:") && status.contains("snapshot:       up to 5"))
     }
 

@@ -9,7 +9,7 @@ struct HeavyDiskTests {
     func largeArtifactInBoundedMemory() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        #expect(try ripctl("session", "new", "--name", "big").status == 0)
+        #expect(try await ripctl("session", "new", "--name", "big").status == 0)
         let folder = daemon.directory.appendingPathComponent("big")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // 1 GiB: a random MiB repeated. Deflate's 32 KiB window finds nothing to shorten, so
@@ -21,11 +21,11 @@ struct HeavyDiskTests {
         for _ in 0..<1024 { try writer.write(contentsOf: block) }
         try writer.close()
         let before = try daemon.peakMemory()
-        let put = try ripctl("artifact", "put", "--session", "big", "--file", source.path, "--json")
+        let put = try await ripctl("artifact", "put", "--session", "big", "--file", source.path, "--json")
         #expect(put.status == 0, "\(put.stderr)")
         let id = try #require(put.json["id"] as? String)
         #expect(put.json["size"] as? String == "\(1 << 30)" && put.json["encoding"] as? String == "identity")
-        let get = try ripctl("artifact", "get", id, "--session", "big", "--output", copy.path)
+        let get = try await ripctl("artifact", "get", id, "--session", "big", "--output", copy.path)
         #expect(get.status == 0, "\(get.stderr)")
         #expect(try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int == 1 << 30)
         #expect(try ArtifactTests.sha256(copy.path) == put.json["sha256"] as? String)

@@ -82,11 +82,11 @@ struct JobCommandTests {
         let server = try FileServer(files: ["a.html": "<h1>A</h1>", "b.html": "<h1>B</h1>", "c.html": "<h1>C</h1>"])
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-results-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: output) }
-        #expect(try ripctl("session", "new", "--name", "crawl", "--user-agent", "RipBot/2").status == 0)
+        #expect(try await ripctl("session", "new", "--name", "crawl", "--user-agent", "RipBot/2").status == 0)
         let config = output.deletingLastPathComponent().appendingPathComponent("\(output.lastPathComponent).json")
         try Data(#"{"selector": "h1"}"#.utf8).write(to: config)
         defer { try? FileManager.default.removeItem(at: config) }
-        let submitted = try ripctl(
+        let submitted = try await ripctl(
             "job", "submit", "--url", server.url("a.html"), "--url", server.url("b.html"), "--url", server.url("c.html"),
             "--batch", "--max-concurrent", "2", "--name", "News", "--priority", "high", "--tags", "news,batch",
             "--method", "css", "--session", "crawl", "--config", config.path, "--output-dir", output.path, "--json")
@@ -110,27 +110,27 @@ struct JobCommandTests {
             #expect(followed.contains("fetching \(server.url("\(name).html")) as RipBot/2"), "\(followed)")
         }
 
-        let shown = try ripctl("job", "status", "--job-id", id, "--json")
+        let shown = try await ripctl("job", "status", "--job-id", id, "--json")
         #expect(shown.json["status"] as? String == "JOB_STATUS_COMPLETED")
         #expect((shown.json["progress"] as? [String: Any])?["completed"] as? Int == 3)
-        #expect(try ripctl("job", "list", "--status", "completed", "--tag", "news").stdout.contains(id))
-        let logs = try ripctl("job", "logs", "--job-id", id, "--grep", "b.html", "--lines", "1")
+        #expect(try await ripctl("job", "list", "--status", "completed", "--tag", "news").stdout.contains(id))
+        let logs = try await ripctl("job", "logs", "--job-id", id, "--grep", "b.html", "--lines", "1")
         #expect(logs.stdout.split(separator: "\n").count == 1 && logs.stdout.contains("b.html"))
 
-        let markdown = try ripctl("job", "results", "--job-id", id, "--format", "markdown", "--include-html", "--output", "-")
+        let markdown = try await ripctl("job", "results", "--job-id", id, "--format", "markdown", "--include-html", "--output", "-")
         #expect(markdown.stdout.contains("| \(server.url("b.html")) | ok |") && markdown.stdout.contains("<h1>B</h1>"))
         // Without --output ripctl prints, and only names the job's --output-dir: whoever submitted
         // the job chose that path, so nothing is written there unasked.
-        let printed = try ripctl("job", "results", "--job-id", id, "--format", "json")
+        let printed = try await ripctl("job", "results", "--job-id", id, "--format", "json")
         #expect(printed.status == 0 && printed.stdout.contains("results") && printed.stderr.contains("--output \(output.path)"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
-        let saved = try ripctl("job", "results", "--job-id", id, "--format", "json", "--include-html", "--output", output.path)
+        let saved = try await ripctl("job", "results", "--job-id", id, "--format", "json", "--include-html", "--output", output.path)
         #expect(saved.status == 0, "\(saved.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("results.json"))) as? [String: Any]
         #expect((report?["results"] as? [Any])?.count == 3)
         #expect(try String(contentsOf: output.appendingPathComponent("003.html"), encoding: .utf8) == "<h1>C</h1>")
 
-        let stats = try ripctl("job", "stats", "--range", "1h", "--group-by", "priority", "--json")
+        let stats = try await ripctl("job", "stats", "--range", "1h", "--group-by", "priority", "--json")
         #expect((stats.json["total"] as? [String: Any])?["completed"] as? String == "1")
     }
 
@@ -139,31 +139,31 @@ struct JobCommandTests {
         let daemon = try await Daemon(arguments: ["--retry-backoff", "10"])
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let server = try FileServer(files: ["ok.html": "ok"])
-        let id = try Self.jobID(try ripctl(
+        let id = try Self.jobID(try await ripctl(
             "job", "submit", "--url", server.url("ok.html"), "--url", server.url("missing.html"), "--max-retries", "1", "--json"))
         for attempt in 1...2 {
-            let worker = try ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#)
+            let worker = try await ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#)
             #expect(worker.status == 1, "attempt \(attempt): \(worker.stderr)")
         }
-        let failed = try ripctl("job", "status", "--job-id", id, "--detailed")
+        let failed = try await ripctl("job", "status", "--job-id", id, "--detailed")
         #expect(failed.stdout.contains(#/status:\s+failed/#) && failed.stdout.contains(#/attempt:\s+2 of 2/#), "\(failed.stdout)")
         #expect(failed.stdout.contains("missing.html: exit 22"))
-        let logs = try ripctl("job", "logs", "--job-id", id, "--level", "warn")
+        let logs = try await ripctl("job", "logs", "--job-id", id, "--level", "warn")
         #expect(logs.stdout.split(separator: "\n").count == 2 && logs.stdout.contains("WARN"))
         // The second attempt ran only the URL that had failed (the checkpoint kept the other).
-        #expect(try ripctl("job", "logs", "--job-id", id, "--grep", "attempt 2").stdout.contains("1 of 2 URL(s) to run"))
+        #expect(try await ripctl("job", "logs", "--job-id", id, "--grep", "attempt 2").stdout.contains("1 of 2 URL(s) to run"))
 
-        #expect(try ripctl("job", "retry", "--job-id", id, "--max-retries", "0").stdout.contains("pending again"))
-        #expect(try ripctl("job", "pause", "--job-id", id).status == 0)
-        #expect(try ripctl("worker", "run", "--once", "--wait", "0.3", "--exec", "true").status == 2)
-        #expect(try ripctl("job", "resume", "--job-id", id).stdout.contains("pending"))
-        let cancel = try ripctl("job", "cancel", "--job-id", id)
+        #expect(try await ripctl("job", "retry", "--job-id", id, "--max-retries", "0").stdout.contains("pending again"))
+        #expect(try await ripctl("job", "pause", "--job-id", id).status == 0)
+        #expect(try await ripctl("worker", "run", "--once", "--wait", "0.3", "--exec", "true").status == 2)
+        #expect(try await ripctl("job", "resume", "--job-id", id).stdout.contains("pending"))
+        let cancel = try await ripctl("job", "cancel", "--job-id", id)
         #expect(cancel.stdout.contains("cancelled \(id)"))
-        let again = try ripctl("job", "cancel", "--job-id", id)
+        let again = try await ripctl("job", "cancel", "--job-id", id)
         #expect(again.status == 1 && again.stderr.contains("FAILED_PRECONDITION"))
-        #expect(try ripctl("job", "clear", "--cancelled").stdout.contains("removed 1 job(s)"))
-        #expect(try ripctl("job", "status", "--job-id", id).stderr.contains("NOT_FOUND"))
-        #expect(try ripctl("job", "submit", "--url", "https://a.example", "--delay", "soon").stderr.contains("--delay takes a duration"))
+        #expect(try await ripctl("job", "clear", "--cancelled").stdout.contains("removed 1 job(s)"))
+        #expect(try await ripctl("job", "status", "--job-id", id).stderr.contains("NOT_FOUND"))
+        #expect(try await ripctl("job", "submit", "--url", "https://a.example", "--delay", "soon").stderr.contains("--delay takes a duration"))
     }
 
     @Test("a worker killed mid-job: the lease runs out and another worker resumes from the checkpoint")
@@ -171,7 +171,7 @@ struct JobCommandTests {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let server = try FileServer(files: ["1.html": "one", "2.html": "two", "3.html": "three"])
-        let id = try Self.jobID(try ripctl(
+        let id = try Self.jobID(try await ripctl(
             "job", "submit", "--url", server.url("1.html"), "--url", server.url("2.html"), "--url", server.url("3.html"), "--json"))
         // The first worker hangs on the third URL.
         let doomed = try BackgroundRipctl(
@@ -184,7 +184,7 @@ struct JobCommandTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(doomed.process.processIdentifier, SIGKILL)
-        let rescuer = try ripctl("worker", "run", "--once", "--wait", "15", "--exec", #"curl -fsS "$1""#)
+        let rescuer = try await ripctl("worker", "run", "--once", "--wait", "15", "--exec", #"curl -fsS "$1""#)
         #expect(rescuer.status == 0, "\(rescuer.stderr)")
         let job = try await client.getJob(.with { $0.jobID = id; $0.includeContent = true })
         #expect(job.status == .completed && job.attempt == 2 && job.workers.count == 2)
@@ -208,7 +208,7 @@ struct JobCommandTests {
     func workerStopsOnSigterm() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
+        let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
         let worker = try BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
@@ -227,7 +227,7 @@ struct JobCommandTests {
     func cancelReachesTheWorker() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let id = try Self.jobID(try ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
+        let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
         let worker = try BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
@@ -235,7 +235,7 @@ struct JobCommandTests {
             try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
             try await Task.sleep(for: .milliseconds(50))
         }
-        let cancel = try ripctl("job", "cancel", "--job-id", id)
+        let cancel = try await ripctl("job", "cancel", "--job-id", id)
         #expect(cancel.stdout.contains("asked \(id) to stop"))
         #expect(try await worker.exit(within: .seconds(60)) == 1)
         let job = try await client.getJob(.with { $0.jobID = id })

@@ -195,12 +195,14 @@ struct Ripctl {
         }
     }
 
-    func callAsFunction(_ arguments: String..., stdin: String? = nil) throws -> Result {
-        try run(arguments, stdin: stdin)
+    func callAsFunction(_ arguments: String..., stdin: String? = nil) async throws -> Result {
+        try await run(arguments, stdin: stdin)
     }
 
-    /// Runs ripctl with `arguments`, then `--socket` unless `addSocket` is false.
-    func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil, addSocket: Bool = true) throws -> Result {
+    /// Runs ripctl with `arguments`, then `--socket` unless `addSocket` is false. The waiting
+    /// (both pipes read to their end at once, then the exit) happens on a thread of its own: a
+    /// test blocking Swift's small cooperative pool could starve every other test running.
+    func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil, addSocket: Bool = true) async throws -> Result {
         let process = Process()
         let ripctl = Daemon.binaries.appendingPathComponent("ripctl").path
         let arguments = arguments + (addSocket ? ["--socket", socketPath] : [])
@@ -218,11 +220,27 @@ struct Ripctl {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                // stderr on a second thread, so a child that fills one pipe never blocks on it.
+                let stderr = PipeData()
+                let done = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    stderr.data = err.fileHandleForReading.readDataToEndOfFile()
+                    done.signal()
+                }
+                let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                done.wait()  // orders the reader thread's write before the read below
+                process.waitUntilExit()
+                continuation.resume(returning: Result(
+                    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                    stderr: String(decoding: stderr.data, as: UTF8.self)))
+            }
+        }
     }
+}
+
+/// What one thread read from a pipe, handed to another after a semaphore.
+private final class PipeData: @unchecked Sendable {
+    var data = Data()
 }
