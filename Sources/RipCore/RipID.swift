@@ -1,6 +1,6 @@
 /// The ids of what ripd keeps: a prefix naming the kind, then 32 lowercase hex digits (128
 /// random bits).
-public enum RipID: String, Sendable, CaseIterable {
+public enum RipID: String, Sendable {
     case session = "sess_"
     case job = "job_"
     case artifact = "art_"

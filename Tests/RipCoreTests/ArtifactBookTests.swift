@@ -92,6 +92,13 @@ struct ArtifactBookTests {
             cursor = page.nextCursor
         } while !cursor.isEmpty
         #expect(names == ["p4.html", "p3.html", "p2.html", "p1.html", "p0.html"])
-        #expect(throws: RipError.self) { try h.state.artifacts.query(.with { $0.cursor = "not a cursor" }, ownerID: sessionA) }
+        for bad in ["not a cursor", "1.2", "18446744073709551616.0.art_1", "-1.0.art_1", "1.-9223372036854775809.x", String(repeating: "9", count: 100_000)] {
+            let error = try #require(throws: RipError.self) { try h.state.artifacts.query(.with { $0.cursor = bad }, ownerID: sessionA) }
+            #expect(error.code == .invalidArgument && error.message.utf8.count <= RipError.maxMessageBytes)
+        }
+        // The largest well-formed position lies beyond every item: the page holds them all.
+        let past = try h.state.artifacts.query(.with { $0.cursor = "18446744073709551615.9223372036854775807.~" }, ownerID: sessionA)
+        #expect(past.artifacts.count == 5 && past.nextCursor.isEmpty)
+        #expect(throws: RipError.self) { try h.state.artifacts.query(.with { $0.limit = 1001 }, ownerID: sessionA) }
     }
 }
