@@ -169,7 +169,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
             do {
                 streams[request.id] = OpenStream(sink: sink, cancel: try body(request.payload, sink))
                 statistics.streamOpened()
-                budget.total.streams.add(1, ordering: .relaxed)
             } catch {
                 write(context, id: request.id, error: Self.ripError(error, logger: logger))
             }
@@ -193,7 +192,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         for stream in streams.values { stream.cancel() }
         statistics.streamsClosed(streams.count)
-        budget.total.streams.subtract(streams.count, ordering: .relaxed)
         streams.removeAll()
         held.removeAll()
         if readWanted { statistics.connectionResumed() }
@@ -232,7 +230,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
         // Unknown ids are ignored: the call may have just finished.
         guard let stream = streams.removeValue(forKey: id) else { return }
         statistics.streamsClosed(1)
-        budget.total.streams.subtract(1, ordering: .relaxed)
         stream.cancel()
         stream.sink.finish(status)
     }

@@ -17,9 +17,9 @@ public struct ConnectionLimits: Sendable {
     public var streamBufferMessages = 10_000
     /// Stream messages queued on all connections together (each counted by the memory it
     /// takes): past it, a stream whose connection has more than its fair share queued (this
-    /// total over the streams open) ends with RESOURCE_EXHAUSTED. Clients that keep up have
-    /// next to nothing queued and are not ended by it.
-    /// (16 MiB: 1,000 watchers that never read leave ripd at about 150 MiB resident.)
+    /// total over the connections holding stream messages, ended streams' included, so the
+    /// share of those left does not grow as others end) ends with RESOURCE_EXHAUSTED. Clients
+    /// that keep up have next to nothing queued and are not ended by it.
     public var totalStreamBufferBytes = 16 << 20
     /// Replies queued for a connection above `high` bytes stop reading its requests until they
     /// drain below `low` (NIO's write-buffer water marks).
@@ -32,7 +32,7 @@ public struct ConnectionLimits: Sendable {
 
 /// The stream messages written to one connection and not yet handed to the kernel, and their
 /// share of the daemon-wide total. Lives on the connection's event loop; `ConnectionHandler`
-/// counts every stream write into it and `ResponseStream` checks it before each message.
+/// counts every stream write into it and `ResponseStream` checks it after each flush.
 final class OutboundBudget {
     private(set) var bytes = 0
     private(set) var messages = 0
@@ -41,6 +41,7 @@ final class OutboundBudget {
     init(total: StreamBufferTotal) { self.total = total }
 
     func add(_ count: Int) {
+        if messages == 0 { total.connections.add(1, ordering: .relaxed) }
         bytes += count
         messages += 1
         total.bytes.add(count + StreamBufferTotal.overhead, ordering: .relaxed)
@@ -50,13 +51,25 @@ final class OutboundBudget {
         bytes -= count
         messages -= 1
         total.bytes.subtract(count + StreamBufferTotal.overhead, ordering: .relaxed)
+        if messages == 0 { total.connections.subtract(1, ordering: .relaxed) }
+    }
+
+    /// This connection's fair share of the total: the total over the connections holding
+    /// stream messages. Each connection stops being sent more at its share, so all of them
+    /// together hold about the total, however many there are and however many have ended.
+    var fairShare: Int {
+        total.limit / max(1, total.connections.load(ordering: .relaxed))
     }
 }
 
-/// Stream bytes queued on every connection, and the streams open, shared by all connections.
+/// Stream bytes queued on every connection, and how many connections hold some, shared by all
+/// connections.
 final class StreamBufferTotal: Sendable {
     /// What one queued message costs beyond its buffer (NIO's pending-write entry, the promise).
     static let overhead = 128
+    let limit: Int
     let bytes = Atomic<Int>(0)
-    let streams = Atomic<Int>(0)
+    let connections = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
 }

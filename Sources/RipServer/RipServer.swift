@@ -22,7 +22,7 @@ public final class RipServer: Service {
     private let isDefaultSocketPath: Bool
     private let logger: Logger
     private let statistics = ServerStatistics()
-    private let streamTotal = StreamBufferTotal()
+    private let streamTotal: StreamBufferTotal
     private let refusals = Refusals()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
@@ -37,6 +37,7 @@ public final class RipServer: Service {
         self.blobs = blobs
         self.isDefaultSocketPath = isDefaultSocketPath
         self.logger = logger
+        streamTotal = StreamBufferTotal(limit: configuration.connectionLimits.totalStreamBufferBytes)
     }
 
     public func run() async throws {

@@ -81,7 +81,7 @@ public final class InProcessDaemon {
         return replayed == live ? nil : (replayed, live)
     }
 
-    deinit { try? channel.finish() }
+    deinit { _ = try? channel.finish() }
 }
 
 extension RipSnapshot {
