@@ -39,13 +39,16 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        // The write-ahead log, group commit, snapshots, recovery and the data-directory lock.
+        // The state engine seam (read, commit, watch, snapshot; durability reported NIO-free)
+        // and the embedded engine: state in memory, one writer, changes journaled.
+        .target(name: "RipEngine", dependencies: ["RipCore", proto("RipProto")]),
+        // The write-ahead log (the embedded engine's journal), group commit, snapshots,
+        // recovery, the data-directory lock and the artifact blob files.
         .target(
             name: "RipStorage",
             dependencies: [
-                "RipCore", proto("RipWire"),
+                "RipCore", "RipEngine", proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
@@ -53,7 +56,7 @@ let package = Package(
         .target(
             name: "RipServer",
             dependencies: [
-                proto("RipWire"), "RipCore", "RipStorage",
+                proto("RipWire"), "RipCore", "RipEngine", "RipStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -68,7 +71,7 @@ let package = Package(
         .target(
             name: "RipTesting",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore", proto("RipWire"),
+                "RipServer", "RipEngine", "RipStorage", "RipCore", proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -78,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ripd",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore",
+                "RipServer", "RipEngine", "RipStorage", "RipCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "ripbench",
             dependencies: [
-                proto("RipClient"), "RipCore", "RipServer",
+                proto("RipClient"), "RipCore", "RipEngine", "RipServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -124,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "RipStorageTests",
             dependencies: [
-                "RipStorage", "RipCore",
+                "RipStorage", "RipEngine", "RipCore", proto("RipBase"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -133,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "RipServerTests",
             dependencies: [
-                "RipServer", "RipStorage", "RipCore", proto("RipWire"), "RipTesting",
+                "RipServer", "RipEngine", "RipStorage", "RipCore", proto("RipWire"), "RipTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import NIOCore
 import RipProto
@@ -9,7 +10,7 @@ import SwiftProtobuf
 /// write-ahead log (snapshot on demand, log facts).
 struct AdminMethods {
     let configuration: ServerConfiguration
-    let store: StateStore
+    let store: any StateEngine
     let storage: Storage?
     let statistics: ServerStatistics
     let claims: ClaimDispatcher

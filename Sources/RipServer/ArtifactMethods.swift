@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import NIOCore
 import NIOPosix
@@ -24,7 +25,7 @@ public struct ArtifactLimits: Sendable {
 /// rename, reads) runs on a thread pool; only creating and removing an upload's file (one
 /// open or unlink) happen on the event loop. The state only records finished blobs.
 struct ArtifactMethods {
-    let store: StateStore
+    let store: any StateEngine
     let blobs: BlobStore?
     let uploads: UploadTable
     let limits: ArtifactLimits
@@ -161,7 +162,7 @@ struct ArtifactMethods {
         }
         table.changing(Service.deleteArtifact) { request, loop in
             _ = try requireBlobs()
-            // The blob a delete releases is gone before the reply (StateStore.releaseBlobs).
+            // The blob a delete releases is gone before the reply (EmbeddedEngine.releaseBlobs).
             return try store.commit(building: { state, _ in
                 try .with {
                     $0.deleteArtifact = request
@@ -178,13 +179,15 @@ struct ArtifactMethods {
 
     /// Removes released blobs on `pool` once nothing holds them (an artifact committed since
     /// may hold the same content) and no upload is storing them.
-    static func releaser(blobs: BlobStore, store: StateStore, pool: NIOThreadPool) -> StateStore.BlobRelease {
-        { [weak store] sha256s, loop in
-            guard let store else { return loop.makeSucceededVoidFuture() }  // the daemon is stopping
-            return pool.runIfActive(eventLoop: loop) {
+    static func releaser(blobs: BlobStore, store: any StateEngine, pool: NIOThreadPool) -> BlobRelease {
+        { [weak store] sha256s, done in
+            guard let store else { return done() }  // the daemon is stopping
+            pool.submit { _ in
+                // Run even when the pool is stopping (state .cancelled): the change waits on it.
                 for sha256 in sha256s {
                     blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
                 }
+                done()
             }
         }
     }
@@ -203,7 +206,7 @@ struct ArtifactMethods {
     /// the writer lock; answers once the record is durable.
     private static func record(
         _ request: RipCommitUploadRequest, id: String, upload: UploadTable.Upload, sha256: String, layout: BlobLayout,
-        store: StateStore, limits: ArtifactLimits, loop: any EventLoop
+        store: any StateEngine, limits: ArtifactLimits, loop: any EventLoop
     ) throws -> EventLoopFuture<RipArtifact> {
         let reply = try store.commit(building: { state, now in
             let ownerID = try state.ownerID(upload.owner)

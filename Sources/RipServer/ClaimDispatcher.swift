@@ -1,3 +1,4 @@
+import RipEngine
 import NIOCore
 import RipCore
 import RipProto
@@ -23,11 +24,11 @@ public final class ClaimDispatcher: Sendable {
         var closed = false
     }
 
-    private let store: StateStore
+    private let store: any StateEngine
     private let waiting = Mutex(Waiting())
     private let maxParked: Int
 
-    public init(store: StateStore, maxParked: Int = ConnectionLimits().maxParkedClaims) {
+    public init(store: any StateEngine, maxParked: Int = ConnectionLimits().maxParkedClaims) {
         self.store = store
         self.maxParked = maxParked
     }
@@ -96,7 +97,7 @@ public final class ClaimDispatcher: Sendable {
                     let result = try state.claim(call.terms, now: now, token: RandomHex.make)
                     if result.mutation != nil { taken = waiting.withLock { $0.calls.removeValue(forKey: id) } }
                     return result
-                }, durable: durable)
+                }, durability: Durability(durable))
                 guard let taken else { continue }
                 durable.futureResult.whenComplete { result in
                     switch result {

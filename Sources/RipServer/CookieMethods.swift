@@ -1,11 +1,12 @@
+import RipEngine
 import RipCore
 import RipProto
 
 /// The handlers of `rip.v1.CookieService`. Changes run on the live jar under the writer lock
-/// (`StateStore.commit(changing:)`), are logged as the steps they took and answered once
+/// (`StateEngine.commit(changing:durability:)`), are logged as the steps they took and answered once
 /// durable; lookups update last-access times in place without logging.
 struct CookieMethods {
-    let store: StateStore
+    let store: any StateEngine
     let policy: CookiePolicy
 
     func register(in table: inout MethodTable) {
@@ -18,7 +19,7 @@ struct CookieMethods {
         table.unary(Service.cookieHeader) { request in try store.cookieHeader(request) }
         table.changing(Service.setCookie) { request, loop in
             try store.commit(
-                changing: StateStore.cookieChange { try $0.setCookie(request, policy: policy, now: $1) }, on: loop,
+                changing: RipState.cookieChange { try $0.setCookie(request, policy: policy, now: $1) }, on: loop,
                 reply: Self.response)
         }
         table.unary(Service.listCookies) { request in
@@ -26,17 +27,17 @@ struct CookieMethods {
         }
         table.changing(Service.deleteCookie) { request, loop in
             try store.commit(
-                changing: StateStore.cookieChange { state, _ in try state.deleteCookie(request) }, on: loop,
+                changing: RipState.cookieChange { state, _ in try state.deleteCookie(request) }, on: loop,
                 reply: Self.response)
         }
         table.changing(Service.clearCookies) { request, loop in
             try store.commit(
-                changing: StateStore.cookieChange { state, _ in try state.clearCookies(request) }, on: loop,
+                changing: RipState.cookieChange { state, _ in try state.clearCookies(request) }, on: loop,
                 reply: Self.response)
         }
         table.changing(Service.importCookies) { request, loop in
             try store.commit(
-                changing: StateStore.cookieChange { try $0.importCookies(request, policy: policy, now: $1) }, on: loop,
+                changing: RipState.cookieChange { try $0.importCookies(request, policy: policy, now: $1) }, on: loop,
                 reply: Self.response)
         }
     }

@@ -1,3 +1,4 @@
+import RipEngine
 import NIOCore
 import RipCore
 import RipProto
@@ -7,7 +8,7 @@ import RipWire
 /// lock (a job's attempt decides its backoff, a session name resolves to its id), committed,
 /// and answered once durable; any change that readies a job wakes the parked claims.
 struct JobMethods {
-    let store: StateStore
+    let store: any StateEngine
     let claims: ClaimDispatcher
     let policy: JobPolicy
 

@@ -1,3 +1,4 @@
+import RipEngine
 import Logging
 import RipCore
 import RipProto
@@ -7,12 +8,12 @@ import ServiceLifecycle
 /// fails attempts that ran over their timeout, hands scheduled jobs that came due to parked
 /// claims, and removes finished jobs past the retention.
 public struct JobSweeper: Service {
-    let store: StateStore
+    let store: any StateEngine
     let claims: ClaimDispatcher
     let policy: JobPolicy
     let logger: Logger
 
-    public init(store: StateStore, claims: ClaimDispatcher, policy: JobPolicy, logger: Logger) {
+    public init(store: any StateEngine, claims: ClaimDispatcher, policy: JobPolicy, logger: Logger) {
         self.store = store
         self.claims = claims
         self.policy = policy

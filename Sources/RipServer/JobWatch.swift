@@ -1,3 +1,4 @@
+import RipEngine
 import RipCore
 import RipProto
 import RipWire
@@ -8,7 +9,7 @@ import Synchronization
 /// has).
 enum JobWatch {
     static func start(
-        _ request: RipWatchJobRequest, store: StateStore, stream: TypedResponseStream<RipJobEvent>
+        _ request: RipWatchJobRequest, store: any StateEngine, stream: TypedResponseStream<RipJobEvent>
     ) throws -> MethodTable.StreamCancellation {
         let ended = Atomic(false)
         let id = request.jobID

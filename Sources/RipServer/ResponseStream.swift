@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import NIOCore
 import RipProto
@@ -11,7 +12,7 @@ import Synchronization
 /// schedules one on the channel's event loop; the drain encodes what the outbox holds, writes
 /// it and flushes once. So a stream costs the loop one task per burst of messages rather than
 /// one per message (a thousand watchers of a busy store would otherwise queue a million tasks
-/// on the loops, each holding its message), messages keep the order in which `StateStore`
+/// on the loops, each holding its message), messages keep the order in which `StateEngine`
 /// published them, and nothing is encoded under the store's writer lock, where watchers run.
 ///
 /// Once the final response is written nothing more is, so it is always last. A client that

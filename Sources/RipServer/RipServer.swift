@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import Logging
 import NIOCore
@@ -13,7 +14,7 @@ import Synchronization
 /// ends open streams, waits for every connection to close and removes the socket.
 public final class RipServer: Service {
     public let configuration: ServerConfiguration
-    public let store: StateStore
+    public let store: any StateEngine
     /// Parked `Claim` calls; the job sweeper serves them too.
     public let claims: ClaimDispatcher
     private let storage: Storage?
@@ -27,7 +28,7 @@ public final class RipServer: Service {
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(
-        configuration: ServerConfiguration, store: StateStore, storage: Storage?, blobs: BlobStore?,
+        configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, blobs: BlobStore?,
         isDefaultSocketPath: Bool, logger: Logger
     ) {
         self.configuration = configuration

@@ -1,11 +1,12 @@
+import RipEngine
 import RipCore
 import RipProto
 import RipWire
 
 /// The handlers of `rip.v1.SessionService`: reads go straight to the state; changes become
-/// mutations committed through the `StateStore`, answered once they are durable.
+/// mutations committed through the `StateEngine`, answered once they are durable.
 struct SessionMethods {
-    let store: StateStore
+    let store: any StateEngine
     let limit: RipSessionLimit
 
     func register(in table: inout MethodTable) {

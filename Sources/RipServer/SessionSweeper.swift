@@ -1,14 +1,15 @@
+import RipEngine
 import Logging
 import RipProto
 import ServiceLifecycle
 
 /// Removes expired sessions every `interval`, as `CleanupSessions` does on demand.
 public struct SessionSweeper: Service {
-    let store: StateStore
+    let store: any StateEngine
     let interval: Duration
     let logger: Logger
 
-    public init(store: StateStore, interval: Duration, logger: Logger) {
+    public init(store: any StateEngine, interval: Duration, logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger

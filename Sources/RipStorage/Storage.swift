@@ -1,7 +1,6 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import RipCore
+import RipEngine
 import RipProto
 import RipWire
 import Synchronization
@@ -18,21 +17,15 @@ public final class Storage: Sendable {
         public init(directory: String) { log = .init(directory: directory) }
     }
 
-    /// Returns the state and the sequence number of the last change in it, atomically.
-    public typealias Capture = @Sendable () -> (state: RipState, lastSequence: UInt64)
-    /// Replaces the live state with one rebuilt from disk, under the state store's lock; the
-    /// closure it is given does the rebuilding.
-    public typealias Reload = @Sendable (_ rebuild: () throws -> RipState) -> Void
-
     public let configuration: Configuration
     public let log: WriteAheadLog
     public let recovered: Recovery.Result
     private let lock: DataDirectoryLock
-    private let capture = Mutex<Capture?>(nil)
-    private let reload = Mutex<Reload?>(nil)
+    /// The engine whose state it snapshots and reloads; weak, as the engine owns the log.
+    private let source = Mutex(WeakSource())
     private let snapshotting = Atomic<Bool>(false)
     private let snapshotSequence: Atomic<UInt64>
-    private let snapshotThread = NIOThreadPool(numberOfThreads: 1)
+    private let snapshotQueue = DispatchQueue(label: "ripd.snapshot")
     private let report: @Sendable (String) -> Void
 
     /// Locks the directory and recovers the state; `report` receives recovery's notable events,
@@ -53,7 +46,6 @@ public final class Storage: Sendable {
             configuration: configuration.log, tail: recovered.tail,
             onGrowth: { grown in if grown >= threshold { owner.withLock { $0.storage }?.snapshotInBackground() } },
             onFailure: { error in owner.withLock { $0.storage }?.recover(after: error) })
-        snapshotThread.start()
         owner.withLock { $0.storage = self }
     }
 
@@ -74,18 +66,16 @@ public final class Storage: Sendable {
         }
     }
 
-    /// Tells storage how to read a consistent state for snapshots and how to replace it after
-    /// a failed write (both through the state store's lock).
-    public func attach(capture: @escaping Capture, reload: @escaping Reload) {
-        self.capture.withLock { $0 = capture }
-        self.reload.withLock { $0 = reload }
+    /// Tells storage whose state to snapshot and to replace after a failed write.
+    public func attach(_ source: some SnapshotSource) {
+        self.source.withLock { $0.source = source }
     }
 
     /// After a failed write the live state holds changes that are not on disk: rebuild it from
     /// disk (recovery, the ordinary code path) and number new records after the last durable one.
     private func recover(after error: RipError) {
-        guard let reload = reload.withLock({ $0 }) else { return }
-        reload {
+        guard let source = source.withLock({ $0.source }) else { return }
+        source.reload {
             let rebuilt = try Recovery.run(directory: configuration.log.directory, repair: false) { _ in }
             log.restart(at: rebuilt.tail.nextSequence, failing: error)
             return rebuilt.state
@@ -95,18 +85,23 @@ public final class Storage: Sendable {
     /// Writes a snapshot now; returns its last sequence number and path.
     @discardableResult
     public func snapshot() async throws -> (lastSequence: UInt64, path: String) {
-        guard let capture = capture.withLock({ $0 }) else { throw StorageError("no state attached to snapshot") }
-        let (state, lastSequence) = capture()
-        return try await snapshotThread.runIfActive { [self] in
-            try write(state, lastSequence: lastSequence)
+        guard let source = source.withLock({ $0.source }) else { throw StorageError("no state attached to snapshot") }
+        let (state, lastSequence) = source.snapshot()
+        return try await withCheckedThrowingContinuation { continuation in
+            snapshotQueue.async { [self] in
+                continuation.resume(with: Result { try write(state, lastSequence: lastSequence) })
+            }
         }
     }
 
     private func snapshotInBackground() {
         guard snapshotting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
-        guard let capture = capture.withLock({ $0 }) else { return }
-        let (state, lastSequence) = capture()  // a copy-on-write value: the lock is held only to copy it
-        snapshotThread.submit { [self] _ in
+        guard let source = source.withLock({ $0.source }) else {
+            snapshotting.store(false, ordering: .releasing)
+            return
+        }
+        let (state, lastSequence) = source.snapshot()  // a copy-on-write value: the lock is held only to copy it
+        snapshotQueue.async { [self] in
             defer { snapshotting.store(false, ordering: .releasing) }
             do {
                 _ = try write(state, lastSequence: lastSequence)
@@ -164,13 +159,27 @@ public final class Storage: Sendable {
             lastSyncUnixMs: lastSync)
     }
 
-    /// Stops: every queued record written and synced, snapshot thread stopped.
+    /// Stops: every queued record written and synced, the snapshot being written finished.
     public func close() async throws {
         try await log.close()
-        try await snapshotThread.shutdownGracefully()
+        await withCheckedContinuation { continuation in snapshotQueue.async { continuation.resume() } }
     }
 }
 
+/// What storage snapshots and, after a failed write, reloads: the state of an engine.
+public protocol SnapshotSource: AnyObject, Sendable {
+    /// The state and the sequence number of the last change in it, read atomically.
+    func snapshot() -> (state: RipState, lastSequence: UInt64)
+    /// Replaces the state with what `rebuild` returns, under the engine's lock.
+    func reload(_ rebuild: () throws -> RipState)
+}
+
+extension EmbeddedEngine: SnapshotSource {}
+
 private struct WeakStorage {
     weak var storage: Storage?
+}
+
+private struct WeakSource {
+    weak var source: (any SnapshotSource)?
 }

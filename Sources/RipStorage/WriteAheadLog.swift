@@ -1,20 +1,23 @@
 import Foundation
-import NIOCore
-import NIOPosix
+import RipEngine
+import RipProto
 import RipWire
 import Synchronization
 
 /// Appends mutation records to segment files with group commit.
 ///
-/// `append` only queues a record (cheap, called under the state store's lock so the log's
-/// order is the apply order) and schedules a drain on the caller's event loop. NIO runs that
-/// task after the loop has handled every connection that was readable in this tick, so one
-/// drain writes everything queued by then in a single write(2) and, under `always`, a single
-/// fdatasync(2), then completes the promises, whose replies go out on the same thread without
-/// a hand-off (Redis writes its AOF the same way, before its loop sleeps). Drains from the
-/// other event loops are serialized by the `disk` lock; under load, batches grow and one
-/// fdatasync serves every change in them. Appends without an event loop drain on `io`.
-public final class WriteAheadLog: Sendable {
+/// `append` only numbers and queues a mutation (cheap, called under the engine's lock so the
+/// log's order is the apply order) and schedules a drain on the caller's runner (its event
+/// loop). NIO runs that task after the loop has handled every connection that was readable in
+/// this tick, so one drain encodes and frames everything queued by then, writes it in a single
+/// write(2) and, under `always`, a single fdatasync(2), then completes the durabilities, whose
+/// replies go out on the same thread without a hand-off (Redis writes its AOF the same way,
+/// before its loop sleeps). Drains from the other event loops are serialized by the `disk`
+/// lock; under load, batches grow and one fdatasync serves every change in them. Appends
+/// without a runner drain on `io`, the log's own thread, and so does a batch that must first
+/// create a segment (two fsyncs) or that failed (recovery rereads the log): neither holds up
+/// an event loop.
+public final class WriteAheadLog: Journal {
     public struct Configuration: Sendable {
         public var directory: String
         public var policy: FsyncPolicy = .always
@@ -43,11 +46,11 @@ public final class WriteAheadLog: Sendable {
     }
 
     private struct Queue {
-        /// Mutations waiting for the drain, in sequence order; the drain frames them into
-        /// records (header, sequence, CRC), so appending under the state store's lock only
-        /// numbers them.
-        var mutations: [[UInt8]] = []
-        var promises: [EventLoopPromise<Void>?] = []
+        /// Mutations waiting for the drain, in sequence order; the drain encodes and frames
+        /// them into records (header, sequence, CRC), so appending under the engine's lock
+        /// only numbers them.
+        var mutations: [RipMutation] = []
+        var durabilities: [Durability?] = []
         var nextSequence: UInt64
         var draining = false
     }
@@ -66,10 +69,11 @@ public final class WriteAheadLog: Sendable {
     public let configuration: Configuration
     private let queue: Mutex<Queue>
     private let disk: Mutex<Disk>
-    private let io = NIOThreadPool(numberOfThreads: 1)
-    /// Called on the I/O thread after each written batch with the bytes since the last snapshot.
+    /// The log's own thread: drains without a runner, new segments, failures, syncs.
+    private let io = DispatchQueue(label: "ripd.wal")
+    /// Called after each written batch with the bytes since the last snapshot.
     private let onGrowth: @Sendable (Int) -> Void
-    /// Called on the I/O thread after a batch could not be written (its promises already failed).
+    /// Called on `io` after a batch could not be written, before its durabilities fail.
     private let onFailure: @Sendable (RipError) -> Void
 
     public init(
@@ -88,29 +92,32 @@ public final class WriteAheadLog: Sendable {
             disk.bytes = segment.bytes
         }
         self.disk = Mutex(disk)
-        io.start()
     }
 
-    /// Queues `mutation` as the next record and returns its sequence number; `promise` is
+    /// Queues `mutation` as the next record and returns its sequence number; `durability` is
     /// completed once the record is durable under the policy, or failed if it cannot be written.
     @discardableResult
-    public func append(_ mutation: [UInt8], promise: EventLoopPromise<Void>?) -> UInt64 {
+    public func append(_ mutation: RipMutation, durability: Durability?) -> UInt64 {
         let (sequence, startDrain) = queue.withLock { queue in
             let sequence = queue.nextSequence
             queue.nextSequence += 1
             queue.mutations.append(mutation)
-            queue.promises.append(promise)
+            queue.durabilities.append(durability)
             defer { queue.draining = true }
             return (sequence, !queue.draining)
         }
         if startDrain {
-            if let eventLoop = promise?.futureResult.eventLoop {
-                eventLoop.execute { [self] in drainBatch(on: eventLoop) }
+            if let runner = durability?.runner {
+                runner.execute { [self] in drainBatch(on: runner) }
             } else {
-                io.submit { [self] _ in while drainBatch() {} }
+                drainOnIO()
             }
         }
         return sequence
+    }
+
+    private func drainOnIO() {
+        io.async { [self] in while drainBatch() {} }
     }
 
     /// The sequence number the next record will get.
@@ -118,53 +125,73 @@ public final class WriteAheadLog: Sendable {
 
     /// After a failed write: fails every record still queued (they follow the failed ones, so
     /// writing them would leave a gap) and continues numbering at `nextSequence`, the first
-    /// sequence not durably on disk. Called under the state store's lock while it reloads.
+    /// sequence not durably on disk. Called under the engine's lock while it reloads.
     public func restart(at nextSequence: UInt64, failing error: RipError) {
-        let promises = queue.withLock { queue in
+        let durabilities = queue.withLock { queue in
             defer {
                 queue.mutations.removeAll()
-                queue.promises.removeAll()
+                queue.durabilities.removeAll()
                 queue.nextSequence = nextSequence
             }
-            return queue.promises
+            return queue.durabilities
         }
-        for promise in promises { promise?.fail(error) }
+        for durability in durabilities { durability?.fail(error) }
     }
 
-    /// Writes everything queued as one batch. On an event loop, a queue that refilled meanwhile
-    /// is drained by a task scheduled after the loop's next round of I/O, so a loop never
-    /// starves its own connections while other loops keep appending. Returns whether records
-    /// remain (for the I/O thread, which simply loops).
+    /// Writes everything queued as one batch. On a runner (an event loop), a queue that
+    /// refilled meanwhile is drained by a task scheduled after the loop's next round of I/O, so
+    /// a loop never starves its own connections while other loops keep appending; a batch
+    /// that needs a new segment first is left to `io`. Returns whether records remain (for
+    /// `io`, which simply loops).
     @discardableResult
-    private func drainBatch(on eventLoop: (any EventLoop)? = nil) -> Bool {
-        let batch = queue.withLock { queue -> (mutations: [[UInt8]], promises: [EventLoopPromise<Void>?], next: UInt64)? in
+    private func drainBatch(on runner: (any TaskRunner)? = nil) -> Bool {
+        if runner != nil, disk.withLock({ $0.file == nil }) {
+            drainOnIO()  // creating the segment fsyncs the file and the directory
+            return false
+        }
+        let batch = queue.withLock { queue -> (mutations: [RipMutation], durabilities: [Durability?], next: UInt64)? in
             guard !queue.mutations.isEmpty else {
                 queue.draining = false
                 return nil
             }
             defer {
                 queue.mutations.removeAll(keepingCapacity: true)
-                queue.promises.removeAll(keepingCapacity: true)
+                queue.durabilities.removeAll(keepingCapacity: true)
             }
-            return (queue.mutations, queue.promises, queue.nextSequence)
+            return (queue.mutations, queue.durabilities, queue.nextSequence)
         }
         guard let batch else { return false }
         let first = batch.next - UInt64(batch.mutations.count)
-        let records = batch.mutations.enumerated().map { WALFormat.record(sequence: first + UInt64($0.offset), mutation: $0.element) }
         do {
+            let records = try batch.mutations.enumerated().map {
+                WALFormat.record(sequence: first + UInt64($0.offset), mutation: try $0.element.serializedBytes())
+            }
             let grown = try disk.withLock { disk in
                 try write(records, into: &disk, firstSequence: first)
                 return disk.bytesSinceSnapshot
             }
-            for promise in batch.promises { promise?.succeed() }
+            for durability in batch.durabilities { durability?.succeed() }
             onGrowth(grown)
         } catch {
             let failure = RipError.unavailable("the change could not be written to the log: \(error)")
-            onFailure(failure)  // first, so a caller that sees the error sees the rolled-back state
-            for promise in batch.promises { promise?.fail(failure) }
+            // Recovery (rereading the log under the engine's lock) runs first, so a caller that
+            // sees the error sees the rolled-back state; it runs on `io`, not on a loop, and
+            // `io` drains what follows, so nothing is written between the failure and it.
+            let fail: @Sendable () -> Void = { [self] in
+                onFailure(failure)
+                for durability in batch.durabilities { durability?.fail(failure) }
+            }
+            guard runner == nil else {
+                io.async { [self] in
+                    fail()
+                    while drainBatch() {}
+                }
+                return false
+            }
+            fail()
         }
-        if let eventLoop {
-            eventLoop.execute { [self] in drainBatch(on: eventLoop) }  // clears `draining` when empty
+        if let runner {
+            runner.execute { [self] in drainBatch(on: runner) }  // clears `draining` when empty
             return false
         }
         return true
@@ -233,12 +260,15 @@ public final class WriteAheadLog: Sendable {
     /// A failure is fatal: acknowledged changes may not be on disk, and after a failed
     /// fdatasync the kernel may have dropped them, so a retry proves nothing.
     public func syncNow() async throws {
-        try await io.runIfActive { [self] in
-            do {
-                try disk.withLock { try sync(&$0) }
-            } catch {
-                configuration.onFatal("fdatasync of the write-ahead log failed: \(error)")
-                throw error
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            io.async { [self] in
+                do {
+                    try disk.withLock { try sync(&$0) }
+                    continuation.resume()
+                } catch {
+                    configuration.onFatal("fdatasync of the write-ahead log failed: \(error)")
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }
@@ -251,14 +281,13 @@ public final class WriteAheadLog: Sendable {
         disk.withLock { ($0.bytesSinceSnapshot, $0.lastSyncUnixMs) }
     }
 
-    /// Syncs, closes the segment and stops the I/O thread. The thread runs its jobs in order,
-    /// so the sync comes after every drain already submitted; nothing appends after close.
+    /// Syncs and closes the segment. `io` runs its work in order, so the sync comes after every
+    /// drain already queued there; nothing appends after close.
     public func close() async throws {
         try await syncNow()
         disk.withLock { disk in
             disk.file?.close()
             disk.file = nil
         }
-        try await io.shutdownGracefully()
     }
 }

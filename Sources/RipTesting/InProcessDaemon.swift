@@ -1,3 +1,4 @@
+import RipEngine
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -12,14 +13,14 @@ import RipWire
 /// every change is kept in a `MemoryJournal` so that replaying it can be checked against the
 /// live state.
 public final class InProcessDaemon {
-    public let store: StateStore
+    public let store: any StateEngine
     public let journal = MemoryJournal()
     public let channel = EmbeddedChannel()
     private let server: RipServer
     private let pool = NIOThreadPool(numberOfThreads: 1)  // never started: artifact contents are unavailable
 
     public init(configuration: ServerConfiguration = ServerConfiguration(socketPath: "", dataDirectory: "")) throws {
-        store = StateStore(journal: journal)
+        store = EmbeddedEngine(journal: journal)
         var logger = Logger(label: "ripd-in-process")
         logger.logLevel = .critical
         server = RipServer(

@@ -1,21 +1,22 @@
-import NIOCore
-import RipStorage
+import RipEngine
+import RipProto
 import Synchronization
 
-/// A journal that keeps every record in memory and calls each durable at once: the state
-/// store's log for in-process tests and the fuzzer, whose records can then be replayed.
+/// A journal that keeps every record in memory, encoded as the log would write it, and calls
+/// each durable at once: the engine's log for in-process tests and the fuzzer, whose records
+/// can then be decoded and replayed.
 public final class MemoryJournal: Journal {
     private let records = Mutex<[[UInt8]]>([])
 
     public init() {}
 
     @discardableResult
-    public func append(_ mutation: [UInt8], promise: EventLoopPromise<Void>?) -> UInt64 {
+    public func append(_ mutation: RipMutation, durability: Durability?) -> UInt64 {
         let sequence = records.withLock { records in
-            records.append(mutation)
+            records.append((try? mutation.serializedBytes()) ?? [])
             return UInt64(records.count)
         }
-        promise?.succeed()
+        durability?.succeed()
         return sequence
     }
 

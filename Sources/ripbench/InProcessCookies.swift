@@ -1,15 +1,16 @@
+import RipEngine
 import Histogram
 import RipClient
 import RipCore
 import RipServer
 
-/// The cookie calls run against a `StateStore` in this process (no journal, no socket), through
-/// the same `StateStore` functions the daemon's handlers call: what the engine, the writer lock
+/// The cookie calls run against a `StateEngine` in this process (no journal, no socket), through
+/// the same `StateEngine` functions the daemon's handlers call: what the engine, the writer lock
 /// and reply encoding cost per call, one call at a time.
 struct InProcessCookies {
     let call: Ripbench.Call
     let headerOnly: Bool
-    let store = StateStore()
+    let store = EmbeddedEngine()
     let policy = CookiePolicy(publicSuffixes: .bundled)
     let session = "ripbench"
 
@@ -25,7 +26,7 @@ struct InProcessCookies {
     }
 
     private func storeCookies(_ request: RipStoreResponseCookiesRequest) throws {
-        _ = try store.commit(changing: store.storeResponseCookies(request, policy: policy))
+        _ = try store.commit(changing: store.storeResponseCookies(request, policy: policy), durability: nil)
     }
 
     func measure(warmup: Double, duration: Double) throws -> Histogram<UInt64> {

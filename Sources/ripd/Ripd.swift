@@ -1,3 +1,4 @@
+import RipEngine
 import ArgumentParser
 import Foundation
 import Logging
@@ -242,8 +243,8 @@ struct Serve: AsyncParsableCommand {
                 "removed what a crash left in the blob store",
                 metadata: ["unfinished-uploads": "\(garbage.uploads)", "unreferenced-blobs": "\(garbage.blobs)"])
         }
-        let store = StateStore(state: recovered.state, journal: storage.log)
-        storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
+        let store = EmbeddedEngine(state: recovered.state, journal: storage.log)
+        storage.attach(store)
         let server = RipServer(
             configuration: configuration, store: store, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
             logger: logger)

@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import RipClient
 import Synchronization

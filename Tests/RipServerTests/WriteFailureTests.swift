@@ -1,3 +1,4 @@
+import RipEngine
 import Foundation
 import NIOCore
 import NIOPosix
@@ -56,13 +57,13 @@ final class FillableFile: AppendFile {
 }
 
 /// Creates session `name` through `store` and waits until the change is durable (or failed).
-func create(_ store: StateStore, _ name: String) async throws {
+func create(_ store: any StateEngine, _ name: String) async throws {
     let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
     try store.commit(.with {
         $0.createSession = .with { $0.name = name }
         $0.newSessionID = RipID.session.generate()
         $0.sessionLimit.maxSessions = 100
-    }, durable: promise)
+    }, durability: Durability(promise))
     try await promise.futureResult.get()
 }
 
@@ -76,14 +77,14 @@ struct WriteFailureTests {
         var configuration = Storage.Configuration(directory: directory)
         configuration.log.fileLayer = disk
 
-        func names(_ store: StateStore) throws -> [String] {
+        func names(_ store: any StateEngine) throws -> [String] {
             try store.read { state, now in try state.sessions.list(.init(), now: now).map(\.name) }
         }
 
         do {
             let storage = try Storage(configuration: configuration) { _ in }
-            let store = StateStore(state: storage.recovered.state, journal: storage.log)
-            storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
+            let store = EmbeddedEngine(state: storage.recovered.state, journal: storage.log)
+            storage.attach(store)
             for name in ["a", "b", "c"] { try await create(store, name) }
 
             disk.full.store(true, ordering: .relaxed)
@@ -114,8 +115,8 @@ struct WriteFailureTests {
 
         do {
             let storage = try Storage(configuration: configuration) { _ in }
-            let store = StateStore(state: storage.recovered.state, journal: storage.log)
-            storage.attach(capture: { store.capture() }, reload: { store.reload($0) })
+            let store = EmbeddedEngine(state: storage.recovered.state, journal: storage.log)
+            storage.attach(store)
             try await create(store, "kept")
 
             disk.syncFailures.store(1, ordering: .relaxed)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RipCore
+import RipEngine
 import RipProto
 @testable import RipStorage
 import Testing
@@ -48,7 +49,7 @@ func writeLog(
     var futures: [EventLoopFuture<Void>] = []
     for mutation in mutations {
         let promise = loop.makePromise(of: Void.self)
-        log.append(try mutation.serializedBytes(), promise: promise)
+        log.append(mutation, durability: Durability(promise))
         futures.append(promise.futureResult)
         if oneByOne { try await promise.futureResult.get() }
     }
@@ -145,7 +146,7 @@ struct RecoveryTests {
             for (index, mutation) in mutations.enumerated() {
                 _ = try state.apply(mutation)
                 let promise = loop.makePromise(of: Void.self)
-                storage.log.append(try mutation.serializedBytes(), promise: promise)
+                storage.log.append(mutation, durability: Durability(promise))
                 futures.append(promise.futureResult)
                 // Each of the first 200 is durable before the next is queued, so each is its own
                 // batch and the log rotates at 4 KiB (one batch, however large, is never split).
@@ -153,7 +154,8 @@ struct RecoveryTests {
                 if index == 199 {
                     for future in futures { try await future.get() }
                     let captured = state
-                    storage.attach(capture: { (captured, 200) }, reload: { _ in })
+                    let source = FixedSource(state: captured, lastSequence: 200)
+                    storage.attach(source)
                     #expect(try await storage.snapshot().lastSequence == 200)
                 }
             }
@@ -173,4 +175,18 @@ struct RecoveryTests {
         #expect(recovered.tail.bytesSinceSnapshot == afterSnapshot)
         #expect(try recovered.state.sessions.list(.init(), now: 0) == expected.sessions.list(.init(), now: 0))
     }
+}
+
+/// A snapshot source that always holds the same state.
+private final class FixedSource: SnapshotSource {
+    let state: RipState
+    let lastSequence: UInt64
+
+    init(state: RipState, lastSequence: UInt64) {
+        self.state = state
+        self.lastSequence = lastSequence
+    }
+
+    func snapshot() -> (state: RipState, lastSequence: UInt64) { (state, lastSequence) }
+    func reload(_ rebuild: () throws -> RipState) {}
 }
