@@ -10,6 +10,32 @@ extension RipState {
         return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
     }
 
+    /// The decision of a FailJob call: the failure, and when a retryable one may run again
+    /// (`backoff` after the job's attempt).
+    public func decideFail(_ request: RipFailJobRequest, backoff: Backoff, now: UnixMillis) throws -> RipMutation {
+        let attempt = try jobs.find(request.jobID).attempt
+        return .with {
+            $0.failJob = .with {
+                $0.request = request
+                $0.retryAtUnixMs = request.retryable ? backoff.retryAt(attempt: attempt, now: now) : 0
+            }
+        }
+    }
+
+    /// The lease sweep's decision at `now`: every running job whose lease ran out (or whose
+    /// timeout passed), with when a timed-out one may run again; nil when none is due.
+    public func decideExpiry(backoff: Backoff, now: UnixMillis) -> RipMutation? {
+        let entries = jobs.overdue(at: now).map { job, timedOut in
+            RipJobExpiry.Entry.with {
+                $0.jobID = job.id
+                $0.token = job.lease.token
+                $0.timedOut = timedOut
+                if timedOut { $0.retryAtUnixMs = backoff.retryAt(attempt: job.attempt, now: now) }
+            }
+        }
+        return entries.isEmpty ? nil : .with { $0.jobExpiry = .with { $0.entries = entries } }
+    }
+
     /// A claim at `now`: picks the ready jobs `request` may take, records the pick with a
     /// fresh lease token per job, and applies it. Nothing is recorded when nothing is ready.
     public mutating func claim(

@@ -97,15 +97,7 @@ struct JobMethods {
             try commit(loop) { _, _ in .with { $0.completeJob = request } }
         }
         table.changing(Service.failJob) { request, loop in
-            try commit(loop) { state, now in
-                let attempt = try state.jobs.find(request.jobID).attempt
-                return .with {
-                    $0.failJob = .with {
-                        $0.request = request
-                        $0.retryAtUnixMs = request.retryable ? policy.backoff.retryAt(attempt: attempt, now: now) : 0
-                    }
-                }
-            }
+            try commit(loop) { state, now in try state.decideFail(request, backoff: policy.backoff, now: now) }
         }
         table.changing(Service.releaseJob) { request, loop in
             try commit(loop) { _, _ in .with { $0.releaseJob = request } }

@@ -42,18 +42,9 @@ public struct JobSweeper: Service {
     }
 
     func expireLeases() throws {
-        let entries = try store.read { state, now in
-            state.jobs.overdue(at: now).map { job, timedOut in
-                RipJobExpiry.Entry.with {
-                    $0.jobID = job.id
-                    $0.token = job.lease.token
-                    $0.timedOut = timedOut
-                    if timedOut { $0.retryAtUnixMs = policy.backoff.retryAt(attempt: job.attempt, now: now) }
-                }
-            }
-        }
-        guard !entries.isEmpty else { return }
-        let applied = try store.commit(.with { $0.jobExpiry = .with { $0.entries = entries } })
+        let backoff = policy.backoff
+        guard let expiry = try store.read({ state, now in state.decideExpiry(backoff: backoff, now: now) }) else { return }
+        let applied = try store.commit(expiry)
         for job in applied.jobs {
             logger.info("job lease ended", metadata: ["job": "\(job.id)", "status": "\(job.status.word)", "error": "\(job.error)"])
         }

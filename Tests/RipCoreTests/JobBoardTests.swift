@@ -322,8 +322,33 @@ struct JobBoardTests {
         #expect(try h.replayed().map(\.createdSeq).sorted() == [1, 2, 3, 4, 5])
     }
 
-    @Test func submitsAreValidated() throws {
+    @Test("failures and expired leases are decided with the backoff of the job's attempt; nothing overdue decides nothing")
+    func decidedRetries() throws {
         var h = JobHarness()
+        var backoff = Backoff()
+        backoff.baseMs = 1000
+        let id = try h.submit("flaky", timeout: 1)
+        let first = try #require(try h.claim(leaseMs: 60_000).first)
+        let failed = try h.state.decideFail(
+            .with { $0.jobID = id; $0.token = first.token; $0.error = "503"; $0.retryable = true }, backoff: backoff, now: h.now)
+        // Attempt 1 waits half the base plus up to half again.
+        #expect((h.now + 500...h.now + 1000).contains(failed.failJob.retryAtUnixMs))
+        let final = try h.state.decideFail(.with { $0.jobID = id; $0.token = first.token; $0.retryable = false }, backoff: backoff, now: h.now)
+        #expect(final.failJob.retryAtUnixMs == 0)
+        #expect(throws: RipError.self) { try h.state.decideFail(.with { $0.jobID = "job_none" }, backoff: backoff, now: h.now) }
+
+        #expect(h.state.decideExpiry(backoff: backoff, now: h.now) == nil)
+        h.now += 1000  // the one-second timeout passed
+        let expiry = try #require(h.state.decideExpiry(backoff: backoff, now: h.now))
+        let entry = try #require(expiry.jobExpiry.entries.first)
+        #expect(entry.jobID == id && entry.token == first.token && entry.timedOut)
+        #expect((h.now + 500...h.now + 1000).contains(entry.retryAtUnixMs))
+        try h.apply { $0.jobExpiry = expiry.jobExpiry }
+        #expect(try h.job(id).status == .scheduled && h.state.decideExpiry(backoff: backoff, now: h.now) == nil)
+    }
+
+    @Test func submitsAreValidated() throws {
+        let h = JobHarness()
         let bad: [RipSubmitJobRequest] = [
             .with { $0.urls = [] },
             .with { $0.urls = ["ftp://example.com"] },
@@ -340,6 +365,5 @@ struct JobBoardTests {
         #expect(job.method == "auto" && job.priority == .medium && job.maxRetries == 3 && job.maxConcurrent == 5 && job.configJson == "{}")
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "" }) }
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "w"; $0.leaseMs = 10 }) }
-        _ = h
     }
 }

@@ -1,6 +1,6 @@
 /// When a failed attempt runs again: exponential backoff with "equal jitter" (half fixed, half
-/// random), so retries of jobs that failed together spread. The handler decides the time and
-/// puts it in the mutation; replay reuses it.
+/// random), so retries of jobs that failed together spread. `RipState.decideFail` and
+/// `decideExpiry` put the time in the mutation; replay reuses it.
 public struct Backoff: Sendable, Equatable {
     /// The first retry waits about this long; each later one twice as long, up to `maxMs`.
     public var baseMs: UInt64 = 1000
