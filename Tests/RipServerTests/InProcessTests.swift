@@ -1,6 +1,7 @@
 import Foundation
 import RipCore
 import RipProto
+import RipServer
 import RipTesting
 import SwiftProtobuf
 import Testing
@@ -54,5 +55,94 @@ extension Array where Element == UInt8 {
             let n = UInt32(body.count)
             return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
         }
+    }
+}
+
+/// The connection handler, the method table and the claim dispatcher, one behaviour each, in
+/// process: the embedded loop's clock is the test's, so waits run out when the test says.
+@Suite("Connection handler and claims in process")
+struct ConnectionInProcessTests {
+    @Test("a frame that is no request, a payload of the wrong type and a duplicate stream id each get INVALID_ARGUMENT; the connection goes on")
+    func badFrames() throws {
+        let daemon = try InProcessDaemon()
+        let notARequest: [UInt8] = [0, 0, 0, 3, 0xFF, 0xFF, 0xFF]
+        let wrongPayload = try InProcessDaemon.frame(id: 2, method: RipSessionService.getSession.path, payload: [0xFF, 0x01])
+        var responses = try daemon.send(notARequest + wrongPayload)
+        #expect(responses.map(\.id) == [0, 2] && responses.allSatisfy { $0.code == .invalidArgument })
+        #expect(responses[0].message.contains("rip.v1.Request") && responses[1].message.contains("GetSessionRequest"))
+        responses = try daemon.send(
+            try InProcessTests.frame(3, RipSessionService.watchSessions.path, RipWatchSessionsRequest())
+                + InProcessTests.frame(3, RipSessionService.watchSessions.path, RipWatchSessionsRequest())
+                + InProcessTests.frame(4, RipAdminService.health.path, RipHealthRequest()))
+        #expect(responses.map(\.id) == [3, 4])
+        #expect(responses[0].code == .invalidArgument && responses[0].message.contains("already in flight"))
+        #expect(responses[1].code == .ok)
+    }
+
+    @Test("a parked claim is answered by the submit that readies a job, in the same read")
+    func parkedClaimServed() throws {
+        let daemon = try InProcessDaemon()
+        let claim = RipClaimRequest.with { $0.workerID = "w"; $0.leaseMs = 30_000; $0.waitMs = 60_000 }
+        #expect(try daemon.send(try InProcessTests.frame(1, RipJobService.claim.path, claim)).isEmpty, "the claim did not park")
+        let responses = try daemon.send(
+            try InProcessTests.frame(2, RipJobService.submitJob.path, RipSubmitJobRequest.with { $0.urls = ["https://example.com/"] }))
+        #expect(Set(responses.map(\.id)) == [1, 2] && responses.allSatisfy { $0.code == .ok })
+        let submitted = try RipJob(serializedBytes: try #require(responses.first { $0.id == 2 }).payload)
+        let claimed = try RipClaimResponse(serializedBytes: try #require(responses.first { $0.id == 1 }).payload)
+        #expect(claimed.jobs.map(\.job.id) == [submitted.id])
+        #expect(try daemon.replayMismatch() == nil)
+    }
+
+    @Test("a parked claim whose wait runs out is answered with no jobs; one its client cancels gets CANCELLED")
+    func parkedClaimEnds() throws {
+        let daemon = try InProcessDaemon()
+        let claim = RipClaimRequest.with { $0.workerID = "w"; $0.leaseMs = 30_000; $0.waitMs = 5_000 }
+        #expect(try daemon.send(try InProcessTests.frame(1, RipJobService.claim.path, claim) + InProcessTests.frame(2, RipJobService.claim.path, claim)).isEmpty)
+        daemon.channel.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
+        #expect(try daemon.send([]).isEmpty, "answered before its wait ran out")
+        var responses = try daemon.send(try InProcessDaemon.frame(id: 2, method: "", payload: []).cancelled)
+        #expect(responses.map(\.id) == [2] && responses[0].code == .cancelled)
+        daemon.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        responses = try daemon.send([])
+        #expect(responses.map(\.id) == [1] && responses[0].code == .ok)
+        #expect(try RipClaimResponse(serializedBytes: responses[0].payload).jobs.isEmpty)
+        // Nothing was leased: a job submitted now is there for the next claim.
+        _ = try daemon.send(try InProcessTests.frame(3, RipJobService.submitJob.path, RipSubmitJobRequest.with { $0.urls = ["https://example.com/"] }))
+        responses = try daemon.send(try InProcessTests.frame(4, RipJobService.claim.path, claim))
+        #expect(try RipClaimResponse(serializedBytes: responses[0].payload).jobs.count == 1)
+    }
+
+    @Test("at --max-calls-per-connection calls awaiting replies, later frames wait unserved; the first reply out lets them in, in order")
+    func callsInFlightCap() throws {
+        var configuration = ServerConfiguration(socketPath: "", dataDirectory: "")
+        configuration.connectionLimits.maxCallsPerConnection = 2
+        let daemon = try InProcessDaemon(configuration: configuration)
+        let claim = RipClaimRequest.with { $0.workerID = "w"; $0.leaseMs = 30_000; $0.waitMs = 1_000 }
+        var responses = try daemon.send(
+            try InProcessTests.frame(1, RipJobService.claim.path, claim) + InProcessTests.frame(2, RipJobService.claim.path, claim)
+                + InProcessTests.frame(3, RipAdminService.health.path, RipHealthRequest())
+                + InProcessTests.frame(4, RipSessionService.createSession.path, RipCreateSessionRequest.with { $0.name = "held" }))
+        #expect(responses.isEmpty, "frames past the cap were served: \(responses.map(\.id))")
+        #expect(try daemon.store.read { state, now in try state.sessions.list(.init(), now: now) }.isEmpty)
+        daemon.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1_000))
+        responses = try daemon.send([])
+        // Claim 1's answer frees a place: the held frames are served, in order, before claim 2's.
+        #expect(responses.map(\.id) == [1, 3, 4, 2] && responses.allSatisfy { $0.code == .ok }, "\(responses.map { ($0.id, $0.code) })")
+    }
+
+    @Test("WatchJob ends with OK right after the event that finishes the job, after every event before it")
+    func watchJobEnds() throws {
+        let daemon = try InProcessDaemon()
+        var responses = try daemon.send(
+            try InProcessTests.frame(1, RipJobService.submitJob.path, RipSubmitJobRequest.with { $0.urls = ["https://example.com/"] }))
+        let job = try RipJob(serializedBytes: responses[0].payload)
+        responses = try daemon.send(
+            try InProcessTests.frame(2, RipJobService.watchJob.path, RipWatchJobRequest.with { $0.jobID = job.id })
+                + InProcessTests.frame(3, RipJobService.cancelJobs.path, RipCancelJobsRequest.with { $0.jobID = job.id }))
+        let stream = responses.filter { $0.id == 2 }
+        #expect(stream.count == 3, "expected the current job, its cancellation and the end: \(stream)")
+        let kinds = try stream.dropLast().map { try RipJobEvent(serializedBytes: $0.payload).kind }
+        #expect(kinds.first == .current && stream.last?.endOfStream == true && stream.last?.code == .ok)
+        #expect(try RipJobEvent(serializedBytes: stream[1].payload).job.status == .cancelled)
     }
 }
