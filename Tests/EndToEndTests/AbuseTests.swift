@@ -39,7 +39,7 @@ struct AbuseTests {
         #expect(answered == calls)
         #expect(try daemon.peakMemory() < Self.memoryBound)
 
-        _ = daemon.stop(signal: SIGKILL)
+        _ = await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         #expect(try await restarted.client().getSession(.with { $0.session = "acknowledged" }).id == session.id)
     }
@@ -86,7 +86,7 @@ struct AbuseTests {
         }
         #expect(last?.code == .resourceExhausted && last?.message.contains("watch again") == true)
 
-        _ = daemon.stop(signal: SIGKILL)
+        _ = await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         let listed = try await restarted.client().listSessions().sessions.map(\.id)
         #expect(Set(listed) == Set(created))
@@ -127,8 +127,8 @@ struct AbuseTests {
         let wal = try await client.walInfo()
         #expect(wal.segments > 3, "the log did not rotate: \(wal)")
         flood.removeAll()
-        _ = daemon.stop(signal: SIGKILL)
-        let check = try Daemon.runToExit(["check", "--data-dir", daemon.directory.appendingPathComponent("data").path])
+        _ = await daemon.stop(signal: SIGKILL)
+        let check = try await Daemon.runToExit(["check", "--data-dir", daemon.directory.appendingPathComponent("data").path])
         #expect(check.status == 0, "\(check.stderr)")
         let restarted = try await Daemon(directory: daemon.directory)
         let listed = try await restarted.client().listSessions().sessions.map(\.name)

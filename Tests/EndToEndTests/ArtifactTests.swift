@@ -309,7 +309,7 @@ struct ArtifactTests {
             let stray = directory.appendingPathComponent("data/blobs/sha256/ff")
             try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
             try Data("stray".utf8).write(to: stray.appendingPathComponent(String(repeating: "f", count: 64)))
-            _ = daemon.stop(signal: SIGKILL)
+            _ = await daemon.stop(signal: SIGKILL)
         }
         let daemon = try await Daemon(directory: directory)
         let log = try await daemon.waitForLog("removed what a crash left")

@@ -148,7 +148,7 @@ struct CookieClientTests {
         _ = try await store(client, "s", "https://www.example.com/", ["c=1", "d=1", "e=1"])
         #expect(try await header(client, "s", "https://www.example.com/") == "d=1; e=1")
 
-        let unreadable = try Daemon.runToExit(["--public-suffix-list", "/nonexistent/list.dat", "--socket", directory.appendingPathComponent("x.sock").path, "--data-dir", directory.appendingPathComponent("d").path])
+        let unreadable = try await Daemon.runToExit(["--public-suffix-list", "/nonexistent/list.dat", "--socket", directory.appendingPathComponent("x.sock").path, "--data-dir", directory.appendingPathComponent("d").path])
         #expect(unreadable.status != 0 && unreadable.stderr.contains("--public-suffix-list"))
     }
 }

@@ -17,13 +17,13 @@ struct DaemonLifecycleTests {
     @Test("a second ripd on a served socket refuses to start; a stale socket file is replaced")
     func secondDaemonAndStaleSocket() async throws {
         let first = try await Daemon()
-        let second = try Daemon.runToExit(
+        let second = try await Daemon.runToExit(
             ["--socket", first.socketPath, "--data-dir", first.directory.appendingPathComponent("d2").path])
         #expect(second.status != 0)
         #expect(second.stderr.contains("already serving"))
         #expect(try await first.client().health().status == "SERVING")
 
-        #expect(first.stop(signal: SIGKILL) != 0)
+        #expect(await first.stop(signal: SIGKILL) != 0)
         #expect(FileManager.default.fileExists(atPath: first.socketPath))  // left behind by the crash
         let third = try await Daemon(socketPath: first.socketPath, directory: first.directory)
         #expect(try await third.client().health().status == "SERVING")
@@ -44,24 +44,24 @@ struct DaemonLifecycleTests {
     }
 
     @Test("ripd refuses a data directory others may write or own, a symlinked LOCK, and a socket path that is not a socket")
-    func unsafeFiles() throws {
+    func unsafeFiles() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-unsafe-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data").path
         let socket = root.appendingPathComponent("ripd.sock").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        func start() throws -> (status: Int32, stdout: String, stderr: String) {
-            try Daemon.runToExit(["--socket", socket, "--data-dir", data])
+        func start() async throws -> Ripctl.Result {
+            try await Daemon.runToExit(["--socket", socket, "--data-dir", data])
         }
 
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: data)
-        let writable = try start()
+        let writable = try await start()
         #expect(writable.status != 0 && writable.stderr.contains("chmod go-w"), "\(writable.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: data)
 
         if getuid() == 0 {
             try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: data)
-            let foreign = try start()
+            let foreign = try await start()
             #expect(foreign.status != 0 && foreign.stderr.contains("belongs to uid 65534"), "\(foreign.stderr)")
             try FileManager.default.setAttributes([.ownerAccountID: 0], ofItemAtPath: data)
         }
@@ -69,13 +69,13 @@ struct DaemonLifecycleTests {
         let target = root.appendingPathComponent("victim").path
         #expect(FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8)))
         try FileManager.default.createSymbolicLink(atPath: data + "/LOCK", withDestinationPath: target)
-        let symlinked = try start()
+        let symlinked = try await start()
         #expect(symlinked.status != 0 && symlinked.stderr.contains("LOCK"), "\(symlinked.stderr)")
         #expect(FileManager.default.contents(atPath: target) == Data("keep me".utf8))
         try FileManager.default.removeItem(atPath: data + "/LOCK")
 
         #expect(FileManager.default.createFile(atPath: socket, contents: Data("not a socket".utf8)))
-        let occupied = try start()
+        let occupied = try await start()
         #expect(occupied.status != 0 && occupied.stderr.contains("is not a socket"), "\(occupied.stderr)")
         #expect(FileManager.default.contents(atPath: socket) == Data("not a socket".utf8))
     }
@@ -87,7 +87,7 @@ struct DaemonLifecycleTests {
         _ = try await client.createSession(.with { $0.name = "s" })
         let stream = try await client.watchSessions()
         _ = try await client.health()
-        #expect(daemon.stop(signal: SIGTERM) == 0)
+        #expect(await daemon.stop(signal: SIGTERM) == 0)
         let ending = await #expect(throws: RipError.self) {
             for try await _ in stream {}
         }

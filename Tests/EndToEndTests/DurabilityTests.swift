@@ -102,7 +102,7 @@ struct DurabilityTests {
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 40...250)))  // a random moment, not a signal
                 killed.mark()
-                #expect(daemon.stop(signal: SIGKILL) == SIGKILL)
+                #expect(await daemon.stop(signal: SIGKILL) == SIGKILL)
                 try await group.waitForAll()
             }
         }
@@ -148,7 +148,7 @@ struct DurabilityTests {
             before = try await dump(client)
             cookiesBefore = try await cookies(client)
             jobsBefore = try await client.listJobs(.with { $0.limit = 1000 }).jobs
-            #expect(daemon.stop(signal: SIGTERM) == 0)
+            #expect(await daemon.stop(signal: SIGTERM) == 0)
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("data").path)
         #expect(files.contains { $0.hasPrefix("snapshot-") })
@@ -198,7 +198,7 @@ struct DurabilityTests {
             let daemon = try await Daemon(directory: directory)
             let client = try await daemon.client()
             for i in 1...10 { _ = try await client.createSession(.with { $0.name = "s\(i)" }) }
-            #expect(daemon.stop() == 0)
+            #expect(await daemon.stop() == 0)
         }
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: data.path).first { $0.hasPrefix("wal-") })
         let url = data.appendingPathComponent(segment)
@@ -210,18 +210,18 @@ struct DurabilityTests {
         try Data(bytes).write(to: url)
 
         let socket = directory.appendingPathComponent("run/ripd.sock").path
-        let refused = try Daemon.runToExit(["--socket", socket, "--data-dir", data.path])
+        let refused = try await Daemon.runToExit(["--socket", socket, "--data-dir", data.path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains(segment) && refused.stderr.contains("offset \(offset)"))
-        let check = try Daemon.runToExit(["check", "--data-dir", data.path])
+        let check = try await Daemon.runToExit(["check", "--data-dir", data.path])
         #expect(check.status == 1 && check.stderr.contains("corrupt at offset \(offset)"))
 
         let repaired = try await Daemon(arguments: ["--repair"], directory: directory)
         #expect(try await repaired.waitForLog("repaired: cut").contains(segment))
         let names = try await repaired.client().listSessions().sessions.map(\.name)
         #expect(names == ["s1", "s2", "s3", "s4"])
-        #expect(repaired.stop() == 0)
-        let clean = try Daemon.runToExit(["check", "--data-dir", data.path, "--json"])
+        #expect(await repaired.stop() == 0)
+        let clean = try await Daemon.runToExit(["check", "--data-dir", data.path, "--json"])
         #expect(clean.status == 0 && clean.stdout.contains(#""sessions":4"#))
     }
 
@@ -246,7 +246,7 @@ struct DurabilityTests {
     @Test("a second ripd on the same data directory refuses to start")
     func lock() async throws {
         let first = try await Daemon()
-        let second = try Daemon.runToExit([
+        let second = try await Daemon.runToExit([
             "--socket", first.directory.appendingPathComponent("other.sock").path,
             "--data-dir", first.directory.appendingPathComponent("data").path,
         ])
@@ -294,7 +294,7 @@ struct DurabilityTests {
         }
         async let killer: Void = {
             while tally.state.withLock({ $0.count }) < 20 { try? await Task.sleep(for: .milliseconds(2)) }
-            _ = first.stop(signal: SIGKILL)
+            _ = await first.stop(signal: SIGKILL)
         }()
         await work(client) { false }
         await killer

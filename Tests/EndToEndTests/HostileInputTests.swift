@@ -110,7 +110,7 @@ struct HostileInputTests {
         #expect(try await iterator.next()?.kind == .current)
 
         // Everything acknowledged replays after kill -9, and the daemon starts.
-        _ = daemon.stop(signal: SIGKILL)
+        _ = await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         let again = try await restarted.client()
         #expect(try await again.getSession(.with { $0.session = "counted" }).metadata.requestsCount == (1 << 53) + 1)

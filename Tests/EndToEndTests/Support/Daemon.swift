@@ -101,26 +101,23 @@ final class Daemon: @unchecked Sendable {
 
     /// Runs ripd (or a ripd subcommand such as `check`) to completion, for starts that are
     /// expected to fail; returns its exit status and output.
-    static func runToExit(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runToExit(_ arguments: [String]) async throws -> Ripctl.Result {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent("ripd")
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return try await runToCompletion(process, stdin: nil)
     }
 
-    /// Sends `signal` and waits for the exit status.
-    func stop(signal: Int32 = SIGTERM) -> Int32 {
+    /// Sends `signal` and waits for the exit status, on a thread of its own.
+    func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        let process = self.process
         if process.isRunning { kill(process.processIdentifier, signal) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
     }
 
     deinit {
@@ -213,29 +210,36 @@ struct Ripctl {
             process.executableURL = URL(fileURLWithPath: ripctl)
             process.arguments = arguments
         }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        return await withCheckedContinuation { continuation in
+        return try await runToCompletion(process, stdin: stdin)
+    }
+}
+
+/// Runs `process` to its exit with `stdin` as its input, reading stdout and stderr to their
+/// ends at once (a child that fills one pipe never blocks on it). The waiting happens on
+/// threads of its own: a test blocking Swift's small cooperative pool could starve every
+/// other test running.
+func runToCompletion(_ process: Process, stdin: String?) async throws -> Ripctl.Result {
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    return await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            let stderr = PipeData()
+            let done = DispatchSemaphore(value: 0)
             Thread.detachNewThread {
-                // stderr on a second thread, so a child that fills one pipe never blocks on it.
-                let stderr = PipeData()
-                let done = DispatchSemaphore(value: 0)
-                Thread.detachNewThread {
-                    stderr.data = err.fileHandleForReading.readDataToEndOfFile()
-                    done.signal()
-                }
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                done.wait()  // orders the reader thread's write before the read below
-                process.waitUntilExit()
-                continuation.resume(returning: Result(
-                    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                    stderr: String(decoding: stderr.data, as: UTF8.self)))
+                stderr.data = err.fileHandleForReading.readDataToEndOfFile()
+                done.signal()
             }
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            done.wait()  // orders the reader thread's write before the read below
+            process.waitUntilExit()
+            continuation.resume(returning: Ripctl.Result(
+                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr.data, as: UTF8.self)))
         }
     }
 }
