@@ -1,5 +1,5 @@
-import RipProto
 import RipBase
+import RipProto
 
 extension RipState {
     /// The decision of a SubmitJob call, once `JobRules.validate` passed (outside the writer

@@ -1,8 +1,8 @@
-import RipEngine
 import Foundation
 import NIOCore
 import NIOPosix
 import RipCore
+import RipEngine
 import RipProto
 import RipStorage
 import RipWire

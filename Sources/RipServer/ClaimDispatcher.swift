@@ -1,7 +1,8 @@
-import RipEngine
 import NIOCore
 import RipCore
+import RipEngine
 import RipProto
+import RipStorage
 import RipWire
 import Synchronization
 
@@ -59,7 +60,7 @@ public final class ClaimDispatcher: Sendable {
                 }
             }
             return (mutation, applied, response)
-        }, on: loop) { _, response in response }
+        }, on: loop, answered: .whenApplied) { _, response in response }
         guard let parked else { return reply }
         // Unless served first: answered with no jobs when its wait runs out or its client goes
         // away, CANCELLED when its client cancels it. A served claim removes its hook as it
@@ -88,25 +89,19 @@ public final class ClaimDispatcher: Sendable {
         let ids = waiting.withLock { $0.calls.isEmpty ? [] : $0.calls.keys.sorted() }
         for id in ids {
             var taken: Parked?
-            let durable = waiting.withLock { $0.calls[id] }.map { $0.promise.futureResult.eventLoop.makePromise(of: Void.self) }
-            guard let durable else { continue }
+            guard let loop = waiting.withLock({ $0.calls[id] })?.promise.futureResult.eventLoop else { continue }
             do {
+                // Answered once applied, as every claim is (`Answered.whenApplied`); the record
+                // goes out with the parked call's loop's next batch.
                 let (_, response) = try store.commit(changing: { state, now in
                     // Still parked (not timed out or served meanwhile) and something is ready.
                     guard let call = waiting.withLock({ $0.calls[id] }) else { return (nil, Applied(), RipClaimResponse()) }
                     let result = try state.claim(call.terms, now: now, token: RandomHex.make)
                     if result.mutation != nil { taken = waiting.withLock { $0.calls.removeValue(forKey: id) } }
                     return result
-                }, durability: Durability(durable))
-                guard let taken else { continue }
-                durable.futureResult.whenComplete { result in
-                    switch result {
-                    case .success: taken.promise.succeed(response)
-                    case .failure(let error): taken.promise.fail(error)
-                    }
-                }
+                }, durability: Durability(runner: EventLoopRunner(loop: loop)) { _ in })
+                taken?.promise.succeed(response)
             } catch {
-                durable.fail(error)
                 waiting.withLock { $0.calls.removeValue(forKey: id) }?.promise.fail(error)
             }
         }

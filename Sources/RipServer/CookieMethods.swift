@@ -1,5 +1,5 @@
-import RipEngine
 import RipCore
+import RipEngine
 import RipProto
 
 /// The handlers of `rip.v1.CookieService`. Changes run on the live jar under the writer lock

@@ -1,6 +1,6 @@
-import RipEngine
 import NIOCore
 import RipCore
+import RipEngine
 import RipProto
 import RipWire
 
@@ -74,7 +74,7 @@ struct JobMethods {
             try claims.claim(try ClaimTerms(request), call: call)
         }
         table.changing(Service.heartbeat) { request, loop in
-            try store.commit(.with { $0.jobHeartbeat = request }, on: loop) { applied in
+            try store.commit(.with { $0.jobHeartbeat = request }, on: loop, answered: .whenApplied) { applied in
                 .with {
                     $0.cancelRequested = applied.job.cancelRequested
                     $0.leaseExpiresAt = applied.job.lease.expiresAt

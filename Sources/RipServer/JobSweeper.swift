@@ -1,6 +1,6 @@
-import RipEngine
 import Logging
 import RipCore
+import RipEngine
 import RipProto
 import ServiceLifecycle
 

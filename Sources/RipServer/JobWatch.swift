@@ -1,5 +1,5 @@
-import RipEngine
 import RipCore
+import RipEngine
 import RipProto
 import RipWire
 import Synchronization

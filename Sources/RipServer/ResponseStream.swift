@@ -1,6 +1,6 @@
-import RipEngine
 import Foundation
 import NIOCore
+import RipEngine
 import RipProto
 import RipWire
 import SwiftProtobuf

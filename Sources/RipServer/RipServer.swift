@@ -1,11 +1,11 @@
-import RipEngine
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import RipEngine
 import RipProto
-import RipWire
 import RipStorage
+import RipWire
 import ServiceLifecycle
 import Synchronization
 

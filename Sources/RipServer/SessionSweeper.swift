@@ -1,5 +1,5 @@
-import RipEngine
 import Logging
+import RipEngine
 import RipProto
 import ServiceLifecycle
 

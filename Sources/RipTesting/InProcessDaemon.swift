@@ -1,9 +1,9 @@
-import RipEngine
 import Logging
 import NIOCore
 import NIOEmbedded
 import NIOPosix
 import RipCore
+import RipEngine
 import RipProto
 import RipServer
 import RipWire
@@ -14,12 +14,16 @@ import RipWire
 /// live state.
 public final class InProcessDaemon {
     public let store: any StateEngine
-    public let journal = MemoryJournal()
+    public let journal: MemoryJournal
     public let channel = EmbeddedChannel()
     private let server: RipServer
     private let pool = NIOThreadPool(numberOfThreads: 1)  // never started: artifact contents are unavailable
 
-    public init(configuration: ServerConfiguration = ServerConfiguration(socketPath: "", dataDirectory: "")) throws {
+    public init(
+        configuration: ServerConfiguration = ServerConfiguration(socketPath: "", dataDirectory: ""),
+        journal: MemoryJournal = MemoryJournal()
+    ) throws {
+        self.journal = journal
         store = EmbeddedEngine(journal: journal)
         var logger = Logger(label: "ripd-in-process")
         logger.logLevel = .critical

@@ -7,8 +7,14 @@ import Synchronization
 /// can then be decoded and replayed.
 public final class MemoryJournal: Journal {
     private let records = Mutex<[[UInt8]]>([])
+    /// Durabilities held back while `holding`, in append order.
+    private let held = Mutex<(holding: Bool, durabilities: [Durability])>((false, []))
 
-    public init() {}
+    /// - Parameter holding: hold every durability back until `release()`, as a log whose
+    ///   batch has not reached the disk yet.
+    public init(holding: Bool = false) {
+        held.withLock { $0.holding = holding }
+    }
 
     @discardableResult
     public func append(_ mutation: RipMutation, durability: Durability?) -> UInt64 {
@@ -16,8 +22,28 @@ public final class MemoryJournal: Journal {
             records.append((try? mutation.serializedBytes()) ?? [])
             return UInt64(records.count)
         }
-        durability?.succeed()
+        guard let durability else { return sequence }
+        let now = held.withLock { held in
+            if held.holding { held.durabilities.append(durability) }
+            return !held.holding
+        }
+        if now { durability.succeed() }
         return sequence
+    }
+
+    /// Holds back the durabilities of later appends, until `release()`.
+    public func hold() {
+        held.withLock { $0.holding = true }
+    }
+
+    /// Reports every held durability, and those of later appends at once.
+    public func release() {
+        let durabilities = held.withLock { held in
+            held.holding = false
+            defer { held.durabilities = [] }
+            return held.durabilities
+        }
+        for durability in durabilities { durability.succeed() }
     }
 
     public var nextSequence: UInt64 { records.withLock { UInt64($0.count) + 1 } }

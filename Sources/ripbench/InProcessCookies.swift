@@ -1,7 +1,7 @@
-import RipEngine
 import Histogram
 import RipClient
 import RipCore
+import RipEngine
 import RipServer
 
 /// The cookie calls run against a `StateEngine` in this process (no journal, no socket), through

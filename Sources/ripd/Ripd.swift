@@ -1,8 +1,8 @@
-import RipEngine
 import ArgumentParser
 import Foundation
 import Logging
 import RipCore
+import RipEngine
 import RipServer
 import RipStorage
 import RipWire

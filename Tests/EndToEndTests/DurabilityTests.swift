@@ -1,4 +1,3 @@
-import RipEngine
 import Foundation
 import RipClient
 import Synchronization

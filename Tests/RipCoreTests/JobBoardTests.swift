@@ -1,7 +1,7 @@
 import Foundation
+import RipBase
 import RipCore
 import RipProto
-import RipBase
 import Testing
 
 /// The job queue as a state machine on a pinned clock: every mutation is recorded, so each

@@ -130,6 +130,28 @@ struct ConnectionInProcessTests {
         #expect(responses.map(\.id) == [1, 3, 4, 2] && responses.allSatisfy { $0.code == .ok }, "\(responses.map { ($0.id, $0.code) })")
     }
 
+    @Test("Claim and Heartbeat are answered once applied; what a worker reports waits until its record is durable")
+    func answeredWhenApplied() throws {
+        let journal = MemoryJournal(holding: true)
+        let daemon = try InProcessDaemon(journal: journal)
+        let submit = RipSubmitJobRequest.with { $0.urls = ["https://example.com/"] }
+        #expect(try daemon.send(try InProcessTests.frame(1, RipJobService.submitJob.path, submit)).isEmpty, "answered before durable")
+        journal.release()
+        #expect(try daemon.send([]).map(\.id) == [1])
+        journal.hold()  // from here on nothing is durable until released
+        var responses = try daemon.send(
+            try InProcessTests.frame(2, RipJobService.claim.path, RipClaimRequest.with { $0.workerID = "w"; $0.leaseMs = 30_000 }))
+        #expect(responses.map(\.id) == [2], "the claim waited for durability")
+        let lease = try #require(try RipClaimResponse(serializedBytes: responses[0].payload).jobs.first)
+        responses = try daemon.send(
+            try InProcessTests.frame(3, RipJobService.heartbeat.path, RipHeartbeatRequest.with { $0.jobID = lease.job.id; $0.token = lease.token })
+                + InProcessTests.frame(4, RipJobService.completeJob.path, RipCompleteJobRequest.with { $0.jobID = lease.job.id; $0.token = lease.token }))
+        #expect(responses.map(\.id) == [3] && responses[0].code == .ok, "the heartbeat waited, or the completion did not")
+        journal.release()
+        #expect(try daemon.send([]).map(\.id) == [4])
+        #expect(try daemon.replayMismatch() == nil)
+    }
+
     @Test("WatchJob ends with OK right after the event that finishes the job, after every event before it")
     func watchJobEnds() throws {
         let daemon = try InProcessDaemon()
