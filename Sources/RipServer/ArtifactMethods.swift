@@ -233,11 +233,7 @@ struct ArtifactMethods {
                 }
             }
         }, on: loop) { applied in applied.artifacts.first ?? .init() }
-        switch reply {
-        case .now(let artifact): return loop.makeSucceededFuture(artifact)
-        case .whenDurable(let artifact, let durable): return durable.map { artifact }
-        case .later(let future): return future
-        }
+        return reply.future(on: loop)
     }
 
     /// File-system errors as UNAVAILABLE with what failed.

@@ -96,6 +96,23 @@ struct JobMethods {
         table.changing(Service.completeJob) { request, loop in
             try commit(loop) { _, _ in .with { $0.completeJob = request } }
         }
+        table.calling(Service.completeAndClaim) { request, call in
+            let terms = try ClaimTerms(request.claim)  // checked before anything completes
+            let completed = try commit(call.eventLoop) { _, _ in .with { $0.completeJob = request.complete } }
+            let claimed: Reply<RipClaimResponse>
+            do {
+                claimed = try claims.claim(terms, call: call)
+            } catch let error as RipError where error.code == .resourceExhausted {
+                claimed = .now(.init())  // no room to park: the completion stands, the worker claims again
+            }
+            let loop = call.eventLoop
+            return .later(completed.future(on: loop).and(claimed.future(on: loop)).map { job, next in
+                .with {
+                    $0.completed = job
+                    $0.jobs = next.jobs
+                }
+            })
+        }
         table.changing(Service.failJob) { request, loop in
             try commit(loop) { state, now in try state.decideFail(request, backoff: policy.backoff, now: now) }
         }

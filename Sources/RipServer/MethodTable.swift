@@ -109,6 +109,17 @@ public enum Reply<Response: SwiftProtobuf.Message> {
     case later(EventLoopFuture<Response>)
 }
 
+extension Reply {
+    /// The reply as a future on `loop`: when it is ready to go out.
+    func future(on loop: any EventLoop) -> EventLoopFuture<Response> {
+        switch self {
+        case .now(let response): loop.makeSucceededFuture(response)
+        case .whenDurable(let response, let durable): durable.map { response }
+        case .later(let future): future
+        }
+    }
+}
+
 /// The sending end of one server stream, typed by its message.
 public struct TypedResponseStream<Message: SwiftProtobuf.Message>: Sendable {
     let sink: ResponseStream

@@ -152,6 +152,57 @@ struct ConnectionInProcessTests {
         #expect(try daemon.replayMismatch() == nil)
     }
 
+    @Test("CompleteAndClaim completes and leases the next job in one reply; a refused completion claims nothing; it long-polls like Claim")
+    func completeAndClaim() throws {
+        let daemon = try InProcessDaemon()
+        var answered: [RipResponse] = []  // what came back with the submits (a parked call's answer)
+        func submit(_ id: UInt64) throws -> RipJob {
+            answered = try daemon.send(try InProcessTests.frame(
+                id, RipJobService.submitJob.path, RipSubmitJobRequest.with { $0.urls = ["https://example.com/\(id)"] }))
+            return try RipJob(serializedBytes: try #require(answered.first { $0.id == id }).payload)
+        }
+        let first = try submit(1), second = try submit(2)
+        let claim = RipClaimRequest.with { $0.workerID = "w"; $0.leaseMs = 30_000 }
+        var responses = try daemon.send(try InProcessTests.frame(3, RipJobService.claim.path, claim))
+        let lease = try #require(try RipClaimResponse(serializedBytes: responses[0].payload).jobs.first)
+        #expect(lease.job.id == first.id)
+
+        // A wrong token: FAILED_PRECONDITION, and the second job stays ready.
+        responses = try daemon.send(try InProcessTests.frame(4, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
+            $0.complete = .with { $0.jobID = first.id; $0.token = "not the token" }
+            $0.claim = claim
+        }))
+        #expect(responses.map(\.id) == [4] && responses[0].code == .failedPrecondition)
+        // An invalid claim is refused before the completion happens.
+        responses = try daemon.send(try InProcessTests.frame(5, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
+            $0.complete = .with { $0.jobID = first.id; $0.token = lease.token }
+            $0.claim = .with { $0.workerID = "" }
+        }))
+        #expect(responses[0].code == .invalidArgument)
+
+        responses = try daemon.send(try InProcessTests.frame(6, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
+            $0.complete = .with { $0.jobID = first.id; $0.token = lease.token; $0.summary = "done" }
+            $0.claim = claim
+        }))
+        var reply = try RipCompleteAndClaimResponse(serializedBytes: try #require(responses.first).payload)
+        #expect(reply.completed.id == first.id && reply.completed.status == .completed)
+        let next = try #require(reply.jobs.first)
+        #expect(next.job.id == second.id && next.job.status == .running && !next.token.isEmpty)
+
+        // Nothing ready: it parks, and a submit answers it.
+        var waiting = claim
+        waiting.waitMs = 60_000
+        responses = try daemon.send(try InProcessTests.frame(7, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
+            $0.complete = .with { $0.jobID = second.id; $0.token = next.token }
+            $0.claim = waiting
+        }))
+        #expect(responses.isEmpty, "answered before a job was ready")
+        let third = try submit(8)
+        reply = try RipCompleteAndClaimResponse(serializedBytes: try #require(answered.first { $0.id == 7 }).payload)
+        #expect(reply.completed.id == second.id && reply.jobs.map(\.job.id) == [third.id])
+        #expect(try daemon.replayMismatch() == nil)
+    }
+
     @Test("WatchJob ends with OK right after the event that finishes the job, after every event before it")
     func watchJobEnds() throws {
         let daemon = try InProcessDaemon()

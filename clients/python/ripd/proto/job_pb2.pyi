@@ -118,6 +118,22 @@ class ClearJobsResponse(_message.Message):
     removed: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, removed: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class CompleteAndClaimRequest(_message.Message):
+    __slots__ = ["claim", "complete"]
+    CLAIM_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    claim: ClaimRequest
+    complete: CompleteJobRequest
+    def __init__(self, complete: _Optional[_Union[CompleteJobRequest, _Mapping]] = ..., claim: _Optional[_Union[ClaimRequest, _Mapping]] = ...) -> None: ...
+
+class CompleteAndClaimResponse(_message.Message):
+    __slots__ = ["completed", "jobs"]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    completed: Job
+    jobs: _containers.RepeatedCompositeFieldContainer[ClaimedJob]
+    def __init__(self, completed: _Optional[_Union[Job, _Mapping]] = ..., jobs: _Optional[_Iterable[_Union[ClaimedJob, _Mapping]]] = ...) -> None: ...
+
 class CompleteJobRequest(_message.Message):
     __slots__ = ["job_id", "progress", "results", "summary", "token"]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]

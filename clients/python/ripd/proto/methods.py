@@ -88,6 +88,7 @@ HEARTBEAT = Method("/rip.v1.JobService/Heartbeat", "heartbeat", job_pb2.Heartbea
 APPEND_LOGS = Method("/rip.v1.JobService/AppendLogs", "append_logs", job_pb2.AppendLogsRequest, job_pb2.AppendLogsResponse, False)
 SAVE_CHECKPOINT = Method("/rip.v1.JobService/SaveCheckpoint", "save_checkpoint", job_pb2.SaveCheckpointRequest, job_pb2.Job, False)
 COMPLETE_JOB = Method("/rip.v1.JobService/CompleteJob", "complete_job", job_pb2.CompleteJobRequest, job_pb2.Job, False)
+COMPLETE_AND_CLAIM = Method("/rip.v1.JobService/CompleteAndClaim", "complete_and_claim", job_pb2.CompleteAndClaimRequest, job_pb2.CompleteAndClaimResponse, False)
 FAIL_JOB = Method("/rip.v1.JobService/FailJob", "fail_job", job_pb2.FailJobRequest, job_pb2.Job, False)
 RELEASE_JOB = Method("/rip.v1.JobService/ReleaseJob", "release_job", job_pb2.ReleaseJobRequest, job_pb2.Job, False)
 
@@ -148,6 +149,7 @@ METHODS: dict[str, Method] = {m.path: m for m in (
     APPEND_LOGS,
     SAVE_CHECKPOINT,
     COMPLETE_JOB,
+    COMPLETE_AND_CLAIM,
     FAIL_JOB,
     RELEASE_JOB,
 )}
@@ -388,6 +390,10 @@ class SyncMethods:
     def complete_job(self, request: job_pb2.CompleteJobRequest | None = None, /, **fields: Any) -> job_pb2.Job:
         """Calls `/rip.v1.JobService/CompleteJob`."""
         return self._unary(COMPLETE_JOB, request, fields)
+
+    def complete_and_claim(self, request: job_pb2.CompleteAndClaimRequest | None = None, /, **fields: Any) -> job_pb2.CompleteAndClaimResponse:
+        """Calls `/rip.v1.JobService/CompleteAndClaim`."""
+        return self._unary(COMPLETE_AND_CLAIM, request, fields)
 
     def fail_job(self, request: job_pb2.FailJobRequest | None = None, /, **fields: Any) -> job_pb2.Job:
         """Calls `/rip.v1.JobService/FailJob`."""
@@ -634,6 +640,10 @@ class AsyncMethods:
     def complete_job(self, request: job_pb2.CompleteJobRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Job]:
         """Calls `/rip.v1.JobService/CompleteJob`."""
         return self._unary(COMPLETE_JOB, request, fields)
+
+    def complete_and_claim(self, request: job_pb2.CompleteAndClaimRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.CompleteAndClaimResponse]:
+        """Calls `/rip.v1.JobService/CompleteAndClaim`."""
+        return self._unary(COMPLETE_AND_CLAIM, request, fields)
 
     def fail_job(self, request: job_pb2.FailJobRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Job]:
         """Calls `/rip.v1.JobService/FailJob`."""

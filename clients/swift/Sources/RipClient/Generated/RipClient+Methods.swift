@@ -351,6 +351,15 @@ extension RipClient {
         try await self.call(RipJobService.completeJob, request)
     }
 
+    /// A worker's loop in one round trip: completes a job as CompleteJob does, then claims as
+    /// Claim does (long poll included). Answered once the completion is durable and the claim
+    /// has its jobs, or none once its wait ran out. A completion that is refused claims nothing.
+    ///
+    /// Calls `/rip.v1.JobService/CompleteAndClaim`.
+    public func completeAndClaim(_ request: RipCompleteAndClaimRequest = RipCompleteAndClaimRequest()) async throws -> RipCompleteAndClaimResponse {
+        try await self.call(RipJobService.completeAndClaim, request)
+    }
+
     /// A retryable failure runs again after an exponential backoff with jitter while attempts
     /// remain; otherwise the job is failed.
     ///

@@ -148,6 +148,8 @@ public enum RipJobService {
         path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false)
     public static let completeJob = RipMethod<RipCompleteJobRequest, RipJob>(
         path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false)
+    public static let completeAndClaim = RipMethod<RipCompleteAndClaimRequest, RipCompleteAndClaimResponse>(
+        path: "/rip.v1.JobService/CompleteAndClaim", isServerStreaming: false)
     public static let failJob = RipMethod<RipFailJobRequest, RipJob>(
         path: "/rip.v1.JobService/FailJob", isServerStreaming: false)
     public static let releaseJob = RipMethod<RipReleaseJobRequest, RipJob>(
@@ -213,6 +215,7 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.JobService/AppendLogs", isServerStreaming: false, requestType: RipAppendLogsRequest.self, responseType: RipAppendLogsResponse.self),
         RipMethodInfo(path: "/rip.v1.JobService/SaveCheckpoint", isServerStreaming: false, requestType: RipSaveCheckpointRequest.self, responseType: RipJob.self),
         RipMethodInfo(path: "/rip.v1.JobService/CompleteJob", isServerStreaming: false, requestType: RipCompleteJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/CompleteAndClaim", isServerStreaming: false, requestType: RipCompleteAndClaimRequest.self, responseType: RipCompleteAndClaimResponse.self),
         RipMethodInfo(path: "/rip.v1.JobService/FailJob", isServerStreaming: false, requestType: RipFailJobRequest.self, responseType: RipJob.self),
         RipMethodInfo(path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false, requestType: RipReleaseJobRequest.self, responseType: RipJob.self),
     ]
