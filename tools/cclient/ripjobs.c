@@ -5,6 +5,9 @@
  * client. protoc-c generated code, blocking calls.
  *
  *   ripjobs SOCKET cycle CLIENTS JOBS_PER_CLIENT   jobs per second
+ *   ripjobs SOCKET loop CLIENTS JOBS_PER_CLIENT    the same with a worker's loop: SubmitJob, then
+ *                                                  CompleteAndClaim (completes the job held,
+ *                                                  claims the one just submitted): two calls a job
  *   ripjobs SOCKET latency ROUNDS                  submit-to-claim latency of a waiting worker
  *
  * latency: a worker connection parks a Claim (wait 10 s); 2 ms later a second connection
@@ -61,15 +64,60 @@ static void claim_and_complete(int fd, int client) {
     rip__v1__response__free_unpacked(rip_receive(fd), NULL);
 }
 
+/* The worker's loop: claims one job, then for each job submits the next and completes the
+ * held one while claiming the next in one CompleteAndClaim; completes the last. */
+static void worker_loop(int fd, int client, int per) {
+    char worker[32], method[32]; snprintf(worker, sizeof worker, "w%d", client); snprintf(method, sizeof method, "t%d", client);
+    char *methods[] = { method };
+    Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
+    claim.worker_id = worker; claim.wait_ms = 10000; claim.max_jobs = 1; claim.n_methods = 1; claim.methods = methods;
+    char id[64], token[64];
+    submit(fd, client);
+    rip__v1__response__free_unpacked(rip_receive(fd), NULL);
+    send_call(fd, "/rip.v1.JobService/Claim", &claim.base);
+    Rip__V1__Response *resp = rip_receive(fd);
+    Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
+    if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); exit(3); }
+    snprintf(id, sizeof id, "%s", claimed->jobs[0]->job->id); snprintf(token, sizeof token, "%s", claimed->jobs[0]->token);
+    rip__v1__claim_response__free_unpacked(claimed, NULL);
+    rip__v1__response__free_unpacked(resp, NULL);
+    for (int i = 1; i < per; i++) {
+        submit(fd, client);
+        rip__v1__response__free_unpacked(rip_receive(fd), NULL);
+        Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
+        complete.job_id = id; complete.token = token;
+        Rip__V1__CompleteAndClaimRequest both = RIP__V1__COMPLETE_AND_CLAIM_REQUEST__INIT;
+        both.complete = &complete; both.claim = &claim;
+        send_call(fd, "/rip.v1.JobService/CompleteAndClaim", &both.base);
+        resp = rip_receive(fd);
+        Rip__V1__CompleteAndClaimResponse *next = rip__v1__complete_and_claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
+        if (resp->code != 0 || !next || next->n_jobs != 1) { fprintf(stderr, "ripjobs: complete-and-claim failed: %s\n", resp->message); exit(3); }
+        snprintf(id, sizeof id, "%s", next->jobs[0]->job->id); snprintf(token, sizeof token, "%s", next->jobs[0]->token);
+        rip__v1__complete_and_claim_response__free_unpacked(next, NULL);
+        rip__v1__response__free_unpacked(resp, NULL);
+    }
+    Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
+    complete.job_id = id; complete.token = token;
+    send_call(fd, "/rip.v1.JobService/CompleteJob", &complete.base);
+    resp = rip_receive(fd);
+    if (resp->code != 0) { fprintf(stderr, "ripjobs: complete failed: %s\n", resp->message); exit(3); }
+    rip__v1__response__free_unpacked(resp, NULL);
+}
+
 static int compare(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 
 int main(int argc, char **argv) {
-    if (argc == 5 && strcmp(argv[2], "cycle") == 0) {
+    int loop = argc == 5 && strcmp(argv[2], "loop") == 0;
+    if (argc == 5 && (loop || strcmp(argv[2], "cycle") == 0)) {
         int clients = atoi(argv[3]), per = atoi(argv[4]);
         double start = now();
         for (int c = 0; c < clients; c++) {
             if (fork() == 0) {
                 int fd = rip_dial(argv[1]);
+                if (loop) {
+                    worker_loop(fd, c, per);
+                    exit(0);
+                }
                 for (int i = 0; i < per; i++) {
                     submit(fd, c);
                     rip__v1__response__free_unpacked(rip_receive(fd), NULL);
@@ -82,8 +130,8 @@ int main(int argc, char **argv) {
         for (int c = 0; c < clients; c++) { int status; wait(&status); failed |= status != 0; }
         double seconds = now() - start;
         if (failed) { fprintf(stderr, "ripjobs: a client failed\n"); return 1; }
-        printf("ripd: %d clients x %d jobs: %.0f jobs/s (submit+claim+complete), %.0f calls/s\n", clients, per,
-               clients * per / seconds, 3 * clients * per / seconds);
+        printf("ripd: %d clients x %d jobs: %.0f jobs/s (%s), %.0f calls/s\n", clients, per, clients * per / seconds,
+               loop ? "submit, complete-and-claim" : "submit+claim+complete", (loop ? 2 : 3) * clients * per / seconds);
         return 0;
     }
     if (argc == 4 && strcmp(argv[2], "latency") == 0) {
@@ -126,6 +174,6 @@ int main(int argc, char **argv) {
                baseline[rounds / 2] * 1e6, baseline[(int)(rounds * 0.99)] * 1e6);
         return 0;
     }
-    fprintf(stderr, "usage: ripjobs SOCKET cycle CLIENTS JOBS_PER_CLIENT | ripjobs SOCKET latency ROUNDS\n");
+    fprintf(stderr, "usage: ripjobs SOCKET cycle|loop CLIENTS JOBS_PER_CLIENT | ripjobs SOCKET latency ROUNDS\n");
     return 2;
 }
