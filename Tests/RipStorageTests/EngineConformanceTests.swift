@@ -53,6 +53,15 @@ private func withDirectory<T>(_ body: (String) async throws -> T) async rethrows
     return try await body(directory)
 }
 
+/// Opens `under` in a fresh directory, runs `body` against its engine, and closes it.
+private func withEngine(_ under: EngineUnderTest, _ body: (any StateEngine) async throws -> Void) async throws {
+    try await withDirectory { directory in
+        let open = try under.open(directory)
+        try await body(open.engine)
+        try await open.close()
+    }
+}
+
 private func creation(_ name: String) -> RipMutation {
     .with {
         $0.createSession = .with { $0.name = name }
@@ -83,58 +92,49 @@ private func sessionNames(_ engine: any StateEngine) throws -> [String] {
 struct EngineConformanceTests {
     @Test("a commit is seen by the next read, numbered once, and reported durable", arguments: EngineUnderTest.all)
     func commitThenRead(_ under: EngineUnderTest) async throws {
-        try await withDirectory { directory in
-            let open = try under.open(directory)
-            let engine = open.engine
-            let before = engine.snapshot().lastSequence
-            let applied = try await commitDurably(engine, creation("first"))
-            #expect(applied.session.name == "first" && applied.events.map(\.kind) == [.created])
-            #expect(try sessionNames(engine) == ["first"])
-            let after = engine.snapshot()
-            #expect(after.lastSequence == before + (engine.isJournaled ? 1 : 0))
-            #expect(try after.state.sessions.list(.init(), now: engine.clock()).map(\.name) == ["first"])
-            try await open.close()
+        try await withEngine(under) { engine in
+        let before = engine.snapshot().lastSequence
+        let applied = try await commitDurably(engine, creation("first"))
+        #expect(applied.session.name == "first" && applied.events.map(\.kind) == [.created])
+        #expect(try sessionNames(engine) == ["first"])
+        let after = engine.snapshot()
+        #expect(after.lastSequence == before + (engine.isJournaled ? 1 : 0))
+        #expect(try after.state.sessions.list(.init(), now: engine.clock()).map(\.name) == ["first"])
         }
     }
 
     @Test("a change that throws changes nothing, journals nothing and publishes nothing", arguments: EngineUnderTest.all)
     func failedChange(_ under: EngineUnderTest) async throws {
-        try await withDirectory { directory in
-            let open = try under.open(directory)
-            let engine = open.engine
-            _ = try await commitDurably(engine, creation("kept"))
-            let published = Atomic(0)
-            let (token, _) = try engine.watch(starting: { _, _ in }) { _ in published.add(1, ordering: .relaxed) }
-            let sequence = engine.snapshot().lastSequence
-            #expect(throws: RipError.self) { try engine.commit(creation("kept")) }  // the name is taken
-            #expect(throws: RipError.self) {
-                try engine.commit(.with { $0.deleteSessions = .with { $0.sessions = ["no such session"] } })
-            }
-            #expect(engine.snapshot().lastSequence == sequence)
-            #expect(try sessionNames(engine) == ["kept"])
-            #expect(published.load(ordering: .relaxed) == 0)
-            engine.unwatch(token)
-            try await open.close()
+        try await withEngine(under) { engine in
+        _ = try await commitDurably(engine, creation("kept"))
+        let published = Atomic(0)
+        let (token, _) = try engine.watch(starting: { _, _ in }) { _ in published.add(1, ordering: .relaxed) }
+        let sequence = engine.snapshot().lastSequence
+        #expect(throws: RipError.self) { try engine.commit(creation("kept")) }  // the name is taken
+        #expect(throws: RipError.self) {
+            try engine.commit(.with { $0.deleteSessions = .with { $0.sessions = ["no such session"] } })
+        }
+        #expect(engine.snapshot().lastSequence == sequence)
+        #expect(try sessionNames(engine) == ["kept"])
+        #expect(published.load(ordering: .relaxed) == 0)
+        engine.unwatch(token)
         }
     }
 
     @Test("a change that changes nothing is durable at once and not journaled", arguments: EngineUnderTest.all)
     func emptyChange(_ under: EngineUnderTest) async throws {
-        try await withDirectory { directory in
-            let open = try under.open(directory)
-            let engine = open.engine
-            let sequence = engine.snapshot().lastSequence
-            let reported = Atomic(false)
-            let (_, extra) = try engine.commit(
-                changing: { _, _ in (nil, Applied(), "unchanged") },
-                durability: Durability(runner: nil) { result in
-                    if case .success = result { reported.store(true, ordering: .relaxed) }
-                })
-            #expect(extra == "unchanged")
-            let wasReported = reported.load(ordering: .relaxed)
-            #expect(wasReported, "durability was not reported at once")
-            #expect(engine.snapshot().lastSequence == sequence)
-            try await open.close()
+        try await withEngine(under) { engine in
+        let sequence = engine.snapshot().lastSequence
+        let reported = Atomic(false)
+        let (_, extra) = try engine.commit(
+            changing: { _, _ in (nil, Applied(), "unchanged") },
+            durability: Durability(runner: nil) { result in
+                if case .success = result { reported.store(true, ordering: .relaxed) }
+            })
+        #expect(extra == "unchanged")
+        let wasReported = reported.load(ordering: .relaxed)
+        #expect(wasReported, "durability was not reported at once")
+        #expect(engine.snapshot().lastSequence == sequence)
         }
     }
 
@@ -142,42 +142,39 @@ struct EngineConformanceTests {
         "watchers see every change in apply order; one that starts late sees exactly what follows its start",
         arguments: EngineUnderTest.all)
     func watchOrder(_ under: EngineUnderTest) async throws {
-        try await withDirectory { directory in
-            let open = try under.open(directory)
-            let engine = open.engine
-            let early = Shared<[String]>([]), late = Shared<[String]>([])
-            let (earlyToken, _) = try engine.watch(starting: { _, _ in }) { applied in
-                early.withLock { $0 += applied.events.map(\.session.name) }
-            }
-            // Four writers at once; the late watcher registers in the middle of their work.
-            let lateStart = Shared<[String]?>(nil)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<4 {
-                    group.addTask {
-                        for n in 0..<50 {
-                            _ = try await commitDurably(engine, creation("w\(writer)-\(n)"))
-                            if writer == 0 && n == 25 {
-                                let (_, seen) = try engine.watch(starting: { state, now in
-                                    try state.sessions.list(.init(), now: now).map(\.name)
-                                }) { applied in late.withLock { $0 += applied.events.map(\.session.name) } }
-                                lateStart.withLock { $0 = seen }
-                            }
+        try await withEngine(under) { engine in
+        let early = Shared<[String]>([]), late = Shared<[String]>([])
+        let (earlyToken, _) = try engine.watch(starting: { _, _ in }) { applied in
+            early.withLock { $0 += applied.events.map(\.session.name) }
+        }
+        // Four writers at once; the late watcher registers in the middle of their work.
+        let lateStart = Shared<[String]?>(nil)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for n in 0..<50 {
+                        _ = try await commitDurably(engine, creation("w\(writer)-\(n)"))
+                        if writer == 0 && n == 25 {
+                            let (_, seen) = try engine.watch(starting: { state, now in
+                                try state.sessions.list(.init(), now: now).map(\.name)
+                            }) { applied in late.withLock { $0 += applied.events.map(\.session.name) } }
+                            lateStart.withLock { $0 = seen }
                         }
                     }
                 }
-                try await group.waitForAll()
             }
-            engine.unwatch(earlyToken)
-            _ = try await commitDurably(engine, creation("after unwatch"))
-            let all = early.withLock { $0 }, tail = late.withLock { $0 }
-            let seenAtStart = try #require(lateStart.withLock { $0 })
-            #expect(all.count == 200 && Set(all).count == 200, "the early watcher missed or repeated changes")
-            #expect(tail.last == "after unwatch")
-            let lateBeforeUnwatch = Array(tail.dropLast())
-            #expect(Array(all.suffix(lateBeforeUnwatch.count)) == lateBeforeUnwatch, "watchers disagree on the order")
-            #expect(seenAtStart.count + tail.count == 201, "the late watcher's start and its events overlap or leave a gap")
-            #expect(Set(seenAtStart).union(tail) == Set(all).union(["after unwatch"]))
-            try await open.close()
+            try await group.waitForAll()
+        }
+        engine.unwatch(earlyToken)
+        _ = try await commitDurably(engine, creation("after unwatch"))
+        let all = early.withLock { $0 }, tail = late.withLock { $0 }
+        let seenAtStart = try #require(lateStart.withLock { $0 })
+        #expect(all.count == 200 && Set(all).count == 200, "the early watcher missed or repeated changes")
+        #expect(tail.last == "after unwatch")
+        let lateBeforeUnwatch = Array(tail.dropLast())
+        #expect(Array(all.suffix(lateBeforeUnwatch.count)) == lateBeforeUnwatch, "watchers disagree on the order")
+        #expect(seenAtStart.count + tail.count == 201, "the late watcher's start and its events overlap or leave a gap")
+        #expect(Set(seenAtStart).union(tail) == Set(all).union(["after unwatch"]))
         }
     }
 
