@@ -173,12 +173,25 @@ struct ConnectionInProcessTests {
             $0.claim = claim
         }))
         #expect(responses.map(\.id) == [4] && responses[0].code == .failedPrecondition)
-        // An invalid claim is refused before the completion happens.
-        responses = try daemon.send(try InProcessTests.frame(5, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
-            $0.complete = .with { $0.jobID = first.id; $0.token = lease.token }
-            $0.claim = .with { $0.workerID = "" }
-        }))
-        #expect(responses[0].code == .invalidArgument)
+        // An invalid claim (each extreme in turn) is refused before the completion happens.
+        let invalidClaims: [RipClaimRequest] = [
+            .with { $0.workerID = "" },
+            .with { $0.workerID = String(repeating: "w", count: 100_000) },
+            .with { $0.workerID = "w\u{0}" },
+            .with { $0.workerID = "w"; $0.leaseMs = .max },
+            .with { $0.workerID = "w"; $0.leaseMs = 999 },
+            .with { $0.workerID = "w"; $0.waitMs = .max },
+            .with { $0.workerID = "w"; $0.maxJobs = .max },
+            .with { $0.workerID = "w"; $0.methods = Array(repeating: "m", count: 10_000) },
+        ]
+        for invalid in invalidClaims {
+            responses = try daemon.send(try InProcessTests.frame(5, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
+                $0.complete = .with { $0.jobID = first.id; $0.token = lease.token }
+                $0.claim = invalid
+            }))
+            #expect(responses.map(\.code) == [.invalidArgument], "\(responses.map(\.message))")
+        }
+        #expect(try daemon.store.read { state, now in try state.jobs.view(first.id, at: now) }.status == .running)
 
         responses = try daemon.send(try InProcessTests.frame(6, RipJobService.completeAndClaim.path, RipCompleteAndClaimRequest.with {
             $0.complete = .with { $0.jobID = first.id; $0.token = lease.token; $0.summary = "done" }
