@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
@@ -142,7 +143,12 @@ let package = Package(
             ]
         ),
         // Drives the real ripd and ripctl binaries over a real socket.
-        .testTarget(name: "EndToEndTests", dependencies: [proto("RipClient"), "ripd", "ripctl"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                proto("RipClient"), "ripd", "ripctl", .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -159,8 +159,10 @@ public final class Storage: Sendable {
             lastSyncUnixMs: lastSync)
     }
 
-    /// Stops: every queued record written and synced, the snapshot being written finished.
+    /// Stops: every queued record written and synced, the snapshot being written finished, the
+    /// data directory unlocked.
     public func close() async throws {
+        defer { lock.release() }
         try await log.close()
         await withCheckedContinuation { continuation in snapshotQueue.async { continuation.resume() } }
     }

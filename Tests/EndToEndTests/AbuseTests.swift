@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import RipClient
 import RipProto
 import Testing
@@ -39,7 +40,7 @@ struct AbuseTests {
         #expect(answered == calls)
         #expect(try daemon.peakMemory() < Self.memoryBound)
 
-        _ = await daemon.stop(signal: SIGKILL)
+        _ = try await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         #expect(try await restarted.client().getSession(.with { $0.session = "acknowledged" }).id == session.id)
     }
@@ -86,7 +87,7 @@ struct AbuseTests {
         }
         #expect(last?.code == .resourceExhausted && last?.message.contains("watch again") == true)
 
-        _ = await daemon.stop(signal: SIGKILL)
+        _ = try await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         let listed = try await restarted.client().listSessions().sessions.map(\.id)
         #expect(Set(listed) == Set(created))
@@ -127,7 +128,7 @@ struct AbuseTests {
         let wal = try await client.walInfo()
         #expect(wal.segments > 3, "the log did not rotate: \(wal)")
         flood.removeAll()
-        _ = await daemon.stop(signal: SIGKILL)
+        _ = try await daemon.stop(signal: SIGKILL)
         let check = try await Daemon.runToExit(["check", "--data-dir", daemon.directory.appendingPathComponent("data").path])
         #expect(check.status == 0, "\(check.stderr)")
         let restarted = try await Daemon(directory: daemon.directory)

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import RipClient
 import RipProto
 import Testing
@@ -309,7 +310,7 @@ struct ArtifactTests {
             let stray = directory.appendingPathComponent("data/blobs/sha256/ff")
             try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
             try Data("stray".utf8).write(to: stray.appendingPathComponent(String(repeating: "f", count: 64)))
-            _ = await daemon.stop(signal: SIGKILL)
+            _ = try await daemon.stop(signal: SIGKILL)
         }
         let daemon = try await Daemon(directory: directory)
         let log = try await daemon.waitForLog("removed what a crash left")
@@ -320,15 +321,7 @@ struct ArtifactTests {
         #expect(read.data.count == 3000 && read.size == 3000)
     }
 
-    static func sha256(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
+    static func sha256(_ path: String) async throws -> String {
+        String(try await runToCompletion("/usr/bin/sha256sum", [path], stdin: nil).stdout.prefix(64))
     }
 }

@@ -30,21 +30,13 @@ struct CookieCommandTests {
             server.serve_forever()
             """
 
-        static func start() throws -> PythonHTTPServer { try PythonHTTPServer(script: script) }
+        static func start() async throws -> PythonHTTPServer { try await PythonHTTPServer(script: script) }
     }
 
-    static func curl(_ arguments: String...) throws -> String { try curl(arguments) }
+    static func curl(_ arguments: String...) async throws -> String { try await curl(arguments) }
 
-    static func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sS", "--max-time", "10"] + arguments
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func curl(_ arguments: [String]) async throws -> String {
+        try await runToCompletion("/usr/bin/curl", ["-sS", "--max-time", "10"] + arguments, stdin: nil).stdout
     }
 
     /// The pairs of a Cookie header, order aside (curl orders equal-length paths its own way).
@@ -54,15 +46,15 @@ struct CookieCommandTests {
 
     @Test("a jar curl wrote imports; its export is sent by curl -b exactly as curl's own jar is")
     func curlRoundTrip() async throws {
-        let server = try CookieServer.start()
+        let server = try await CookieServer.start()
         #expect(server.port > 0)
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let base = "http://127.0.0.1:\(server.port)"
         let curlJar = daemon.directory.appendingPathComponent("curl-jar.txt").path
         let exported = daemon.directory.appendingPathComponent("exported.txt").path
-        _ = try Self.curl("-c", curlJar, "\(base)/set")
-        let direct = try Self.curl("-b", curlJar, "\(base)/app/page")
+        _ = try await Self.curl("-c", curlJar, "\(base)/set")
+        let direct = try await Self.curl("-b", curlJar, "\(base)/app/page")
         #expect(Self.pairs(direct) == ["scoped=1", "sid=abc123", "theme=dark", "secret=s3 cr3t"])
 
         #expect(try await ripctl("session", "new", "--name", "web").status == 0)
@@ -79,12 +71,12 @@ struct CookieCommandTests {
         #expect(try await ripctl("cookie", "export", "--session", "web", "--file", exported).status == 0)
         let text = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(text.hasPrefix("# Netscape HTTP Cookie File") && text.contains("#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsecret\ts3 cr3t"))
-        #expect(Self.pairs(try Self.curl("-b", exported, "\(base)/app/page")) == Self.pairs(direct))
-        #expect(Self.pairs(try Self.curl("-b", exported, "\(base)/")) == ["sid=abc123", "theme=dark", "secret=s3 cr3t"])
+        #expect(Self.pairs(try await Self.curl("-b", exported, "\(base)/app/page")) == Self.pairs(direct))
+        #expect(Self.pairs(try await Self.curl("-b", exported, "\(base)/")) == ["sid=abc123", "theme=dark", "secret=s3 cr3t"])
 
         // A jar curl writes after reading ours imports again to the same cookies.
         let rewritten = daemon.directory.appendingPathComponent("rewritten.txt").path
-        _ = try Self.curl("-b", exported, "-c", rewritten, "\(base)/")
+        _ = try await Self.curl("-b", exported, "-c", rewritten, "\(base)/")
         #expect(try await ripctl("session", "new", "--name", "again").status == 0)
         #expect(try await ripctl("cookie", "import", "--session", "again", "--file", rewritten).status == 0)
         let again = try await ripctl("cookie", "header", "--session", "again", "--url", "\(base)/app/page").stdout
@@ -93,16 +85,16 @@ struct CookieCommandTests {
 
     @Test("curl's leading-dot domain cookies import as domain cookies and export with the dot again")
     func curlDomainCookies() async throws {
-        let server = try CookieServer.start()
+        let server = try await CookieServer.start()
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let resolve = ["www", "other"].flatMap { ["--resolve", "\($0).example.test:\(server.port):127.0.0.1"] }
         let www = "http://www.example.test:\(server.port)", other = "http://other.example.test:\(server.port)"
         let curlJar = daemon.directory.appendingPathComponent("curl-jar.txt").path
         let exported = daemon.directory.appendingPathComponent("exported.txt").path
-        _ = try Self.curl(resolve + ["-c", curlJar, "\(www)/set-domain"])
+        _ = try await Self.curl(resolve + ["-c", curlJar, "\(www)/set-domain"])
         #expect(try String(contentsOfFile: curlJar, encoding: .utf8).contains(".example.test\tTRUE\t/\tFALSE\t0\twide\t1"))
-        #expect(try Self.curl(resolve + ["-b", curlJar, "\(other)/"]) == "wide=1")
+        #expect(try await Self.curl(resolve + ["-b", curlJar, "\(other)/"]) == "wide=1")
 
         #expect(try await ripctl("session", "new", "--name", "web").status == 0)
         #expect(try await ripctl("cookie", "import", "--session", "web", "--file", curlJar).status == 0)
@@ -112,8 +104,8 @@ struct CookieCommandTests {
         #expect(try await ripctl("cookie", "export", "--session", "web", "--file", exported).status == 0)
         let text = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(text.contains(".example.test\tTRUE\t/\tFALSE\t0\twide\t1") && text.contains("www.example.test\tFALSE\t/\tFALSE\t0\tnarrow\t2"))
-        #expect(try Self.curl(resolve + ["-b", exported, "\(other)/"]) == "wide=1")
-        #expect(Self.pairs(try Self.curl(resolve + ["-b", exported, "\(www)/"])) == ["wide=1", "narrow=2"])
+        #expect(try await Self.curl(resolve + ["-b", exported, "\(other)/"]) == "wide=1")
+        #expect(Self.pairs(try await Self.curl(resolve + ["-b", exported, "\(www)/"])) == ["wide=1", "narrow=2"])
     }
 
     @Test("every cookie command works, --json included; session export, import, clone and clear carry cookies")

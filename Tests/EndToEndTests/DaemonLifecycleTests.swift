@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import RipClient
 import Testing
 
@@ -23,7 +24,7 @@ struct DaemonLifecycleTests {
         #expect(second.stderr.contains("already serving"))
         #expect(try await first.client().health().status == "SERVING")
 
-        #expect(await first.stop(signal: SIGKILL) != 0)
+        #expect(try await first.stop(signal: SIGKILL) == .signaled(SIGKILL))
         #expect(FileManager.default.fileExists(atPath: first.socketPath))  // left behind by the crash
         let third = try await Daemon(socketPath: first.socketPath, directory: first.directory)
         #expect(try await third.client().health().status == "SERVING")
@@ -87,7 +88,7 @@ struct DaemonLifecycleTests {
         _ = try await client.createSession(.with { $0.name = "s" })
         let stream = try await client.watchSessions()
         _ = try await client.health()
-        #expect(await daemon.stop(signal: SIGTERM) == 0)
+        #expect(try await daemon.stop(signal: SIGTERM) == .exited(0))
         let ending = await #expect(throws: RipError.self) {
             for try await _ in stream {}
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import RipClient
 import Synchronization
 import Testing
@@ -101,7 +102,7 @@ struct DurabilityTests {
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 40...250)))  // a random moment, not a signal
                 killed.mark()
-                #expect(await daemon.stop(signal: SIGKILL) == SIGKILL)
+                #expect(try await daemon.stop(signal: SIGKILL) == .signaled(SIGKILL))
                 try await group.waitForAll()
             }
         }
@@ -147,7 +148,7 @@ struct DurabilityTests {
             before = try await dump(client)
             cookiesBefore = try await cookies(client)
             jobsBefore = try await client.listJobs(.with { $0.limit = 1000 }).jobs
-            #expect(await daemon.stop(signal: SIGTERM) == 0)
+            #expect(try await daemon.stop(signal: SIGTERM) == .exited(0))
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("data").path)
         #expect(files.contains { $0.hasPrefix("snapshot-") })
@@ -197,7 +198,7 @@ struct DurabilityTests {
             let daemon = try await Daemon(directory: directory)
             let client = try await daemon.client()
             for i in 1...10 { _ = try await client.createSession(.with { $0.name = "s\(i)" }) }
-            #expect(await daemon.stop() == 0)
+            #expect(try await daemon.stop() == .exited(0))
         }
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: data.path).first { $0.hasPrefix("wal-") })
         let url = data.appendingPathComponent(segment)
@@ -219,7 +220,7 @@ struct DurabilityTests {
         #expect(try await repaired.waitForLog("repaired: cut").contains(segment))
         let names = try await repaired.client().listSessions().sessions.map(\.name)
         #expect(names == ["s1", "s2", "s3", "s4"])
-        #expect(await repaired.stop() == 0)
+        #expect(try await repaired.stop() == .exited(0))
         let clean = try await Daemon.runToExit(["check", "--data-dir", data.path, "--json"])
         #expect(clean.status == 0 && clean.stdout.contains(#""sessions":4"#))
     }
@@ -303,10 +304,10 @@ struct DurabilityTests {
         }
         async let killer: Void = {
             while tally.state.withLock({ $0.count }) < 20 { try? await Task.sleep(for: .milliseconds(2)) }
-            _ = await first.stop(signal: SIGKILL)
+            _ = try await first.stop(signal: SIGKILL)
         }()
         await work(client) { false }
-        await killer
+        try await killer
         let acknowledgedBeforeKill = tally.state.withLock { Set($0.keys) }
         #expect(acknowledgedBeforeKill.count >= 20 && acknowledgedBeforeKill.count < 60)
 

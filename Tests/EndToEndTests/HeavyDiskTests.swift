@@ -28,7 +28,7 @@ struct HeavyDiskTests {
         let get = try await ripctl("artifact", "get", id, "--session", "big", "--output", copy.path)
         #expect(get.status == 0, "\(get.stderr)")
         #expect(try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int == 1 << 30)
-        #expect(try ArtifactTests.sha256(copy.path) == put.json["sha256"] as? String)
+        #expect(try await ArtifactTests.sha256(copy.path) == put.json["sha256"] as? String)
         let peak = try daemon.peakMemory()
         #expect(peak < 200 << 20, "ripd's peak RSS rose from \(before >> 20) MiB to \(peak >> 20) MiB")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import RipClient
 import RipProto
 import SwiftProtobuf
@@ -110,7 +111,7 @@ struct HostileInputTests {
         #expect(try await iterator.next()?.kind == .current)
 
         // Everything acknowledged replays after kill -9, and the daemon starts.
-        _ = await daemon.stop(signal: SIGKILL)
+        _ = try await daemon.stop(signal: SIGKILL)
         let restarted = try await Daemon(directory: daemon.directory)
         let again = try await restarted.client()
         #expect(try await again.getSession(.with { $0.session = "counted" }).metadata.requestsCount == (1 << 53) + 1)

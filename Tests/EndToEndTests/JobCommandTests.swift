@@ -8,7 +8,7 @@ final class FileServer: Sendable {
     let root: URL
     let server: PythonHTTPServer
 
-    init(files: [String: String]) throws {
+    init(files: [String: String]) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-www-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         for (name, body) in files { try Data(body.utf8).write(to: root.appendingPathComponent(name)) }
@@ -20,7 +20,7 @@ final class FileServer: Sendable {
             print(server.server_address[1], flush=True)
             server.serve_forever()
             """
-        server = try PythonHTTPServer(script: script, arguments: [root.path])
+        server = try await PythonHTTPServer(script: script, arguments: [root.path])
     }
 
     func url(_ name: String) -> String { "http://127.0.0.1:\(server.port)/\(name)" }
@@ -29,43 +29,19 @@ final class FileServer: Sendable {
 }
 
 /// ripctl running in the background (a worker, a watch), its output collected as it comes.
-final class BackgroundRipctl: @unchecked Sendable {
-    // @unchecked: the process is only touched by the test that owns it; output is a LogBuffer.
-    let process = Process()
-    let output = LogBuffer()
-    let errors = LogBuffer()
+final class BackgroundRipctl: Sendable {
+    let process: Child
+    var output: LogBuffer { process.output }
+    var errors: LogBuffer { process.errors }
 
-    init(_ arguments: [String], socketPath: String) throws {
-        process.executableURL = Daemon.binaries.appendingPathComponent("ripctl")
-        process.arguments = arguments + ["--socket", socketPath]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        output.capture(out)
-        errors.capture(err)
-        try process.run()
+    init(_ arguments: [String], socketPath: String) async throws {
+        process = try await Child(Daemon.binaries.appendingPathComponent("ripctl").path, arguments + ["--socket", socketPath])
     }
 
-    /// Waits for the exit (failing the test after `timeout`); returns the status.
+    /// Waits for the exit (failing the test after `timeout`); returns the status as a shell
+    /// reports it.
     func exit(within timeout: Duration) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("ripctl \(process.arguments ?? []) still running after \(timeout); stderr: \(errors.text.withLock { $0 })")
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        process.waitUntilExit()
-        try await output.waitForEnd(timeout: timeout)  // the last output chunk
-        try await errors.waitForEnd(timeout: timeout)
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try await process.exit(within: timeout).shellStatus
     }
 }
 
@@ -79,7 +55,7 @@ struct JobCommandTests {
     func batchThroughAWorker() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let server = try FileServer(files: ["a.html": "<h1>A</h1>", "b.html": "<h1>B</h1>", "c.html": "<h1>C</h1>"])
+        let server = try await FileServer(files: ["a.html": "<h1>A</h1>", "b.html": "<h1>B</h1>", "c.html": "<h1>C</h1>"])
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-results-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: output) }
         #expect(try await ripctl("session", "new", "--name", "crawl", "--user-agent", "RipBot/2").status == 0)
@@ -93,19 +69,19 @@ struct JobCommandTests {
         let id = try Self.jobID(submitted)
         #expect(submitted.json["status"] as? String == "JOB_STATUS_PENDING")
 
-        let watch = try BackgroundRipctl(["job", "status", "--job-id", id, "--watch", "--interval", "0"], socketPath: daemon.socketPath)
-        let follow = try BackgroundRipctl(["job", "logs", "--job-id", id, "--follow"], socketPath: daemon.socketPath)
+        let watch = try await BackgroundRipctl(["job", "status", "--job-id", id, "--watch", "--interval", "0"], socketPath: daemon.socketPath)
+        let follow = try await BackgroundRipctl(["job", "logs", "--job-id", id, "--follow"], socketPath: daemon.socketPath)
         try await Daemon.waitForStreams(2, try await daemon.client())
-        let worker = try BackgroundRipctl(
+        let worker = try await BackgroundRipctl(
             ["worker", "run", "--method", "css", "--once",
              "--exec", #"echo "fetching $1 as $RIP_USER_AGENT" >&2; curl -fsS -A "$RIP_USER_AGENT" "$1""#],
             socketPath: daemon.socketPath)
-        #expect(try await worker.exit(within: .seconds(120)) == 0, "\(worker.errors.text.withLock { $0 })")
+        #expect(try await worker.exit(within: .seconds(120)) == 0, "\(worker.errors.text)")
         #expect(try await watch.exit(within: .seconds(60)) == 0)
         #expect(try await follow.exit(within: .seconds(60)) == 0)
-        let watched = watch.output.text.withLock { $0 }
+        let watched = watch.output.text
         #expect(watched.contains("running") && watched.contains(#/status:\s+completed/#), "\(watched)")
-        let followed = follow.output.text.withLock { $0 }
+        let followed = follow.output.text
         for name in ["a", "b", "c"] {
             #expect(followed.contains("fetching \(server.url("\(name).html")) as RipBot/2"), "\(followed)")
         }
@@ -138,7 +114,7 @@ struct JobCommandTests {
     func failureAndControl() async throws {
         let daemon = try await Daemon(arguments: ["--retry-backoff", "10"])
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let server = try FileServer(files: ["ok.html": "ok"])
+        let server = try await FileServer(files: ["ok.html": "ok"])
         let id = try Self.jobID(try await ripctl(
             "job", "submit", "--url", server.url("ok.html"), "--url", server.url("missing.html"), "--max-retries", "1", "--json"))
         for attempt in 1...2 {
@@ -170,11 +146,11 @@ struct JobCommandTests {
     func workerCrash() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
-        let server = try FileServer(files: ["1.html": "one", "2.html": "two", "3.html": "three"])
+        let server = try await FileServer(files: ["1.html": "one", "2.html": "two", "3.html": "three"])
         let id = try Self.jobID(try await ripctl(
             "job", "submit", "--url", server.url("1.html"), "--url", server.url("2.html"), "--url", server.url("3.html"), "--json"))
         // The first worker hangs on the third URL.
-        let doomed = try BackgroundRipctl(
+        let doomed = try await BackgroundRipctl(
             ["worker", "run", "--once", "--lease", "2", "--exec", #"case "$1" in *3.html) exec sleep 60;; esac; curl -fsS "$1""#],
             socketPath: daemon.socketPath)
         let client = try await daemon.client()
@@ -183,7 +159,7 @@ struct JobCommandTests {
             try #require(ContinuousClock.now < deadline, "the first worker never finished two URLs")
             try await Task.sleep(for: .milliseconds(50))
         }
-        kill(doomed.process.processIdentifier, SIGKILL)
+        doomed.process.signal(SIGKILL)
         let rescuer = try await ripctl("worker", "run", "--once", "--wait", "15", "--exec", #"curl -fsS "$1""#)
         #expect(rescuer.status == 0, "\(rescuer.stderr)")
         let job = try await client.getJob(.with { $0.jobID = id; $0.includeContent = true })
@@ -209,16 +185,16 @@ struct JobCommandTests {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
-        let worker = try BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let worker = try await BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {
             try #require(ContinuousClock.now < deadline, "the worker never claimed the job")
             try await Task.sleep(for: .milliseconds(50))
         }
-        kill(worker.process.processIdentifier, SIGTERM)
+        worker.process.signal(SIGTERM)
         #expect(try await worker.exit(within: .seconds(60)) == 0)
-        #expect(worker.errors.text.withLock { $0 }.contains("worker stopping"))
+        #expect(worker.errors.text.contains("worker stopping"))
         let job = try await client.getJob(.with { $0.jobID = id })
         #expect(job.status == .pending && job.attempt == 0 && job.workers.count == 1)
     }
@@ -228,7 +204,7 @@ struct JobCommandTests {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
-        let worker = try BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let worker = try await BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {

@@ -101,18 +101,12 @@ struct RipctlTests {
     @Test("session watch prints each change as it happens")
     func watch() async throws {
         let daemon = try await Daemon()
-        let watcher = Process()
-        watcher.executableURL = Daemon.binaries.appendingPathComponent("ripctl")
-        watcher.arguments = ["session", "watch", "--json", "--socket", daemon.socketPath]
-        let out = Pipe(), output = LogBuffer()
-        watcher.standardOutput = out
-        output.capture(out)
-        try watcher.run()
-        defer { kill(watcher.processIdentifier, SIGKILL); watcher.waitUntilExit() }
+        let watcher = try await Child(
+            Daemon.binaries.appendingPathComponent("ripctl").path, ["session", "watch", "--json", "--socket", daemon.socketPath])
         let client = try await daemon.client()
         try await Daemon.waitForStreams(1, client)
         _ = try await client.createSession(.with { $0.name = "watched" })
-        let line = try await output.wait(for: "\n", timeout: .seconds(60))
+        let line = try await watcher.output.wait(for: "\n", timeout: .seconds(60))
         let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(event?["kind"] as? String == "KIND_CREATED")
         #expect((event?["session"] as? [String: Any])?["name"] as? String == "watched")

@@ -1,20 +1,19 @@
 import Foundation
 import RipClient
 import RipProto
+import Subprocess
 import Synchronization
 import Testing
 
 /// A real ripd process on a private temporary socket, started from the binary this package
 /// built, stopped (SIGTERM, then SIGKILL) when the test is done with it.
-final class Daemon: @unchecked Sendable {
-    // @unchecked: `process` is only touched by the test that owns the daemon; the log is
-    // behind a Mutex because the pipe's reader appends to it from another thread.
+final class Daemon: Sendable {
     let directory: URL
     let socketPath: String
     /// Whether the daemon made `directory` (and removes it) or the test lent it.
     private let ownsDirectory: Bool
-    let process = Process()
-    private let log = LogBuffer()
+    /// ripd, its stderr the log the tests read.
+    let process: Child
 
     static var binaries: URL {
         // swift test runs the test bundle from the build directory that also holds ripd and ripctl.
@@ -44,16 +43,9 @@ final class Daemon: @unchecked Sendable {
             try FileManager.default.setAttributes([.ownerAccountID: uid], ofItemAtPath: directory.path)
             command = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command
         }
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        let stderr = Pipe()
-        process.standardError = stderr
         // Nothing inherited from the test process: a daemon orphaned by a crashed test must not
         // hold `swift test`'s output pipe open.
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        log.capture(stderr)
-        try process.run()
+        process = try await Child(command[0], Array(command.dropFirst()))
         try await waitForLog("ripd listening")
     }
 
@@ -61,7 +53,7 @@ final class Daemon: @unchecked Sendable {
     /// `timeout`.
     @discardableResult
     func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws -> String {
-        try await log.wait(for: text, timeout: timeout) { process.isRunning }
+        try await process.errors.wait(for: text, timeout: timeout)
     }
 
     func client() async throws -> RipClient { try await RipClient.connect(to: socketPath) }
@@ -83,7 +75,7 @@ final class Daemon: @unchecked Sendable {
 
     /// Peak resident memory (VmHWM) of the daemon so far, in bytes.
     func peakMemory() throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
@@ -102,78 +94,18 @@ final class Daemon: @unchecked Sendable {
     /// Runs ripd (or a ripd subcommand such as `check`) to completion, for starts that are
     /// expected to fail; returns its exit status and output.
     static func runToExit(_ arguments: [String]) async throws -> Ripctl.Result {
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent("ripd")
-        process.arguments = arguments
-        return try await runToCompletion(process, stdin: nil)
+        try await runToCompletion(binaries.appendingPathComponent("ripd").path, arguments, stdin: nil)
     }
 
-    /// Sends `signal` and waits for the exit status, on a thread of its own.
-    func stop(signal: Int32 = SIGTERM) async -> Int32 {
-        let process = self.process
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
+    /// Sends `signal` and waits for the exit.
+    func stop(signal: Int32 = SIGTERM) async throws -> TerminationStatus {
+        process.signal(signal)
+        return try await process.exit()
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // The child is killed as it goes; its directory need not wait for that.
         if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
-    }
-}
-
-/// Text a child process writes to a pipe, appended by the pipe's reader thread.
-final class LogBuffer: Sendable {
-    let text = Mutex("")
-    /// Set once the pipe reached end of file: every chunk is in `text`.
-    private let ended = Atomic<Bool>(false)
-
-    /// Starts collecting what is written to `pipe`.
-    func capture(_ pipe: Pipe) {
-        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else {
-                handle.readabilityHandler = nil  // end of file: the writer is gone; stop watching
-                ended.store(true, ordering: .releasing)
-                return
-            }
-            text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-        }
-    }
-
-    /// Returns once the writer closed the pipe and all it wrote is in `text`; fails the test
-    /// after `timeout`.
-    func waitForEnd(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !ended.load(ordering: .acquiring) {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("the pipe was not closed within \(timeout)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
-    /// The text so far, once it contains `needle`; fails the test after `timeout` or when
-    /// `alive` says the writer is gone.
-    func wait(for needle: String, timeout: Duration, alive: () -> Bool = { true }) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let current = text.withLock { $0 }
-            if current.contains(needle) { return current }
-            guard ContinuousClock.now < deadline, alive() else {
-                Issue.record("'\(needle)' did not appear within \(timeout); output so far:\n\(current)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }
 
@@ -200,51 +132,18 @@ struct Ripctl {
     /// (both pipes read to their end at once, then the exit) happens on a thread of its own: a
     /// test blocking Swift's small cooperative pool could starve every other test running.
     func run(_ arguments: [String], stdin: String? = nil, asUser uid: Int? = nil, addSocket: Bool = true) async throws -> Result {
-        let process = Process()
         let ripctl = Daemon.binaries.appendingPathComponent("ripctl").path
         let arguments = arguments + (addSocket ? ["--socket", socketPath] : [])
-        if let uid {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripctl] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: ripctl)
-            process.arguments = arguments
-        }
-        return try await runToCompletion(process, stdin: stdin)
+        guard let uid else { return try await runToCompletion(ripctl, arguments, stdin: stdin) }
+        return try await runToCompletion(
+            "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", ripctl] + arguments, stdin: stdin)
     }
 }
 
-/// Runs `process` to its exit with `stdin` as its input, reading stdout and stderr to their
-/// ends at once (a child that fills one pipe never blocks on it). The waiting happens on
-/// threads of its own: a test blocking Swift's small cooperative pool could starve every
-/// other test running.
-func runToCompletion(_ process: Process, stdin: String?) async throws -> Ripctl.Result {
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    return await withCheckedContinuation { continuation in
-        Thread.detachNewThread {
-            let stderr = PipeData()
-            let done = DispatchSemaphore(value: 0)
-            Thread.detachNewThread {
-                stderr.data = err.fileHandleForReading.readDataToEndOfFile()
-                done.signal()
-            }
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            done.wait()  // orders the reader thread's write before the read below
-            process.waitUntilExit()
-            continuation.resume(returning: Ripctl.Result(
-                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                stderr: String(decoding: stderr.data, as: UTF8.self)))
-        }
-    }
-}
-
-/// What one thread read from a pipe, handed to another after a semaphore.
-private final class PipeData: @unchecked Sendable {
-    var data = Data()
+/// Runs `executable` to its exit with `stdin` as its input (/dev/null without), collecting
+/// stdout and stderr as they come (a child that fills one pipe never blocks on it).
+func runToCompletion(_ executable: String, _ arguments: [String], stdin: String?) async throws -> Ripctl.Result {
+    let child = try await Child(executable, arguments, input: stdin.map { .text($0) } ?? .none)
+    let status = try await child.exit()
+    return Ripctl.Result(status: status.shellStatus, stdout: child.output.text, stderr: child.errors.text)
 }

@@ -1,41 +1,30 @@
 import Foundation
+import SystemPackage
 
 /// An HTTP server on 127.0.0.1 run by a Python script that prints its port on its first line;
 /// killed when the test is done with it, and gone by itself if the test process dies first.
-final class PythonHTTPServer: @unchecked Sendable {
-    // @unchecked: the process is only touched by the test that owns the server.
-    let process = Process()
+final class PythonHTTPServer: Sendable {
+    let process: Child
     let port: Int
-    /// The server's stdin: it exits when this closes, so a crashed test leaves no server behind.
-    private let lifeline = Pipe()
+    /// The write end of the server's stdin: it exits when this closes, so a crashed test leaves
+    /// no server behind.
+    private let lifeline: FileDescriptor
 
     /// Runs before `script`: a thread that ends the interpreter at once when stdin reaches end of
-    /// file. (SIGTERM is no way to stop it: a child of the test process inherits a blocked signal
-    /// mask.)
+    /// file.
     private static let watchdog = """
         import os as _os, sys as _sys, threading as _threading
         _threading.Thread(target=lambda: (_sys.stdin.buffer.read(), _os._exit(0)), daemon=True).start()
 
         """
 
-    init(script: String, arguments: [String] = []) throws {
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.watchdog + script] + arguments
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = lifeline
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
-            line.append(first)
-        }
-        port = Int(String(decoding: line, as: UTF8.self)) ?? 0
+    init(script: String, arguments: [String] = []) async throws {
+        let (stdin, lifeline) = try FileDescriptor.pipe(options: .closeOnExec)
+        self.lifeline = lifeline
+        process = try await Child("/usr/bin/python3", ["-c", Self.watchdog + script] + arguments, input: .descriptor(stdin))
+        let first = try await process.output.wait(for: "\n", timeout: .seconds(60))
+        port = Int(first.prefix { $0 != "\n" }) ?? 0
     }
 
-    deinit {
-        try? lifeline.fileHandleForWriting.close()
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    deinit { try? lifeline.close() }
 }
