@@ -4,10 +4,17 @@ import RipProto
 extension RipState {
     /// The decision of a SubmitJob call, once `JobRules.validate` passed (outside the writer
     /// lock: 10,000 URLs take a while): the job record, bound to the session the request names,
-    /// that a `submitJob` mutation carries. `id` is a fresh `RipID.job` id.
-    public func decideSubmit(_ request: RipSubmitJobRequest, id: String, now: UnixMillis) throws -> RipMutation {
+    /// that a `submitJob` mutation carries (`id` is a fresh `RipID.job` id); or, when a job
+    /// holds the request's unique key at `now`, that job, marked deduplicated, and nothing to
+    /// record.
+    public func decideSubmit(_ request: RipSubmitJobRequest, id: String, now: UnixMillis) throws -> SubmitDecision {
         let sessionID = request.session.isEmpty ? "" : try sessions.id(of: request.session)
-        return .with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) }
+        if var holder = jobs.holder(ofUniqueKey: request.uniqueKey, at: now) {
+            holder = JobBoard.view(holder, at: now)
+            holder.deduplicated = true
+            return .existing(holder)
+        }
+        return .create(.with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) })
     }
 
     /// The decision of a FailJob call: the failure, and when a retryable one may run again
@@ -66,6 +73,14 @@ extension RipState {
         }
         return (mutation, applied, response)
     }
+}
+
+/// What a SubmitJob call does.
+public enum SubmitDecision: Sendable {
+    /// Records this `submitJob` mutation.
+    case create(RipMutation)
+    /// Records nothing: this job holds the request's unique key.
+    case existing(RipJob)
 }
 
 /// A worker's claim, checked and with defaults filled in.

@@ -88,6 +88,7 @@ extension JobBoard {
             byID[job.id] = job
             if job.status == .pending { queue.restore(job) }
             if job.status == .running { running.insert(job.id) }
+            indexUniqueKey(of: job)
         }
         for log in snapshot.jobLogs where byID[log.jobID] != nil {
             logs[log.jobID] = JobLog(entries: .init(log.entries), nextSeq: log.nextSeq, dropped: log.dropped)

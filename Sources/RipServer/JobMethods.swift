@@ -32,7 +32,22 @@ struct JobMethods {
         table.changing(Service.submitJob) { request, loop in
             try JobRules.validate(request, now: store.clock())
             let id = RipID.job.generate()
-            return try commit(loop) { state, now in try state.decideSubmit(request, id: id, now: now) }
+            var readied = false
+            let reply = try store.commit(
+                changing: { state, now -> (RipMutation?, Applied, RipJob?) in
+                    switch try state.decideSubmit(request, id: id, now: now) {
+                    case .existing(let job): return (nil, Applied(), job)
+                    case .create(let mutation):
+                        let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
+                        return (recorded, applied, nil)
+                    }
+                }, on: loop
+            ) { applied, existing in
+                readied = applied.readiedJobs
+                return existing ?? applied.job
+            }
+            if readied { claims.serve() }
+            return reply
         }
         table.unary(Service.getJob) { request in
             try store.read { state, now in try state.jobs.view(request.jobID, at: now, includeContent: request.includeContent) }

@@ -31,6 +31,10 @@ struct JobCommand: AsyncParsableCommand {
             discussion: """
                 Example: ripctl job submit --url https://a.example --url https://b.example --batch --max-concurrent 10 \
                 --tags production,news --session crawl --max-retries 5 --timeout 600
+
+                --unique-key makes the submit idempotent: while a job with the same key is pending, scheduled or \
+                running (or finished less than --unique-for ago), ripd creates nothing and returns that job \
+                ("deduplicated": true with --json).
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "A URL to extract (repeatable).") var url: [String]
@@ -47,6 +51,10 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Start after this delay (90s, 15m, 2h, 1d).") var delay: String?
         @Option(help: "Retries after a failed attempt (default 3).") var maxRetries: UInt32?
         @Option(help: "Seconds one attempt may run before it fails (0 = no limit).") var timeout: UInt32 = 0
+        @Option(help: "Create no second job with this key while one is unfinished (up to 256 characters).")
+        var uniqueKey: String?
+        @Option(help: "Keep the key held this long after the job finished (90s, 15m, 2h, 1d; needs --unique-key).")
+        var uniqueFor: String?
 
         func run() async throws {
             var request = RipSubmitJobRequest.with {
@@ -75,9 +83,15 @@ struct JobCommand: AsyncParsableCommand {
                 request.runAt = time
             }
             if let delay { request.delayMs = try JobFormat.milliseconds(delay, option: "--delay") }
+            if let uniqueKey { request.uniqueKey = uniqueKey }
+            if let uniqueFor { request.uniqueForMs = try JobFormat.milliseconds(uniqueFor, option: "--unique-for") }
             try await global.withClient { client, output in
                 let job = try await client.submitJob(request)
-                try output.emit(job) { "\(job.id)  \(job.status.word), \(job.urls.count) URL(s), priority \(job.priority.word)" }
+                try output.emit(job) {
+                    job.deduplicated
+                        ? "\(job.id)  \(job.status.word): already holds unique key '\(job.uniqueKey)'; nothing submitted"
+                        : "\(job.id)  \(job.status.word), \(job.urls.count) URL(s), priority \(job.priority.word)"
+                }
             }
         }
     }

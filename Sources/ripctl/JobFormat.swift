@@ -40,6 +40,7 @@ enum JobFormat {
             ("session", job.sessionID.isEmpty ? "-" : job.sessionID),
             ("batch", job.batch ? "yes, \(job.maxConcurrent) at once" : "no"),
             ("timeout", job.timeoutSeconds == 0 ? "none" : "\(job.timeoutSeconds) s per attempt"),
+            ("unique key", job.uniqueKey.isEmpty ? "-" : "\(job.uniqueKey), held \(job.uniqueForMs / 1000) s after it finished"),
             ("lease", job.lease.token.isEmpty ? "-" : "\(job.lease.workerID) until \(job.lease.expiresAt.rfc3339)"),
             ("workers", job.workers.isEmpty ? "-" : job.workers.joined(separator: ", ")),
             ("heartbeat", job.heartbeatAt.rfc3339),

@@ -1,6 +1,7 @@
 import Foundation
 import RipClient
 import RipProto
+import Subprocess
 import Testing
 
 @Suite("Jobs through RipClient")
@@ -144,6 +145,29 @@ struct JobClientTests {
             #expect(error.code == code, "\(error)")
         }
         #expect(try await client.getSession(.with { $0.session = "s" }).name == "s", "the daemon kept serving")
+    }
+
+    @Test("a second submit with a unique key returns the job holding it, from ripctl too and after kill -9")
+    func uniqueKey() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let submit = ["job", "submit", "--url", "https://example.com/a", "--unique-key", "crawl:example.com", "--unique-for", "1h"]
+        let first = try await ripctl.run(submit + ["--json"])
+        let id = try JobCommandTests.jobID(first)
+        #expect(first.json["deduplicated"] == nil)
+        let second = try await ripctl.run(submit)
+        #expect(second.status == 0 && second.stdout.contains("\(id)  pending: already holds unique key 'crawl:example.com'"), "\(second.stdout)")
+        let refused = try await ripctl("job", "submit", "--url", "https://example.com/a", "--unique-for", "1h")
+        #expect(refused.status == 1 && refused.stderr.contains("unique_for needs a unique_key"))
+
+        _ = try await daemon.stop(signal: SIGKILL)
+        let restarted = try await Daemon(directory: daemon.directory)
+        let client = try await restarted.client()
+        let again = try await client.submitJob(.with { $0.urls = ["https://example.com/b"]; $0.uniqueKey = "crawl:example.com" })
+        #expect(again.id == id && again.deduplicated && again.urls == ["https://example.com/a"])
+        #expect(try await client.listJobs(.init()).jobs.count == 1)
+        let other = try await client.submitJob(.with { $0.urls = ["https://example.com/b"]; $0.uniqueKey = "crawl:other.example" })
+        #expect(other.id != id && !other.deduplicated && other.uniqueKey == "crawl:other.example")
     }
 
     @Test("listing pages through jobs newest first with filters")

@@ -41,9 +41,31 @@ struct JobHarness {
             }
         // As the SubmitJob handler does: validate, then decide, then apply.
         try JobRules.validate(request, now: now)
-        let decided = try state.decideSubmit(request, id: id, now: now)
+        guard case .create(let decided) = try state.decideSubmit(request, id: id, now: now) else {
+            throw RipError.internalError("a submit without a unique key was deduplicated")
+        }
         try apply { $0.submitJob = decided.submitJob }
         return id
+    }
+
+    /// Submits with `key` as the daemon does; returns the id of the job created, or of the one
+    /// holding the key.
+    mutating func submitUnique(_ key: String, forMs window: UInt64 = 0) throws -> (id: String, deduplicated: Bool) {
+        counter += 1
+        let request = RipSubmitJobRequest.with {
+            $0.urls = ["https://example.com/\(key)"]
+            $0.method = "css"
+            $0.uniqueKey = key
+            $0.uniqueForMs = window
+        }
+        try JobRules.validate(request, now: now)
+        switch try state.decideSubmit(request, id: "job_\(counter)", now: now) {
+        case .existing(let job):
+            return (job.id, job.deduplicated)
+        case .create(let decided):
+            try apply { $0.submitJob = decided.submitJob }
+            return (decided.submitJob.id, false)
+        }
     }
 
     /// Claims like the daemon does, recording the claim's mutation; returns (id, token) pairs.
@@ -347,6 +369,46 @@ struct JobBoardTests {
         #expect(try h.job(id).status == .scheduled && h.state.decideExpiry(backoff: backoff, now: h.now) == nil)
     }
 
+    @Test("a unique key returns the job holding it, while unfinished and for its window after; replay and snapshots agree")
+    func uniqueKeys() throws {
+        var h = JobHarness()
+        let first = try h.submitUnique("k", forMs: 60_000)
+        #expect(!first.deduplicated)
+        let records = h.records.count
+        let again = try h.submitUnique("k", forMs: 0)
+        #expect(again.id == first.id && again.deduplicated && h.records.count == records, "a deduplicated submit records nothing")
+        let lease = try #require(try h.claim().first)
+        #expect(try h.submitUnique("k").id == first.id, "a running job holds its key")
+        try h.apply { $0.completeJob = .with { $0.jobID = first.id; $0.token = lease.token } }
+        h.now += 59_999
+        #expect(try h.submitUnique("k").deduplicated, "held for unique_for after it finished")
+        #expect(try !h.submitUnique("other").deduplicated, "keys are independent")
+        h.now += 1
+        let second = try h.submitUnique("k")
+        #expect(!second.deduplicated && second.id != first.id, "the window ran out")
+        #expect(try h.submitUnique("k").id == second.id)
+
+        // Without a window the key is free once the job finished, however it finished.
+        let cancelled = try h.submitUnique("c")
+        try h.apply { $0.cancelJobs = .with { $0.jobID = cancelled.id } }
+        #expect(try !h.submitUnique("c").deduplicated)
+
+        // Restoring a snapshot finds the same holders; so does replaying the records.
+        let snapshot = h.state.snapshot(lastSequence: 1)
+        let restored = RipState(snapshot: try RipSnapshot(serializedBytes: try snapshot.serializedBytes() as Data))
+        for key in ["k", "c", "other"] {
+            #expect(restored.jobs.holder(ofUniqueKey: key, at: h.now)?.id == h.state.jobs.holder(ofUniqueKey: key, at: h.now)?.id)
+        }
+        #expect(try h.replayed() == snapshot.jobs)
+
+        // Removing the holder frees the key (the finished first job's window is long over).
+        let secondLease = try #require(try h.claim(max: 10).first { $0.id == second.id })
+        try h.apply { $0.completeJob = .with { $0.jobID = second.id; $0.token = secondLease.token } }
+        try h.apply { $0.jobsClear = .with { $0.completed = true } }
+        #expect(h.state.jobs.holder(ofUniqueKey: "k", at: h.now) == nil)
+        #expect(try !h.submitUnique("k").deduplicated)
+    }
+
     @Test func submitsAreValidated() throws {
         let h = JobHarness()
         let bad: [RipSubmitJobRequest] = [
@@ -356,6 +418,11 @@ struct JobBoardTests {
             .with { $0.urls = ["https://example.com"]; $0.configJson = "[1]" },
             .with { $0.urls = ["https://example.com"]; $0.maxRetries = .init(1000) },
             .with { $0.urls = ["https://example.com"]; $0.delayMs = 1; $0.runAt = .init(unixMillis: h.now) },
+            .with { $0.urls = ["https://example.com"]; $0.uniqueKey = String(repeating: "k", count: 257) },
+            .with { $0.urls = ["https://example.com"]; $0.uniqueKey = "a\u{0}b" },
+            .with { $0.urls = ["https://example.com"]; $0.uniqueKey = "k"; $0.uniqueForMs = RipLimits.Job.maxUniqueForMs + 1 },
+            .with { $0.urls = ["https://example.com"]; $0.uniqueKey = "k"; $0.uniqueForMs = .max },
+            .with { $0.urls = ["https://example.com"]; $0.uniqueForMs = 1000 },
         ]
         for request in bad {
             let error = try #require(throws: RipError.self) { try JobRules.validate(request, now: h.now) }

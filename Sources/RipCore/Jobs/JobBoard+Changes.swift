@@ -8,6 +8,7 @@ extension JobBoard {
         guard byID[job.id] == nil else { throw RipError.alreadyExists("job \(job.id) already exists") }
         var job = job
         job.queueTicket = queue.enqueue(job)
+        indexUniqueKey(of: job)
         return store(job, .created, now: now, readied: true)
     }
 
@@ -223,15 +224,36 @@ extension JobBoard {
 
     mutating func clear(_ request: RipClearJobsRequest, now: UnixMillis) -> Applied {
         var applied = Applied()
+        var freedKeys: Set<String> = []
         for id in clearable(request, now: now).sorted() {
             let job = byID.removeValue(forKey: id)!
             logs[id] = nil
+            if uniqueKeys[job.uniqueKey] == id {
+                uniqueKeys[job.uniqueKey] = nil
+                freedKeys.insert(job.uniqueKey)
+            }
             applied.record(.removed, JobBoard.view(job, at: now))
+        }
+        if !freedKeys.isEmpty {
+            // An older job with a freed key (one retried after a newer took the key) is its
+            // newest again, as a snapshot restore would find.
+            for job in byID.values where freedKeys.contains(job.uniqueKey) { indexUniqueKey(of: job) }
         }
         return applied
     }
 
     // MARK: - Shared steps
+
+    /// Makes `job` its unique key's entry if it is the newest job with that key.
+    mutating func indexUniqueKey(of job: RipJob) {
+        guard !job.uniqueKey.isEmpty else { return }
+        if let current = uniqueKeys[job.uniqueKey].flatMap({ byID[$0] }), current.id != job.id,
+            (current.createdSeq, current.id) > (job.createdSeq, job.id)
+        {
+            return
+        }
+        uniqueKeys[job.uniqueKey] = job.id
+    }
 
     /// The job a worker call names, if `token` is its live lease at `now`.
     private func leased(_ id: String, token: String, now: UnixMillis) throws -> RipJob {

@@ -14,6 +14,9 @@ public struct JobBoard: Sendable {
     var queue = JobQueue()
     /// Ids of running jobs: the sweeper's lease and timeout checks scan only these.
     var running: Set<String> = []
+    /// The newest job submitted with each unique key (whether it still holds the key is
+    /// `holder(ofUniqueKey:at:)`'s question).
+    var uniqueKeys: [String: String] = [:]
 
     public init() {}
 
@@ -124,6 +127,15 @@ public struct JobBoard: Sendable {
                 }
             return wanted && job.completedAt.unixMillis <= cutoff ? job.id : nil
         }
+    }
+
+    /// The job that holds `key` at `now`: the newest submitted with it, while it is unfinished
+    /// and for its unique_for_ms after it finished.
+    public func holder(ofUniqueKey key: String, at now: UnixMillis) -> RipJob? {
+        guard !key.isEmpty, let id = uniqueKeys[key], let job = byID[id] else { return nil }
+        guard job.status.isFinished else { return job }
+        let (until, overflow) = job.completedAt.unixMillis.addingReportingOverflow(Int64(clamping: job.uniqueForMs))
+        return overflow || until > now ? job : nil
     }
 
     /// Whether a finished job is older than `retention` at `now` (the sweeper's cheap check).

@@ -42,6 +42,23 @@ public enum JobRules {
         guard delay(request, now: now) <= RipLimits.Job.maxDelayMs else {
             throw RipError.invalidArgument("a job may start at most \(RipLimits.Job.maxDelayMs / 86_400_000) days ahead")
         }
+        try checkUnique(request)
+    }
+
+    private static func checkUnique(_ request: RipSubmitJobRequest) throws {
+        let length = SessionRules.characters(request.uniqueKey, limit: RipLimits.Job.maxUniqueKeyLength)
+        guard length <= RipLimits.Job.maxUniqueKeyLength else {
+            throw RipError.invalidArgument(
+                "unique_key must be at most \(RipLimits.Job.maxUniqueKeyLength) characters, got \(length)")
+        }
+        try SessionRules.checkNoControlCharacters(request.uniqueKey, what: "unique_key")
+        guard request.uniqueForMs <= RipLimits.Job.maxUniqueForMs else {
+            throw RipError.invalidArgument(
+                "unique_for must be at most \(RipLimits.Job.maxUniqueForMs / 86_400_000) days, got \(request.uniqueForMs) ms")
+        }
+        if request.uniqueForMs > 0 && request.uniqueKey.isEmpty {
+            throw RipError.invalidArgument("unique_for needs a unique_key")
+        }
     }
 
 /// The job a validated submit creates at `now`, defaults filled in.
@@ -67,6 +84,8 @@ public enum JobRules {
             $0.runAt = .init(unixMillis: now + Int64(clamping: min(delay(request, now: now), RipLimits.Job.maxDelayMs)))
             $0.maxRetries = request.hasMaxRetries ? request.maxRetries.value : defaultRetries
             $0.timeoutSeconds = request.timeoutSeconds
+            $0.uniqueKey = request.uniqueKey
+            $0.uniqueForMs = request.uniqueForMs
         }
     }
 

@@ -153,6 +153,10 @@ def test_jobs(any_client, name):
     kinds = [event.kind for event in watch]  # ends after the event that finishes the job
     assert kinds[-1] == job_pb2.JobEvent.KIND_COMPLETED
     assert c.job_stats(group_by="method").total.jobs >= 1
+    # A pending job holds its unique key: a second submit creates nothing and returns it.
+    unique = c.submit_job(urls=["https://u.example/"], method=name + "-u", unique_key=name, unique_for_ms=3_600_000)
+    again = c.submit_job(urls=["https://v.example/"], method=name + "-u", unique_key=name)
+    assert not unique.deduplicated and again.deduplicated and again.id == unique.id
 
     other = c.submit_job(urls=["https://c.example/"], method=name, max_retries=wrappers_pb2.UInt32Value(value=0))
     assert c.pause_job(job_id=other.id).status == job_pb2.JOB_STATUS_PAUSED

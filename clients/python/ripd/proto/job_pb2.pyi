@@ -228,7 +228,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "dropped_log_lines", "error", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "updated_at", "urls", "workers"]
+    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -244,6 +244,7 @@ class Job(_message.Message):
     CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_SEQ_FIELD_NUMBER: _ClassVar[int]
+    DEDUPLICATED_FIELD_NUMBER: _ClassVar[int]
     DROPPED_LOG_LINES_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_AT_FIELD_NUMBER: _ClassVar[int]
@@ -267,6 +268,8 @@ class Job(_message.Message):
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_FOR_MS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_KEY_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
@@ -278,6 +281,7 @@ class Job(_message.Message):
     config_json: str
     created_at: _timestamp_pb2.Timestamp
     created_seq: int
+    deduplicated: bool
     dropped_log_lines: int
     error: str
     heartbeat_at: _timestamp_pb2.Timestamp
@@ -301,10 +305,12 @@ class Job(_message.Message):
     summary: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     timeout_seconds: int
+    unique_for_ms: int
+    unique_key: str
     updated_at: _timestamp_pb2.Timestamp
     urls: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ...) -> None: ...
 
 class JobCheckpoint(_message.Message):
     __slots__ = ["data", "saved_at"]
@@ -512,7 +518,7 @@ class SaveCheckpointRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., token: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class SubmitJobRequest(_message.Message):
-    __slots__ = ["batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "results_path", "run_at", "session", "tags", "timeout_seconds", "urls"]
+    __slots__ = ["batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
     BATCH_FIELD_NUMBER: _ClassVar[int]
     CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
     DELAY_MS_FIELD_NUMBER: _ClassVar[int]
@@ -526,6 +532,8 @@ class SubmitJobRequest(_message.Message):
     SESSION_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_FOR_MS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_KEY_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
     batch: bool
     config_json: str
@@ -540,8 +548,10 @@ class SubmitJobRequest(_message.Message):
     session: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     timeout_seconds: int
+    unique_for_ms: int
+    unique_key: str
     urls: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
     __slots__ = ["jobs", "logs", "sessions"]

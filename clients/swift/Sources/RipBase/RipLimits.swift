@@ -61,6 +61,9 @@ public enum RipLimits {
         /// The longest `contains` filter of GetJobLogs (a log message holds at most 16 KiB).
         public static let maxLogFilterBytes = 1024
         public static let maxMetrics = 64
+        public static let maxUniqueKeyLength = 256
+        /// How long a finished job may keep holding its unique key.
+        public static let maxUniqueForMs: UInt64 = 366 * 24 * 3600 * 1000
     }
 
     /// Artifacts: names, metadata, globs and chunks.

@@ -527,6 +527,25 @@ public nonisolated struct RipJob: @unchecked Sendable {
     set {_uniqueStorage()._createdSeq = newValue}
   }
 
+  /// The submit's unique key ("" = none): while this job is unfinished, and for unique_for_ms
+  /// after it finished, a submit with the same key returns this job instead of a new one.
+  public var uniqueKey: String {
+    get {_storage._uniqueKey}
+    set {_uniqueStorage()._uniqueKey = newValue}
+  }
+
+  public var uniqueForMs: UInt64 {
+    get {_storage._uniqueForMs}
+    set {_uniqueStorage()._uniqueForMs = newValue}
+  }
+
+  /// Set only in SubmitJob's reply: this is an existing job holding the request's unique_key,
+  /// and the submit created nothing.
+  public var deduplicated: Bool {
+    get {_storage._deduplicated}
+    set {_uniqueStorage()._deduplicated = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -534,67 +553,117 @@ public nonisolated struct RipJob: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-public nonisolated struct RipSubmitJobRequest: Sendable {
+public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// 1 to 10000 absolute http or https URLs.
-  public var urls: [String] = []
+  public var urls: [String] {
+    get {_storage._urls}
+    set {_uniqueStorage()._urls = newValue}
+  }
 
   /// The extraction method workers claim by (wasm, css, llm, regex, auto, ...); default "auto".
-  public var method: String = String()
+  public var method: String {
+    get {_storage._method}
+    set {_uniqueStorage()._method = newValue}
+  }
 
-  public var name: String = String()
+  public var name: String {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
 
   /// Default MEDIUM.
-  public var priority: RipJobPriority = .unspecified
+  public var priority: RipJobPriority {
+    get {_storage._priority}
+    set {_uniqueStorage()._priority = newValue}
+  }
 
-  public var batch: Bool = false
+  public var batch: Bool {
+    get {_storage._batch}
+    set {_uniqueStorage()._batch = newValue}
+  }
 
   /// Default 5.
-  public var maxConcurrent: UInt32 = 0
+  public var maxConcurrent: UInt32 {
+    get {_storage._maxConcurrent}
+    set {_uniqueStorage()._maxConcurrent = newValue}
+  }
 
-  public var tags: [String] = []
+  public var tags: [String] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
 
   /// A JSON object; empty = {}.
-  public var configJson: String = String()
+  public var configJson: String {
+    get {_storage._configJson}
+    set {_uniqueStorage()._configJson = newValue}
+  }
 
-  public var resultsPath: String = String()
+  public var resultsPath: String {
+    get {_storage._resultsPath}
+    set {_uniqueStorage()._resultsPath = newValue}
+  }
 
   /// Name or id of an existing session.
-  public var session: String = String()
+  public var session: String {
+    get {_storage._session}
+    set {_uniqueStorage()._session = newValue}
+  }
 
   /// Either a start time or a delay from now.
   public var runAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_runAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_runAt = newValue}
+    get {_storage._runAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._runAt = newValue}
   }
   /// Returns true if `runAt` has been explicitly set.
-  public var hasRunAt: Bool {self._runAt != nil}
+  public var hasRunAt: Bool {_storage._runAt != nil}
   /// Clears the value of `runAt`. Subsequent reads from it will return its default value.
-  public mutating func clearRunAt() {self._runAt = nil}
+  public mutating func clearRunAt() {_uniqueStorage()._runAt = nil}
 
-  public var delayMs: UInt64 = 0
+  public var delayMs: UInt64 {
+    get {_storage._delayMs}
+    set {_uniqueStorage()._delayMs = newValue}
+  }
 
   /// Retries after the first attempt; default 3 (max 100).
   public var maxRetries: SwiftProtobuf.Google_Protobuf_UInt32Value {
-    get {_maxRetries ?? SwiftProtobuf.Google_Protobuf_UInt32Value()}
-    set {_maxRetries = newValue}
+    get {_storage._maxRetries ?? SwiftProtobuf.Google_Protobuf_UInt32Value()}
+    set {_uniqueStorage()._maxRetries = newValue}
   }
   /// Returns true if `maxRetries` has been explicitly set.
-  public var hasMaxRetries: Bool {self._maxRetries != nil}
+  public var hasMaxRetries: Bool {_storage._maxRetries != nil}
   /// Clears the value of `maxRetries`. Subsequent reads from it will return its default value.
-  public mutating func clearMaxRetries() {self._maxRetries = nil}
+  public mutating func clearMaxRetries() {_uniqueStorage()._maxRetries = nil}
 
-  public var timeoutSeconds: UInt32 = 0
+  public var timeoutSeconds: UInt32 {
+    get {_storage._timeoutSeconds}
+    set {_uniqueStorage()._timeoutSeconds = newValue}
+  }
+
+  /// At most 256 characters, no control characters; "" = not unique. While a job with this key
+  /// is pending, scheduled or running, or finished less than its unique_for_ms ago, the submit
+  /// creates nothing and returns that job with deduplicated set.
+  public var uniqueKey: String {
+    get {_storage._uniqueKey}
+    set {_uniqueStorage()._uniqueKey = newValue}
+  }
+
+  /// How long a finished job keeps holding its unique_key; 0 = until it finishes. At most
+  /// 31,622,400,000 (366 days); needs unique_key.
+  public var uniqueForMs: UInt64 {
+    get {_storage._uniqueForMs}
+    set {_uniqueStorage()._uniqueForMs = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _runAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _maxRetries: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct RipGetJobRequest: Sendable {
@@ -1634,7 +1703,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1671,6 +1740,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _workers: [String] = []
     var _queueTicket: UInt64 = 0
     var _createdSeq: UInt64 = 0
+    var _uniqueKey: String = String()
+    var _uniqueForMs: UInt64 = 0
+    var _deduplicated: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1715,6 +1787,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _workers = source._workers
       _queueTicket = source._queueTicket
       _createdSeq = source._createdSeq
+      _uniqueKey = source._uniqueKey
+      _uniqueForMs = source._uniqueForMs
+      _deduplicated = source._deduplicated
     }
   }
 
@@ -1767,6 +1842,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 32: try { try decoder.decodeRepeatedStringField(value: &_storage._workers) }()
         case 33: try { try decoder.decodeSingularUInt64Field(value: &_storage._queueTicket) }()
         case 34: try { try decoder.decodeSingularUInt64Field(value: &_storage._createdSeq) }()
+        case 35: try { try decoder.decodeSingularStringField(value: &_storage._uniqueKey) }()
+        case 36: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
+        case 37: try { try decoder.decodeSingularBoolField(value: &_storage._deduplicated) }()
         default: break
         }
       }
@@ -1881,6 +1959,15 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       if _storage._createdSeq != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._createdSeq, fieldNumber: 34)
       }
+      if !_storage._uniqueKey.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._uniqueKey, fieldNumber: 35)
+      }
+      if _storage._uniqueForMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._uniqueForMs, fieldNumber: 36)
+      }
+      if _storage._deduplicated != false {
+        try visitor.visitSingularBoolField(value: _storage._deduplicated, fieldNumber: 37)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1924,6 +2011,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._workers != rhs_storage._workers {return false}
         if _storage._queueTicket != rhs_storage._queueTicket {return false}
         if _storage._createdSeq != rhs_storage._createdSeq {return false}
+        if _storage._uniqueKey != rhs_storage._uniqueKey {return false}
+        if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
+        if _storage._deduplicated != rhs_storage._deduplicated {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1935,98 +2025,174 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
 
 nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0")
+
+  fileprivate class _StorageClass {
+    var _urls: [String] = []
+    var _method: String = String()
+    var _name: String = String()
+    var _priority: RipJobPriority = .unspecified
+    var _batch: Bool = false
+    var _maxConcurrent: UInt32 = 0
+    var _tags: [String] = []
+    var _configJson: String = String()
+    var _resultsPath: String = String()
+    var _session: String = String()
+    var _runAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _delayMs: UInt64 = 0
+    var _maxRetries: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
+    var _timeoutSeconds: UInt32 = 0
+    var _uniqueKey: String = String()
+    var _uniqueForMs: UInt64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _urls = source._urls
+      _method = source._method
+      _name = source._name
+      _priority = source._priority
+      _batch = source._batch
+      _maxConcurrent = source._maxConcurrent
+      _tags = source._tags
+      _configJson = source._configJson
+      _resultsPath = source._resultsPath
+      _session = source._session
+      _runAt = source._runAt
+      _delayMs = source._delayMs
+      _maxRetries = source._maxRetries
+      _timeoutSeconds = source._timeoutSeconds
+      _uniqueKey = source._uniqueKey
+      _uniqueForMs = source._uniqueForMs
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedStringField(value: &self.urls) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.method) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.batch) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.maxConcurrent) }()
-      case 7: try { try decoder.decodeRepeatedStringField(value: &self.tags) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.configJson) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.resultsPath) }()
-      case 10: try { try decoder.decodeSingularStringField(value: &self.session) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._runAt) }()
-      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.delayMs) }()
-      case 13: try { try decoder.decodeSingularMessageField(value: &self._maxRetries) }()
-      case 14: try { try decoder.decodeSingularUInt32Field(value: &self.timeoutSeconds) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedStringField(value: &_storage._urls) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._method) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._priority) }()
+        case 5: try { try decoder.decodeSingularBoolField(value: &_storage._batch) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._maxConcurrent) }()
+        case 7: try { try decoder.decodeRepeatedStringField(value: &_storage._tags) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._configJson) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._resultsPath) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._session) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._runAt) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._delayMs) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._maxRetries) }()
+        case 14: try { try decoder.decodeSingularUInt32Field(value: &_storage._timeoutSeconds) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._uniqueKey) }()
+        case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.urls.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.urls, fieldNumber: 1)
-    }
-    if !self.method.isEmpty {
-      try visitor.visitSingularStringField(value: self.method, fieldNumber: 2)
-    }
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 3)
-    }
-    if self.priority != .unspecified {
-      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 4)
-    }
-    if self.batch != false {
-      try visitor.visitSingularBoolField(value: self.batch, fieldNumber: 5)
-    }
-    if self.maxConcurrent != 0 {
-      try visitor.visitSingularUInt32Field(value: self.maxConcurrent, fieldNumber: 6)
-    }
-    if !self.tags.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.tags, fieldNumber: 7)
-    }
-    if !self.configJson.isEmpty {
-      try visitor.visitSingularStringField(value: self.configJson, fieldNumber: 8)
-    }
-    if !self.resultsPath.isEmpty {
-      try visitor.visitSingularStringField(value: self.resultsPath, fieldNumber: 9)
-    }
-    if !self.session.isEmpty {
-      try visitor.visitSingularStringField(value: self.session, fieldNumber: 10)
-    }
-    try { if let v = self._runAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
-    if self.delayMs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.delayMs, fieldNumber: 12)
-    }
-    try { if let v = self._maxRetries {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    } }()
-    if self.timeoutSeconds != 0 {
-      try visitor.visitSingularUInt32Field(value: self.timeoutSeconds, fieldNumber: 14)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._urls.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._urls, fieldNumber: 1)
+      }
+      if !_storage._method.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._method, fieldNumber: 2)
+      }
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._name, fieldNumber: 3)
+      }
+      if _storage._priority != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._priority, fieldNumber: 4)
+      }
+      if _storage._batch != false {
+        try visitor.visitSingularBoolField(value: _storage._batch, fieldNumber: 5)
+      }
+      if _storage._maxConcurrent != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._maxConcurrent, fieldNumber: 6)
+      }
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tags, fieldNumber: 7)
+      }
+      if !_storage._configJson.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._configJson, fieldNumber: 8)
+      }
+      if !_storage._resultsPath.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._resultsPath, fieldNumber: 9)
+      }
+      if !_storage._session.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._session, fieldNumber: 10)
+      }
+      try { if let v = _storage._runAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if _storage._delayMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._delayMs, fieldNumber: 12)
+      }
+      try { if let v = _storage._maxRetries {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if _storage._timeoutSeconds != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._timeoutSeconds, fieldNumber: 14)
+      }
+      if !_storage._uniqueKey.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._uniqueKey, fieldNumber: 15)
+      }
+      if _storage._uniqueForMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._uniqueForMs, fieldNumber: 16)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: RipSubmitJobRequest, rhs: RipSubmitJobRequest) -> Bool {
-    if lhs.urls != rhs.urls {return false}
-    if lhs.method != rhs.method {return false}
-    if lhs.name != rhs.name {return false}
-    if lhs.priority != rhs.priority {return false}
-    if lhs.batch != rhs.batch {return false}
-    if lhs.maxConcurrent != rhs.maxConcurrent {return false}
-    if lhs.tags != rhs.tags {return false}
-    if lhs.configJson != rhs.configJson {return false}
-    if lhs.resultsPath != rhs.resultsPath {return false}
-    if lhs.session != rhs.session {return false}
-    if lhs._runAt != rhs._runAt {return false}
-    if lhs.delayMs != rhs.delayMs {return false}
-    if lhs._maxRetries != rhs._maxRetries {return false}
-    if lhs.timeoutSeconds != rhs.timeoutSeconds {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._urls != rhs_storage._urls {return false}
+        if _storage._method != rhs_storage._method {return false}
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._priority != rhs_storage._priority {return false}
+        if _storage._batch != rhs_storage._batch {return false}
+        if _storage._maxConcurrent != rhs_storage._maxConcurrent {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._configJson != rhs_storage._configJson {return false}
+        if _storage._resultsPath != rhs_storage._resultsPath {return false}
+        if _storage._session != rhs_storage._session {return false}
+        if _storage._runAt != rhs_storage._runAt {return false}
+        if _storage._delayMs != rhs_storage._delayMs {return false}
+        if _storage._maxRetries != rhs_storage._maxRetries {return false}
+        if _storage._timeoutSeconds != rhs_storage._timeoutSeconds {return false}
+        if _storage._uniqueKey != rhs_storage._uniqueKey {return false}
+        if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
