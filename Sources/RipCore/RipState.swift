@@ -81,7 +81,7 @@ public struct RipState: Sendable {
         case .retryJob(let request):
             return try jobs.retry(request, now: now)
         case .jobsClear(let request):
-            return jobs.clear(request, now: now)
+            return try jobs.clear(request, now: now)
         case .createSession(let request):
             return try sessions.create(request, id: mutation.newSessionID, limit: mutation.sessionLimit, now: now)
         case .useSession(let request):

@@ -7,6 +7,8 @@ public struct JobPolicy: Sendable {
     public var maxLogLines: UInt32 = 10_000
     /// Finished jobs and their logs are removed this long after they finished.
     public var retentionMs: UInt64 = 7 * 24 * 3600 * 1000
+    /// Dead jobs (the dead-letter set) are removed this long after they died.
+    public var deadRetentionMs: UInt64 = 30 * 24 * 3600 * 1000
     public var backoff = Backoff()
     /// How often leases, timeouts, scheduled jobs and retention are checked.
     public var sweepIntervalMs: UInt64 = 100

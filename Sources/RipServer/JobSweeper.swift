@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// Keeps the job queue moving between calls: returns jobs whose lease ran out to the queue,
 /// fails attempts that ran over their timeout, hands scheduled jobs that came due to parked
-/// claims, and removes finished jobs past the retention.
+/// claims, and removes finished and dead jobs past their retention.
 public struct JobSweeper: Service {
     let store: any StateEngine
     let claims: ClaimDispatcher
@@ -51,11 +51,19 @@ public struct JobSweeper: Service {
         if applied.readiedJobs { claims.serve() }
     }
 
+    /// Removes finished jobs past `--job-retention`, and dead ones past `--dead-retention`.
     func removeOldJobs() throws {
-        let cutoff = policy.retentionMs
-        let due = try store.read { state, now in state.jobs.hasFinished(olderThan: now - Int64(clamping: cutoff)) }
-        guard due else { return }
-        let removed = try store.commit(.with { $0.jobsClear = .with { $0.olderThanMs = cutoff } }).jobs
-        logger.info("removed finished jobs past retention", metadata: ["count": "\(removed.count)"])
+        let finished = RipClearJobsRequest.with { $0.olderThanMs = policy.retentionMs }
+        let dead = RipClearJobsRequest.with {
+            $0.dead = true
+            $0.olderThanMs = policy.deadRetentionMs
+        }
+        for request in [finished, dead] {
+            guard try store.read({ state, now in state.jobs.hasClearable(request, now: now) }) else { continue }
+            let removed = try store.commit(.with { $0.jobsClear = request }).jobs
+            logger.info(
+                request.dead ? "removed dead jobs past retention" : "removed finished jobs past retention",
+                metadata: ["count": "\(removed.count)"])
+        }
     }
 }

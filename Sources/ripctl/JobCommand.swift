@@ -17,7 +17,7 @@ struct JobCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Submit.self, List.self, Status.self, Logs.self, Cancel.self, Results.self, Retry.self, Stats.self,
-            Pause.self, Resume.self, Clear.self,
+            Pause.self, Resume.self, Clear.self, Dead.self,
         ]
     )
 
@@ -243,7 +243,7 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run a failed or cancelled job again from the start.")
+        static let configuration = CommandConfiguration(abstract: "Run a failed, cancelled or dead job again from the start.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var id: JobID
         @Option(help: "Retries allowed after this run's first attempt (default: keep the job's).") var maxRetries: UInt32?
@@ -282,12 +282,12 @@ struct JobCommand: AsyncParsableCommand {
                 try output.emit(response) {
                     let rows = ([response.total] + response.groups).map { group in
                         [group.key, "\(group.jobs)", "\(group.pending + group.scheduled)", "\(group.running)",
-                         "\(group.completed)", "\(group.failed)", "\(group.cancelled)",
+                         "\(group.completed)", "\(group.failed)", "\(group.dead)", "\(group.cancelled)",
                          String(format: "%.1f%%", group.successRate * 100), "\(group.p50DurationMs) ms",
                          "\(group.p95DurationMs) ms", String(format: "%.2f", group.jobsPerMinute)]
                     }
                     return Output.table(
-                        ["GROUP", "JOBS", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SUCCESS", "P50", "P95",
+                        ["GROUP", "JOBS", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "DEAD", "CANCELLED", "SUCCESS", "P50", "P95",
                          "JOBS/MIN"], rows)
                 }
             }
@@ -324,11 +324,15 @@ struct JobCommand: AsyncParsableCommand {
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove finished jobs and their logs.",
-            discussion: "Without --completed, --failed or --cancelled, all three kinds are removed.")
+            discussion: """
+                Without --completed, --failed, --cancelled or --dead, completed, failed and cancelled jobs are removed; \
+                dead jobs only with --dead (or `ripctl job dead rm`).
+                """)
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Remove completed jobs.") var completed = false
         @Flag(help: "Remove failed jobs.") var failed = false
         @Flag(help: "Remove cancelled jobs.") var cancelled = false
+        @Flag(help: "Remove dead jobs (retries used up).") var dead = false
         @Option(help: "Only jobs finished at least this long ago (90s, 15m, 2h, 7d).") var olderThan: String?
 
         func run() async throws {
@@ -338,6 +342,7 @@ struct JobCommand: AsyncParsableCommand {
                     $0.completed = completed
                     $0.failed = failed
                     $0.cancelled = cancelled
+                    $0.dead = dead
                     $0.olderThanMs = age
                 })
                 try output.emit(response) { "removed \(response.removed.count) job(s)" }

@@ -50,6 +50,9 @@ enum JobFormat {
             ("results", "\(job.results.count)"), ("config", job.configJson),
             ("results path", job.resultsPath.isEmpty ? "-" : job.resultsPath),
         ]
+        for attempt in job.failedAttempts {
+            pairs.append(("attempt \(attempt.attempt)", "\(attempt.workerID) \(attempt.startedAt.rfc3339) … \(attempt.endedAt.rfc3339): \(attempt.error)"))
+        }
         return Output.fields(pairs)
     }
 
@@ -97,7 +100,7 @@ enum PriorityArgument: String, ExpressibleByArgument, CaseIterable {
 
 /// --status values.
 enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
-    case pending, scheduled, running, paused, completed, failed, cancelled
+    case pending, scheduled, running, paused, completed, failed, cancelled, dead
 
     var message: RipJobStatus {
         switch self {
@@ -108,6 +111,7 @@ enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
         case .completed: .completed
         case .failed: .failed
         case .cancelled: .cancelled
+        case .dead: .dead
         }
     }
 }

@@ -101,6 +101,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours a finished job and its logs are kept (fractions allowed).")
     var jobRetention: Double = Double(Self.defaults.jobPolicy.retentionMs) / 3_600_000
 
+    @Option(help: "Hours a dead job (its retries used up) is kept for inspection and `ripctl job dead kick`.")
+    var deadRetention: Double = Double(Self.defaults.jobPolicy.deadRetentionMs) / 3_600_000
+
     @Option(help: "Log lines kept per job; the oldest are dropped (and counted) beyond it.")
     var maxLogLines: UInt32 = Self.defaults.jobPolicy.maxLogLines
 
@@ -156,8 +159,10 @@ struct Serve: AsyncParsableCommand {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1–64, got \(threads)") }
         guard walSegmentBytes >= 4096 else { throw ValidationError("--wal-segment-bytes must be at least 4096") }
         guard snapshotAfterBytes >= 4096 else { throw ValidationError("--snapshot-after-bytes must be at least 4096") }
-        guard jobRetention >= 0, jobRetention <= 10 * 366 * 24 else {
-            throw ValidationError("--job-retention must be 0–87840 hours, got \(jobRetention)")
+        for (flag, hours) in [("--job-retention", jobRetention), ("--dead-retention", deadRetention)] {
+            guard hours >= 0, hours <= 10 * 366 * 24 else {
+                throw ValidationError("\(flag) must be 0–87840 hours, got \(hours)")
+            }
         }
         guard uploadIdleTimeout >= 0.1, uploadIdleTimeout <= 86400 else {
             throw ValidationError("--upload-idle-timeout must be 0.1–86400 seconds")
@@ -195,6 +200,7 @@ struct Serve: AsyncParsableCommand {
         configuration.cleanupIntervalSeconds = cleanupInterval
         if let threads { configuration.threads = threads }
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
+        configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
         configuration.jobPolicy.backoff.baseMs = retryBackoff
         configuration.connectionLimits.maxConnections = FileLimit.connections(wanted: maxConnections, logger: logger)

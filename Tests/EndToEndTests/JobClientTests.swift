@@ -194,10 +194,14 @@ struct JobClientTests {
         #expect(high.jobs.map(\.id) == [ids[2], ids[0]])
     }
 
-    @Test("finished jobs are removed after --job-retention; unfinished ones stay")
+    @Test("finished jobs are removed after --job-retention, dead ones after --dead-retention; unfinished ones stay")
     func retention() async throws {
         let daemon = try await Daemon(arguments: ["--job-retention", "0"])
         let client = try await daemon.client()
+        let dead = try await client.submitJob(.with { $0.urls = ["https://example.com/dead"]; $0.maxRetries = .init(0) })
+        let lease = try #require(try await client.claim(.with { $0.workerID = "w" }).jobs.first)
+        let died = try await client.failJob(.with { $0.jobID = dead.id; $0.token = lease.token; $0.error = "gone"; $0.retryable = true })
+        #expect(died.status == .dead)
         let done = try await Self.submit(client, "done")
         let waiting = try await Self.submit(client, "waiting")
         _ = try await client.cancelJobs(.with { $0.jobID = done.id })
@@ -207,6 +211,13 @@ struct JobClientTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(try await client.getJob(.with { $0.jobID = waiting.id }).status == .pending)
+        #expect(try await client.getJob(.with { $0.jobID = dead.id }).status == .dead, "kept for --dead-retention (30 days)")
         try await daemon.waitForLog("removed finished jobs past retention")
+
+        _ = try await daemon.stop()
+        let restarted = try await Daemon(arguments: ["--dead-retention", "0"], directory: daemon.directory)
+        try await restarted.waitForLog("removed dead jobs past retention")
+        let after = try await restarted.client()
+        #expect(try await after.listJobs(.init()).jobs.map(\.id) == [waiting.id])
     }
 }

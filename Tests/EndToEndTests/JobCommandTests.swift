@@ -110,7 +110,7 @@ struct JobCommandTests {
         #expect((stats.json["total"] as? [String: Any])?["completed"] as? String == "1")
     }
 
-    @Test("a failing URL fails the job once retries run out; cancel, pause, resume, retry and clear work from ripctl")
+    @Test("a failing URL makes the job dead once retries run out; dead list, kick and rm, cancel, pause, resume and clear work from ripctl")
     func failureAndControl() async throws {
         let daemon = try await Daemon(arguments: ["--retry-backoff", "10"])
         let ripctl = Ripctl(socketPath: daemon.socketPath)
@@ -122,14 +122,18 @@ struct JobCommandTests {
             #expect(worker.status == 1, "attempt \(attempt): \(worker.stderr)")
         }
         let failed = try await ripctl("job", "status", "--job-id", id, "--detailed")
-        #expect(failed.stdout.contains(#/status:\s+failed/#) && failed.stdout.contains(#/attempt:\s+2 of 2/#), "\(failed.stdout)")
-        #expect(failed.stdout.contains("missing.html: exit 22"))
+        #expect(failed.stdout.contains(#/status:\s+dead/#) && failed.stdout.contains(#/attempt:\s+2 of 2/#), "\(failed.stdout)")
+        #expect(failed.stdout.contains(#/attempt 1:\s+\S+ .*missing.html: exit 22/#) && failed.stdout.contains(#/attempt 2:/#), "\(failed.stdout)")
+        #expect(try await ripctl("job", "dead", "list").stdout.contains(id))
+        #expect(try await ripctl("job", "clear").stdout.contains("removed 0 job(s)"), "a plain clear keeps dead jobs")
         let logs = try await ripctl("job", "logs", "--job-id", id, "--level", "warn")
         #expect(logs.stdout.split(separator: "\n").count == 2 && logs.stdout.contains("WARN"))
         // The second attempt ran only the URL that had failed (the checkpoint kept the other).
         #expect(try await ripctl("job", "logs", "--job-id", id, "--grep", "attempt 2").stdout.contains("1 of 2 URL(s) to run"))
 
-        #expect(try await ripctl("job", "retry", "--job-id", id, "--max-retries", "0").stdout.contains("pending again"))
+        #expect(try await ripctl("job", "dead", "kick").stderr.contains("name one dead job, or give --all"))
+        #expect(try await ripctl("job", "dead", "kick", id, "--max-retries", "0").stdout.contains("kicked 1 job(s)"))
+        #expect(try await ripctl("job", "dead", "kick", id).stderr.contains("FAILED_PRECONDITION"))
         #expect(try await ripctl("job", "pause", "--job-id", id).status == 0)
         #expect(try await ripctl("worker", "run", "--once", "--wait", "0.3", "--exec", "true").status == 2)
         #expect(try await ripctl("job", "resume", "--job-id", id).stdout.contains("pending"))
@@ -139,6 +143,12 @@ struct JobCommandTests {
         #expect(again.status == 1 && again.stderr.contains("FAILED_PRECONDITION"))
         #expect(try await ripctl("job", "clear", "--cancelled").stdout.contains("removed 1 job(s)"))
         #expect(try await ripctl("job", "status", "--job-id", id).stderr.contains("NOT_FOUND"))
+
+        let doomed = try Self.jobID(try await ripctl("job", "submit", "--url", server.url("missing.html"), "--max-retries", "0", "--json"))
+        #expect(try await ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#).status == 1)
+        let dead = try await ripctl("job", "dead", "list", "--json")
+        #expect(((dead.json["jobs"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [doomed], "\(dead.stdout)")
+        #expect(try await ripctl("job", "dead", "rm", "--all").stdout.contains("removed 1 job(s)"))
         #expect(try await ripctl("job", "submit", "--url", "https://a.example", "--delay", "soon").stderr.contains("--delay takes a duration"))
     }
 

@@ -177,8 +177,10 @@ struct JobBoardTests {
         retryAt = h.now + 4000
         try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = second.token; $0.error = "503 again"; $0.retryable = true }; $0.retryAtUnixMs = retryAt } }
         let job = try h.job(id)
-        #expect(job.status == .failed && job.attempt == 2 && job.error == "503 again")
-        // A failure that is not retryable ends the job at once.
+        #expect(job.status == .dead && job.attempt == 2 && job.error == "503 again")
+        #expect(job.failedAttempts.map(\.attempt) == [1, 2] && job.failedAttempts.map(\.error) == ["503", "503 again"])
+        #expect(job.failedAttempts.last?.endedAt.unixMillis == h.now && job.failedAttempts.last?.workerID == "w")
+        // A failure that is not retryable ends the job at once, FAILED rather than dead.
         let other = try h.submit("broken")
         let lease = try #require(try h.claim().first)
         try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = other; $0.token = lease.token; $0.error = "bad"; $0.retryable = false } } }
@@ -194,7 +196,44 @@ struct JobBoardTests {
         let retryAt = h.now + 1
         try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = id; $0.token = lease.token; $0.timedOut = true; $0.retryAtUnixMs = retryAt }] } }
         let job = try h.job(id)
-        #expect(job.status == .failed && job.error == "attempt 1 timed out after 2 s")
+        #expect(job.status == .dead && job.error == "attempt 1 timed out after 2 s")
+    }
+
+    @Test("dead jobs: retries used up by failures or lost leases; kept apart from the usual clear; kicked back; removed one by one or all")
+    func deadLetterSet() throws {
+        var h = JobHarness()
+        let lost = try h.submit("lost", retries: 0)
+        let lease = try #require(try h.claim(leaseMs: 1000).first)
+        h.now += 1000
+        try h.apply { $0.jobExpiry = .with { $0.entries = [.with { $0.jobID = lost; $0.token = lease.token }] } }
+        var job = try h.job(lost)
+        #expect(job.status == .dead && job.failedAttempts.map(\.error) == ["lease of w expired on attempt 1, the last allowed"])
+        let stats = try h.state.jobs.stats(.init(), now: h.now).total
+        #expect(stats.dead == 1 && stats.failed == 0 && stats.successRate == 0)
+
+        // The usual clear leaves dead jobs; asking for them (or naming one) removes them.
+        #expect(try h.apply { $0.jobsClear = .init() }.jobs.isEmpty)
+        #expect(!h.state.jobs.hasClearable(.init(), now: h.now) && h.state.jobs.hasClearable(.with { $0.dead = true }, now: h.now))
+
+        // Kicked: pending again with fresh attempts; its history stays.
+        try h.apply { $0.retryJob = .with { $0.jobID = lost; $0.maxRetries = .init(1) } }
+        job = try h.job(lost)
+        #expect(job.status == .pending && job.attempt == 0 && job.maxRetries == 1 && job.failedAttempts.count == 1)
+        for (attempt, error) in [(1, "x"), (2, "y")] {
+            let lease = try #require(try h.claim().first { $0.id == lost }, "attempt \(attempt)")
+            let at = h.now
+            try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = lost; $0.token = lease.token; $0.error = error; $0.retryable = true }; $0.retryAtUnixMs = at } }
+        }
+        job = try h.job(lost)
+        #expect(job.status == .dead && job.failedAttempts.map(\.error) == ["lease of w expired on attempt 1, the last allowed", "x", "y"])
+
+        let running = try h.submit("running")
+        _ = try h.claim()
+        let refused = try #require(throws: RipError.self) { try h.apply { $0.jobsClear = .with { $0.jobID = running } } }
+        #expect(refused.code == .failedPrecondition)
+        #expect(try #require(throws: RipError.self) { try h.apply { $0.jobsClear = .with { $0.jobID = "job_none" } } }.code == .notFound)
+        #expect(try h.apply { $0.jobsClear = .with { $0.jobID = lost } }.jobs.map(\.id) == [lost])
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
     }
 
     @Test func cancelAsksARunningJobToStopUnlessForced() throws {
@@ -257,7 +296,7 @@ struct JobBoardTests {
         let freshLease = try #require(try h.claim().first)
         try h.apply { $0.completeJob = .with { $0.jobID = fresh; $0.token = freshLease.token } }
         let waiting = try h.submit("waiting")
-        #expect(h.state.jobs.hasFinished(olderThan: h.now - 3_600_000))
+        #expect(h.state.jobs.hasClearable(.with { $0.olderThanMs = 3_600_000 }, now: h.now))
         let removed = try h.apply { $0.jobsClear = .with { $0.olderThanMs = 3_600_000 } }
         #expect(removed.jobs.map(\.id) == [old])
         #expect(h.state.jobs.count == 2 && (try? h.job(waiting)) != nil)

@@ -145,10 +145,12 @@ extension JobBoard {
             } else if job.attempt > job.maxRetries {
                 var job = job
                 job.error = "lease of \(job.lease.workerID) expired on attempt \(job.attempt), the last allowed"
-                applied.merge(finish(job, as: .failed, now: now))
+                Self.recordFailedAttempt(of: &job, now: now)
+                applied.merge(finish(job, as: .dead, now: now))
             } else {
                 var job = job
                 job.error = "lease of \(job.lease.workerID) expired on attempt \(job.attempt)"
+                Self.recordFailedAttempt(of: &job, now: now)
                 applied.merge(requeue(job, at: now, now: now))
             }
         }
@@ -204,8 +206,9 @@ extension JobBoard {
 
     mutating func retry(_ request: RipRetryJobRequest, now: UnixMillis) throws -> Applied {
         var job = try find(request.jobID)
-        guard job.status == .failed || job.status == .cancelled else {
-            throw RipError.failedPrecondition("only a failed or cancelled job can be retried; \(job.id) is \(job.status.word)")
+        guard job.status == .failed || job.status == .cancelled || job.status == .dead else {
+            throw RipError.failedPrecondition(
+                "only a failed, cancelled or dead job can be retried; \(job.id) is \(job.status.word)")
         }
         if request.hasMaxRetries {
             try JobRules.checkRetries(request.maxRetries.value)
@@ -222,10 +225,10 @@ extension JobBoard {
         return requeue(job, at: now, now: now)
     }
 
-    mutating func clear(_ request: RipClearJobsRequest, now: UnixMillis) -> Applied {
+    mutating func clear(_ request: RipClearJobsRequest, now: UnixMillis) throws -> Applied {
         var applied = Applied()
         var freedKeys: Set<String> = []
-        for id in clearable(request, now: now).sorted() {
+        for id in try clearable(request, now: now).sorted() {
             let job = byID.removeValue(forKey: id)!
             logs[id] = nil
             if uniqueKeys[job.uniqueKey] == id {
@@ -268,13 +271,28 @@ extension JobBoard {
         return job
     }
 
-    /// A failed attempt: again at `retryAt` (0 = no retry left), cancelled if asked to be.
+    /// A failed attempt: again at `retryAt`, or FAILED when it may not be retried (0), or DEAD
+    /// when its retries are used up; cancelled if asked to be.
     private mutating func failAttempt(_ job: RipJob, error: String, retryAt: UnixMillis, now: UnixMillis) -> Applied {
         var job = job
         job.error = error
+        Self.recordFailedAttempt(of: &job, now: now)
         if job.cancelRequested { return finish(job, as: .cancelled, now: now) }
-        guard retryAt > 0, job.attempt <= job.maxRetries else { return finish(job, as: .failed, now: now) }
+        guard retryAt > 0 else { return finish(job, as: .failed, now: now) }
+        guard job.attempt <= job.maxRetries else { return finish(job, as: .dead, now: now) }
         return requeue(job, at: retryAt, now: now)
+    }
+
+    /// Adds the running attempt, ended at `now` with the job's error, to its history.
+    private static func recordFailedAttempt(of job: inout RipJob, now: UnixMillis) {
+        job.failedAttempts.append(.with {
+            $0.attempt = job.attempt
+            $0.workerID = job.lease.workerID
+            $0.startedAt = job.startedAt
+            $0.endedAt = .init(unixMillis: now)
+            $0.error = job.error
+        })
+        if job.failedAttempts.count > JobRules.maxFailedAttemptsKept { job.failedAttempts.removeFirst() }
     }
 
     private mutating func requeue(_ job: RipJob, at readyAt: UnixMillis, now: UnixMillis) -> Applied {
@@ -295,7 +313,13 @@ extension JobBoard {
         job.clearLease()
         job.completedAt = .init(unixMillis: now)
         if status == .cancelled && job.error.isEmpty { job.error = "cancelled" }
-        let kind: RipJobEvent.Kind = status == .completed ? .completed : status == .failed ? .failed : .cancelled
+        let kind: RipJobEvent.Kind =
+            switch status {
+            case .completed: .completed
+            case .failed: .failed
+            case .dead: .dead
+            default: .cancelled
+            }
         return store(job, kind, now: now)
     }
 

@@ -49,11 +49,12 @@ extension JobBoard {
                 group.completed += 1
                 durations.append(max(0, job.completedAt.unixMillis - job.startedAt.unixMillis))
             case .failed: group.failed += 1
+            case .dead: group.dead += 1
             case .cancelled: group.cancelled += 1
             case .unspecified, .UNRECOGNIZED: break
             }
         }
-        let decided = group.completed + group.failed
+        let decided = group.completed + group.failed + group.dead
         group.successRate = decided == 0 ? 0 : Double(group.completed) / Double(decided)
         durations.sort()
         group.p50DurationMs = UInt64(percentile(durations, 0.50))

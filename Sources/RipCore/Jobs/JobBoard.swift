@@ -114,18 +114,30 @@ public struct JobBoard: Sendable {
     }
 
     /// Finished jobs that `request` would remove at `now`.
-    func clearable(_ request: RipClearJobsRequest, now: UnixMillis) -> [String] {
-        let all = !request.completed && !request.failed && !request.cancelled
+    func clearable(_ request: RipClearJobsRequest, now: UnixMillis) throws -> [String] {
+        if !request.jobID.isEmpty {
+            let job = try find(request.jobID)
+            guard job.status.isFinished else {
+                throw RipError.failedPrecondition(
+                    "only a finished job can be removed; \(job.id) is \(Self.view(job, at: now).status.word)")
+            }
+            return [job.id]
+        }
         let cutoff = now - UnixMillis(clamping: request.olderThanMs)
         return byID.values.compactMap { job in
-            let wanted =
-                switch job.status {
-                case .completed: all || request.completed
-                case .failed: all || request.failed
-                case .cancelled: all || request.cancelled
-                default: false
-                }
-            return wanted && job.completedAt.unixMillis <= cutoff ? job.id : nil
+            Self.clears(request, job.status) && job.completedAt.unixMillis <= cutoff ? job.id : nil
+        }
+    }
+
+    /// Whether `request`'s status flags take a job in `status`.
+    private static func clears(_ request: RipClearJobsRequest, _ status: RipJobStatus) -> Bool {
+        let usual = !request.completed && !request.failed && !request.cancelled && !request.dead
+        return switch status {
+        case .completed: usual || request.completed
+        case .failed: usual || request.failed
+        case .cancelled: usual || request.cancelled
+        case .dead: request.dead
+        default: false
         }
     }
 
@@ -138,9 +150,11 @@ public struct JobBoard: Sendable {
         return overflow || until > now ? job : nil
     }
 
-    /// Whether a finished job is older than `retention` at `now` (the sweeper's cheap check).
-    public func hasFinished(olderThan cutoff: UnixMillis) -> Bool {
-        byID.values.contains { $0.status.isFinished && $0.completedAt.unixMillis <= cutoff }
+    /// Whether `request` (by its status flags and age) would remove anything at `now`: the
+    /// sweeper's cheap check.
+    public func hasClearable(_ request: RipClearJobsRequest, now: UnixMillis) -> Bool {
+        let cutoff = now - UnixMillis(clamping: request.olderThanMs)
+        return byID.values.contains { Self.clears(request, $0.status) && $0.completedAt.unixMillis <= cutoff }
     }
 }
 

@@ -8,6 +8,8 @@ public enum JobRules {
     public static let defaultConcurrent: UInt32 = 5
     public static let defaultRetries: UInt32 = 3
     static let maxWorkersKept = 10
+    /// Entries of a job's failed-attempt history (the newest).
+    static let maxFailedAttemptsKept = 20
 
 /// Every rule a submit must keep that does not depend on the state (URLs, config, limits):
 /// checked before the writer lock is taken, as parsing a large config takes time.

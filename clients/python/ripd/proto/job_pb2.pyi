@@ -15,6 +15,7 @@ JOB_PRIORITY_MEDIUM: JobPriority
 JOB_PRIORITY_UNSPECIFIED: JobPriority
 JOB_STATUS_CANCELLED: JobStatus
 JOB_STATUS_COMPLETED: JobStatus
+JOB_STATUS_DEAD: JobStatus
 JOB_STATUS_FAILED: JobStatus
 JOB_STATUS_PAUSED: JobStatus
 JOB_STATUS_PENDING: JobStatus
@@ -101,16 +102,20 @@ class ClaimedJob(_message.Message):
     def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ..., token: _Optional[str] = ..., user_agent: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ClearJobsRequest(_message.Message):
-    __slots__ = ["cancelled", "completed", "failed", "older_than_ms"]
+    __slots__ = ["cancelled", "completed", "dead", "failed", "job_id", "older_than_ms"]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    DEAD_FIELD_NUMBER: _ClassVar[int]
     FAILED_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
     OLDER_THAN_MS_FIELD_NUMBER: _ClassVar[int]
     cancelled: bool
     completed: bool
+    dead: bool
     failed: bool
+    job_id: str
     older_than_ms: int
-    def __init__(self, completed: bool = ..., failed: bool = ..., cancelled: bool = ..., older_than_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, completed: bool = ..., failed: bool = ..., cancelled: bool = ..., older_than_ms: _Optional[int] = ..., dead: bool = ..., job_id: _Optional[str] = ...) -> None: ...
 
 class ClearJobsResponse(_message.Message):
     __slots__ = ["removed"]
@@ -228,7 +233,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "workers"]
+    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -247,6 +252,7 @@ class Job(_message.Message):
     DEDUPLICATED_FIELD_NUMBER: _ClassVar[int]
     DROPPED_LOG_LINES_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    FAILED_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_AT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_FIELD_NUMBER: _ClassVar[int]
@@ -284,6 +290,7 @@ class Job(_message.Message):
     deduplicated: bool
     dropped_log_lines: int
     error: str
+    failed_attempts: _containers.RepeatedCompositeFieldContainer[JobAttempt]
     heartbeat_at: _timestamp_pb2.Timestamp
     id: str
     lease: JobLease
@@ -310,7 +317,21 @@ class Job(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     urls: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ...) -> None: ...
+
+class JobAttempt(_message.Message):
+    __slots__ = ["attempt", "ended_at", "error", "started_at", "worker_id"]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    attempt: int
+    ended_at: _timestamp_pb2.Timestamp
+    error: str
+    started_at: _timestamp_pb2.Timestamp
+    worker_id: str
+    def __init__(self, attempt: _Optional[int] = ..., worker_id: _Optional[str] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class JobCheckpoint(_message.Message):
     __slots__ = ["data", "saved_at"]
@@ -329,6 +350,7 @@ class JobEvent(_message.Message):
     KIND_COMPLETED: JobEvent.Kind
     KIND_CREATED: JobEvent.Kind
     KIND_CURRENT: JobEvent.Kind
+    KIND_DEAD: JobEvent.Kind
     KIND_FAILED: JobEvent.Kind
     KIND_FIELD_NUMBER: _ClassVar[int]
     KIND_LOG: JobEvent.Kind
@@ -390,9 +412,10 @@ class JobResult(_message.Message):
     def __init__(self, url: _Optional[str] = ..., ok: bool = ..., content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., error: _Optional[str] = ..., duration_ms: _Optional[int] = ..., size: _Optional[int] = ..., artifact_id: _Optional[str] = ...) -> None: ...
 
 class JobStatsGroup(_message.Message):
-    __slots__ = ["cancelled", "completed", "failed", "jobs", "jobs_per_minute", "key", "p50_duration_ms", "p95_duration_ms", "paused", "pending", "running", "scheduled", "success_rate", "urls"]
+    __slots__ = ["cancelled", "completed", "dead", "failed", "jobs", "jobs_per_minute", "key", "p50_duration_ms", "p95_duration_ms", "paused", "pending", "running", "scheduled", "success_rate", "urls"]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    DEAD_FIELD_NUMBER: _ClassVar[int]
     FAILED_FIELD_NUMBER: _ClassVar[int]
     JOBS_FIELD_NUMBER: _ClassVar[int]
     JOBS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
@@ -407,6 +430,7 @@ class JobStatsGroup(_message.Message):
     URLS_FIELD_NUMBER: _ClassVar[int]
     cancelled: int
     completed: int
+    dead: int
     failed: int
     jobs: int
     jobs_per_minute: float
@@ -419,7 +443,7 @@ class JobStatsGroup(_message.Message):
     scheduled: int
     success_rate: float
     urls: int
-    def __init__(self, key: _Optional[str] = ..., jobs: _Optional[int] = ..., pending: _Optional[int] = ..., scheduled: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., success_rate: _Optional[float] = ..., p50_duration_ms: _Optional[int] = ..., p95_duration_ms: _Optional[int] = ..., jobs_per_minute: _Optional[float] = ..., urls: _Optional[int] = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., jobs: _Optional[int] = ..., pending: _Optional[int] = ..., scheduled: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., success_rate: _Optional[float] = ..., p50_duration_ms: _Optional[int] = ..., p95_duration_ms: _Optional[int] = ..., jobs_per_minute: _Optional[float] = ..., urls: _Optional[int] = ..., dead: _Optional[int] = ...) -> None: ...
 
 class JobStatsRequest(_message.Message):
     __slots__ = ["group_by", "range_ms"]

@@ -11,14 +11,15 @@ extension RipJobStatus {
         case .completed: "completed"
         case .failed: "failed"
         case .cancelled: "cancelled"
+        case .dead: "dead"
         case .unspecified, .UNRECOGNIZED: "unknown"
         }
     }
 }
 
 extension RipJobStatus {
-    /// Completed, failed or cancelled: nothing will change the job again but a retry.
-    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+    /// Completed, failed, cancelled or dead: nothing will change the job again but a retry.
+    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled || self == .dead }
 }
 
 extension RipJobPriority {

@@ -43,6 +43,12 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   case completed // = 5
   case failed // = 6
   case cancelled // = 7
+
+  /// The dead-letter set: its retries are used up (the last attempt failed, ran over its
+  /// timeout or lost its lease). Kept with its attempt history until ripd --dead-retention;
+  /// RetryJob kicks it back to the queue with fresh attempts. (A non-retryable FailJob is
+  /// FAILED, not DEAD.)
+  case dead // = 8
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -59,6 +65,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     case 5: self = .completed
     case 6: self = .failed
     case 7: self = .cancelled
+    case 8: self = .dead
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -73,6 +80,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     case .completed: return 5
     case .failed: return 6
     case .cancelled: return 7
+    case .dead: return 8
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -87,6 +95,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     .completed,
     .failed,
     .cancelled,
+    .dead,
   ]
 
 }
@@ -546,11 +555,56 @@ public nonisolated struct RipJob: @unchecked Sendable {
     set {_uniqueStorage()._deduplicated = newValue}
   }
 
+  /// The attempts that ended without completing, oldest first (the newest 20).
+  public var failedAttempts: [RipJobAttempt] {
+    get {_storage._failedAttempts}
+    set {_uniqueStorage()._failedAttempts = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One attempt of a job that did not complete.
+public nonisolated struct RipJobAttempt: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var attempt: UInt32 = 0
+
+  public var workerID: String = String()
+
+  public var startedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_startedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_startedAt = newValue}
+  }
+  /// Returns true if `startedAt` has been explicitly set.
+  public var hasStartedAt: Bool {self._startedAt != nil}
+  /// Clears the value of `startedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearStartedAt() {self._startedAt = nil}
+
+  public var endedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endedAt = newValue}
+  }
+  /// Returns true if `endedAt` has been explicitly set.
+  public var hasEndedAt: Bool {self._endedAt != nil}
+  /// Clears the value of `endedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearEndedAt() {self._endedAt = nil}
+
+  /// What ended it: the worker's error, a timeout, or the lease running out.
+  public var error: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _startedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
@@ -812,7 +866,8 @@ public nonisolated struct RipClearJobsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Which finished jobs; none set = all three.
+  /// Which finished jobs; none of the four set = completed, failed and cancelled (dead jobs go
+  /// only when asked for).
   public var completed: Bool = false
 
   public var failed: Bool = false
@@ -821,6 +876,12 @@ public nonisolated struct RipClearJobsRequest: Sendable {
 
   /// Only jobs finished at least this long ago.
   public var olderThanMs: UInt64 = 0
+
+  public var dead: Bool = false
+
+  /// Only this job, which must be finished (NOT_FOUND, FAILED_PRECONDITION otherwise); the
+  /// status flags then say nothing.
+  public var jobID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -949,7 +1010,7 @@ public nonisolated struct RipJobStatsGroup: Sendable {
 
   public var cancelled: UInt64 = 0
 
-  /// completed / (completed + failed); 0 when none finished.
+  /// completed / (completed + failed + dead); 0 when none finished.
   public var successRate: Double = 0
 
   /// Of finished attempts: created (or run_at) to completed, in milliseconds.
@@ -961,6 +1022,8 @@ public nonisolated struct RipJobStatsGroup: Sendable {
   public var jobsPerMinute: Double = 0
 
   public var urls: UInt64 = 0
+
+  public var dead: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1044,6 +1107,9 @@ public nonisolated struct RipJobEvent: Sendable {
     /// Paused, resumed, re-queued (lease expired, retry), cancel requested, checkpoint.
     case updated // = 9
     case removed // = 10
+
+    /// Its retries are used up: the job is DEAD.
+    case dead // = 11
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -1063,6 +1129,7 @@ public nonisolated struct RipJobEvent: Sendable {
       case 8: self = .cancelled
       case 9: self = .updated
       case 10: self = .removed
+      case 11: self = .dead
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1080,6 +1147,7 @@ public nonisolated struct RipJobEvent: Sendable {
       case .cancelled: return 8
       case .updated: return 9
       case .removed: return 10
+      case .dead: return 11
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1097,6 +1165,7 @@ public nonisolated struct RipJobEvent: Sendable {
       .cancelled,
       .updated,
       .removed,
+      .dead,
     ]
 
   }
@@ -1457,7 +1526,7 @@ public nonisolated struct RipReleaseJobRequest: Sendable {
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension RipJobStatus: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_SCHEDULED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_PAUSED\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_CANCELLED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_SCHEDULED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_PAUSED\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_CANCELLED\0\u{1}JOB_STATUS_DEAD\0")
 }
 
 nonisolated extension RipJobPriority: SwiftProtobuf._ProtoNameProviding {
@@ -1703,7 +1772,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1743,6 +1812,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _uniqueKey: String = String()
     var _uniqueForMs: UInt64 = 0
     var _deduplicated: Bool = false
+    var _failedAttempts: [RipJobAttempt] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1790,6 +1860,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _uniqueKey = source._uniqueKey
       _uniqueForMs = source._uniqueForMs
       _deduplicated = source._deduplicated
+      _failedAttempts = source._failedAttempts
     }
   }
 
@@ -1845,6 +1916,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 35: try { try decoder.decodeSingularStringField(value: &_storage._uniqueKey) }()
         case 36: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
         case 37: try { try decoder.decodeSingularBoolField(value: &_storage._deduplicated) }()
+        case 38: try { try decoder.decodeRepeatedMessageField(value: &_storage._failedAttempts) }()
         default: break
         }
       }
@@ -1968,6 +2040,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       if _storage._deduplicated != false {
         try visitor.visitSingularBoolField(value: _storage._deduplicated, fieldNumber: 37)
       }
+      if !_storage._failedAttempts.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._failedAttempts, fieldNumber: 38)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2014,10 +2089,65 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._uniqueKey != rhs_storage._uniqueKey {return false}
         if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
         if _storage._deduplicated != rhs_storage._deduplicated {return false}
+        if _storage._failedAttempts != rhs_storage._failedAttempts {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipJobAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobAttempt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}attempt\0\u{3}worker_id\0\u{3}started_at\0\u{3}ended_at\0\u{1}error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._startedAt) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._endedAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 1)
+    }
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 2)
+    }
+    try { if let v = self._startedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._endedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipJobAttempt, rhs: RipJobAttempt) -> Bool {
+    if lhs.attempt != rhs.attempt {return false}
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs._startedAt != rhs._startedAt {return false}
+    if lhs._endedAt != rhs._endedAt {return false}
+    if lhs.error != rhs.error {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2504,7 +2634,7 @@ nonisolated extension RipRetryJobRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension RipClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClearJobsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}older_than_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}older_than_ms\0\u{1}dead\0\u{3}job_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2516,6 +2646,8 @@ nonisolated extension RipClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularBoolField(value: &self.failed) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.cancelled) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.olderThanMs) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.dead) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
       default: break
       }
     }
@@ -2534,6 +2666,12 @@ nonisolated extension RipClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf.
     if self.olderThanMs != 0 {
       try visitor.visitSingularUInt64Field(value: self.olderThanMs, fieldNumber: 4)
     }
+    if self.dead != false {
+      try visitor.visitSingularBoolField(value: self.dead, fieldNumber: 5)
+    }
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2542,6 +2680,8 @@ nonisolated extension RipClearJobsRequest: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.failed != rhs.failed {return false}
     if lhs.cancelled != rhs.cancelled {return false}
     if lhs.olderThanMs != rhs.olderThanMs {return false}
+    if lhs.dead != rhs.dead {return false}
+    if lhs.jobID != rhs.jobID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2753,7 +2893,7 @@ nonisolated extension RipJobStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobStatsGroup"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}jobs\0\u{1}pending\0\u{1}scheduled\0\u{1}running\0\u{1}paused\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}success_rate\0\u{3}p50_duration_ms\0\u{3}p95_duration_ms\0\u{3}jobs_per_minute\0\u{1}urls\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}jobs\0\u{1}pending\0\u{1}scheduled\0\u{1}running\0\u{1}paused\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}success_rate\0\u{3}p50_duration_ms\0\u{3}p95_duration_ms\0\u{3}jobs_per_minute\0\u{1}urls\0\u{1}dead\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2775,6 +2915,7 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 12: try { try decoder.decodeSingularUInt64Field(value: &self.p95DurationMs) }()
       case 13: try { try decoder.decodeSingularDoubleField(value: &self.jobsPerMinute) }()
       case 14: try { try decoder.decodeSingularUInt64Field(value: &self.urls) }()
+      case 15: try { try decoder.decodeSingularUInt64Field(value: &self.dead) }()
       default: break
       }
     }
@@ -2823,6 +2964,9 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.urls != 0 {
       try visitor.visitSingularUInt64Field(value: self.urls, fieldNumber: 14)
     }
+    if self.dead != 0 {
+      try visitor.visitSingularUInt64Field(value: self.dead, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2841,6 +2985,7 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.p95DurationMs != rhs.p95DurationMs {return false}
     if lhs.jobsPerMinute != rhs.jobsPerMinute {return false}
     if lhs.urls != rhs.urls {return false}
+    if lhs.dead != rhs.dead {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2965,7 +3110,7 @@ nonisolated extension RipJobEvent: SwiftProtobuf.Message, SwiftProtobuf._Message
 }
 
 nonisolated extension RipJobEvent.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CURRENT\0\u{1}KIND_CREATED\0\u{1}KIND_STARTED\0\u{1}KIND_PROGRESS\0\u{1}KIND_LOG\0\u{1}KIND_COMPLETED\0\u{1}KIND_FAILED\0\u{1}KIND_CANCELLED\0\u{1}KIND_UPDATED\0\u{1}KIND_REMOVED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CURRENT\0\u{1}KIND_CREATED\0\u{1}KIND_STARTED\0\u{1}KIND_PROGRESS\0\u{1}KIND_LOG\0\u{1}KIND_COMPLETED\0\u{1}KIND_FAILED\0\u{1}KIND_CANCELLED\0\u{1}KIND_UPDATED\0\u{1}KIND_REMOVED\0\u{1}KIND_DEAD\0")
 }
 
 nonisolated extension RipWatchEventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
