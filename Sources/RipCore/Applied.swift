@@ -30,8 +30,10 @@ public struct Applied: Sendable, Equatable {
         })
     }
 
-    mutating func record(_ kind: RipJobEvent.Kind, _ job: RipJob, logs: [RipLogEntry] = []) {
-        jobs.append(job)
+    /// `isResult` false: an event only, for a job the change reached through another (a
+    /// dependent released or cancelled when the job it ran after finished).
+    mutating func record(_ kind: RipJobEvent.Kind, _ job: RipJob, logs: [RipLogEntry] = [], isResult: Bool = true) {
+        if isResult { jobs.append(job) }
         jobEvents.append(.with {
             $0.kind = kind
             $0.job = job

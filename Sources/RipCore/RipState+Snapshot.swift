@@ -88,6 +88,7 @@ extension JobBoard {
             byID[job.id] = job
             if job.status == .pending { queue.restore(job) }
             if job.status == .running { running.insert(job.id) }
+            if job.status == .waiting { for id in job.waitingFor { dependents[id, default: []].insert(job.id) } }
             indexUniqueKey(of: job)
         }
         for log in snapshot.jobLogs where byID[log.jobID] != nil {

@@ -35,6 +35,10 @@ struct JobCommand: AsyncParsableCommand {
                 --unique-key makes the submit idempotent: while a job with the same key is pending, scheduled or \
                 running (or finished less than --unique-for ago), ripd creates nothing and returns that job \
                 ("deduplicated": true with --json).
+
+                --after JOB chains jobs: this one is waiting until JOB completed (ripctl job submit … --after A \
+                --after B waits for both); if JOB fails, dies or is cancelled, this one is cancelled with the \
+                reason, and so are the jobs after it. --after-any runs it once they finished, however.
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "A URL to extract (repeatable).") var url: [String]
@@ -55,6 +59,9 @@ struct JobCommand: AsyncParsableCommand {
         var uniqueKey: String?
         @Option(help: "Keep the key held this long after the job finished (90s, 15m, 2h, 1d; needs --unique-key).")
         var uniqueFor: String?
+        @Option(help: "A job this one waits for (repeatable): it runs once each completed, and is cancelled if one does not.")
+        var after: [String] = []
+        @Flag(help: "With --after: run once each of them finished, however it finished.") var afterAny = false
 
         func run() async throws {
             var request = RipSubmitJobRequest.with {
@@ -84,6 +91,8 @@ struct JobCommand: AsyncParsableCommand {
             }
             if let delay { request.delayMs = try JobFormat.milliseconds(delay, option: "--delay") }
             if let uniqueKey { request.uniqueKey = uniqueKey }
+            request.after = after
+            request.afterAny = afterAny
             if let uniqueFor { request.uniqueForMs = try JobFormat.milliseconds(uniqueFor, option: "--unique-for") }
             try await global.withClient { client, output in
                 let job = try await client.submitJob(request)
@@ -281,13 +290,13 @@ struct JobCommand: AsyncParsableCommand {
                 })
                 try output.emit(response) {
                     let rows = ([response.total] + response.groups).map { group in
-                        [group.key, "\(group.jobs)", "\(group.pending + group.scheduled)", "\(group.running)",
+                        [group.key, "\(group.jobs)", "\(group.pending + group.scheduled)", "\(group.waiting)", "\(group.running)",
                          "\(group.completed)", "\(group.failed)", "\(group.dead)", "\(group.cancelled)",
                          String(format: "%.1f%%", group.successRate * 100), "\(group.p50DurationMs) ms",
                          "\(group.p95DurationMs) ms", String(format: "%.2f", group.jobsPerMinute)]
                     }
                     return Output.table(
-                        ["GROUP", "JOBS", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "DEAD", "CANCELLED", "SUCCESS", "P50", "P95",
+                        ["GROUP", "JOBS", "QUEUED", "WAITING", "RUNNING", "COMPLETED", "FAILED", "DEAD", "CANCELLED", "SUCCESS", "P50", "P95",
                          "JOBS/MIN"], rows)
                 }
             }

@@ -32,6 +32,10 @@ enum JobFormat {
             ("created", job.createdAt.rfc3339), ("started", job.startedAt.rfc3339), ("finished", job.completedAt.rfc3339),
         ]
         if job.status == .pending || job.status == .scheduled { pairs.append(("runs at", job.runAt.rfc3339)) }
+        if !job.after.isEmpty {
+            pairs.append(("after", job.after.joined(separator: ", ") + (job.afterAny ? " (any outcome)" : "")))
+        }
+        if !job.waitingFor.isEmpty { pairs.append(("waiting for", job.waitingFor.joined(separator: ", "))) }
         if !job.error.isEmpty { pairs.append(("error", job.error)) }
         if !job.summary.isEmpty { pairs.append(("summary", job.summary)) }
         guard detailed else { return Output.fields(pairs) }
@@ -100,7 +104,7 @@ enum PriorityArgument: String, ExpressibleByArgument, CaseIterable {
 
 /// --status values.
 enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
-    case pending, scheduled, running, paused, completed, failed, cancelled, dead
+    case pending, scheduled, running, paused, completed, failed, cancelled, dead, waiting
 
     var message: RipJobStatus {
         switch self {
@@ -112,6 +116,7 @@ enum StatusArgument: String, ExpressibleByArgument, CaseIterable {
         case .failed: .failed
         case .cancelled: .cancelled
         case .dead: .dead
+        case .waiting: .waiting
         }
     }
 }

@@ -152,6 +152,45 @@ struct JobCommandTests {
         #expect(try await ripctl("job", "submit", "--url", "https://a.example", "--delay", "soon").stderr.contains("--delay takes a duration"))
     }
 
+    @Test("a chain A → B → C submitted with --after runs in order; a failing A cancels B and C")
+    func chains() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let server = try await FileServer(files: ["a.html": "A", "b.html": "B", "c.html": "C"])
+        func submit(_ page: String, _ extra: [String] = []) async throws -> String {
+            try Self.jobID(try await ripctl.run(["job", "submit", "--url", server.url(page), "--max-retries", "0", "--json"] + extra))
+        }
+        let a = try await submit("a.html")
+        let b = try await submit("b.html", ["--after", a])
+        let c = try await submit("c.html", ["--after", b])
+        let shown = try await ripctl("job", "status", "--job-id", c)
+        #expect(shown.stdout.contains(#/status:\s+waiting/#) && shown.stdout.contains(#/waiting for:\s+job_/#) && shown.stdout.contains(b), "\(shown.stdout)")
+        for _ in 0..<3 {
+            let worker = try await ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#)
+            #expect(worker.status == 0, "\(worker.stderr)")
+        }
+        var times: [(started: String, finished: String)] = []
+        for id in [a, b, c] {
+            let job = try await ripctl("job", "status", "--job-id", id, "--json").json
+            #expect(job["status"] as? String == "JOB_STATUS_COMPLETED")
+            times.append(((job["started_at"] as? String) ?? "", (job["completed_at"] as? String) ?? ""))
+        }
+        #expect(times[0].finished <= times[1].started && times[1].finished <= times[2].started, "\(times)")
+
+        let x = try await submit("missing.html")
+        let y = try await submit("b.html", ["--after", x])
+        let z = try await submit("c.html", ["--after", y])
+        let anyway = try await submit("c.html", ["--after", x, "--after-any"])
+        #expect(try await ripctl("worker", "run", "--once", "--wait", "10", "--exec", #"curl -fsS "$1""#).status == 1)
+        let cancelled = try await ripctl("job", "status", "--job-id", z, "--json").json
+        #expect(cancelled["status"] as? String == "JOB_STATUS_CANCELLED")
+        #expect(cancelled["error"] as? String == "cancelled: job \(y), which it runs after, is cancelled")
+        #expect(try await ripctl("job", "status", "--job-id", y).stdout.contains("job \(x), which it runs after, is dead"))
+        #expect(try await ripctl("job", "status", "--job-id", anyway).stdout.contains(#/status:\s+pending/#))
+        let orphan = try await ripctl("job", "submit", "--url", server.url("a.html"), "--after", "job_nope")
+        #expect(orphan.status == 1 && orphan.stderr.contains("NOT_FOUND"))
+    }
+
     @Test("a worker killed mid-job: the lease runs out and another worker resumes from the checkpoint")
     func workerCrash() async throws {
         let daemon = try await Daemon()

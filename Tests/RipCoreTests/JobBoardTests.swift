@@ -25,11 +25,12 @@ struct JobHarness {
     @discardableResult
     mutating func submit(
         _ name: String, priority: RipJobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
-        retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1
+        retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1, after: [String] = [],
+        afterAny: Bool = false
     ) throws -> String {
         counter += 1
         let id = "job_\(counter)"
-        let request = RipSubmitJobRequest.with {
+        var request = RipSubmitJobRequest.with {
                 $0.urls = (0..<urls).map { "https://example.com/\(name)/\($0)" }
                 $0.name = name
                 $0.priority = priority
@@ -39,6 +40,8 @@ struct JobHarness {
                 $0.timeoutSeconds = timeout
                 $0.tags = tags
             }
+        request.after = after
+        request.afterAny = afterAny
         // As the SubmitJob handler does: validate, then decide, then apply.
         try JobRules.validate(request, now: now)
         guard case .create(let decided) = try state.decideSubmit(request, id: id, now: now) else {
@@ -448,6 +451,63 @@ struct JobBoardTests {
         #expect(try !h.submitUnique("k").deduplicated)
     }
 
+    @Test("dependencies: a chain runs in order; a failure cancels what follows, down the chain; after_any runs regardless")
+    func dependencies() throws {
+        var h = JobHarness()
+        let a = try h.submit("a")
+        let b = try h.submit("b", after: [a])
+        let c = try h.submit("c", after: [b, b])
+        let any = try h.submit("any", after: [a, b], afterAny: true)
+        #expect(try h.job(b).status == .waiting && h.job(b).waitingFor == [a])
+        #expect(try h.job(c).after == [b], "a job named twice counts once")
+        #expect(try h.claim(max: 10).map(\.id) == [a], "waiting jobs are not claimed")
+
+        func complete(_ id: String) throws {
+            let token = try h.job(id).lease.token
+            try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = token } }
+        }
+        let tokenA = try h.job(a).lease.token
+        let done = try h.apply { $0.completeJob = .with { $0.jobID = a; $0.token = tokenA } }
+        #expect(done.job.id == a && done.readiedJobs, "the reply is the completed job; the released one readies the queue")
+        #expect(done.jobEvents.contains { $0.job.id == b && $0.job.status == .pending })
+        #expect(try h.job(b).status == .pending && h.job(c).status == .waiting && h.job(any).waitingFor == [b])
+        #expect(try h.claim(max: 10).map(\.id) == [b])
+        try complete(b)
+        #expect(try h.claim(max: 10).map(\.id) == [c, any])
+
+        // A failure cancels the chain behind it, with the reason; after_any runs anyway.
+        let x = try h.submit("x")
+        let y = try h.submit("y", after: [x])
+        let z = try h.submit("z", after: [y])
+        let w = try h.submit("w", after: [x], afterAny: true)
+        let lease = try #require(try h.claim().first { $0.id == x })
+        let failed = try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = x; $0.token = lease.token; $0.error = "boom" } } }
+        #expect(failed.jobs.map(\.id) == [x])
+        #expect(try h.job(y).status == .cancelled && h.job(y).error == "cancelled: job \(x), which it runs after, is failed")
+        #expect(try h.job(z).status == .cancelled && h.job(z).error == "cancelled: job \(y), which it runs after, is cancelled")
+        #expect(try h.job(w).status == .pending)
+
+        // Naming a job that finished badly cancels at once; one that completed does not wait.
+        let late = try h.submit("late", after: [x])
+        let ready = try h.submit("ready", after: [a])
+        #expect(try h.job(late).status == .cancelled && h.job(ready).status == .pending)
+        #expect(try #require(throws: RipError.self) { try h.submit("orphan", after: ["job_none"]) }.code == .notFound)
+
+        // Cancelling a tag that holds a job and its dependent cancels each once.
+        let p = try h.submit("p", tags: ["t"])
+        let q = try h.submit("q", tags: ["t"], after: [p])
+        let cancelled = try h.apply { $0.cancelJobs = .with { $0.tag = "t" } }
+        #expect(try cancelled.jobs.map(\.id) == [p] && h.job(q).status == .cancelled)
+
+        let snapshot = h.state.snapshot(lastSequence: 1)
+        #expect(try h.replayed() == snapshot.jobs)
+        let waiting = try h.submit("still-waiting", after: [c])
+        var restored = RipState(snapshot: try RipSnapshot(serializedBytes: try h.state.snapshot(lastSequence: 1).serializedBytes() as Data))
+        let token = try h.job(c).lease.token
+        let released = try restored.apply(.with { $0.timeUnixMs = h.now; $0.completeJob = .with { $0.jobID = c; $0.token = token } })
+        #expect(released.jobEvents.contains { $0.job.id == waiting && $0.job.status == .pending }, "a restored state knows who waits")
+    }
+
     @Test func submitsAreValidated() throws {
         let h = JobHarness()
         let bad: [RipSubmitJobRequest] = [
@@ -462,6 +522,9 @@ struct JobBoardTests {
             .with { $0.urls = ["https://example.com"]; $0.uniqueKey = "k"; $0.uniqueForMs = RipLimits.Job.maxUniqueForMs + 1 },
             .with { $0.urls = ["https://example.com"]; $0.uniqueKey = "k"; $0.uniqueForMs = .max },
             .with { $0.urls = ["https://example.com"]; $0.uniqueForMs = 1000 },
+            .with { $0.urls = ["https://example.com"]; $0.after = Array(repeating: "job_a", count: 101) },
+            .with { $0.urls = ["https://example.com"]; $0.after = [""] },
+            .with { $0.urls = ["https://example.com"]; $0.afterAny = true },
         ]
         for request in bad {
             let error = try #require(throws: RipError.self) { try JobRules.validate(request, now: h.now) }

@@ -1,3 +1,4 @@
+import DequeModule
 import RipProto
 import RipBase
 
@@ -7,8 +8,28 @@ extension JobBoard {
     mutating func submit(_ job: RipJob, now: UnixMillis) throws -> Applied {
         guard byID[job.id] == nil else { throw RipError.alreadyExists("job \(job.id) already exists") }
         var job = job
-        job.queueTicket = queue.enqueue(job)
+        var unfinished: [String] = []
+        for id in job.after {
+            let before = try find(id)
+            if !before.status.isFinished {
+                unfinished.append(id)
+            } else if before.status != .completed && !job.afterAny && job.error.isEmpty {
+                job.error = Self.cancelReason(before)
+            }
+        }
         indexUniqueKey(of: job)
+        if !job.error.isEmpty {
+            job.status = .cancelled
+            job.completedAt = .init(unixMillis: now)
+            return store(job, .created, now: now)
+        }
+        if !unfinished.isEmpty {
+            job.status = .waiting
+            job.waitingFor = unfinished
+            for id in unfinished { dependents[id, default: []].insert(job.id) }
+            return store(job, .created, now: now)
+        }
+        job.queueTicket = queue.enqueue(job)
         return store(job, .created, now: now, readied: true)
     }
 
@@ -173,7 +194,9 @@ extension JobBoard {
             throw RipError.invalidArgument("give either a job id or a tag to cancel")
         }
         var applied = Applied()
-        for var job in targets {
+        for target in targets {
+            // One cancelled before may have cancelled this one, which waited for it.
+            guard var job = byID[target.id], !job.status.isFinished else { continue }
             if job.status == .running && !request.force {
                 job.cancelRequested = true
                 applied.merge(store(job, .updated, now: now))
@@ -295,7 +318,7 @@ extension JobBoard {
         if job.failedAttempts.count > JobRules.maxFailedAttemptsKept { job.failedAttempts.removeFirst() }
     }
 
-    private mutating func requeue(_ job: RipJob, at readyAt: UnixMillis, now: UnixMillis) -> Applied {
+    private mutating func requeue(_ job: RipJob, at readyAt: UnixMillis, now: UnixMillis, isResult: Bool = true) -> Applied {
         var job = job
         running.remove(job.id)
         job.status = .pending
@@ -303,14 +326,22 @@ extension JobBoard {
         job.cancelRequested = false
         job.runAt = .init(unixMillis: readyAt)
         job.queueTicket = queue.enqueue(job)
-        return store(job, .updated, now: now, readied: true)
+        return store(job, .updated, now: now, readied: true, isResult: isResult)
     }
 
+    /// Ends `job` as `status`, then tells the jobs waiting for it.
     private mutating func finish(_ job: RipJob, as status: RipJobStatus, now: UnixMillis) -> Applied {
+        var applied = settle(job, as: status, now: now)
+        applied.merge(releaseDependents(of: applied.job, now: now))
+        return applied
+    }
+
+    private mutating func settle(_ job: RipJob, as status: RipJobStatus, now: UnixMillis, isResult: Bool = true) -> Applied {
         var job = job
         running.remove(job.id)
         job.status = status
         job.clearLease()
+        job.waitingFor = []
         job.completedAt = .init(unixMillis: now)
         if status == .cancelled && job.error.isEmpty { job.error = "cancelled" }
         let kind: RipJobEvent.Kind =
@@ -320,18 +351,49 @@ extension JobBoard {
             case .dead: .dead
             default: .cancelled
             }
-        return store(job, kind, now: now)
+        return store(job, kind, now: now, isResult: isResult)
+    }
+
+    /// The waiting jobs that run after `finished` learn its outcome, in id order, and so on down
+    /// each chain they end (a worklist, not recursion: a chain may be long). A job whose last
+    /// one finished becomes pending; one whose `before` did not complete is cancelled, unless it
+    /// runs after any outcome.
+    private mutating func releaseDependents(of finished: RipJob, now: UnixMillis) -> Applied {
+        var applied = Applied()
+        var done: Deque<RipJob> = [finished]
+        while let before = done.popFirst() {
+            guard let waiting = dependents.removeValue(forKey: before.id) else { continue }
+            for id in waiting.sorted() {
+                guard var job = byID[id], job.status == .waiting else { continue }
+                job.waitingFor.removeAll { $0 == before.id }
+                if before.status != .completed && !job.afterAny {
+                    job.error = Self.cancelReason(before)
+                    let cancelled = settle(job, as: .cancelled, now: now, isResult: false)
+                    applied.merge(cancelled)
+                    done.append(byID[id]!)
+                } else if job.waitingFor.isEmpty {
+                    applied.merge(requeue(job, at: max(now, job.runAt.unixMillis), now: now, isResult: false))
+                } else {
+                    applied.merge(store(job, .updated, now: now, isResult: false))
+                }
+            }
+        }
+        return applied
+    }
+
+    private static func cancelReason(_ before: RipJob) -> String {
+        "cancelled: job \(before.id), which it runs after, is \(before.status.word)"
     }
 
     private mutating func store(
         _ job: RipJob, _ kind: RipJobEvent.Kind, now: UnixMillis, readied: Bool = false,
-        logs: [RipLogEntry] = []
+        logs: [RipLogEntry] = [], isResult: Bool = true
     ) -> Applied {
         var job = job
         job.updatedAt = .init(unixMillis: now)
         byID[job.id] = job
         var applied = Applied()
-        applied.record(kind, Self.view(job, at: now), logs: logs)
+        applied.record(kind, Self.view(job, at: now), logs: logs, isResult: isResult)
         applied.readiedJobs = readied
         return applied
     }

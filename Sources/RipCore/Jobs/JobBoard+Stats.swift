@@ -50,6 +50,7 @@ extension JobBoard {
                 durations.append(max(0, job.completedAt.unixMillis - job.startedAt.unixMillis))
             case .failed: group.failed += 1
             case .dead: group.dead += 1
+            case .waiting: group.waiting += 1
             case .cancelled: group.cancelled += 1
             case .unspecified, .UNRECOGNIZED: break
             }

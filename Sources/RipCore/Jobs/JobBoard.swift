@@ -17,6 +17,9 @@ public struct JobBoard: Sendable {
     /// The newest job submitted with each unique key (whether it still holds the key is
     /// `holder(ofUniqueKey:at:)`'s question).
     var uniqueKeys: [String: String] = [:]
+    /// For each unfinished job, the WAITING jobs that run after it (entries of jobs no longer
+    /// waiting are skipped when it finishes).
+    var dependents: [String: Set<String>] = [:]
 
     public init() {}
 

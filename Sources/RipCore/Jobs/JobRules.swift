@@ -45,6 +45,11 @@ public enum JobRules {
             throw RipError.invalidArgument("a job may start at most \(RipLimits.Job.maxDelayMs / 86_400_000) days ahead")
         }
         try checkUnique(request)
+        guard request.after.count <= RipLimits.Job.maxAfter else {
+            throw RipError.invalidArgument("a job runs after at most \(RipLimits.Job.maxAfter) jobs, got \(request.after.count)")
+        }
+        if request.after.contains("") { throw RipError.invalidArgument("after names an empty job id") }
+        if request.afterAny && request.after.isEmpty { throw RipError.invalidArgument("after_any needs after") }
     }
 
     private static func checkUnique(_ request: RipSubmitJobRequest) throws {
@@ -88,6 +93,9 @@ public enum JobRules {
             $0.timeoutSeconds = request.timeoutSeconds
             $0.uniqueKey = request.uniqueKey
             $0.uniqueForMs = request.uniqueForMs
+            var named: Set<String> = []
+            $0.after = request.after.filter { named.insert($0).inserted }
+            $0.afterAny = request.afterAny
         }
     }
 

@@ -22,6 +22,7 @@ JOB_STATUS_PENDING: JobStatus
 JOB_STATUS_RUNNING: JobStatus
 JOB_STATUS_SCHEDULED: JobStatus
 JOB_STATUS_UNSPECIFIED: JobStatus
+JOB_STATUS_WAITING: JobStatus
 LOG_LEVEL_DEBUG: LogLevel
 LOG_LEVEL_ERROR: LogLevel
 LOG_LEVEL_INFO: LogLevel
@@ -233,7 +234,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "workers"]
+    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -241,6 +242,8 @@ class Job(_message.Message):
         key: str
         value: float
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    AFTER_ANY_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
     CANCEL_REQUESTED_FIELD_NUMBER: _ClassVar[int]
@@ -278,7 +281,10 @@ class Job(_message.Message):
     UNIQUE_KEY_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FOR_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
+    after: _containers.RepeatedScalarFieldContainer[str]
+    after_any: bool
     attempt: int
     batch: bool
     cancel_requested: bool
@@ -316,8 +322,9 @@ class Job(_message.Message):
     unique_key: str
     updated_at: _timestamp_pb2.Timestamp
     urls: _containers.RepeatedScalarFieldContainer[str]
+    waiting_for: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class JobAttempt(_message.Message):
     __slots__ = ["attempt", "ended_at", "error", "started_at", "worker_id"]
@@ -412,7 +419,7 @@ class JobResult(_message.Message):
     def __init__(self, url: _Optional[str] = ..., ok: bool = ..., content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., error: _Optional[str] = ..., duration_ms: _Optional[int] = ..., size: _Optional[int] = ..., artifact_id: _Optional[str] = ...) -> None: ...
 
 class JobStatsGroup(_message.Message):
-    __slots__ = ["cancelled", "completed", "dead", "failed", "jobs", "jobs_per_minute", "key", "p50_duration_ms", "p95_duration_ms", "paused", "pending", "running", "scheduled", "success_rate", "urls"]
+    __slots__ = ["cancelled", "completed", "dead", "failed", "jobs", "jobs_per_minute", "key", "p50_duration_ms", "p95_duration_ms", "paused", "pending", "running", "scheduled", "success_rate", "urls", "waiting"]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
     DEAD_FIELD_NUMBER: _ClassVar[int]
@@ -428,6 +435,7 @@ class JobStatsGroup(_message.Message):
     SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     SUCCESS_RATE_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
     cancelled: int
     completed: int
     dead: int
@@ -443,7 +451,8 @@ class JobStatsGroup(_message.Message):
     scheduled: int
     success_rate: float
     urls: int
-    def __init__(self, key: _Optional[str] = ..., jobs: _Optional[int] = ..., pending: _Optional[int] = ..., scheduled: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., success_rate: _Optional[float] = ..., p50_duration_ms: _Optional[int] = ..., p95_duration_ms: _Optional[int] = ..., jobs_per_minute: _Optional[float] = ..., urls: _Optional[int] = ..., dead: _Optional[int] = ...) -> None: ...
+    waiting: int
+    def __init__(self, key: _Optional[str] = ..., jobs: _Optional[int] = ..., pending: _Optional[int] = ..., scheduled: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., success_rate: _Optional[float] = ..., p50_duration_ms: _Optional[int] = ..., p95_duration_ms: _Optional[int] = ..., jobs_per_minute: _Optional[float] = ..., urls: _Optional[int] = ..., dead: _Optional[int] = ..., waiting: _Optional[int] = ...) -> None: ...
 
 class JobStatsRequest(_message.Message):
     __slots__ = ["group_by", "range_ms"]
@@ -542,7 +551,9 @@ class SaveCheckpointRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., token: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class SubmitJobRequest(_message.Message):
-    __slots__ = ["batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
+    __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
+    AFTER_ANY_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
     CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
     DELAY_MS_FIELD_NUMBER: _ClassVar[int]
@@ -559,6 +570,8 @@ class SubmitJobRequest(_message.Message):
     UNIQUE_FOR_MS_FIELD_NUMBER: _ClassVar[int]
     UNIQUE_KEY_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
+    after: _containers.RepeatedScalarFieldContainer[str]
+    after_any: bool
     batch: bool
     config_json: str
     delay_ms: int
@@ -575,7 +588,7 @@ class SubmitJobRequest(_message.Message):
     unique_for_ms: int
     unique_key: str
     urls: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
     __slots__ = ["jobs", "logs", "sessions"]

@@ -12,6 +12,7 @@ extension RipJobStatus {
         case .failed: "failed"
         case .cancelled: "cancelled"
         case .dead: "dead"
+        case .waiting: "waiting"
         case .unspecified, .UNRECOGNIZED: "unknown"
         }
     }

@@ -62,6 +62,8 @@ public enum RipLimits {
         public static let maxLogFilterBytes = 1024
         public static let maxMetrics = 64
         public static let maxUniqueKeyLength = 256
+        /// Jobs one job may be submitted to run after.
+        public static let maxAfter = 100
         /// How long a finished job may keep holding its unique key.
         public static let maxUniqueForMs: UInt64 = 366 * 24 * 3600 * 1000
     }

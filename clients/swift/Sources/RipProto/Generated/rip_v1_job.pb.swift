@@ -49,6 +49,10 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   /// RetryJob kicks it back to the queue with fresh attempts. (A non-retryable FailJob is
   /// FAILED, not DEAD.)
   case dead // = 8
+
+  /// Submitted with `after`: waits until the jobs it runs after finished, then becomes
+  /// PENDING (or CANCELLED when one of them did not complete and after_any is not set).
+  case waiting // = 9
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -66,6 +70,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     case 6: self = .failed
     case 7: self = .cancelled
     case 8: self = .dead
+    case 9: self = .waiting
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -81,6 +86,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     case .failed: return 6
     case .cancelled: return 7
     case .dead: return 8
+    case .waiting: return 9
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -96,6 +102,7 @@ public nonisolated enum RipJobStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
     .failed,
     .cancelled,
     .dead,
+    .waiting,
   ]
 
 }
@@ -561,6 +568,23 @@ public nonisolated struct RipJob: @unchecked Sendable {
     set {_uniqueStorage()._failedAttempts = newValue}
   }
 
+  /// The jobs it was submitted to run after, and whether any outcome of theirs will do.
+  public var after: [String] {
+    get {_storage._after}
+    set {_uniqueStorage()._after = newValue}
+  }
+
+  public var afterAny: Bool {
+    get {_storage._afterAny}
+    set {_uniqueStorage()._afterAny = newValue}
+  }
+
+  /// Of `after`, those not finished yet (while WAITING).
+  public var waitingFor: [String] {
+    get {_storage._waitingFor}
+    set {_uniqueStorage()._waitingFor = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -711,6 +735,19 @@ public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
   public var uniqueForMs: UInt64 {
     get {_storage._uniqueForMs}
     set {_uniqueStorage()._uniqueForMs = newValue}
+  }
+
+  /// Ids of existing jobs (at most 100) this one runs after: it is WAITING until each finished.
+  /// If one fails, dies or is cancelled, this job is cancelled with the reason, unless
+  /// after_any is set, in which case it runs once every one of them finished, however.
+  public var after: [String] {
+    get {_storage._after}
+    set {_uniqueStorage()._after = newValue}
+  }
+
+  public var afterAny: Bool {
+    get {_storage._afterAny}
+    set {_uniqueStorage()._afterAny = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1025,32 +1062,37 @@ public nonisolated struct RipJobStatsGroup: Sendable {
 
   public var dead: UInt64 = 0
 
+  public var waiting: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct RipJobStatsResponse: Sendable {
+public nonisolated struct RipJobStatsResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var total: RipJobStatsGroup {
-    get {_total ?? RipJobStatsGroup()}
-    set {_total = newValue}
+    get {_storage._total ?? RipJobStatsGroup()}
+    set {_uniqueStorage()._total = newValue}
   }
   /// Returns true if `total` has been explicitly set.
-  public var hasTotal: Bool {self._total != nil}
+  public var hasTotal: Bool {_storage._total != nil}
   /// Clears the value of `total`. Subsequent reads from it will return its default value.
-  public mutating func clearTotal() {self._total = nil}
+  public mutating func clearTotal() {_uniqueStorage()._total = nil}
 
-  public var groups: [RipJobStatsGroup] = []
+  public var groups: [RipJobStatsGroup] {
+    get {_storage._groups}
+    set {_uniqueStorage()._groups = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _total: RipJobStatsGroup? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct RipWatchJobRequest: Sendable {
@@ -1526,7 +1568,7 @@ public nonisolated struct RipReleaseJobRequest: Sendable {
 fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension RipJobStatus: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_SCHEDULED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_PAUSED\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_CANCELLED\0\u{1}JOB_STATUS_DEAD\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_STATUS_UNSPECIFIED\0\u{1}JOB_STATUS_PENDING\0\u{1}JOB_STATUS_SCHEDULED\0\u{1}JOB_STATUS_RUNNING\0\u{1}JOB_STATUS_PAUSED\0\u{1}JOB_STATUS_COMPLETED\0\u{1}JOB_STATUS_FAILED\0\u{1}JOB_STATUS_CANCELLED\0\u{1}JOB_STATUS_DEAD\0\u{1}JOB_STATUS_WAITING\0")
 }
 
 nonisolated extension RipJobPriority: SwiftProtobuf._ProtoNameProviding {
@@ -1772,7 +1814,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1813,6 +1855,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _uniqueForMs: UInt64 = 0
     var _deduplicated: Bool = false
     var _failedAttempts: [RipJobAttempt] = []
+    var _after: [String] = []
+    var _afterAny: Bool = false
+    var _waitingFor: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1861,6 +1906,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _uniqueForMs = source._uniqueForMs
       _deduplicated = source._deduplicated
       _failedAttempts = source._failedAttempts
+      _after = source._after
+      _afterAny = source._afterAny
+      _waitingFor = source._waitingFor
     }
   }
 
@@ -1917,6 +1965,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 36: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
         case 37: try { try decoder.decodeSingularBoolField(value: &_storage._deduplicated) }()
         case 38: try { try decoder.decodeRepeatedMessageField(value: &_storage._failedAttempts) }()
+        case 39: try { try decoder.decodeRepeatedStringField(value: &_storage._after) }()
+        case 40: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
+        case 41: try { try decoder.decodeRepeatedStringField(value: &_storage._waitingFor) }()
         default: break
         }
       }
@@ -2043,6 +2094,15 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       if !_storage._failedAttempts.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._failedAttempts, fieldNumber: 38)
       }
+      if !_storage._after.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._after, fieldNumber: 39)
+      }
+      if _storage._afterAny != false {
+        try visitor.visitSingularBoolField(value: _storage._afterAny, fieldNumber: 40)
+      }
+      if !_storage._waitingFor.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._waitingFor, fieldNumber: 41)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2090,6 +2150,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
         if _storage._deduplicated != rhs_storage._deduplicated {return false}
         if _storage._failedAttempts != rhs_storage._failedAttempts {return false}
+        if _storage._after != rhs_storage._after {return false}
+        if _storage._afterAny != rhs_storage._afterAny {return false}
+        if _storage._waitingFor != rhs_storage._waitingFor {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2155,7 +2218,7 @@ nonisolated extension RipJobAttempt: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}after\0\u{3}after_any\0")
 
   fileprivate class _StorageClass {
     var _urls: [String] = []
@@ -2174,6 +2237,8 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
     var _timeoutSeconds: UInt32 = 0
     var _uniqueKey: String = String()
     var _uniqueForMs: UInt64 = 0
+    var _after: [String] = []
+    var _afterAny: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2200,6 +2265,8 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       _timeoutSeconds = source._timeoutSeconds
       _uniqueKey = source._uniqueKey
       _uniqueForMs = source._uniqueForMs
+      _after = source._after
+      _afterAny = source._afterAny
     }
   }
 
@@ -2234,6 +2301,8 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         case 14: try { try decoder.decodeSingularUInt32Field(value: &_storage._timeoutSeconds) }()
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._uniqueKey) }()
         case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
+        case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._after) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
         default: break
         }
       }
@@ -2294,6 +2363,12 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       if _storage._uniqueForMs != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._uniqueForMs, fieldNumber: 16)
       }
+      if !_storage._after.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._after, fieldNumber: 17)
+      }
+      if _storage._afterAny != false {
+        try visitor.visitSingularBoolField(value: _storage._afterAny, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2319,6 +2394,8 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._timeoutSeconds != rhs_storage._timeoutSeconds {return false}
         if _storage._uniqueKey != rhs_storage._uniqueKey {return false}
         if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
+        if _storage._after != rhs_storage._after {return false}
+        if _storage._afterAny != rhs_storage._afterAny {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2893,7 +2970,7 @@ nonisolated extension RipJobStatsRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobStatsGroup"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}jobs\0\u{1}pending\0\u{1}scheduled\0\u{1}running\0\u{1}paused\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}success_rate\0\u{3}p50_duration_ms\0\u{3}p95_duration_ms\0\u{3}jobs_per_minute\0\u{1}urls\0\u{1}dead\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}jobs\0\u{1}pending\0\u{1}scheduled\0\u{1}running\0\u{1}paused\0\u{1}completed\0\u{1}failed\0\u{1}cancelled\0\u{3}success_rate\0\u{3}p50_duration_ms\0\u{3}p95_duration_ms\0\u{3}jobs_per_minute\0\u{1}urls\0\u{1}dead\0\u{1}waiting\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2916,6 +2993,7 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 13: try { try decoder.decodeSingularDoubleField(value: &self.jobsPerMinute) }()
       case 14: try { try decoder.decodeSingularUInt64Field(value: &self.urls) }()
       case 15: try { try decoder.decodeSingularUInt64Field(value: &self.dead) }()
+      case 16: try { try decoder.decodeSingularUInt64Field(value: &self.waiting) }()
       default: break
       }
     }
@@ -2967,6 +3045,9 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.dead != 0 {
       try visitor.visitSingularUInt64Field(value: self.dead, fieldNumber: 15)
     }
+    if self.waiting != 0 {
+      try visitor.visitSingularUInt64Field(value: self.waiting, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2986,6 +3067,7 @@ nonisolated extension RipJobStatsGroup: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.jobsPerMinute != rhs.jobsPerMinute {return false}
     if lhs.urls != rhs.urls {return false}
     if lhs.dead != rhs.dead {return false}
+    if lhs.waiting != rhs.waiting {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2995,36 +3077,74 @@ nonisolated extension RipJobStatsResponse: SwiftProtobuf.Message, SwiftProtobuf.
   public static let protoMessageName: String = _protobuf_package + ".JobStatsResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}groups\0")
 
+  fileprivate class _StorageClass {
+    var _total: RipJobStatsGroup? = nil
+    var _groups: [RipJobStatsGroup] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _total = source._total
+      _groups = source._groups
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._total) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.groups) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._total) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._groups) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._total {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.groups.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.groups, fieldNumber: 2)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._total {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._groups.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._groups, fieldNumber: 2)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: RipJobStatsResponse, rhs: RipJobStatsResponse) -> Bool {
-    if lhs._total != rhs._total {return false}
-    if lhs.groups != rhs.groups {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._total != rhs_storage._total {return false}
+        if _storage._groups != rhs_storage._groups {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
