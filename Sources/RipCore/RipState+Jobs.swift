@@ -7,14 +7,20 @@ extension RipState {
     /// that a `submitJob` mutation carries (`id` is a fresh `RipID.job` id); or, when a job
     /// holds the request's unique key at `now`, that job, marked deduplicated, and nothing to
     /// record.
-    public func decideSubmit(_ request: RipSubmitJobRequest, id: String, now: UnixMillis) throws -> SubmitDecision {
+    /// Its limit key is the request's rate_key, or the registrable domain of its first URL under
+    /// `suffixes`.
+    public func decideSubmit(
+        _ request: RipSubmitJobRequest, id: String, suffixes: PublicSuffixList, now: UnixMillis
+    ) throws -> SubmitDecision {
         let sessionID = request.session.isEmpty ? "" : try sessions.id(of: request.session)
         if var holder = jobs.holder(ofUniqueKey: request.uniqueKey, at: now) {
             holder = JobBoard.view(holder, at: now)
             holder.deduplicated = true
             return .existing(holder)
         }
-        return .create(.with { $0.submitJob = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now) })
+        var job = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now)
+        job.limitKey = request.rateKey.isEmpty ? suffixes.limitKey(ofURL: request.urls.first ?? "") : request.rateKey
+        return .create(.with { $0.submitJob = job })
     }
 
     /// The decision of a FailJob call: the failure, and when a retryable one may run again

@@ -25,6 +25,7 @@ extension RipState {
             $0.nextQueueTicket = jobs.queue.nextTicket
             $0.artifacts = artifacts.byID.values.sorted { $0.id < $1.id }
             $0.nextCreatedSeq = nextCreatedSeq
+            $0.limits = jobs.limits.byKey.values.sorted { $0.key < $1.key }
         }
     }
 
@@ -48,6 +49,7 @@ extension RipState {
             $0.currentSessionID = whole.currentSessionID
             $0.nextQueueTicket = whole.nextQueueTicket
             $0.nextCreatedSeq = whole.nextCreatedSeq
+            $0.limits = whole.limits
         })
         for session in whole.sessions { try add(.with { $0.sessions = [session] }) }
         for jar in whole.cookieJars { try add(.with { $0.cookieJars = [jar] }) }
@@ -84,10 +86,14 @@ extension SessionBook {
 extension JobBoard {
     init(snapshot: RipSnapshot) {
         queue = JobQueue(nextTicket: snapshot.nextQueueTicket)
+        for limit in snapshot.limits { limits.byKey[limit.key] = limit }
         for job in snapshot.jobs {
             byID[job.id] = job
             if job.status == .pending { queue.restore(job) }
-            if job.status == .running { running.insert(job.id) }
+            if job.status == .running {
+                running.insert(job.id)
+                limits.started(job)
+            }
             if job.status == .waiting { for id in job.waitingFor { dependents[id, default: []].insert(job.id) } }
             indexUniqueKey(of: job)
         }

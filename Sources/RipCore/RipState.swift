@@ -49,6 +49,10 @@ public struct RipState: Sendable {
             return applied
         case .deleteArtifact(let request):
             return try artifacts.delete(request)
+        case .setLimit(let limit):
+            return try jobs.setLimit(limit)
+        case .removeLimit(let request):
+            return try jobs.removeLimit(request.key)
         case .submitJob(var job):
             job.createdSeq = nextCreatedSeq
             let applied = try jobs.submit(job, now: now)

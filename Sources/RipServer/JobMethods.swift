@@ -11,12 +11,17 @@ struct JobMethods {
     let store: any StateEngine
     let claims: ClaimDispatcher
     let policy: JobPolicy
+    /// Where a job's limit key (a registrable domain) comes from.
+    let suffixes: PublicSuffixList
+    let limiter = RateLimiter()
 
     func register(in table: inout MethodTable) {
         typealias Service = RipJobService
         let store = self.store
         let claims = self.claims
         let policy = self.policy
+        let suffixes = self.suffixes
+        let limiter = self.limiter
         /// Commits the mutation `build` makes; wakes parked claims if a job became ready.
         let commit: @Sendable (any EventLoop, (borrowing RipState, UnixMillis) throws -> RipMutation) throws -> Reply<RipJob> = {
             loop, build in
@@ -35,7 +40,7 @@ struct JobMethods {
             var readied = false
             let reply = try store.commit(
                 changing: { state, now -> (RipMutation?, Applied, RipJob?) in
-                    switch try state.decideSubmit(request, id: id, now: now) {
+                    switch try state.decideSubmit(request, id: id, suffixes: suffixes, now: now) {
                     case .existing(let job): return (nil, Applied(), job)
                     case .create(let mutation):
                         let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
@@ -135,6 +140,34 @@ struct JobMethods {
             try commit(loop) { _, _ in .with { $0.releaseJob = request } }
         }
 
+        table.changing(Service.setLimit) { request, loop in
+            let limit = try JobRules.checked(request)
+            var readied = false
+            let reply = try store.commit(.with { $0.setLimit = limit }, on: loop) { applied in
+                readied = applied.readiedJobs
+                return limit
+            }
+            if readied { claims.serve() }
+            return reply
+        }
+        table.unary(Service.listLimits) { _ in
+            try store.read { state, _ in state.jobs.listLimits() }
+        }
+        table.changing(Service.removeLimit) { request, loop in
+            let removed = try store.read { state, _ in state.jobs.limit(of: request.key) } ?? .with { $0.key = request.key }
+            var readied = false
+            let reply = try store.commit(.with { $0.removeLimit = request }, on: loop) { applied in
+                readied = applied.readiedJobs
+                return removed
+            }
+            limiter.forget(request.key)
+            if readied { claims.serve() }
+            return reply
+        }
+        table.calling(Service.acquire) { request, call in
+            try Self.acquire(request, on: call.eventLoop, store: store, suffixes: suffixes, limiter: limiter)
+        }
+
         table.serverStream(Service.watchJob) { request, stream in
             try JobWatch.start(request, store: store, stream: stream)
         }
@@ -150,6 +183,31 @@ struct JobMethods {
                 }
             }
             return { store.unwatch(token) }
+        }
+    }
+
+    /// `Acquire`: a permit of the key's rate now, after a wait of at most `wait_ms` (the reply
+    /// goes out when the permit is free), or a refusal saying when to ask again.
+    static func acquire(
+        _ request: RipAcquireRequest, on loop: any EventLoop, store: any StateEngine, suffixes: PublicSuffixList,
+        limiter: RateLimiter
+    ) throws -> Reply<RipAcquireResponse> {
+        let key = try JobRules.key(of: request, suffixes: suffixes)
+        guard let limit = try store.read({ state, _ in state.jobs.limit(of: key) }), limit.rateCount > 0 else {
+            return .now(.with { $0.granted = true; $0.key = key })
+        }
+        switch limiter.reserve(limit, waitMs: Double(request.waitMs)) {
+        case .refused(let retryAfter):
+            return .now(.with { $0.key = key; $0.retryAfterMs = UInt64(retryAfter.rounded(.up)) })
+        case .granted(let wait) where wait <= 0:
+            return .now(.with { $0.granted = true; $0.key = key })
+        case .granted(let wait):
+            let waited = UInt64(wait.rounded(.up))
+            let promise = loop.makePromise(of: RipAcquireResponse.self)
+            loop.scheduleTask(in: .microseconds(Int64(wait * 1000))) {
+                promise.succeed(.with { $0.granted = true; $0.key = key; $0.waitedMs = waited })
+            }
+            return .later(promise.futureResult)
         }
     }
 }

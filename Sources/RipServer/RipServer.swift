@@ -112,7 +112,10 @@ public final class RipServer: Service {
             }
         ).register(in: &table)
         CookieMethods(store: store, policy: configuration.cookiePolicy).register(in: &table)
-        JobMethods(store: store, claims: claims, policy: configuration.jobPolicy).register(in: &table)
+        JobMethods(
+            store: store, claims: claims, policy: configuration.jobPolicy,
+            suffixes: configuration.cookiePolicy.parser.publicSuffixes
+        ).register(in: &table)
         ArtifactMethods(store: store, blobs: blobs, uploads: uploads, limits: configuration.artifactLimits, pool: pool)
             .register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now)

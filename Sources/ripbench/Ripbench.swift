@@ -49,6 +49,10 @@ struct Ripbench: AsyncParsableCommand {
         /// A new 4 KiB artifact per call (begin, append, commit; every content distinct, so
         /// each is a new blob). Start ripd with a high --max-artifacts-per-owner.
         case putArtifact = "put-artifact"
+        /// One job's life per call: SubmitJob with a rate key (one of 1,000 in turn), Claim
+        /// without waiting, CompleteJob of what the claim got. With --limited-keys, that many of
+        /// the keys have a concurrency limit of 1, so claims skip jobs whose key runs one.
+        case jobCycle = "job-cycle"
     }
 
     @Option(help: "The daemon's socket.") var socket: String = RipDefaults.socketPath()
@@ -63,6 +67,7 @@ struct Ripbench: AsyncParsableCommand {
     @Flag(help: "Run cookie-header or store-cookies against an in-memory state in this process, one call at a time: the engine's cost without the socket.")
     var inProcess = false
     @Flag(help: "cookie-header asks for the header alone, without the cookies behind it.") var headerOnly = false
+    @Option(help: "job-cycle: how many of its 1,000 rate keys get a concurrency limit of 1.") var limitedKeys = 0
 
     func validate() throws {
         guard (1...1000).contains(connections), (1...1024).contains(depth) else {
@@ -84,6 +89,9 @@ struct Ripbench: AsyncParsableCommand {
         _ = try await clients[0].createSession(.with { $0.name = target })
         if call == .cookieHeader || call == .storeCookies {
             for request in CookieWorkload.fill(session: target) { _ = try await clients[0].storeResponseCookies(request) }
+        }
+        for key in 0..<limitedKeys {
+            _ = try await clients[0].setLimit(.with { $0.key = "bench-key-\(key)"; $0.concurrency = 1 })
         }
         let operation = Self.operation(call, session: target, headerOnly: headerOnly)
 
@@ -155,6 +163,16 @@ struct Ripbench: AsyncParsableCommand {
                 let upload = try await client.beginUpload(.with { $0.owner.session = session }).uploadID
                 _ = try await client.appendUpload(.with { $0.uploadID = upload; $0.data = content })
                 _ = try await client.commitUpload(.with { $0.uploadID = upload; $0.name = "bench" })
+            }
+        case .jobCycle:
+            let next = Atomic<Int>(0)
+            let method = "bench-\(getpid())"
+            return { client in
+                let key = "bench-key-\(next.add(1, ordering: .relaxed).oldValue % 1000)"
+                _ = try await client.submitJob(.with { $0.urls = ["https://bench.example/"]; $0.method = method; $0.rateKey = key })
+                for claimed in try await client.claim(.with { $0.workerID = "bench"; $0.methods = [method] }).jobs {
+                    _ = try await client.completeJob(.with { $0.jobID = claimed.job.id; $0.token = claimed.token })
+                }
             }
         }
     }

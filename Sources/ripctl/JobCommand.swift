@@ -62,6 +62,8 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "A job this one waits for (repeatable): it runs once each completed, and is cancelled if one does not.")
         var after: [String] = []
         @Flag(help: "With --after: run once each of them finished, however it finished.") var afterAny = false
+        @Option(help: "The limit key (`ripctl limit set`) instead of the first URL's registrable domain.")
+        var rateKey: String?
 
         func run() async throws {
             var request = RipSubmitJobRequest.with {
@@ -93,6 +95,7 @@ struct JobCommand: AsyncParsableCommand {
             if let uniqueKey { request.uniqueKey = uniqueKey }
             request.after = after
             request.afterAny = afterAny
+            if let rateKey { request.rateKey = rateKey }
             if let uniqueFor { request.uniqueForMs = try JobFormat.milliseconds(uniqueFor, option: "--unique-for") }
             try await global.withClient { client, output in
                 let job = try await client.submitJob(request)

@@ -61,6 +61,7 @@ struct JobRun: Sendable {
     }
 
     private func runURL(_ url: String, _ progress: Progress) async {
+        await acquirePermit(for: url, progress)
         let started = ContinuousClock.now
         let child = Task {
             try await ChildProcess.run(
@@ -102,6 +103,17 @@ struct JobRun: Sendable {
             $0.data = data
         })
         await heartbeat(progress)
+    }
+
+    /// Waits for a permit of the URL's domain from ripd's token bucket (`ripctl limit set`),
+    /// which every process on the host shares; at once when the domain has no rate.
+    private func acquirePermit(for url: String, _ progress: Progress) async {
+        while !shouldStop(progress) {
+            guard let answer = try? await client.acquire(.with { $0.url = url; $0.waitMs = 60_000 }) else { return }
+            if answer.granted { return }
+            // Longer than a call may wait: ask again when ripd said one is free.
+            try? await Task.sleep(for: .milliseconds(answer.retryAfterMs))
+        }
     }
 
     /// Keeps a URL's stdout as a `result` artifact of the job; the result names it.

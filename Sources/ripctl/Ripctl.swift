@@ -14,7 +14,8 @@ struct Ripctl: AsyncParsableCommand {
             """,
         version: RipDefaults.version,
         subcommands: [
-            SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, ArtifactCommand.self,
+            SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, LimitCommand.self,
+            ArtifactCommand.self,
             StatusCommand.self, AdminCommand.self, CallCommand.self, CompletionCommand.self,
         ]
     )

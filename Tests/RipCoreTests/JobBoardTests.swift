@@ -26,7 +26,7 @@ struct JobHarness {
     mutating func submit(
         _ name: String, priority: RipJobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
         retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1, after: [String] = [],
-        afterAny: Bool = false
+        afterAny: Bool = false, rateKey: String = ""
     ) throws -> String {
         counter += 1
         let id = "job_\(counter)"
@@ -42,9 +42,10 @@ struct JobHarness {
             }
         request.after = after
         request.afterAny = afterAny
+        request.rateKey = rateKey
         // As the SubmitJob handler does: validate, then decide, then apply.
         try JobRules.validate(request, now: now)
-        guard case .create(let decided) = try state.decideSubmit(request, id: id, now: now) else {
+        guard case .create(let decided) = try state.decideSubmit(request, id: id, suffixes: PublicSuffixList(), now: now) else {
             throw RipError.internalError("a submit without a unique key was deduplicated")
         }
         try apply { $0.submitJob = decided.submitJob }
@@ -62,7 +63,7 @@ struct JobHarness {
             $0.uniqueForMs = window
         }
         try JobRules.validate(request, now: now)
-        switch try state.decideSubmit(request, id: "job_\(counter)", now: now) {
+        switch try state.decideSubmit(request, id: "job_\(counter)", suffixes: PublicSuffixList(), now: now) {
         case .existing(let job):
             return (job.id, job.deduplicated)
         case .create(let decided):

@@ -37,7 +37,12 @@ extension JobBoard {
     /// keeps the pick).
     mutating func pick(methods: [String], limit: Int, now: UnixMillis) -> [String] {
         // The closure captures only the jobs: capturing `self` would copy the queue being taken from.
-        queue.take(methods: methods, limit: limit, now: now, isCurrent: { [byID] in Self.isQueued($0, in: byID) })
+        queue.take(
+            methods: methods, limit: limit, now: now, isCurrent: { [byID] in Self.isQueued($0, in: byID) },
+            room: { [byID, limits] entry in
+                guard let key = byID[entry.id]?.limitKey, let room = limits.room(for: key) else { return nil }
+                return (key, room)
+            })
     }
 
     private static func isQueued(_ entry: JobQueue.Entry, in jobs: [String: RipJob]) -> Bool {
@@ -69,6 +74,7 @@ extension JobBoard {
             job.workers.append(claim.workerID)
             if job.workers.count > JobRules.maxWorkersKept { job.workers.removeFirst() }
             running.insert(job.id)
+            limits.started(job)
             applied.merge(store(job, .started, now: now))
         }
         return applied
@@ -213,10 +219,10 @@ extension JobBoard {
         guard job.status == .pending || job.status == .running else {
             throw RipError.failedPrecondition("only a pending, scheduled or running job can be paused; \(job.id) is \(job.status.word)")
         }
-        running.remove(job.id)
+        let readied = stopRunning(job)
         job.status = .paused
         job.clearLease()
-        return store(job, .updated, now: now)
+        return store(job, .updated, now: now, readied: readied)
     }
 
     mutating func resume(_ request: RipResumeJobRequest, now: UnixMillis) throws -> Applied {
@@ -320,7 +326,7 @@ extension JobBoard {
 
     private mutating func requeue(_ job: RipJob, at readyAt: UnixMillis, now: UnixMillis, isResult: Bool = true) -> Applied {
         var job = job
-        running.remove(job.id)
+        _ = stopRunning(job)
         job.status = .pending
         job.clearLease()
         job.cancelRequested = false
@@ -338,7 +344,7 @@ extension JobBoard {
 
     private mutating func settle(_ job: RipJob, as status: RipJobStatus, now: UnixMillis, isResult: Bool = true) -> Applied {
         var job = job
-        running.remove(job.id)
+        let readied = stopRunning(job)
         job.status = status
         job.clearLease()
         job.waitingFor = []
@@ -351,7 +357,36 @@ extension JobBoard {
             case .dead: .dead
             default: .cancelled
             }
-        return store(job, kind, now: now, isResult: isResult)
+        return store(job, kind, now: now, readied: readied, isResult: isResult)
+    }
+
+    /// Takes `job` off the running set (nothing for one not running); returns whether jobs of
+    /// its key that claims had passed over are back in line.
+    private mutating func stopRunning(_ job: RipJob) -> Bool {
+        guard running.remove(job.id) != nil else { return false }
+        limits.stopped(job)
+        return limits.room(for: job.limitKey) != nil && queue.unpark(job.limitKey)
+    }
+
+    mutating func setLimit(_ limit: RipLimit) throws -> Applied {
+        let limit = try JobRules.checked(limit)
+        guard limits.byKey[limit.key] != nil || limits.byKey.count < RipLimits.Job.maxLimitKeys else {
+            throw RipError.resourceExhausted(
+                "\(RipLimits.Job.maxLimitKeys) keys have limits, the most allowed; remove one first (`ripctl limit rm`)")
+        }
+        limits.byKey[limit.key] = limit
+        var applied = Applied()
+        applied.readiedJobs = queue.unpark(limit.key)
+        return applied
+    }
+
+    mutating func removeLimit(_ key: String) throws -> Applied {
+        guard limits.byKey.removeValue(forKey: key) != nil else {
+            throw RipError.notFound("no limit for '\(key)'; `ripctl limit list` shows them")
+        }
+        var applied = Applied()
+        applied.readiedJobs = queue.unpark(key)
+        return applied
     }
 
     /// The waiting jobs that run after `finished` learn its outcome, in id order, and so on down

@@ -20,6 +20,7 @@ public struct JobBoard: Sendable {
     /// For each unfinished job, the WAITING jobs that run after it (entries of jobs no longer
     /// waiting are skipped when it finishes).
     var dependents: [String: Set<String>] = [:]
+    var limits = JobLimits()
 
     public init() {}
 
@@ -143,6 +144,19 @@ public struct JobBoard: Sendable {
         default: false
         }
     }
+
+    /// Every limit, by key, with the jobs of each key running now.
+    public func listLimits() -> RipListLimitsResponse {
+        .with { response in
+            response.limits = limits.byKey.values.sorted { $0.key < $1.key }
+            for limit in response.limits {
+                if let count = limits.running[limit.key] { response.running[limit.key] = UInt32(clamping: count) }
+            }
+        }
+    }
+
+    /// The limit of `key`, if it has one.
+    public func limit(of key: String) -> RipLimit? { limits.byKey[key] }
 
     /// The job that holds `key` at `now`: the newest submitted with it, while it is unfinished
     /// and for its unique_for_ms after it finished.

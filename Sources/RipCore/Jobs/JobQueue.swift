@@ -20,6 +20,9 @@ struct JobQueue: Sendable {
 
     /// Heaps by method, each an array indexed by priority (critical first).
     private var lanes: [String: [Heap<Entry>]] = [:]
+    /// Entries a claim passed over because their key had no room (its concurrency limit
+    /// reached), by key: out of the lanes, so claims do not scan them again, until `unpark`.
+    private var parked: [String: [(method: String, priority: Int, entry: Entry)]] = [:]
     private(set) var nextTicket: UInt64 = 1
 
     init(nextTicket: UInt64 = 1) { self.nextTicket = nextTicket }
@@ -49,12 +52,16 @@ struct JobQueue: Sendable {
     }
 
     /// Takes up to `limit` jobs ready at `now` from the lanes of `methods` (all when empty), in
-    /// claim order. `isCurrent` tells a live entry from a stale one.
+    /// claim order. `isCurrent` tells a live entry from a stale one; `room` gives an entry's
+    /// limit key and how many more of its jobs may start (nil: unlimited). An entry whose key
+    /// has no room left is parked.
     mutating func take(
-        methods: [String], limit: Int, now: UnixMillis, isCurrent: (Entry) -> Bool
+        methods: [String], limit: Int, now: UnixMillis, isCurrent: (Entry) -> Bool,
+        room: (Entry) -> (key: String, room: Int)? = { _ in nil }
     ) -> [String] {
         let names = methods.isEmpty ? Array(lanes.keys) : methods.filter { lanes[$0] != nil }
         var taken: [String] = []
+        var startedPerKey: [String: Int] = [:]
         for priority in Self.priorities.indices {
             while taken.count < limit {
                 var best: (method: String, entry: Entry)?
@@ -64,10 +71,26 @@ struct JobQueue: Sendable {
                 }
                 guard let best else { break }
                 _ = lanes[best.method]![priority].popMin()
+                if let (key, room) = room(best.entry) {
+                    guard startedPerKey[key, default: 0] < room else {
+                        parked[key, default: []].append((best.method, priority, best.entry))
+                        continue
+                    }
+                    startedPerKey[key, default: 0] += 1
+                }
                 taken.append(best.entry.id)
             }
         }
         return taken
+    }
+
+    /// Puts the entries parked for `key` back in line; returns whether there were any.
+    mutating func unpark(_ key: String) -> Bool {
+        guard !key.isEmpty, let entries = parked.removeValue(forKey: key) else { return false }
+        for (method, priority, entry) in entries {
+            lanes[method, default: Array(repeating: Heap(), count: Self.priorities.count)][priority].insert(entry)
+        }
+        return true
     }
 
     /// The lane's first live entry; stale entries above it are dropped.

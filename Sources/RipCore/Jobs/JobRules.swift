@@ -50,6 +50,7 @@ public enum JobRules {
         }
         if request.after.contains("") { throw RipError.invalidArgument("after names an empty job id") }
         if request.afterAny && request.after.isEmpty { throw RipError.invalidArgument("after_any needs after") }
+        if !request.rateKey.isEmpty { try checkLimitKey(request.rateKey, what: "rate_key") }
     }
 
     private static func checkUnique(_ request: RipSubmitJobRequest) throws {

@@ -29,6 +29,28 @@ LOG_LEVEL_INFO: LogLevel
 LOG_LEVEL_UNSPECIFIED: LogLevel
 LOG_LEVEL_WARN: LogLevel
 
+class AcquireRequest(_message.Message):
+    __slots__ = ["key", "url", "wait_ms"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_MS_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    url: str
+    wait_ms: int
+    def __init__(self, key: _Optional[str] = ..., url: _Optional[str] = ..., wait_ms: _Optional[int] = ...) -> None: ...
+
+class AcquireResponse(_message.Message):
+    __slots__ = ["granted", "key", "retry_after_ms", "waited_ms"]
+    GRANTED_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_MS_FIELD_NUMBER: _ClassVar[int]
+    WAITED_MS_FIELD_NUMBER: _ClassVar[int]
+    granted: bool
+    key: str
+    retry_after_ms: int
+    waited_ms: int
+    def __init__(self, granted: bool = ..., key: _Optional[str] = ..., retry_after_ms: _Optional[int] = ..., waited_ms: _Optional[int] = ...) -> None: ...
+
 class AppendLogsRequest(_message.Message):
     __slots__ = ["entries", "job_id", "token"]
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
@@ -234,7 +256,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
+    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "limit_key", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -259,6 +281,7 @@ class Job(_message.Message):
     HEARTBEAT_AT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_KEY_FIELD_NUMBER: _ClassVar[int]
     LOG_LINES_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_FIELD_NUMBER: _ClassVar[int]
     MAX_RETRIES_FIELD_NUMBER: _ClassVar[int]
@@ -300,6 +323,7 @@ class Job(_message.Message):
     heartbeat_at: _timestamp_pb2.Timestamp
     id: str
     lease: JobLease
+    limit_key: str
     log_lines: int
     max_concurrent: int
     max_retries: int
@@ -324,7 +348,7 @@ class Job(_message.Message):
     urls: _containers.RepeatedScalarFieldContainer[str]
     waiting_for: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ..., limit_key: _Optional[str] = ...) -> None: ...
 
 class JobAttempt(_message.Message):
     __slots__ = ["attempt", "ended_at", "error", "started_at", "worker_id"]
@@ -470,6 +494,20 @@ class JobStatsResponse(_message.Message):
     total: JobStatsGroup
     def __init__(self, total: _Optional[_Union[JobStatsGroup, _Mapping]] = ..., groups: _Optional[_Iterable[_Union[JobStatsGroup, _Mapping]]] = ...) -> None: ...
 
+class Limit(_message.Message):
+    __slots__ = ["burst", "concurrency", "key", "rate_count", "rate_period_ms"]
+    BURST_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    RATE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RATE_PERIOD_MS_FIELD_NUMBER: _ClassVar[int]
+    burst: int
+    concurrency: int
+    key: str
+    rate_count: int
+    rate_period_ms: int
+    def __init__(self, key: _Optional[str] = ..., rate_count: _Optional[int] = ..., rate_period_ms: _Optional[int] = ..., burst: _Optional[int] = ..., concurrency: _Optional[int] = ...) -> None: ...
+
 class ListJobsRequest(_message.Message):
     __slots__ = ["cursor", "limit", "method", "priority", "recent_ms", "status", "tags"]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -495,6 +533,25 @@ class ListJobsResponse(_message.Message):
     jobs: _containers.RepeatedCompositeFieldContainer[Job]
     next_cursor: str
     def __init__(self, jobs: _Optional[_Iterable[_Union[Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class ListLimitsRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class ListLimitsResponse(_message.Message):
+    __slots__ = ["limits", "running"]
+    class RunningEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    limits: _containers.RepeatedCompositeFieldContainer[Limit]
+    running: _containers.ScalarMap[str, int]
+    def __init__(self, limits: _Optional[_Iterable[_Union[Limit, _Mapping]]] = ..., running: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ["attempt", "level", "message", "seq", "time", "url"]
@@ -526,6 +583,12 @@ class ReleaseJobRequest(_message.Message):
     token: str
     def __init__(self, job_id: _Optional[str] = ..., token: _Optional[str] = ...) -> None: ...
 
+class RemoveLimitRequest(_message.Message):
+    __slots__ = ["key"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    def __init__(self, key: _Optional[str] = ...) -> None: ...
+
 class ResumeJobRequest(_message.Message):
     __slots__ = ["job_id"]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -551,7 +614,7 @@ class SaveCheckpointRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., token: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class SubmitJobRequest(_message.Message):
-    __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
+    __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "rate_key", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
     AFTER_ANY_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
@@ -562,6 +625,7 @@ class SubmitJobRequest(_message.Message):
     METHOD_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    RATE_KEY_FIELD_NUMBER: _ClassVar[int]
     RESULTS_PATH_FIELD_NUMBER: _ClassVar[int]
     RUN_AT_FIELD_NUMBER: _ClassVar[int]
     SESSION_FIELD_NUMBER: _ClassVar[int]
@@ -580,6 +644,7 @@ class SubmitJobRequest(_message.Message):
     method: str
     name: str
     priority: JobPriority
+    rate_key: str
     results_path: str
     run_at: _timestamp_pb2.Timestamp
     session: str
@@ -588,7 +653,7 @@ class SubmitJobRequest(_message.Message):
     unique_for_ms: int
     unique_key: str
     urls: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ...) -> None: ...
+    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., rate_key: _Optional[str] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
     __slots__ = ["jobs", "logs", "sessions"]

@@ -91,6 +91,10 @@ COMPLETE_JOB = Method("/rip.v1.JobService/CompleteJob", "complete_job", job_pb2.
 COMPLETE_AND_CLAIM = Method("/rip.v1.JobService/CompleteAndClaim", "complete_and_claim", job_pb2.CompleteAndClaimRequest, job_pb2.CompleteAndClaimResponse, False)
 FAIL_JOB = Method("/rip.v1.JobService/FailJob", "fail_job", job_pb2.FailJobRequest, job_pb2.Job, False)
 RELEASE_JOB = Method("/rip.v1.JobService/ReleaseJob", "release_job", job_pb2.ReleaseJobRequest, job_pb2.Job, False)
+SET_LIMIT = Method("/rip.v1.JobService/SetLimit", "set_limit", job_pb2.Limit, job_pb2.Limit, False)
+LIST_LIMITS = Method("/rip.v1.JobService/ListLimits", "list_limits", job_pb2.ListLimitsRequest, job_pb2.ListLimitsResponse, False)
+REMOVE_LIMIT = Method("/rip.v1.JobService/RemoveLimit", "remove_limit", job_pb2.RemoveLimitRequest, job_pb2.Limit, False)
+ACQUIRE = Method("/rip.v1.JobService/Acquire", "acquire", job_pb2.AcquireRequest, job_pb2.AcquireResponse, False)
 
 METHODS: dict[str, Method] = {m.path: m for m in (
     HEALTH,
@@ -152,6 +156,10 @@ METHODS: dict[str, Method] = {m.path: m for m in (
     COMPLETE_AND_CLAIM,
     FAIL_JOB,
     RELEASE_JOB,
+    SET_LIMIT,
+    LIST_LIMITS,
+    REMOVE_LIMIT,
+    ACQUIRE,
 )}
 
 
@@ -403,6 +411,22 @@ class SyncMethods:
         """Calls `/rip.v1.JobService/ReleaseJob`."""
         return self._unary(RELEASE_JOB, request, fields)
 
+    def set_limit(self, request: job_pb2.Limit | None = None, /, **fields: Any) -> job_pb2.Limit:
+        """Calls `/rip.v1.JobService/SetLimit`."""
+        return self._unary(SET_LIMIT, request, fields)
+
+    def list_limits(self, request: job_pb2.ListLimitsRequest | None = None, /, **fields: Any) -> job_pb2.ListLimitsResponse:
+        """Calls `/rip.v1.JobService/ListLimits`."""
+        return self._unary(LIST_LIMITS, request, fields)
+
+    def remove_limit(self, request: job_pb2.RemoveLimitRequest | None = None, /, **fields: Any) -> job_pb2.Limit:
+        """Calls `/rip.v1.JobService/RemoveLimit`."""
+        return self._unary(REMOVE_LIMIT, request, fields)
+
+    def acquire(self, request: job_pb2.AcquireRequest | None = None, /, **fields: Any) -> job_pb2.AcquireResponse:
+        """Calls `/rip.v1.JobService/Acquire`."""
+        return self._unary(ACQUIRE, request, fields)
+
 
 
 class AsyncMethods:
@@ -652,3 +676,19 @@ class AsyncMethods:
     def release_job(self, request: job_pb2.ReleaseJobRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Job]:
         """Calls `/rip.v1.JobService/ReleaseJob`."""
         return self._unary(RELEASE_JOB, request, fields)
+
+    def set_limit(self, request: job_pb2.Limit | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Limit]:
+        """Calls `/rip.v1.JobService/SetLimit`."""
+        return self._unary(SET_LIMIT, request, fields)
+
+    def list_limits(self, request: job_pb2.ListLimitsRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.ListLimitsResponse]:
+        """Calls `/rip.v1.JobService/ListLimits`."""
+        return self._unary(LIST_LIMITS, request, fields)
+
+    def remove_limit(self, request: job_pb2.RemoveLimitRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Limit]:
+        """Calls `/rip.v1.JobService/RemoveLimit`."""
+        return self._unary(REMOVE_LIMIT, request, fields)
+
+    def acquire(self, request: job_pb2.AcquireRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.AcquireResponse]:
+        """Calls `/rip.v1.JobService/Acquire`."""
+        return self._unary(ACQUIRE, request, fields)

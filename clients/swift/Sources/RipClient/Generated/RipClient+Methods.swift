@@ -375,4 +375,32 @@ extension RipClient {
     public func releaseJob(_ request: RipReleaseJobRequest = RipReleaseJobRequest()) async throws -> RipJob {
         try await self.call(RipJobService.releaseJob, request)
     }
+
+    /// Politeness limits, shared by every process on the host. A key is a registrable domain
+    /// (example.com covers www.example.com) or any name a job gives as rate_key.
+    /// Sets (or replaces) the limit of a key; durable.
+    ///
+    /// Calls `/rip.v1.JobService/SetLimit`.
+    public func setLimit(_ request: RipLimit = RipLimit()) async throws -> RipLimit {
+        try await self.call(RipJobService.setLimit, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ListLimits`.
+    public func listLimits(_ request: RipListLimitsRequest = RipListLimitsRequest()) async throws -> RipListLimitsResponse {
+        try await self.call(RipJobService.listLimits, request)
+    }
+
+    /// Calls `/rip.v1.JobService/RemoveLimit`.
+    public func removeLimit(_ request: RipRemoveLimitRequest = RipRemoveLimitRequest()) async throws -> RipLimit {
+        try await self.call(RipJobService.removeLimit, request)
+    }
+
+    /// A permit from the key's token bucket (rate and burst): granted now, or after waiting up to
+    /// wait_ms, or refused with when to ask again. Keys without a rate are granted at once.
+    /// Permits are not durable.
+    ///
+    /// Calls `/rip.v1.JobService/Acquire`.
+    public func acquire(_ request: RipAcquireRequest = RipAcquireRequest()) async throws -> RipAcquireResponse {
+        try await self.call(RipJobService.acquire, request)
+    }
 }

@@ -154,6 +154,14 @@ public enum RipJobService {
         path: "/rip.v1.JobService/FailJob", isServerStreaming: false)
     public static let releaseJob = RipMethod<RipReleaseJobRequest, RipJob>(
         path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false)
+    public static let setLimit = RipMethod<RipLimit, RipLimit>(
+        path: "/rip.v1.JobService/SetLimit", isServerStreaming: false)
+    public static let listLimits = RipMethod<RipListLimitsRequest, RipListLimitsResponse>(
+        path: "/rip.v1.JobService/ListLimits", isServerStreaming: false)
+    public static let removeLimit = RipMethod<RipRemoveLimitRequest, RipLimit>(
+        path: "/rip.v1.JobService/RemoveLimit", isServerStreaming: false)
+    public static let acquire = RipMethod<RipAcquireRequest, RipAcquireResponse>(
+        path: "/rip.v1.JobService/Acquire", isServerStreaming: false)
 }
 
 /// Every method the daemon serves.
@@ -218,5 +226,9 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.JobService/CompleteAndClaim", isServerStreaming: false, requestType: RipCompleteAndClaimRequest.self, responseType: RipCompleteAndClaimResponse.self),
         RipMethodInfo(path: "/rip.v1.JobService/FailJob", isServerStreaming: false, requestType: RipFailJobRequest.self, responseType: RipJob.self),
         RipMethodInfo(path: "/rip.v1.JobService/ReleaseJob", isServerStreaming: false, requestType: RipReleaseJobRequest.self, responseType: RipJob.self),
+        RipMethodInfo(path: "/rip.v1.JobService/SetLimit", isServerStreaming: false, requestType: RipLimit.self, responseType: RipLimit.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ListLimits", isServerStreaming: false, requestType: RipListLimitsRequest.self, responseType: RipListLimitsResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/RemoveLimit", isServerStreaming: false, requestType: RipRemoveLimitRequest.self, responseType: RipLimit.self),
+        RipMethodInfo(path: "/rip.v1.JobService/Acquire", isServerStreaming: false, requestType: RipAcquireRequest.self, responseType: RipAcquireResponse.self),
     ]
 }

@@ -199,6 +199,107 @@ public nonisolated enum RipLogLevel: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
+public nonisolated struct RipLimit: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A registrable domain or a rate_key: 1–256 characters, no control characters.
+  public var key: String = String()
+
+  /// rate_count permits per rate_period_ms (5/s = 5 per 1000); 0 = no rate limit.
+  public var rateCount: UInt32 = 0
+
+  public var ratePeriodMs: UInt32 = 0
+
+  /// Permits that may be taken at once after a quiet spell; default 1 (needs a rate).
+  public var burst: UInt32 = 0
+
+  /// Jobs of the key running at once; claims skip its jobs while this many run. 0 = no limit.
+  public var concurrency: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipListLimitsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipListLimitsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// By key.
+  public var limits: [RipLimit] = []
+
+  /// Jobs running per key, for the keys listed.
+  public var running: Dictionary<String,UInt32> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipRemoveLimitRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipAcquireRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The key, or a URL whose registrable domain is the key (one of the two).
+  public var key: String = String()
+
+  public var url: String = String()
+
+  /// How long ripd may hold the call for a permit; at most 60000.
+  public var waitMs: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipAcquireResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var granted: Bool = false
+
+  /// The key the permit is for.
+  public var key: String = String()
+
+  /// Not granted: when a permit is next free, in ms from the reply.
+  public var retryAfterMs: UInt64 = 0
+
+  /// Granted: how long the call waited for it.
+  public var waitedMs: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct RipJobProgress: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -585,6 +686,13 @@ public nonisolated struct RipJob: @unchecked Sendable {
     set {_uniqueStorage()._waitingFor = newValue}
   }
 
+  /// The key whose concurrency limit the job counts against: its rate_key, or the registrable
+  /// domain of its first URL.
+  public var limitKey: String {
+    get {_storage._limitKey}
+    set {_uniqueStorage()._limitKey = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -748,6 +856,13 @@ public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
   public var afterAny: Bool {
     get {_storage._afterAny}
     set {_uniqueStorage()._afterAny = newValue}
+  }
+
+  /// The limit key (see SetLimit) instead of the first URL's registrable domain; at most 256
+  /// characters.
+  public var rateKey: String {
+    get {_storage._rateKey}
+    set {_uniqueStorage()._rateKey = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1579,6 +1694,225 @@ nonisolated extension RipLogLevel: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOG_LEVEL_UNSPECIFIED\0\u{1}LOG_LEVEL_DEBUG\0\u{1}LOG_LEVEL_INFO\0\u{1}LOG_LEVEL_WARN\0\u{1}LOG_LEVEL_ERROR\0")
 }
 
+nonisolated extension RipLimit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Limit"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}rate_count\0\u{3}rate_period_ms\0\u{1}burst\0\u{1}concurrency\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.rateCount) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.ratePeriodMs) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.burst) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.concurrency) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if self.rateCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.rateCount, fieldNumber: 2)
+    }
+    if self.ratePeriodMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.ratePeriodMs, fieldNumber: 3)
+    }
+    if self.burst != 0 {
+      try visitor.visitSingularUInt32Field(value: self.burst, fieldNumber: 4)
+    }
+    if self.concurrency != 0 {
+      try visitor.visitSingularUInt32Field(value: self.concurrency, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipLimit, rhs: RipLimit) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.rateCount != rhs.rateCount {return false}
+    if lhs.ratePeriodMs != rhs.ratePeriodMs {return false}
+    if lhs.burst != rhs.burst {return false}
+    if lhs.concurrency != rhs.concurrency {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipListLimitsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLimitsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipListLimitsRequest, rhs: RipListLimitsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipListLimitsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLimitsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}limits\0\u{1}running\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.limits) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: &self.running) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.limits.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.limits, fieldNumber: 1)
+    }
+    if !self.running.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: self.running, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipListLimitsResponse, rhs: RipListLimitsResponse) -> Bool {
+    if lhs.limits != rhs.limits {return false}
+    if lhs.running != rhs.running {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipRemoveLimitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveLimitRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipRemoveLimitRequest, rhs: RipRemoveLimitRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipAcquireRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AcquireRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}url\0\u{3}wait_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.url) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.waitMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.url.isEmpty {
+      try visitor.visitSingularStringField(value: self.url, fieldNumber: 2)
+    }
+    if self.waitMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.waitMs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipAcquireRequest, rhs: RipAcquireRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.url != rhs.url {return false}
+    if lhs.waitMs != rhs.waitMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipAcquireResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AcquireResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}granted\0\u{1}key\0\u{3}retry_after_ms\0\u{3}waited_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.retryAfterMs) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.waitedMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.granted != false {
+      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
+    }
+    if self.retryAfterMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.retryAfterMs, fieldNumber: 3)
+    }
+    if self.waitedMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.waitedMs, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipAcquireResponse, rhs: RipAcquireResponse) -> Bool {
+    if lhs.granted != rhs.granted {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.retryAfterMs != rhs.retryAfterMs {return false}
+    if lhs.waitedMs != rhs.waitedMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension RipJobProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobProgress"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}completed\0\u{1}failed\0\u{1}percentage\0\u{3}current_url\0")
@@ -1814,7 +2148,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0\u{3}limit_key\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1858,6 +2192,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _after: [String] = []
     var _afterAny: Bool = false
     var _waitingFor: [String] = []
+    var _limitKey: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1909,6 +2244,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _after = source._after
       _afterAny = source._afterAny
       _waitingFor = source._waitingFor
+      _limitKey = source._limitKey
     }
   }
 
@@ -1968,6 +2304,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 39: try { try decoder.decodeRepeatedStringField(value: &_storage._after) }()
         case 40: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
         case 41: try { try decoder.decodeRepeatedStringField(value: &_storage._waitingFor) }()
+        case 42: try { try decoder.decodeSingularStringField(value: &_storage._limitKey) }()
         default: break
         }
       }
@@ -2103,6 +2440,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       if !_storage._waitingFor.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._waitingFor, fieldNumber: 41)
       }
+      if !_storage._limitKey.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._limitKey, fieldNumber: 42)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2153,6 +2493,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._after != rhs_storage._after {return false}
         if _storage._afterAny != rhs_storage._afterAny {return false}
         if _storage._waitingFor != rhs_storage._waitingFor {return false}
+        if _storage._limitKey != rhs_storage._limitKey {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2218,7 +2559,7 @@ nonisolated extension RipJobAttempt: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}after\0\u{3}after_any\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}after\0\u{3}after_any\0\u{3}rate_key\0")
 
   fileprivate class _StorageClass {
     var _urls: [String] = []
@@ -2239,6 +2580,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
     var _uniqueForMs: UInt64 = 0
     var _after: [String] = []
     var _afterAny: Bool = false
+    var _rateKey: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2267,6 +2609,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       _uniqueForMs = source._uniqueForMs
       _after = source._after
       _afterAny = source._afterAny
+      _rateKey = source._rateKey
     }
   }
 
@@ -2303,6 +2646,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._uniqueForMs) }()
         case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._after) }()
         case 18: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._rateKey) }()
         default: break
         }
       }
@@ -2369,6 +2713,9 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       if _storage._afterAny != false {
         try visitor.visitSingularBoolField(value: _storage._afterAny, fieldNumber: 18)
       }
+      if !_storage._rateKey.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rateKey, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2396,6 +2743,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._uniqueForMs != rhs_storage._uniqueForMs {return false}
         if _storage._after != rhs_storage._after {return false}
         if _storage._afterAny != rhs_storage._afterAny {return false}
+        if _storage._rateKey != rhs_storage._rateKey {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -315,6 +315,22 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     set {_uniqueStorage()._kind = .deleteArtifact(newValue)}
   }
 
+  public var setLimit: RipLimit {
+    get {
+      if case .setLimit(let v)? = _storage._kind {return v}
+      return RipLimit()
+    }
+    set {_uniqueStorage()._kind = .setLimit(newValue)}
+  }
+
+  public var removeLimit: RipRemoveLimitRequest {
+    get {
+      if case .removeLimit(let v)? = _storage._kind {return v}
+      return RipRemoveLimitRequest()
+    }
+    set {_uniqueStorage()._kind = .removeLimit(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -352,6 +368,8 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     case createArtifact(RipArtifact)
     /// With the owner resolved to an id.
     case deleteArtifact(RipDeleteArtifactRequest)
+    case setLimit(RipLimit)
+    case removeLimit(RipRemoveLimitRequest)
 
   }
 
@@ -586,7 +604,7 @@ nonisolated extension RipSessionLimit: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0\u{3}set_limit\0\u{3}remove_limit\0")
 
   fileprivate class _StorageClass {
     var _timeUnixMs: Int64 = 0
@@ -1018,6 +1036,32 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._kind = .deleteArtifact(v)
           }
         }()
+        case 40: try {
+          var v: RipLimit?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .setLimit(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .setLimit(v)
+          }
+        }()
+        case 41: try {
+          var v: RipRemoveLimitRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .removeLimit(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .removeLimit(v)
+          }
+        }()
         default: break
         }
       }
@@ -1159,6 +1203,14 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
       case .deleteArtifact?: try {
         guard case .deleteArtifact(let v)? = _storage._kind else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
+      }()
+      case .setLimit?: try {
+        guard case .setLimit(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
+      }()
+      case .removeLimit?: try {
+        guard case .removeLimit(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
       }()
       case nil: break
       }
