@@ -126,13 +126,14 @@ struct Ripbench: AsyncParsableCommand {
 
     func report(_ histogram: Histogram<UInt64>) {
         let ops = Double(histogram.totalCount) / duration
+        let variant = headerOnly ? " --header-only" : limitedKeys > 0 ? " --limited-keys \(limitedKeys)" : ""
         let micros = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1000 }
         if json {
             print(String(format: #"{"call":"%@%@","connections":%d,"depth":%d,"seconds":%.1f,"calls":%llu,"ops_per_sec":%.0f,"p50_us":%.1f,"p99_us":%.1f,"p999_us":%.1f}"#,
-                call.rawValue, headerOnly ? " --header-only" : "", connections, depth, duration, histogram.totalCount, ops, micros(50), micros(99), micros(99.9)))
+                call.rawValue, variant, connections, depth, duration, histogram.totalCount, ops, micros(50), micros(99), micros(99.9)))
         } else {
             print(String(format: "%@%@  connections=%d depth=%d  %.0f ops/s  p50 %.1f µs  p99 %.1f µs  p999 %.1f µs  (%llu calls in %.1f s)",
-                call.rawValue, headerOnly ? " --header-only" : "", connections, depth, ops, micros(50), micros(99), micros(99.9), histogram.totalCount, duration))
+                call.rawValue, variant, connections, depth, ops, micros(50), micros(99), micros(99.9), histogram.totalCount, duration))
         }
     }
 
