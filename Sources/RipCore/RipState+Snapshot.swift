@@ -26,6 +26,7 @@ extension RipState {
             $0.artifacts = artifacts.byID.values.sorted { $0.id < $1.id }
             $0.nextCreatedSeq = nextCreatedSeq
             $0.limits = jobs.limits.byKey.values.sorted { $0.key < $1.key }
+            $0.schedules = schedules.byName.values.sorted { $0.name < $1.name }
         }
     }
 
@@ -50,6 +51,7 @@ extension RipState {
             $0.nextQueueTicket = whole.nextQueueTicket
             $0.nextCreatedSeq = whole.nextCreatedSeq
             $0.limits = whole.limits
+            $0.schedules = whole.schedules
         })
         for session in whole.sessions { try add(.with { $0.sessions = [session] }) }
         for jar in whole.cookieJars { try add(.with { $0.cookieJars = [jar] }) }
@@ -67,6 +69,7 @@ extension RipState {
             cookieJars[jar.sessionID] = CookieJar(cookies: jar.cookies.map { Cookie($0, now: 0) })
         }
         jobs = JobBoard(snapshot: snapshot)
+        for schedule in snapshot.schedules { schedules.byName[schedule.name] = schedule }
         for artifact in snapshot.artifacts { artifacts.insert(artifact) }
         // Snapshots written before created_seq was kept hold none (every item's is 0).
         nextCreatedSeq = max(snapshot.nextCreatedSeq, 1)

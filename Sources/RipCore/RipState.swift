@@ -11,6 +11,7 @@ public struct RipState: Sendable {
     /// Each session's cookie jar, by session id; sessions without cookies have none.
     public internal(set) var cookieJars: [String: CookieJar] = [:]
     public internal(set) var jobs = JobBoard()
+    public internal(set) var schedules = ScheduleBook()
     public internal(set) var artifacts = ArtifactBook()
     /// The `created_seq` the next job or artifact gets: listings order by it, so two created in
     /// the same millisecond still list in the order they were made.
@@ -49,6 +50,25 @@ public struct RipState: Sendable {
             return applied
         case .deleteArtifact(let request):
             return try artifacts.delete(request)
+        case .addSchedule(let schedule):
+            return try schedules.add(schedule)
+        case .removeSchedule(let request):
+            return try schedules.remove(request.name)
+        case .pauseSchedule(let request):
+            return try schedules.pause(request.name)
+        case .resumeSchedule(let tick):
+            return try schedules.resume(tick)
+        case .scheduleTick(let tick):
+            try schedules.check(tick)
+            var applied = Applied()
+            if tick.hasJob {
+                var job = tick.job
+                job.createdSeq = nextCreatedSeq
+                applied = try jobs.submit(job, now: now)
+                nextCreatedSeq += 1
+            }
+            schedules.ticked(tick)
+            return applied
         case .setLimit(let limit):
             return try jobs.setLimit(limit)
         case .removeLimit(let request):

@@ -14,7 +14,7 @@ struct Ripctl: AsyncParsableCommand {
             """,
         version: RipDefaults.version,
         subcommands: [
-            SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, LimitCommand.self,
+            SessionCommand.self, CookieCommand.self, JobCommand.self, WorkerCommand.self, LimitCommand.self, ScheduleCommand.self,
             ArtifactCommand.self,
             StatusCommand.self, AdminCommand.self, CallCommand.self, CompletionCommand.self,
         ]

@@ -255,7 +255,9 @@ struct Serve: AsyncParsableCommand {
             configuration: configuration, store: store, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
             logger: logger)
         let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
-        let jobSweeper = JobSweeper(store: store, claims: server.claims, policy: configuration.jobPolicy, logger: logger)
+        let jobSweeper = JobSweeper(
+            store: store, claims: server.claims, policy: configuration.jobPolicy,
+            suffixes: configuration.cookiePolicy.parser.publicSuffixes, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [

@@ -98,15 +98,18 @@ struct LimitTests {
         let free = try await client.acquire(.with { $0.url = "https://other.example/" })
         #expect(free.granted && free.key == "other.example")
 
-        _ = try await client.setLimit(.with { $0.key = "fast"; $0.rateCount = 10; $0.ratePeriodMs = 1000 })
-        _ = try await client.acquire(.with { $0.key = "fast" })
-        let waited = try await client.acquire(.with { $0.key = "fast"; $0.waitMs = 1000 })
-        #expect(waited.granted && waited.waitedMs > 0 && waited.waitedMs <= 100)
+        _ = try await client.setLimit(.with { $0.key = "slow"; $0.rateCount = 1; $0.ratePeriodMs = 2000 })
+        let before = ContinuousClock.now
+        #expect(try await client.acquire(.with { $0.key = "slow" }).granted)
+        let waited = try await client.acquire(.with { $0.key = "slow"; $0.waitMs = 10_000 })
+        let between = ContinuousClock.now - before
+        #expect(waited.granted && waited.waitedMs <= 2000)
+        #expect(waited.waitedMs > 0 || between >= .seconds(2), "the second permit is due 2 s after the first")
 
         for request in [RipAcquireRequest(), .with { $0.key = "k"; $0.waitMs = 60_001 }, .with { $0.url = "file:///etc/passwd" }] {
             await #expect(throws: RipError.self) { try await client.acquire(request) }
         }
-        let tooMany = try await client.listLimits()
-        #expect(tooMany.limits.map(\.key) == ["example.com", "fast"])
+        let listed = try await client.listLimits()
+        #expect(listed.limits.map(\.key) == ["example.com", "slow"])
     }
 }

@@ -553,6 +553,16 @@ class ListLimitsResponse(_message.Message):
     running: _containers.ScalarMap[str, int]
     def __init__(self, limits: _Optional[_Iterable[_Union[Limit, _Mapping]]] = ..., running: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
+class ListSchedulesRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class ListSchedulesResponse(_message.Message):
+    __slots__ = ["schedules"]
+    SCHEDULES_FIELD_NUMBER: _ClassVar[int]
+    schedules: _containers.RepeatedCompositeFieldContainer[Schedule]
+    def __init__(self, schedules: _Optional[_Iterable[_Union[Schedule, _Mapping]]] = ...) -> None: ...
+
 class LogEntry(_message.Message):
     __slots__ = ["attempt", "level", "message", "seq", "time", "url"]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
@@ -612,6 +622,54 @@ class SaveCheckpointRequest(_message.Message):
     job_id: str
     token: str
     def __init__(self, job_id: _Optional[str] = ..., token: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class Schedule(_message.Message):
+    __slots__ = ["catch_up", "created_at", "cron", "fired", "job", "last_fired_at", "last_job_id", "last_skip_reason", "name", "next_fire_at", "overlap", "paused", "skipped", "timezone"]
+    class CatchUp(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = []
+    class Overlap(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = []
+    CATCH_UP_FIELD_NUMBER: _ClassVar[int]
+    CATCH_UP_NONE: Schedule.CatchUp
+    CATCH_UP_ONE: Schedule.CatchUp
+    CATCH_UP_UNSPECIFIED: Schedule.CatchUp
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    FIRED_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIRED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_SKIP_REASON_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NEXT_FIRE_AT_FIELD_NUMBER: _ClassVar[int]
+    OVERLAP_ALLOW: Schedule.Overlap
+    OVERLAP_FIELD_NUMBER: _ClassVar[int]
+    OVERLAP_SKIP: Schedule.Overlap
+    OVERLAP_UNSPECIFIED: Schedule.Overlap
+    PAUSED_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    catch_up: Schedule.CatchUp
+    created_at: _timestamp_pb2.Timestamp
+    cron: str
+    fired: int
+    job: SubmitJobRequest
+    last_fired_at: _timestamp_pb2.Timestamp
+    last_job_id: str
+    last_skip_reason: str
+    name: str
+    next_fire_at: _timestamp_pb2.Timestamp
+    overlap: Schedule.Overlap
+    paused: bool
+    skipped: int
+    timezone: str
+    def __init__(self, name: _Optional[str] = ..., cron: _Optional[str] = ..., timezone: _Optional[str] = ..., job: _Optional[_Union[SubmitJobRequest, _Mapping]] = ..., catch_up: _Optional[_Union[Schedule.CatchUp, str]] = ..., overlap: _Optional[_Union[Schedule.Overlap, str]] = ..., paused: bool = ..., next_fire_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_fired_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_job_id: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., fired: _Optional[int] = ..., skipped: _Optional[int] = ..., last_skip_reason: _Optional[str] = ...) -> None: ...
+
+class ScheduleName(_message.Message):
+    __slots__ = ["name"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class SubmitJobRequest(_message.Message):
     __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "rate_key", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]

@@ -95,6 +95,12 @@ SET_LIMIT = Method("/rip.v1.JobService/SetLimit", "set_limit", job_pb2.Limit, jo
 LIST_LIMITS = Method("/rip.v1.JobService/ListLimits", "list_limits", job_pb2.ListLimitsRequest, job_pb2.ListLimitsResponse, False)
 REMOVE_LIMIT = Method("/rip.v1.JobService/RemoveLimit", "remove_limit", job_pb2.RemoveLimitRequest, job_pb2.Limit, False)
 ACQUIRE = Method("/rip.v1.JobService/Acquire", "acquire", job_pb2.AcquireRequest, job_pb2.AcquireResponse, False)
+ADD_SCHEDULE = Method("/rip.v1.JobService/AddSchedule", "add_schedule", job_pb2.Schedule, job_pb2.Schedule, False)
+LIST_SCHEDULES = Method("/rip.v1.JobService/ListSchedules", "list_schedules", job_pb2.ListSchedulesRequest, job_pb2.ListSchedulesResponse, False)
+GET_SCHEDULE = Method("/rip.v1.JobService/GetSchedule", "get_schedule", job_pb2.ScheduleName, job_pb2.Schedule, False)
+REMOVE_SCHEDULE = Method("/rip.v1.JobService/RemoveSchedule", "remove_schedule", job_pb2.ScheduleName, job_pb2.Schedule, False)
+PAUSE_SCHEDULE = Method("/rip.v1.JobService/PauseSchedule", "pause_schedule", job_pb2.ScheduleName, job_pb2.Schedule, False)
+RESUME_SCHEDULE = Method("/rip.v1.JobService/ResumeSchedule", "resume_schedule", job_pb2.ScheduleName, job_pb2.Schedule, False)
 
 METHODS: dict[str, Method] = {m.path: m for m in (
     HEALTH,
@@ -160,6 +166,12 @@ METHODS: dict[str, Method] = {m.path: m for m in (
     LIST_LIMITS,
     REMOVE_LIMIT,
     ACQUIRE,
+    ADD_SCHEDULE,
+    LIST_SCHEDULES,
+    GET_SCHEDULE,
+    REMOVE_SCHEDULE,
+    PAUSE_SCHEDULE,
+    RESUME_SCHEDULE,
 )}
 
 
@@ -427,6 +439,30 @@ class SyncMethods:
         """Calls `/rip.v1.JobService/Acquire`."""
         return self._unary(ACQUIRE, request, fields)
 
+    def add_schedule(self, request: job_pb2.Schedule | None = None, /, **fields: Any) -> job_pb2.Schedule:
+        """Calls `/rip.v1.JobService/AddSchedule`."""
+        return self._unary(ADD_SCHEDULE, request, fields)
+
+    def list_schedules(self, request: job_pb2.ListSchedulesRequest | None = None, /, **fields: Any) -> job_pb2.ListSchedulesResponse:
+        """Calls `/rip.v1.JobService/ListSchedules`."""
+        return self._unary(LIST_SCHEDULES, request, fields)
+
+    def get_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> job_pb2.Schedule:
+        """Calls `/rip.v1.JobService/GetSchedule`."""
+        return self._unary(GET_SCHEDULE, request, fields)
+
+    def remove_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> job_pb2.Schedule:
+        """Calls `/rip.v1.JobService/RemoveSchedule`."""
+        return self._unary(REMOVE_SCHEDULE, request, fields)
+
+    def pause_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> job_pb2.Schedule:
+        """Calls `/rip.v1.JobService/PauseSchedule`."""
+        return self._unary(PAUSE_SCHEDULE, request, fields)
+
+    def resume_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> job_pb2.Schedule:
+        """Calls `/rip.v1.JobService/ResumeSchedule`."""
+        return self._unary(RESUME_SCHEDULE, request, fields)
+
 
 
 class AsyncMethods:
@@ -692,3 +728,27 @@ class AsyncMethods:
     def acquire(self, request: job_pb2.AcquireRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.AcquireResponse]:
         """Calls `/rip.v1.JobService/Acquire`."""
         return self._unary(ACQUIRE, request, fields)
+
+    def add_schedule(self, request: job_pb2.Schedule | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Schedule]:
+        """Calls `/rip.v1.JobService/AddSchedule`."""
+        return self._unary(ADD_SCHEDULE, request, fields)
+
+    def list_schedules(self, request: job_pb2.ListSchedulesRequest | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.ListSchedulesResponse]:
+        """Calls `/rip.v1.JobService/ListSchedules`."""
+        return self._unary(LIST_SCHEDULES, request, fields)
+
+    def get_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Schedule]:
+        """Calls `/rip.v1.JobService/GetSchedule`."""
+        return self._unary(GET_SCHEDULE, request, fields)
+
+    def remove_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Schedule]:
+        """Calls `/rip.v1.JobService/RemoveSchedule`."""
+        return self._unary(REMOVE_SCHEDULE, request, fields)
+
+    def pause_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Schedule]:
+        """Calls `/rip.v1.JobService/PauseSchedule`."""
+        return self._unary(PAUSE_SCHEDULE, request, fields)
+
+    def resume_schedule(self, request: job_pb2.ScheduleName | None = None, /, **fields: Any) -> asyncio.Future[job_pb2.Schedule]:
+        """Calls `/rip.v1.JobService/ResumeSchedule`."""
+        return self._unary(RESUME_SCHEDULE, request, fields)

@@ -66,6 +66,7 @@ public enum RipLimits {
         public static let maxAfter = 100
         /// Keys with a limit (SetLimit).
         public static let maxLimitKeys = 10_000
+        public static let maxSchedules = 10_000
         /// How long a finished job may keep holding its unique key.
         public static let maxUniqueForMs: UInt64 = 366 * 24 * 3600 * 1000
     }

@@ -403,4 +403,39 @@ extension RipClient {
     public func acquire(_ request: RipAcquireRequest = RipAcquireRequest()) async throws -> RipAcquireResponse {
         try await self.call(RipJobService.acquire, request)
     }
+
+    /// Cron schedules: each tick submits one job from the schedule's template (durable: across
+    /// restarts a tick fires once).
+    ///
+    /// Calls `/rip.v1.JobService/AddSchedule`.
+    public func addSchedule(_ request: RipSchedule = RipSchedule()) async throws -> RipSchedule {
+        try await self.call(RipJobService.addSchedule, request)
+    }
+
+    /// Calls `/rip.v1.JobService/ListSchedules`.
+    public func listSchedules(_ request: RipListSchedulesRequest = RipListSchedulesRequest()) async throws -> RipListSchedulesResponse {
+        try await self.call(RipJobService.listSchedules, request)
+    }
+
+    /// Calls `/rip.v1.JobService/GetSchedule`.
+    public func getSchedule(_ request: RipScheduleName = RipScheduleName()) async throws -> RipSchedule {
+        try await self.call(RipJobService.getSchedule, request)
+    }
+
+    /// Calls `/rip.v1.JobService/RemoveSchedule`.
+    public func removeSchedule(_ request: RipScheduleName = RipScheduleName()) async throws -> RipSchedule {
+        try await self.call(RipJobService.removeSchedule, request)
+    }
+
+    /// Calls `/rip.v1.JobService/PauseSchedule`.
+    public func pauseSchedule(_ request: RipScheduleName = RipScheduleName()) async throws -> RipSchedule {
+        try await self.call(RipJobService.pauseSchedule, request)
+    }
+
+    /// Ticks that passed while paused do not fire; the next one after now does.
+    ///
+    /// Calls `/rip.v1.JobService/ResumeSchedule`.
+    public func resumeSchedule(_ request: RipScheduleName = RipScheduleName()) async throws -> RipSchedule {
+        try await self.call(RipJobService.resumeSchedule, request)
+    }
 }

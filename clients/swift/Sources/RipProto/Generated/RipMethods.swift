@@ -162,6 +162,18 @@ public enum RipJobService {
         path: "/rip.v1.JobService/RemoveLimit", isServerStreaming: false)
     public static let acquire = RipMethod<RipAcquireRequest, RipAcquireResponse>(
         path: "/rip.v1.JobService/Acquire", isServerStreaming: false)
+    public static let addSchedule = RipMethod<RipSchedule, RipSchedule>(
+        path: "/rip.v1.JobService/AddSchedule", isServerStreaming: false)
+    public static let listSchedules = RipMethod<RipListSchedulesRequest, RipListSchedulesResponse>(
+        path: "/rip.v1.JobService/ListSchedules", isServerStreaming: false)
+    public static let getSchedule = RipMethod<RipScheduleName, RipSchedule>(
+        path: "/rip.v1.JobService/GetSchedule", isServerStreaming: false)
+    public static let removeSchedule = RipMethod<RipScheduleName, RipSchedule>(
+        path: "/rip.v1.JobService/RemoveSchedule", isServerStreaming: false)
+    public static let pauseSchedule = RipMethod<RipScheduleName, RipSchedule>(
+        path: "/rip.v1.JobService/PauseSchedule", isServerStreaming: false)
+    public static let resumeSchedule = RipMethod<RipScheduleName, RipSchedule>(
+        path: "/rip.v1.JobService/ResumeSchedule", isServerStreaming: false)
 }
 
 /// Every method the daemon serves.
@@ -230,5 +242,11 @@ public enum RipCatalog {
         RipMethodInfo(path: "/rip.v1.JobService/ListLimits", isServerStreaming: false, requestType: RipListLimitsRequest.self, responseType: RipListLimitsResponse.self),
         RipMethodInfo(path: "/rip.v1.JobService/RemoveLimit", isServerStreaming: false, requestType: RipRemoveLimitRequest.self, responseType: RipLimit.self),
         RipMethodInfo(path: "/rip.v1.JobService/Acquire", isServerStreaming: false, requestType: RipAcquireRequest.self, responseType: RipAcquireResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/AddSchedule", isServerStreaming: false, requestType: RipSchedule.self, responseType: RipSchedule.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ListSchedules", isServerStreaming: false, requestType: RipListSchedulesRequest.self, responseType: RipListSchedulesResponse.self),
+        RipMethodInfo(path: "/rip.v1.JobService/GetSchedule", isServerStreaming: false, requestType: RipScheduleName.self, responseType: RipSchedule.self),
+        RipMethodInfo(path: "/rip.v1.JobService/RemoveSchedule", isServerStreaming: false, requestType: RipScheduleName.self, responseType: RipSchedule.self),
+        RipMethodInfo(path: "/rip.v1.JobService/PauseSchedule", isServerStreaming: false, requestType: RipScheduleName.self, responseType: RipSchedule.self),
+        RipMethodInfo(path: "/rip.v1.JobService/ResumeSchedule", isServerStreaming: false, requestType: RipScheduleName.self, responseType: RipSchedule.self),
     ]
 }

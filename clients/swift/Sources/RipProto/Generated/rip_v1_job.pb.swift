@@ -199,6 +199,231 @@ public nonisolated enum RipLogLevel: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
+public nonisolated struct RipSchedule: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1–128 characters: letters, digits, '-', '_' and '.'.
+  public var name: String {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
+
+  /// Five fields: minute hour day-of-month month day-of-week (ranges, steps, lists, names).
+  public var cron: String {
+    get {_storage._cron}
+    set {_uniqueStorage()._cron = newValue}
+  }
+
+  /// An IANA zone (Europe/Berlin) whose wall clock the expression follows; default UTC.
+  public var timezone: String {
+    get {_storage._timezone}
+    set {_uniqueStorage()._timezone = newValue}
+  }
+
+  /// The job each tick submits, as SubmitJob takes it (run_at and delay_ms are not allowed).
+  public var job: RipSubmitJobRequest {
+    get {_storage._job ?? RipSubmitJobRequest()}
+    set {_uniqueStorage()._job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {_storage._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {_uniqueStorage()._job = nil}
+
+  public var catchUp: RipSchedule.CatchUp {
+    get {_storage._catchUp}
+    set {_uniqueStorage()._catchUp = newValue}
+  }
+
+  public var overlap: RipSchedule.Overlap {
+    get {_storage._overlap}
+    set {_uniqueStorage()._overlap = newValue}
+  }
+
+  /// Set by ripd.
+  public var paused: Bool {
+    get {_storage._paused}
+    set {_uniqueStorage()._paused = newValue}
+  }
+
+  public var nextFireAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._nextFireAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._nextFireAt = newValue}
+  }
+  /// Returns true if `nextFireAt` has been explicitly set.
+  public var hasNextFireAt: Bool {_storage._nextFireAt != nil}
+  /// Clears the value of `nextFireAt`. Subsequent reads from it will return its default value.
+  public mutating func clearNextFireAt() {_uniqueStorage()._nextFireAt = nil}
+
+  public var lastFiredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._lastFiredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._lastFiredAt = newValue}
+  }
+  /// Returns true if `lastFiredAt` has been explicitly set.
+  public var hasLastFiredAt: Bool {_storage._lastFiredAt != nil}
+  /// Clears the value of `lastFiredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastFiredAt() {_uniqueStorage()._lastFiredAt = nil}
+
+  public var lastJobID: String {
+    get {_storage._lastJobID}
+    set {_uniqueStorage()._lastJobID = newValue}
+  }
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  /// Ticks that submitted a job, and ticks skipped (overlap, catch-up none, deduplicated).
+  public var fired: UInt64 {
+    get {_storage._fired}
+    set {_uniqueStorage()._fired = newValue}
+  }
+
+  public var skipped: UInt64 {
+    get {_storage._skipped}
+    set {_uniqueStorage()._skipped = newValue}
+  }
+
+  public var lastSkipReason: String {
+    get {_storage._lastSkipReason}
+    set {_uniqueStorage()._lastSkipReason = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum CatchUp: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+
+    /// ONE.
+    case unspecified // = 0
+
+    /// A tick missed while ripd was down (or that fires more than a minute late) is skipped.
+    case none // = 1
+
+    /// Ticks missed while ripd was down fire once, at start.
+    case one // = 2
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .none
+      case 2: self = .one
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .none: return 1
+      case .one: return 2
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [RipSchedule.CatchUp] = [
+      .unspecified,
+      .none,
+      .one,
+    ]
+
+  }
+
+  public nonisolated enum Overlap: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+
+    /// SKIP.
+    case unspecified // = 0
+
+    /// A tick does not fire while the job of the previous one is unfinished.
+    case skip // = 1
+    case allow // = 2
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .skip
+      case 2: self = .allow
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .skip: return 1
+      case .allow: return 2
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [RipSchedule.Overlap] = [
+      .unspecified,
+      .skip,
+      .allow,
+    ]
+
+  }
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct RipScheduleName: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipListSchedulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct RipListSchedulesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// By name.
+  public var schedules: [RipSchedule] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct RipLimit: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1692,6 +1917,254 @@ nonisolated extension RipJobPriority: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension RipLogLevel: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOG_LEVEL_UNSPECIFIED\0\u{1}LOG_LEVEL_DEBUG\0\u{1}LOG_LEVEL_INFO\0\u{1}LOG_LEVEL_WARN\0\u{1}LOG_LEVEL_ERROR\0")
+}
+
+nonisolated extension RipSchedule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Schedule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}cron\0\u{1}timezone\0\u{1}job\0\u{3}catch_up\0\u{1}overlap\0\u{1}paused\0\u{3}next_fire_at\0\u{3}last_fired_at\0\u{3}last_job_id\0\u{3}created_at\0\u{1}fired\0\u{1}skipped\0\u{3}last_skip_reason\0")
+
+  fileprivate class _StorageClass {
+    var _name: String = String()
+    var _cron: String = String()
+    var _timezone: String = String()
+    var _job: RipSubmitJobRequest? = nil
+    var _catchUp: RipSchedule.CatchUp = .unspecified
+    var _overlap: RipSchedule.Overlap = .unspecified
+    var _paused: Bool = false
+    var _nextFireAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lastFiredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lastJobID: String = String()
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _fired: UInt64 = 0
+    var _skipped: UInt64 = 0
+    var _lastSkipReason: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _name = source._name
+      _cron = source._cron
+      _timezone = source._timezone
+      _job = source._job
+      _catchUp = source._catchUp
+      _overlap = source._overlap
+      _paused = source._paused
+      _nextFireAt = source._nextFireAt
+      _lastFiredAt = source._lastFiredAt
+      _lastJobID = source._lastJobID
+      _createdAt = source._createdAt
+      _fired = source._fired
+      _skipped = source._skipped
+      _lastSkipReason = source._lastSkipReason
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._cron) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._timezone) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._job) }()
+        case 5: try { try decoder.decodeSingularEnumField(value: &_storage._catchUp) }()
+        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._overlap) }()
+        case 7: try { try decoder.decodeSingularBoolField(value: &_storage._paused) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._nextFireAt) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._lastFiredAt) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._lastJobID) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._fired) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._skipped) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._lastSkipReason) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._name, fieldNumber: 1)
+      }
+      if !_storage._cron.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cron, fieldNumber: 2)
+      }
+      if !_storage._timezone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._timezone, fieldNumber: 3)
+      }
+      try { if let v = _storage._job {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._catchUp != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._catchUp, fieldNumber: 5)
+      }
+      if _storage._overlap != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._overlap, fieldNumber: 6)
+      }
+      if _storage._paused != false {
+        try visitor.visitSingularBoolField(value: _storage._paused, fieldNumber: 7)
+      }
+      try { if let v = _storage._nextFireAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._lastFiredAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if !_storage._lastJobID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._lastJobID, fieldNumber: 10)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if _storage._fired != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._fired, fieldNumber: 12)
+      }
+      if _storage._skipped != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._skipped, fieldNumber: 13)
+      }
+      if !_storage._lastSkipReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._lastSkipReason, fieldNumber: 14)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipSchedule, rhs: RipSchedule) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._cron != rhs_storage._cron {return false}
+        if _storage._timezone != rhs_storage._timezone {return false}
+        if _storage._job != rhs_storage._job {return false}
+        if _storage._catchUp != rhs_storage._catchUp {return false}
+        if _storage._overlap != rhs_storage._overlap {return false}
+        if _storage._paused != rhs_storage._paused {return false}
+        if _storage._nextFireAt != rhs_storage._nextFireAt {return false}
+        if _storage._lastFiredAt != rhs_storage._lastFiredAt {return false}
+        if _storage._lastJobID != rhs_storage._lastJobID {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._fired != rhs_storage._fired {return false}
+        if _storage._skipped != rhs_storage._skipped {return false}
+        if _storage._lastSkipReason != rhs_storage._lastSkipReason {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipSchedule.CatchUp: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CATCH_UP_UNSPECIFIED\0\u{1}CATCH_UP_NONE\0\u{1}CATCH_UP_ONE\0")
+}
+
+nonisolated extension RipSchedule.Overlap: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OVERLAP_UNSPECIFIED\0\u{1}OVERLAP_SKIP\0\u{1}OVERLAP_ALLOW\0")
+}
+
+nonisolated extension RipScheduleName: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScheduleName"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipScheduleName, rhs: RipScheduleName) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipListSchedulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListSchedulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipListSchedulesRequest, rhs: RipListSchedulesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipListSchedulesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListSchedulesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}schedules\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.schedules) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.schedules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.schedules, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipListSchedulesResponse, rhs: RipListSchedulesResponse) -> Bool {
+    if lhs.schedules != rhs.schedules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension RipLimit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

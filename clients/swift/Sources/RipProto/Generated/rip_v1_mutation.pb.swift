@@ -331,6 +331,48 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     set {_uniqueStorage()._kind = .removeLimit(newValue)}
   }
 
+  /// The schedule as added: defaults filled, next_fire_at and created_at set.
+  public var addSchedule: RipSchedule {
+    get {
+      if case .addSchedule(let v)? = _storage._kind {return v}
+      return RipSchedule()
+    }
+    set {_uniqueStorage()._kind = .addSchedule(newValue)}
+  }
+
+  public var removeSchedule: RipScheduleName {
+    get {
+      if case .removeSchedule(let v)? = _storage._kind {return v}
+      return RipScheduleName()
+    }
+    set {_uniqueStorage()._kind = .removeSchedule(newValue)}
+  }
+
+  public var pauseSchedule: RipScheduleName {
+    get {
+      if case .pauseSchedule(let v)? = _storage._kind {return v}
+      return RipScheduleName()
+    }
+    set {_uniqueStorage()._kind = .pauseSchedule(newValue)}
+  }
+
+  /// Resumes, with the next tick after the time of the record.
+  public var resumeSchedule: RipScheduleTick {
+    get {
+      if case .resumeSchedule(let v)? = _storage._kind {return v}
+      return RipScheduleTick()
+    }
+    set {_uniqueStorage()._kind = .resumeSchedule(newValue)}
+  }
+
+  public var scheduleTick: RipScheduleTick {
+    get {
+      if case .scheduleTick(let v)? = _storage._kind {return v}
+      return RipScheduleTick()
+    }
+    set {_uniqueStorage()._kind = .scheduleTick(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -370,6 +412,13 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     case deleteArtifact(RipDeleteArtifactRequest)
     case setLimit(RipLimit)
     case removeLimit(RipRemoveLimitRequest)
+    /// The schedule as added: defaults filled, next_fire_at and created_at set.
+    case addSchedule(RipSchedule)
+    case removeSchedule(RipScheduleName)
+    case pauseSchedule(RipScheduleName)
+    /// Resumes, with the next tick after the time of the record.
+    case resumeSchedule(RipScheduleTick)
+    case scheduleTick(RipScheduleTick)
 
   }
 
@@ -563,6 +612,37 @@ public nonisolated struct RipCookieChange: Sendable {
   public init() {}
 }
 
+/// A schedule's tick as the sweeper decided it: the job it submits (none when skipped, with
+/// the reason) and the tick after it.
+public nonisolated struct RipScheduleTick: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var tickUnixMs: Int64 = 0
+
+  public var job: RipJob {
+    get {_job ?? RipJob()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var skipReason: String = String()
+
+  public var nextFireUnixMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _job: RipJob? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
@@ -604,7 +684,7 @@ nonisolated extension RipSessionLimit: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0\u{3}set_limit\0\u{3}remove_limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0\u{3}set_limit\0\u{3}remove_limit\0\u{3}add_schedule\0\u{3}remove_schedule\0\u{3}pause_schedule\0\u{3}resume_schedule\0\u{3}schedule_tick\0")
 
   fileprivate class _StorageClass {
     var _timeUnixMs: Int64 = 0
@@ -1062,6 +1142,71 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._kind = .removeLimit(v)
           }
         }()
+        case 42: try {
+          var v: RipSchedule?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .addSchedule(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .addSchedule(v)
+          }
+        }()
+        case 43: try {
+          var v: RipScheduleName?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .removeSchedule(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .removeSchedule(v)
+          }
+        }()
+        case 44: try {
+          var v: RipScheduleName?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .pauseSchedule(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .pauseSchedule(v)
+          }
+        }()
+        case 45: try {
+          var v: RipScheduleTick?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .resumeSchedule(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .resumeSchedule(v)
+          }
+        }()
+        case 46: try {
+          var v: RipScheduleTick?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .scheduleTick(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .scheduleTick(v)
+          }
+        }()
         default: break
         }
       }
@@ -1211,6 +1356,26 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
       case .removeLimit?: try {
         guard case .removeLimit(let v)? = _storage._kind else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
+      }()
+      case .addSchedule?: try {
+        guard case .addSchedule(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
+      }()
+      case .removeSchedule?: try {
+        guard case .removeSchedule(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
+      }()
+      case .pauseSchedule?: try {
+        guard case .pauseSchedule(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 44)
+      }()
+      case .resumeSchedule?: try {
+        guard case .resumeSchedule(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
+      }()
+      case .scheduleTick?: try {
+        guard case .scheduleTick(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
       }()
       case nil: break
       }
@@ -1606,6 +1771,60 @@ nonisolated extension RipCookieChange.Step: SwiftProtobuf.Message, SwiftProtobuf
 
   public static func ==(lhs: RipCookieChange.Step, rhs: RipCookieChange.Step) -> Bool {
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipScheduleTick: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScheduleTick"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}tick_unix_ms\0\u{1}job\0\u{3}skip_reason\0\u{3}next_fire_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.tickUnixMs) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.skipReason) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.nextFireUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.tickUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.tickUnixMs, fieldNumber: 2)
+    }
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.skipReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.skipReason, fieldNumber: 4)
+    }
+    if self.nextFireUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nextFireUnixMs, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipScheduleTick, rhs: RipScheduleTick) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.tickUnixMs != rhs.tickUnixMs {return false}
+    if lhs._job != rhs._job {return false}
+    if lhs.skipReason != rhs.skipReason {return false}
+    if lhs.nextFireUnixMs != rhs.nextFireUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

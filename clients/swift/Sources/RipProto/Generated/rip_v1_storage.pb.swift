@@ -53,6 +53,8 @@ public nonisolated struct RipSnapshot: Sendable {
   /// Job limits by key.
   public var limits: [RipLimit] = []
 
+  public var schedules: [RipSchedule] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -96,7 +98,7 @@ fileprivate nonisolated let _protobuf_package = "rip.v1"
 
 nonisolated extension RipSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0\u{3}next_created_seq\0\u{1}limits\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_sequence\0\u{1}sessions\0\u{3}current_session_id\0\u{3}cookie_jars\0\u{1}jobs\0\u{3}job_logs\0\u{3}next_queue_ticket\0\u{1}artifacts\0\u{3}next_created_seq\0\u{1}limits\0\u{1}schedules\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -114,6 +116,7 @@ nonisolated extension RipSnapshot: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.artifacts) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.nextCreatedSeq) }()
       case 10: try { try decoder.decodeRepeatedMessageField(value: &self.limits) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.schedules) }()
       default: break
       }
     }
@@ -150,6 +153,9 @@ nonisolated extension RipSnapshot: SwiftProtobuf.Message, SwiftProtobuf._Message
     if !self.limits.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.limits, fieldNumber: 10)
     }
+    if !self.schedules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.schedules, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -164,6 +170,7 @@ nonisolated extension RipSnapshot: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.artifacts != rhs.artifacts {return false}
     if lhs.nextCreatedSeq != rhs.nextCreatedSeq {return false}
     if lhs.limits != rhs.limits {return false}
+    if lhs.schedules != rhs.schedules {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
