@@ -68,10 +68,13 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Most jobs to list (at most 1000).") var limit: UInt32 = 50
         @Option(help: "Only jobs created in the last this many hours.") var recent: Double?
         @Option(help: "Continue after the page that printed this cursor.") var cursor: String?
+        @Flag(help: "Only running jobs whose health is bad: no heartbeat for half the lease, or a score under 0.5.")
+        var unhealthy = false
 
         func run() async throws {
             try await global.withClient { client, output in
                 let response = try await client.listJobs(.with {
+                    $0.unhealthy = unhealthy
                     $0.status = status.map(\.message)
                     $0.priority = priority.map(\.message)
                     $0.tags = tag

@@ -7,10 +7,10 @@ enum JobFormat {
     static func table(_ jobs: [RipJob]) -> String {
         guard !jobs.isEmpty else { return "no jobs" }
         return Output.table(
-            ["ID", "NAME", "STATUS", "PRIORITY", "METHOD", "PROGRESS", "CREATED"],
+            ["ID", "NAME", "STATUS", "PRIORITY", "METHOD", "PROGRESS", "HEALTH", "CREATED"],
             jobs.map { job in
                 [job.id, job.name.isEmpty ? "-" : job.name, status(job), job.priority.word, job.method,
-                 progress(job.progress), job.createdAt.rfc3339]
+                 progress(job.progress), job.hasHealth ? String(format: "%.2f", job.health.score) : "-", job.createdAt.rfc3339]
             })
     }
 
@@ -36,6 +36,16 @@ enum JobFormat {
             pairs.append(("after", job.after.joined(separator: ", ") + (job.afterAny ? " (any outcome)" : "")))
         }
         if !job.waitingFor.isEmpty { pairs.append(("waiting for", job.waitingFor.joined(separator: ", "))) }
+        if job.hasHealth {
+            let health = job.health
+            pairs.append(("health", String(format: "%.2f (%@)", health.score, health.healthy ? "healthy" : "unhealthy")))
+            if detailed {
+                pairs.append(("heartbeat age", String(format: "%.1f s", Double(health.heartbeatAgeMs) / 1000)))
+                pairs.append(("lease remaining", String(format: "%.1f s", Double(health.leaseRemainingMs) / 1000)))
+                pairs.append(("urls per minute", String(format: "%.1f", health.urlsPerMinute)))
+                pairs.append(("error rate", String(format: "%.0f%%", health.errorRate * 100)))
+            }
+        }
         if !job.error.isEmpty { pairs.append(("error", job.error)) }
         if !job.summary.isEmpty { pairs.append(("summary", job.summary)) }
         guard detailed else { return Output.fields(pairs) }

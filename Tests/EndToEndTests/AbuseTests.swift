@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Subprocess
 import RipClient
 import RipProto
@@ -54,22 +55,32 @@ struct AbuseTests {
             raw.send(try RawConnection.request(1, "/rip.v1.SessionService/WatchSessions"))
             return raw
         }
-        // One more watcher reads as it goes: it keeps up, so it is never ended.
+        // One more watcher reads as it goes: it keeps up, so it is never ended. Keeping up is
+        // made exact: no more than 64 events (about 70 KiB, within what the kernel buffers for
+        // the socket) are created ahead of what it read, however slowly a loaded machine runs
+        // its thread.
         let reader = try RawConnection(path: daemon.socketPath)
         reader.send(try RawConnection.request(1, "/rip.v1.SessionService/WatchSessions"))
         try await Daemon.waitForStreams(1001, client)
         let events = 1000
+        let received = ReadCount()
         async let read = onOwnThread { [reader] in
-            var received = 0
-            while received < events, let response = try reader.receive(), response.code == .ok, !response.endOfStream {
-                received += 1
+            while received.value.load(ordering: .relaxed) < events, let response = try reader.receive(), response.code == .ok,
+                !response.endOfStream
+            {
+                received.value.add(1, ordering: .relaxed)
             }
-            return received
+            return received.value.load(ordering: .relaxed)
         }
         // 1,000 sessions of about 1 KiB each: about 1 GiB of events if every watcher kept all.
         let description = String(repeating: "d", count: 1000)
         var created: [String] = []
+        let deadline = ContinuousClock.now + .seconds(120)  // a hang guard
         for n in 0..<events {
+            while n - received.value.load(ordering: .relaxed) > 64 {
+                try #require(ContinuousClock.now < deadline, "the reading watcher stopped reading")
+                try await Task.sleep(for: .milliseconds(1))
+            }
             created.append(try await client.createSession(.with { $0.name = "s\(n)"; $0.description_p = description }).id)
         }
         #expect(try await read == events, "the watcher that reads was ended too")
@@ -135,4 +146,9 @@ struct AbuseTests {
         let listed = try await restarted.client().listSessions().sessions.map(\.name)
         #expect(Set(listed) == Set(names))
     }
+}
+
+/// How many events the reading watcher has read, shared with the test that paces on it.
+private final class ReadCount: Sendable {
+    let value = Atomic(0)
 }

@@ -170,6 +170,26 @@ struct JobClientTests {
         #expect(other.id != id && !other.deduplicated && other.uniqueKey == "crawl:other.example")
     }
 
+    @Test("a running job's health shows in job status --detailed; job list --unhealthy lists the unhealthy ones")
+    func health() async throws {
+        let daemon = try await Daemon()
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let client = try await daemon.client()
+        let job = try await Self.submit(client, "sick")
+        let lease = try #require(try await client.claim(.with { $0.workerID = "w"; $0.leaseMs = 60_000 }).jobs.first)
+        #expect(lease.job.health.healthy && lease.job.health.score == 1)
+        #expect(try await ripctl("job", "list", "--unhealthy").stdout.contains("no jobs"))
+        _ = try await client.heartbeat(.with { $0.jobID = job.id; $0.token = lease.token; $0.metrics = ["health": 0.2] })
+        let listed = try await ripctl("job", "list", "--unhealthy")
+        #expect(listed.stdout.contains(job.id) && listed.stdout.contains("0.20"), "\(listed.stdout)")
+        let shown = try await ripctl("job", "status", "--job-id", job.id, "--detailed")
+        for line in [#/health:\s+0\.20 \(unhealthy\)/#, #/heartbeat age:\s+\d+\.\d s/#, #/lease remaining:\s+\d+\.\d s/#, #/error rate:\s+0%/#] {
+            #expect(shown.stdout.contains(line), "\(shown.stdout)")
+        }
+        _ = try await client.heartbeat(.with { $0.jobID = job.id; $0.token = lease.token; $0.metrics = ["health": 1] })
+        #expect(try await client.listJobs(.with { $0.unhealthy = true }).jobs.isEmpty)
+    }
+
     @Test("listing pages through jobs newest first with filters")
     func listing() async throws {
         let daemon = try await Daemon()

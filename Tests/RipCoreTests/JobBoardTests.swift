@@ -509,6 +509,35 @@ struct JobBoardTests {
         #expect(released.jobEvents.contains { $0.job.id == waiting && $0.job.status == .pending }, "a restored state knows who waits")
     }
 
+    @Test("a running job's health: heartbeat age against half its lease, error rate, the worker's own health metric")
+    func health() throws {
+        var h = JobHarness()
+        let id = try h.submit("watched", urls: 10)
+        let lease = try #require(try h.claim(leaseMs: 60_000).first)
+        var health = try h.job(id).health
+        #expect(health.score == 1 && health.healthy && health.heartbeatAgeMs == 0 && health.leaseRemainingMs == 60_000)
+        h.now += 50_000
+        try h.apply {
+            $0.jobHeartbeat = .with {
+                $0.jobID = id; $0.token = lease.token
+                $0.progress = .with { $0.completed = 6; $0.failed = 2 }
+            }
+        }
+        h.now += 15_000
+        health = try h.job(id).health
+        #expect(health.heartbeatAgeMs == 15_000 && health.leaseRemainingMs == 45_000)
+        #expect(abs(health.urlsPerMinute - 8 / (65.0 / 60)) < 1e-9 && health.errorRate == 0.25)
+        #expect(abs(health.score - (0.6 * 0.5 + 0.4 * 0.75)) < 1e-9 && health.healthy)
+        #expect(try h.state.jobs.list(.with { $0.unhealthy = true }, now: h.now).jobs.isEmpty)
+        h.now += 15_000  // half the lease without a heartbeat
+        health = try h.job(id).health
+        #expect(!health.healthy && abs(health.score - 0.3) < 1e-9)
+        #expect(try h.state.jobs.list(.with { $0.unhealthy = true }, now: h.now).jobs.map(\.id) == [id])
+        try h.apply { $0.jobHeartbeat = .with { $0.jobID = id; $0.token = lease.token; $0.metrics = ["health": 0.2] } }
+        #expect(try h.job(id).health.score == 0.2 && !h.job(id).health.healthy, "the worker's own health caps the score")
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs && h.replayed().allSatisfy { !$0.hasHealth })
+    }
+
     @Test func submitsAreValidated() throws {
         let h = JobHarness()
         let bad: [RipSubmitJobRequest] = [

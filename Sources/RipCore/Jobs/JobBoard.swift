@@ -39,8 +39,8 @@ public struct JobBoard: Sendable {
         return job
     }
 
-    /// The job as clients see it at `now`: a pending job whose run_at is ahead is SCHEDULED,
-    /// and result contents are left out unless asked for.
+    /// The job as clients see it at `now`: a pending job whose run_at is ahead is SCHEDULED, a
+    /// running one carries its health, and result contents are left out unless asked for.
     public func view(_ id: String, at now: UnixMillis, includeContent: Bool = false) throws -> RipJob {
         JobBoard.view(try find(id), at: now, includeContent: includeContent)
     }
@@ -48,6 +48,7 @@ public struct JobBoard: Sendable {
     static func view(_ job: RipJob, at now: UnixMillis, includeContent: Bool = false) -> RipJob {
         var job = job
         if job.status == .pending && job.runAt.unixMillis > now { job.status = .scheduled }
+        if job.status == .running { job.health = RipJobHealth(of: job, at: now) }
         if !includeContent {
             for index in job.results.indices where !job.results[index].content.isEmpty {
                 job.results[index].content = Data()
@@ -70,6 +71,7 @@ public struct JobBoard: Sendable {
                 && request.tags.allSatisfy { job.tags.contains($0) }
                 && (request.method.isEmpty || job.method == request.method)
                 && job.createdAt.unixMillis >= since
+                && (!request.unhealthy || (job.status == .running && !RipJobHealth(of: job, at: now).healthy))
         }
         return .with {
             $0.jobs = page.items.map { Self.view($0, at: now) }

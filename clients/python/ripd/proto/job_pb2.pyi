@@ -256,7 +256,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "heartbeat_at", "id", "lease", "limit_key", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
+    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "health", "heartbeat_at", "id", "lease", "limit_key", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -278,6 +278,7 @@ class Job(_message.Message):
     DROPPED_LOG_LINES_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     FAILED_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_AT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_FIELD_NUMBER: _ClassVar[int]
@@ -320,6 +321,7 @@ class Job(_message.Message):
     dropped_log_lines: int
     error: str
     failed_attempts: _containers.RepeatedCompositeFieldContainer[JobAttempt]
+    health: JobHealth
     heartbeat_at: _timestamp_pb2.Timestamp
     id: str
     lease: JobLease
@@ -348,7 +350,7 @@ class Job(_message.Message):
     urls: _containers.RepeatedScalarFieldContainer[str]
     waiting_for: _containers.RepeatedScalarFieldContainer[str]
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ..., limit_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ..., limit_key: _Optional[str] = ..., health: _Optional[_Union[JobHealth, _Mapping]] = ...) -> None: ...
 
 class JobAttempt(_message.Message):
     __slots__ = ["attempt", "ended_at", "error", "started_at", "worker_id"]
@@ -395,6 +397,22 @@ class JobEvent(_message.Message):
     kind: JobEvent.Kind
     logs: _containers.RepeatedCompositeFieldContainer[LogEntry]
     def __init__(self, kind: _Optional[_Union[JobEvent.Kind, str]] = ..., job: _Optional[_Union[Job, _Mapping]] = ..., logs: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ...) -> None: ...
+
+class JobHealth(_message.Message):
+    __slots__ = ["error_rate", "healthy", "heartbeat_age_ms", "lease_remaining_ms", "score", "urls_per_minute"]
+    ERROR_RATE_FIELD_NUMBER: _ClassVar[int]
+    HEALTHY_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_AGE_MS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_REMAINING_MS_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    URLS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    error_rate: float
+    healthy: bool
+    heartbeat_age_ms: int
+    lease_remaining_ms: int
+    score: float
+    urls_per_minute: float
+    def __init__(self, heartbeat_age_ms: _Optional[int] = ..., lease_remaining_ms: _Optional[int] = ..., urls_per_minute: _Optional[float] = ..., error_rate: _Optional[float] = ..., score: _Optional[float] = ..., healthy: bool = ...) -> None: ...
 
 class JobLease(_message.Message):
     __slots__ = ["expires_at", "lease_ms", "token", "worker_id"]
@@ -509,7 +527,7 @@ class Limit(_message.Message):
     def __init__(self, key: _Optional[str] = ..., rate_count: _Optional[int] = ..., rate_period_ms: _Optional[int] = ..., burst: _Optional[int] = ..., concurrency: _Optional[int] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
-    __slots__ = ["cursor", "limit", "method", "priority", "recent_ms", "status", "tags"]
+    __slots__ = ["cursor", "limit", "method", "priority", "recent_ms", "status", "tags", "unhealthy"]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
@@ -517,6 +535,7 @@ class ListJobsRequest(_message.Message):
     RECENT_MS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    UNHEALTHY_FIELD_NUMBER: _ClassVar[int]
     cursor: str
     limit: int
     method: str
@@ -524,7 +543,8 @@ class ListJobsRequest(_message.Message):
     recent_ms: int
     status: _containers.RepeatedScalarFieldContainer[JobStatus]
     tags: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, status: _Optional[_Iterable[_Union[JobStatus, str]]] = ..., priority: _Optional[_Iterable[_Union[JobPriority, str]]] = ..., tags: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., recent_ms: _Optional[int] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+    unhealthy: bool
+    def __init__(self, status: _Optional[_Iterable[_Union[JobStatus, str]]] = ..., priority: _Optional[_Iterable[_Union[JobPriority, str]]] = ..., tags: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., recent_ms: _Optional[int] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., unhealthy: bool = ...) -> None: ...
 
 class ListJobsResponse(_message.Message):
     __slots__ = ["jobs", "next_cursor"]

@@ -918,11 +918,50 @@ public nonisolated struct RipJob: @unchecked Sendable {
     set {_uniqueStorage()._limitKey = newValue}
   }
 
+  /// While RUNNING: how its attempt is doing, as of the reply (not stored).
+  public var health: RipJobHealth {
+    get {_storage._health ?? RipJobHealth()}
+    set {_uniqueStorage()._health = newValue}
+  }
+  /// Returns true if `health` has been explicitly set.
+  public var hasHealth: Bool {_storage._health != nil}
+  /// Clears the value of `health`. Subsequent reads from it will return its default value.
+  public mutating func clearHealth() {_uniqueStorage()._health = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A running job's health; ARCHITECTURE.md states the formula.
+public nonisolated struct RipJobHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Since the last heartbeat (or the claim).
+  public var heartbeatAgeMs: UInt64 = 0
+
+  /// Until the lease runs out; 0 once it has.
+  public var leaseRemainingMs: UInt64 = 0
+
+  /// URLs done (completed or failed) per minute since the attempt started.
+  public var urlsPerMinute: Double = 0
+
+  /// Failed URLs / URLs done; 0 when none is done.
+  public var errorRate: Double = 0
+
+  /// 0 (unhealthy) to 1 (healthy).
+  public var score: Double = 0
+
+  /// False once the heartbeat is half a lease old, or the score is under 0.5.
+  public var healthy: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// One attempt of a job that did not complete.
@@ -1135,6 +1174,9 @@ public nonisolated struct RipListJobsRequest: Sendable {
 
   /// next_cursor of the previous page.
   public var cursor: String = String()
+
+  /// Only running jobs whose health says unhealthy.
+  public var unhealthy: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2621,7 +2663,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0\u{3}limit_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0\u{3}limit_key\0\u{1}health\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2666,6 +2708,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _afterAny: Bool = false
     var _waitingFor: [String] = []
     var _limitKey: String = String()
+    var _health: RipJobHealth? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2718,6 +2761,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _afterAny = source._afterAny
       _waitingFor = source._waitingFor
       _limitKey = source._limitKey
+      _health = source._health
     }
   }
 
@@ -2778,6 +2822,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 40: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
         case 41: try { try decoder.decodeRepeatedStringField(value: &_storage._waitingFor) }()
         case 42: try { try decoder.decodeSingularStringField(value: &_storage._limitKey) }()
+        case 43: try { try decoder.decodeSingularMessageField(value: &_storage._health) }()
         default: break
         }
       }
@@ -2916,6 +2961,9 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       if !_storage._limitKey.isEmpty {
         try visitor.visitSingularStringField(value: _storage._limitKey, fieldNumber: 42)
       }
+      try { if let v = _storage._health {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2967,10 +3015,66 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._afterAny != rhs_storage._afterAny {return false}
         if _storage._waitingFor != rhs_storage._waitingFor {return false}
         if _storage._limitKey != rhs_storage._limitKey {return false}
+        if _storage._health != rhs_storage._health {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipJobHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}heartbeat_age_ms\0\u{3}lease_remaining_ms\0\u{3}urls_per_minute\0\u{3}error_rate\0\u{1}score\0\u{1}healthy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.heartbeatAgeMs) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.leaseRemainingMs) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.urlsPerMinute) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.errorRate) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.healthy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.heartbeatAgeMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.heartbeatAgeMs, fieldNumber: 1)
+    }
+    if self.leaseRemainingMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaseRemainingMs, fieldNumber: 2)
+    }
+    if self.urlsPerMinute.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.urlsPerMinute, fieldNumber: 3)
+    }
+    if self.errorRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.errorRate, fieldNumber: 4)
+    }
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 5)
+    }
+    if self.healthy != false {
+      try visitor.visitSingularBoolField(value: self.healthy, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipJobHealth, rhs: RipJobHealth) -> Bool {
+    if lhs.heartbeatAgeMs != rhs.heartbeatAgeMs {return false}
+    if lhs.leaseRemainingMs != rhs.leaseRemainingMs {return false}
+    if lhs.urlsPerMinute != rhs.urlsPerMinute {return false}
+    if lhs.errorRate != rhs.errorRate {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.healthy != rhs.healthy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3263,7 +3367,7 @@ nonisolated extension RipGetJobRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension RipListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListJobsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}priority\0\u{1}tags\0\u{1}method\0\u{3}recent_ms\0\u{1}limit\0\u{1}cursor\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}priority\0\u{1}tags\0\u{1}method\0\u{3}recent_ms\0\u{1}limit\0\u{1}cursor\0\u{1}unhealthy\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3278,6 +3382,7 @@ nonisolated extension RipListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.recentMs) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.cursor) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.unhealthy) }()
       default: break
       }
     }
@@ -3305,6 +3410,9 @@ nonisolated extension RipListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.cursor.isEmpty {
       try visitor.visitSingularStringField(value: self.cursor, fieldNumber: 7)
     }
+    if self.unhealthy != false {
+      try visitor.visitSingularBoolField(value: self.unhealthy, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3316,6 +3424,7 @@ nonisolated extension RipListJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.recentMs != rhs.recentMs {return false}
     if lhs.limit != rhs.limit {return false}
     if lhs.cursor != rhs.cursor {return false}
+    if lhs.unhealthy != rhs.unhealthy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
