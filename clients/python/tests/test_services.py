@@ -171,6 +171,34 @@ def test_jobs(any_client, name):
     assert set(c.clear_jobs(completed=True, cancelled=True).removed) >= {job.id, other.id}
 
 
+def test_limits_schedules_and_chains(any_client, name):
+    c = any_client
+    key = f"{name}.example"
+    limit = c.set_limit(key=key, rate_count=1, rate_period_ms=60_000, concurrency=1)
+    assert limit.burst == 1 and key in [l.key for l in c.list_limits().limits]
+    assert c.acquire(url=f"https://www.{key}/a").granted
+    refused = c.acquire(key=key)
+    assert not refused.granted and 0 < refused.retry_after_ms <= 60_000
+    assert c.remove_limit(key=key).key == key
+
+    first = c.submit_job(urls=[f"https://{key}/1"], method=name)
+    second = c.submit_job(urls=[f"https://{key}/2"], method=name, after=[first.id])
+    assert second.status == job_pb2.JOB_STATUS_WAITING and list(second.waiting_for) == [first.id]
+    lease = c.claim(worker_id="w", methods=[name], lease_ms=10_000).jobs[0]
+    assert lease.job.id == first.id and lease.job.health.healthy
+    c.fail_job(job_id=first.id, token=lease.token, error="gone", retryable=False)
+    assert c.get_job(job_id=second.id).status == job_pb2.JOB_STATUS_CANCELLED
+
+    schedule = c.add_schedule(name=name, cron="0 3 * * *", timezone="Europe/Berlin",
+                              job=job_pb2.SubmitJobRequest(urls=[f"https://{key}/"], method=name))
+    assert schedule.HasField("next_fire_at") and schedule.overlap == job_pb2.Schedule.OVERLAP_SKIP
+    assert c.pause_schedule(name=name).paused
+    assert not c.resume_schedule(name=name).paused
+    assert c.remove_schedule(name=name).name == name
+    with pytest.raises(ripd.InvalidArgument):
+        c.add_schedule(name=name, cron="61 * * * *", job=job_pb2.SubmitJobRequest(urls=[f"https://{key}/"]))
+
+
 def test_artifacts_raw(any_client, name):
     c = any_client
     c.create_session(name=name)
