@@ -99,7 +99,7 @@ public final class ClaimDispatcher: Sendable {
                     let result = try state.claim(call.terms, now: now, token: RandomHex.make)
                     if result.mutation != nil { taken = waiting.withLock { $0.calls.removeValue(forKey: id) } }
                     return result
-                }, durability: Durability(runner: EventLoopRunner(loop: loop)) { _ in })
+                }, durability: .unawaited(on: loop))
                 taken?.promise.succeed(response)
             } catch {
                 waiting.withLock { $0.calls.removeValue(forKey: id) }?.promise.fail(error)

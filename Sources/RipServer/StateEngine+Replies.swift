@@ -15,7 +15,7 @@ extension StateEngine {
     ) throws -> Reply<Response> {
         guard isJournaled, answered == .whenDurable else {
             // Written with the loop's next batch all the same; nobody waits for it.
-            let durability = isJournaled ? Durability(runner: EventLoopRunner(loop: eventLoop)) { _ in } : nil
+            let durability = isJournaled ? Durability.unawaited(on: eventLoop) : nil
             let (applied, extra) = try commit(changing: change, durability: durability)
             return .now(reply(applied, extra))
         }

@@ -46,62 +46,76 @@ static void submit(int fd, int client) {
     send_call(fd, "/rip.v1.JobService/SubmitJob", &request.base);
 }
 
-/* Claims one job (waiting up to 10 s) and completes it. */
-static void claim_and_complete(int fd, int client) {
-    char worker[32], method[32]; snprintf(worker, sizeof worker, "w%d", client); snprintf(method, sizeof method, "t%d", client);
-    char *methods[] = { method };
-    Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
-    claim.worker_id = worker; claim.wait_ms = 10000; claim.max_jobs = 1; claim.n_methods = 1; claim.methods = methods;
-    send_call(fd, "/rip.v1.JobService/Claim", &claim.base);
+/* The claim of client C: one job (waiting up to 10 s) of its own method. */
+struct claim_terms { char worker[32], method[32]; char *methods[1]; Rip__V1__ClaimRequest request; };
+
+static void claim_terms_init(struct claim_terms *terms, int client) {
+    snprintf(terms->worker, sizeof terms->worker, "w%d", client);
+    snprintf(terms->method, sizeof terms->method, "t%d", client);
+    terms->methods[0] = terms->method;
+    Rip__V1__ClaimRequest request = RIP__V1__CLAIM_REQUEST__INIT;
+    request.worker_id = terms->worker; request.wait_ms = 10000; request.max_jobs = 1;
+    request.n_methods = 1; request.methods = terms->methods;
+    terms->request = request;
+}
+
+/* Copies the id and lease token of the one job a claim's reply holds; exits when it holds none. */
+static void take_claimed(size_t n_jobs, Rip__V1__ClaimedJob **jobs, const char *what, char id[64], char token[64]) {
+    if (n_jobs != 1) { fprintf(stderr, "ripjobs: %s got no job\n", what); exit(3); }
+    snprintf(id, 64, "%s", jobs[0]->job->id); snprintf(token, 64, "%s", jobs[0]->token);
+}
+
+static void claim_one(int fd, struct claim_terms *terms, char id[64], char token[64]) {
+    send_call(fd, "/rip.v1.JobService/Claim", &terms->request.base);
     Rip__V1__Response *resp = rip_receive(fd);
     Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
-    if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); exit(3); }
-    Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
-    complete.job_id = claimed->jobs[0]->job->id; complete.token = claimed->jobs[0]->token;
-    send_call(fd, "/rip.v1.JobService/CompleteJob", &complete.base);
+    if (!claimed) { fprintf(stderr, "ripjobs: claim failed: %s\n", resp->message); exit(3); }
+    take_claimed(claimed->n_jobs, claimed->jobs, "claim", id, token);
     rip__v1__claim_response__free_unpacked(claimed, NULL);
     rip__v1__response__free_unpacked(resp, NULL);
-    rip__v1__response__free_unpacked(rip_receive(fd), NULL);
+}
+
+static void complete_one(int fd, char *id, char *token) {
+    Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
+    complete.job_id = id; complete.token = token;
+    send_call(fd, "/rip.v1.JobService/CompleteJob", &complete.base);
+    Rip__V1__Response *resp = rip_receive(fd);
+    if (resp->code != 0) { fprintf(stderr, "ripjobs: complete failed: %s\n", resp->message); exit(3); }
+    rip__v1__response__free_unpacked(resp, NULL);
+}
+
+/* Claims one job (waiting up to 10 s) and completes it. */
+static void claim_and_complete(int fd, int client) {
+    struct claim_terms terms; claim_terms_init(&terms, client);
+    char id[64], token[64];
+    claim_one(fd, &terms, id, token);
+    complete_one(fd, id, token);
 }
 
 /* The worker's loop: claims one job, then for each job submits the next and completes the
  * held one while claiming the next in one CompleteAndClaim; completes the last. */
 static void worker_loop(int fd, int client, int per) {
-    char worker[32], method[32]; snprintf(worker, sizeof worker, "w%d", client); snprintf(method, sizeof method, "t%d", client);
-    char *methods[] = { method };
-    Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
-    claim.worker_id = worker; claim.wait_ms = 10000; claim.max_jobs = 1; claim.n_methods = 1; claim.methods = methods;
+    struct claim_terms terms; claim_terms_init(&terms, client);
     char id[64], token[64];
     submit(fd, client);
     rip__v1__response__free_unpacked(rip_receive(fd), NULL);
-    send_call(fd, "/rip.v1.JobService/Claim", &claim.base);
-    Rip__V1__Response *resp = rip_receive(fd);
-    Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
-    if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); exit(3); }
-    snprintf(id, sizeof id, "%s", claimed->jobs[0]->job->id); snprintf(token, sizeof token, "%s", claimed->jobs[0]->token);
-    rip__v1__claim_response__free_unpacked(claimed, NULL);
-    rip__v1__response__free_unpacked(resp, NULL);
+    claim_one(fd, &terms, id, token);
     for (int i = 1; i < per; i++) {
         submit(fd, client);
         rip__v1__response__free_unpacked(rip_receive(fd), NULL);
         Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
         complete.job_id = id; complete.token = token;
         Rip__V1__CompleteAndClaimRequest both = RIP__V1__COMPLETE_AND_CLAIM_REQUEST__INIT;
-        both.complete = &complete; both.claim = &claim;
+        both.complete = &complete; both.claim = &terms.request;
         send_call(fd, "/rip.v1.JobService/CompleteAndClaim", &both.base);
-        resp = rip_receive(fd);
+        Rip__V1__Response *resp = rip_receive(fd);
         Rip__V1__CompleteAndClaimResponse *next = rip__v1__complete_and_claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
-        if (resp->code != 0 || !next || next->n_jobs != 1) { fprintf(stderr, "ripjobs: complete-and-claim failed: %s\n", resp->message); exit(3); }
-        snprintf(id, sizeof id, "%s", next->jobs[0]->job->id); snprintf(token, sizeof token, "%s", next->jobs[0]->token);
+        if (resp->code != 0 || !next) { fprintf(stderr, "ripjobs: complete-and-claim failed: %s\n", resp->message); exit(3); }
+        take_claimed(next->n_jobs, next->jobs, "complete-and-claim", id, token);
         rip__v1__complete_and_claim_response__free_unpacked(next, NULL);
         rip__v1__response__free_unpacked(resp, NULL);
     }
-    Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
-    complete.job_id = id; complete.token = token;
-    send_call(fd, "/rip.v1.JobService/CompleteJob", &complete.base);
-    resp = rip_receive(fd);
-    if (resp->code != 0) { fprintf(stderr, "ripjobs: complete failed: %s\n", resp->message); exit(3); }
-    rip__v1__response__free_unpacked(resp, NULL);
+    complete_one(fd, id, token);
 }
 
 static int compare(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
@@ -138,11 +152,9 @@ int main(int argc, char **argv) {
         int rounds = atoi(argv[3]);
         int worker = rip_dial(argv[1]), submitter = rip_dial(argv[1]);
         double *samples = malloc(sizeof(double) * rounds), *baseline = malloc(sizeof(double) * rounds);
+        struct claim_terms terms; claim_terms_init(&terms, 0);
         for (int i = 0; i < rounds; i++) {
-            char *methods[] = { "t0" };
-            Rip__V1__ClaimRequest claim = RIP__V1__CLAIM_REQUEST__INIT;
-            claim.worker_id = "latency"; claim.wait_ms = 10000; claim.max_jobs = 1; claim.n_methods = 1; claim.methods = methods;
-            send_call(worker, "/rip.v1.JobService/Claim", &claim.base);
+            send_call(worker, "/rip.v1.JobService/Claim", &terms.request.base);
             struct timespec pause = { 0, 2000000 };
             nanosleep(&pause, NULL);
             double sent = now();
@@ -151,13 +163,12 @@ int main(int argc, char **argv) {
             samples[i] = now() - sent;
             rip__v1__response__free_unpacked(rip_receive(submitter), NULL);
             Rip__V1__ClaimResponse *claimed = rip__v1__claim_response__unpack(NULL, resp->payload.len, resp->payload.data);
-            if (!claimed || claimed->n_jobs != 1) { fprintf(stderr, "ripjobs: claim got no job\n"); return 3; }
-            Rip__V1__CompleteJobRequest complete = RIP__V1__COMPLETE_JOB_REQUEST__INIT;
-            complete.job_id = claimed->jobs[0]->job->id; complete.token = claimed->jobs[0]->token;
-            send_call(worker, "/rip.v1.JobService/CompleteJob", &complete.base);
-            rip__v1__response__free_unpacked(rip_receive(worker), NULL);
+            if (!claimed) { fprintf(stderr, "ripjobs: claim failed: %s\n", resp->message); return 3; }
+            char id[64], token[64];
+            take_claimed(claimed->n_jobs, claimed->jobs, "claim", id, token);
             rip__v1__claim_response__free_unpacked(claimed, NULL);
             rip__v1__response__free_unpacked(resp, NULL);
+            complete_one(worker, id, token);
 
             nanosleep(&pause, NULL);
             Rip__V1__HealthRequest health = RIP__V1__HEALTH_REQUEST__INIT;
