@@ -7,8 +7,8 @@ extension JobCommand {
         static let configuration = CommandConfiguration(
             abstract: "The dead-letter set: jobs whose retries are used up.",
             discussion: """
-                A job whose last allowed attempt failed, timed out or lost its lease is dead: kept with its last \\
-                error and attempt history (`ripctl job status --detailed`) until ripd --dead-retention, never \\
+                A job whose last allowed attempt failed, timed out or lost its lease is dead: kept with its last \
+                error and attempt history (`ripctl job status --detailed`) until ripd --dead-retention, never \
                 run again unless kicked. Example: ripctl job dead list; ripctl job dead kick --all
                 """,
             subcommands: [List.self, Kick.self, Remove.self])

@@ -7,10 +7,10 @@ struct LimitCommand: AsyncParsableCommand {
         commandName: "limit",
         abstract: "Rate and concurrency limits per domain or rate key.",
         discussion: """
-            A key is a registrable domain (example.com covers www.example.com and api.example.com) or a name \\
-            jobs give with `job submit --rate-key`. --concurrency C: claims skip a key's jobs while C of them run. \\
-            --rate N/s or N/m with --burst B: Acquire calls (made by `ripctl worker run` before each URL, and by \\
-            any client) get permits from the key's token bucket. Example: ripctl limit set example.com --rate 5/s \\
+            A key is a registrable domain (example.com covers www.example.com and api.example.com) or a name \
+            jobs give with `job submit --rate-key`. --concurrency C: claims skip a key's jobs while C of them run. \
+            --rate N/s or N/m with --burst B: Acquire calls (made by `ripctl worker run` before each URL, and by \
+            any client) get permits from the key's token bucket. Example: ripctl limit set example.com --rate 5/s \
             --burst 5 --concurrency 3
             """,
         subcommands: [Set.self, List.self, Remove.self])

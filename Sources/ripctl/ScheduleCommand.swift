@@ -9,9 +9,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         abstract: "Cron schedules: each tick submits one job.",
         discussion: """
             Example: ripctl schedule add news-hourly --cron "0 * * * *" --timezone Europe/Berlin --url https://example.com/news
-            The expression has five fields (minute hour day-of-month month day-of-week) with ranges (1-5), steps \\
-            (*/15), lists (1,15) and names (mon-fri, jan). A tick missed while ripd was down fires once at start \\
-            (--catch-up one, the default) or not (none); --overlap skip (the default) skips a tick while the \\
+            The expression has five fields (minute hour day-of-month month day-of-week) with ranges (1-5), steps \
+            (*/15), lists (1,15) and names (mon-fri, jan). A tick missed while ripd was down fires once at start \
+            (--catch-up one, the default) or not (none); --overlap skip (the default) skips a tick while the \
             previous tick's job is unfinished.
             """,
         subcommands: [Add.self, List.self, Show.self, Remove.self, Pause.self, Resume.self])

@@ -8,7 +8,7 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify a data directory offline: segments, records, snapshot and state, changing nothing.",
         discussion: """
-            Exit status 0 when ripd would start from it (a torn tail is reported; ripd cuts it at start), \\
+            Exit status 0 when ripd would start from it (a torn tail is reported; ripd cuts it at start), \
             1 when it is corrupt (then `ripd --repair` cuts the log at the first bad record) or in use.
             """)
 
