@@ -555,6 +555,8 @@ struct JobBoardTests {
             .with { $0.urls = ["https://example.com"]; $0.after = Array(repeating: "job_a", count: 101) },
             .with { $0.urls = ["https://example.com"]; $0.after = [""] },
             .with { $0.urls = ["https://example.com"]; $0.afterAny = true },
+            .with { $0.urls = ["https://example.com"]; $0.rateKey = String(repeating: "r", count: 257) },
+            .with { $0.urls = ["https://example.com"]; $0.rateKey = "a\nb" },
         ]
         for request in bad {
             let error = try #require(throws: RipError.self) { try JobRules.validate(request, now: h.now) }
