@@ -47,14 +47,18 @@ extension RipState {
     /// the schedule's job (`id` for it) unless the tick is skipped: missed by more than a minute
     /// with catch-up NONE, the previous tick's job unfinished with overlap SKIP, or its unique
     /// key held. A late tick that still fires (catch-up ONE) stands for every tick missed.
-    public func decideNextTick(id: String, suffixes: PublicSuffixList, now: UnixMillis) throws -> RipMutation? {
+    public func decideNextTick(id: String, suffixes: PublicSuffixList, now: UnixMillis) -> RipMutation? {
         guard let schedule = schedules.due(at: now) else { return nil }
-        let (cron, zone) = try ScheduleRules.timing(schedule)
         var tick = RipScheduleTick.with {
             $0.name = schedule.name
             $0.tickUnixMs = schedule.nextFireAt.unixMillis
-            $0.nextFireUnixMs = cron.next(after: now, in: zone) ?? 0
         }
+        guard let (cron, zone) = try? ScheduleRules.timing(schedule) else {
+            // Its zone left this machine's time zone database: the schedule stops, saying why.
+            tick.skipReason = "unknown time zone '\(schedule.timezone)'; the schedule stops (remove it and add it again)"
+            return .with { $0.scheduleTick = tick }
+        }
+        tick.nextFireUnixMs = cron.next(after: now, in: zone) ?? 0
         let previous = jobs.byID[schedule.lastJobID]
         if now - tick.tickUnixMs >= ScheduleRules.lateAfterMs && schedule.catchUp == .none {
             tick.skipReason = "missed by \((now - tick.tickUnixMs) / 1000) s (ripd down?) with catch-up none"
@@ -66,8 +70,9 @@ extension RipState {
                 case .create(let mutation): tick.job = mutation.submitJob
                 case .existing(let holder): tick.skipReason = "job \(holder.id) holds unique key '\(holder.uniqueKey)'"
                 }
-            } catch let error as RipError {
-                tick.skipReason = "the job was refused: \(error.message)"  // its session went, say
+            } catch {
+                // Its session went, say.
+                tick.skipReason = "the job was refused: \((error as? RipError)?.message ?? "\(error)")"
             }
         }
         return .with { $0.scheduleTick = tick }

@@ -64,7 +64,7 @@ public struct JobSweeper: Service {
             let suffixes = self.suffixes
             let store = self.store
             let (applied, tick) = try store.commit(changing: { state, now -> (RipMutation?, Applied, RipScheduleTick?) in
-                guard let mutation = try state.decideNextTick(id: id, suffixes: suffixes, now: now) else { return (nil, Applied(), nil) }
+                guard let mutation = state.decideNextTick(id: id, suffixes: suffixes, now: now) else { return (nil, Applied(), nil) }
                 let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
                 return (recorded, applied, mutation.scheduleTick)
             }, durability: nil)

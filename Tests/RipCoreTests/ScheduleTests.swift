@@ -11,7 +11,7 @@ struct ScheduleTests {
     /// Decides and applies the tick due at the harness's time, if any.
     @discardableResult
     static func tick(_ h: inout JobHarness, id: String) throws -> RipScheduleTick? {
-        guard let mutation = try h.state.decideNextTick(id: id, suffixes: PublicSuffixList(), now: h.now) else { return nil }
+        guard let mutation = h.state.decideNextTick(id: id, suffixes: PublicSuffixList(), now: h.now) else { return nil }
         try h.apply { $0 = mutation }
         return mutation.scheduleTick
     }
@@ -89,6 +89,24 @@ struct ScheduleTests {
         try h.apply { $0 = resume }
         #expect(try h.state.schedules.find("p").nextFireAt.unixMillis == Self.at("2026-11-30T12:25:00Z"))
         #expect(try #require(throws: RipError.self) { try h.apply { $0 = resume } }.code == .failedPrecondition)
+    }
+
+    @Test("a schedule whose zone left the time zone database stops, saying why, instead of failing every sweep")
+    func zoneGone() throws {
+        var h = JobHarness()
+        let now = Self.at("2026-11-30T12:00:00Z")
+        h.now = now
+        try h.apply {
+            $0.addSchedule = .with {
+                $0.name = "gone"
+                $0.cron = "* * * * *"
+                $0.timezone = "Mars/Olympus"
+                $0.nextFireAt = .init(unixMillis: now)
+            }
+        }
+        let tick = try #require(try Self.tick(&h, id: "job_z"))
+        #expect(!tick.hasJob && tick.skipReason.contains("unknown time zone 'Mars/Olympus'") && tick.nextFireUnixMs == 0)
+        #expect(try !h.state.schedules.find("gone").hasNextFireAt && !h.state.schedules.hasDue(at: h.now + 3_600_000))
     }
 
     @Test("bad schedules are refused with what to fix")
