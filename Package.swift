@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The deterministic state machine and domain rules. No I/O, no clock reads.
@@ -67,6 +68,18 @@ let package = Package(
             // The Public Suffix List, from Debian's publicsuffix package (tools/update-public-suffix-list).
             resources: [.copy("Resources/public_suffix_list.dat")]
         ),
+        // Completion hooks: POSTs a finished job's summary to its webhook URL, with retries.
+        .target(
+            name: "RipWebhooks",
+            dependencies: [
+                "RipCore", "RipEngine", proto("RipProto"), proto("RipBase"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // ripd's request path in one process (EmbeddedChannel, a memory journal): for tests of
         // protocol behaviour without a daemon, and for the fuzzer (Fuzz/).
         .target(
@@ -82,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "ripd",
             dependencies: [
-                "RipServer", "RipEngine", "RipStorage", "RipCore",
+                "RipServer", "RipEngine", "RipStorage", "RipCore", "RipWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

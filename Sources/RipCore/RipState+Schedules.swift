@@ -4,8 +4,8 @@ import RipProto
 
 extension RipState {
     /// The decision of AddSchedule at `now`: the schedule checked (name, expression, zone, job
-    /// template), defaults filled, its first tick after `now`.
-    public func decideAddSchedule(_ request: RipSchedule, now: UnixMillis) throws -> RipMutation {
+    /// template, its webhook allowed by `webhooks`), defaults filled, its first tick after `now`.
+    public func decideAddSchedule(_ request: RipSchedule, webhooks: WebhookPolicy, now: UnixMillis) throws -> RipMutation {
         try ScheduleRules.checkName(request.name)
         var schedule = RipSchedule.with {
             $0.name = request.name
@@ -17,7 +17,7 @@ extension RipState {
             $0.createdAt = .init(unixMillis: now)
         }
         let (cron, zone) = try ScheduleRules.timing(schedule)
-        try JobRules.validate(schedule.job, now: now)
+        try JobRules.validate(schedule.job, webhooks: webhooks, now: now)
         guard !schedule.job.hasRunAt, schedule.job.delayMs == 0 else {
             throw RipError.invalidArgument("a schedule's job takes no run_at or delay: its ticks say when it runs")
         }

@@ -98,6 +98,7 @@ extension JobBoard {
                 limits.started(job)
             }
             if job.status == .waiting { for id in job.waitingFor { dependents[id, default: []].insert(job.id) } }
+            if job.webhookDelivery.state == .pending { pendingHooks.insert(job.id) }
             indexUniqueKey(of: job)
         }
         for log in snapshot.jobLogs where byID[log.jobID] != nil {

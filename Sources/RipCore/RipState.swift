@@ -96,6 +96,8 @@ public struct RipState: Sendable {
             return try jobs.release(request, now: now)
         case .jobExpiry(let expiry):
             return jobs.expire(expiry, now: now)
+        case .webhookAttempt(let attempt):
+            return jobs.recordWebhookAttempt(attempt, now: now)
         case .cancelJobs(let request):
             return try jobs.cancel(request, now: now)
         case .pauseJob(let request):

@@ -35,7 +35,7 @@ struct JobMethods {
         }
 
         table.changing(Service.submitJob) { request, loop in
-            try JobRules.validate(request, now: store.clock())
+            try JobRules.validate(request, webhooks: policy.webhooks, now: store.clock())
             let id = RipID.job.generate()
             var readied = false
             let reply = try store.commit(

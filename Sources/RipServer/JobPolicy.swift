@@ -1,7 +1,7 @@
 import RipCore
 
-/// The daemon's job settings: log cap, retention, retry backoff (a RipCore rule) and how often
-/// the sweeper looks.
+/// The daemon's job settings: log cap, retention, retry backoff and webhooks (RipCore rules)
+/// and how often the sweeper looks.
 public struct JobPolicy: Sendable {
     /// Log lines held per job; older ones are dropped and counted.
     public var maxLogLines: UInt32 = 10_000
@@ -10,6 +10,8 @@ public struct JobPolicy: Sendable {
     /// Dead jobs (the dead-letter set) are removed this long after they died.
     public var deadRetentionMs: UInt64 = 30 * 24 * 3600 * 1000
     public var backoff = Backoff()
+    /// The completion hooks jobs may have, and how their delivery is retried.
+    public var webhooks = WebhookPolicy()
     /// How often leases, timeouts, scheduled jobs and retention are checked.
     public var sweepIntervalMs: UInt64 = 100
 

@@ -116,7 +116,7 @@ public final class RipServer: Service {
             store: store, claims: claims, policy: configuration.jobPolicy,
             suffixes: configuration.cookiePolicy.parser.publicSuffixes
         ).register(in: &table)
-        ScheduleMethods(store: store).register(in: &table)
+        ScheduleMethods(store: store, webhooks: configuration.jobPolicy.webhooks).register(in: &table)
         ArtifactMethods(store: store, blobs: blobs, uploads: uploads, limits: configuration.artifactLimits, pool: pool)
             .register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now)

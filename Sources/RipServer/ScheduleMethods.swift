@@ -7,12 +7,17 @@ import RipProto
 /// writer lock and answered with the schedule as it is then, once durable.
 struct ScheduleMethods {
     let store: any StateEngine
+    /// The webhooks a schedule's job template may name.
+    let webhooks: WebhookPolicy
 
     func register(in table: inout MethodTable) {
         typealias Service = RipJobService
         let store = self.store
+        let webhooks = self.webhooks
         table.changing(Service.addSchedule) { request, loop in
-            try Self.commit(request.name, store, loop) { state, now in try state.decideAddSchedule(request, now: now) }
+            try Self.commit(request.name, store, loop) { state, now in
+                try state.decideAddSchedule(request, webhooks: webhooks, now: now)
+            }
         }
         table.unary(Service.listSchedules) { _ in
             try store.read { state, _ in state.schedules.list() }

@@ -48,6 +48,7 @@ enum JobFormat {
         }
         if !job.error.isEmpty { pairs.append(("error", job.error)) }
         if !job.summary.isEmpty { pairs.append(("summary", job.summary)) }
+        if !job.webhook.isEmpty { pairs.append(("webhook", "\(job.webhook): \(webhookState(job.webhookDelivery))")) }
         guard detailed else { return Output.fields(pairs) }
         pairs += [
             ("urls", job.urls.joined(separator: " ")), ("tags", job.tags.isEmpty ? "-" : job.tags.joined(separator: ",")),
@@ -68,6 +69,17 @@ enum JobFormat {
             pairs.append(("attempt \(attempt.attempt)", "\(attempt.workerID) \(attempt.startedAt.rfc3339) … \(attempt.endedAt.rfc3339): \(attempt.error)"))
         }
         return Output.fields(pairs)
+    }
+
+    /// Where the delivery of a job's summary to its webhook stands.
+    static func webhookState(_ delivery: RipWebhookDelivery) -> String {
+        let last = delivery.lastError.isEmpty ? "" : "; last attempt: \(delivery.lastError)"
+        return switch delivery.state {
+        case .pending: "pending, attempt \(delivery.attempts + 1) at \(delivery.nextAttemptAt.rfc3339)\(last)"
+        case .delivered: "delivered at \(delivery.endedAt.rfc3339) (HTTP \(delivery.lastStatus))"
+        case .failed: "given up at \(delivery.endedAt.rfc3339) after \(delivery.attempts) attempts\(last)"
+        default: "sent when the job finishes"
+        }
     }
 
     static func logLine(_ entry: RipLogEntry) -> String {

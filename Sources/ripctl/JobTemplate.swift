@@ -27,6 +27,10 @@ struct JobTemplate: ParsableArguments {
     @Flag(help: "With --after: run once each of them finished, however it finished.") var afterAny = false
     @Option(help: "The limit key (`ripctl limit set`) instead of the first URL's registrable domain.")
     var rateKey: String?
+    @Option(help: ArgumentHelp(
+        "A URL ripd POSTs the job's summary (JSON) to when it finishes, retrying on failure.",
+        discussion: "ripd must allow it: `ripd --webhook-allow 'https://hooks.example.com/*'`."))
+    var webhook: String?
 
     /// The SubmitJob request these flags describe (the --config file read here).
     func request() throws -> RipSubmitJobRequest {
@@ -46,6 +50,7 @@ struct JobTemplate: ParsableArguments {
             if let outputDir { $0.resultsPath = URL(fileURLWithPath: outputDir).standardizedFileURL.path }
             if let uniqueKey { $0.uniqueKey = uniqueKey }
             if let rateKey { $0.rateKey = rateKey }
+            if let webhook { $0.webhook = webhook }
         }
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else {

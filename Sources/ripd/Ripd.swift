@@ -5,6 +5,7 @@ import RipCore
 import RipEngine
 import RipServer
 import RipStorage
+import RipWebhooks
 import RipWire
 import ServiceLifecycle
 
@@ -110,6 +111,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Milliseconds the first retry of a failed job waits; each later retry doubles it (with jitter, up to an hour).")
     var retryBackoff: UInt64 = Self.defaults.jobPolicy.backoff.baseMs
 
+    @Option(help: ArgumentHelp(
+        "A glob the webhook URL of a job must match as a whole (repeatable); none by default: no webhooks.",
+        discussion: """
+            `*` matches any run of characters, `/` included, so end a host with `/`: \
+            'https://hooks.example.com/*' allows any path on that host; \
+            'https://hooks.example.com*' would also allow https://hooks.example.com.evil.net/. \
+            A pattern must start with http:// or https://.
+            """,
+        valueName: "pattern"))
+    var webhookAllow: [String] = []
+
+    @Option(help: "Attempts to deliver one finished job's summary to its webhook before ripd gives up (1–100).")
+    var webhookAttempts: UInt32 = Self.defaults.jobPolicy.webhooks.maxAttempts
+
+    @Option(help: "Seconds one webhook attempt may take, connecting included (0.1–300).")
+    var webhookTimeout: Double = Double(Self.defaults.jobPolicy.webhooks.timeoutMs) / 1000
+
     @Option(help: "Largest artifact, in bytes; a larger upload gets RESOURCE_EXHAUSTED.")
     var maxArtifactBytes: UInt64 = Self.defaults.artifactLimits.maxArtifactBytes
 
@@ -174,6 +192,15 @@ struct Serve: AsyncParsableCommand {
                 "--max-connections and --max-calls-per-connection must be at least 1, --stream-buffer at least 1024, "
                     + "--stream-buffer-messages at least 1, --stream-buffer-total at least --stream-buffer")
         }
+        for pattern in webhookAllow where !(pattern.hasPrefix("http://") || pattern.hasPrefix("https://")) {
+            throw ValidationError("--webhook-allow patterns must start with http:// or https://, got '\(pattern)'")
+        }
+        guard (1...100).contains(webhookAttempts) else {
+            throw ValidationError("--webhook-attempts must be 1–100, got \(webhookAttempts)")
+        }
+        guard webhookTimeout >= 0.1, webhookTimeout <= 300 else {
+            throw ValidationError("--webhook-timeout must be 0.1–300 seconds, got \(webhookTimeout)")
+        }
         guard maxLogLines >= 1 else { throw ValidationError("--max-log-lines must be at least 1") }
         guard retryBackoff <= 3_600_000 else { throw ValidationError("--retry-backoff must be at most 3600000 ms") }
         guard cookiesPerDomain >= 1, cookiesTotal >= cookiesPerDomain else {
@@ -203,6 +230,9 @@ struct Serve: AsyncParsableCommand {
         configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
         configuration.jobPolicy.backoff.baseMs = retryBackoff
+        configuration.jobPolicy.webhooks.allow = webhookAllow
+        configuration.jobPolicy.webhooks.maxAttempts = webhookAttempts
+        configuration.jobPolicy.webhooks.timeoutMs = UInt64(webhookTimeout * 1000)
         configuration.connectionLimits.maxConnections = FileLimit.connections(wanted: maxConnections, logger: logger)
         configuration.connectionLimits.maxCallsPerConnection = maxCallsPerConnection
         configuration.connectionLimits.streamBufferBytes = streamBuffer
@@ -258,11 +288,15 @@ struct Serve: AsyncParsableCommand {
         let jobSweeper = JobSweeper(
             store: store, claims: server.claims, policy: configuration.jobPolicy,
             suffixes: configuration.cookiePolicy.parser.publicSuffixes, logger: logger)
+        let webhookSender = WebhookSender(
+            store: store, policy: configuration.jobPolicy.webhooks,
+            interval: .milliseconds(configuration.jobPolicy.sweepIntervalMs), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: StorageService(storage: storage, logger: logger)),
                     .init(service: server), .init(service: sweeper), .init(service: jobSweeper),
+                    .init(service: webhookSender),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -91,7 +91,7 @@ struct ExtremeReplayTests {
                     if values.random.next() % 2 == 0 { $0.runAt = values.timestamp() } else { $0.delayMs = values.uint64() }
                     $0.timeoutSeconds = values.uint32()
                 }
-                guard (try? JobRules.validate(request, now: now)) != nil else { continue }
+                guard (try? JobRules.validate(request, webhooks: WebhookPolicy(), now: now)) != nil else { continue }
                 mutation.submitJob = JobRules.makeJob(request, id: "job_\(step)", sessionID: "", now: now)
             default:
                 let cookie = RipCookie.with {

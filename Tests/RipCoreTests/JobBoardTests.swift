@@ -10,6 +10,8 @@ struct JobHarness {
     var state = RipState()
     var now: UnixMillis = 1_800_000_000_000
     var records: [RipMutation] = []
+    /// What `ripd --webhook-allow` would allow.
+    var webhooks = WebhookPolicy()
     private var counter = 0
 
     @discardableResult
@@ -26,7 +28,7 @@ struct JobHarness {
     mutating func submit(
         _ name: String, priority: RipJobPriority = .medium, method: String = "css", delayMs: UInt64 = 0,
         retries: UInt32 = 3, timeout: UInt32 = 0, tags: [String] = [], urls: Int = 1, after: [String] = [],
-        afterAny: Bool = false, rateKey: String = ""
+        afterAny: Bool = false, rateKey: String = "", webhook: String = ""
     ) throws -> String {
         counter += 1
         let id = "job_\(counter)"
@@ -43,8 +45,9 @@ struct JobHarness {
         request.after = after
         request.afterAny = afterAny
         request.rateKey = rateKey
+        request.webhook = webhook
         // As the SubmitJob handler does: validate, then decide, then apply.
-        try JobRules.validate(request, now: now)
+        try JobRules.validate(request, webhooks: webhooks, now: now)
         guard case .create(let decided) = try state.decideSubmit(request, id: id, suffixes: PublicSuffixList(), now: now) else {
             throw RipError.internalError("a submit without a unique key was deduplicated")
         }
@@ -62,7 +65,7 @@ struct JobHarness {
             $0.uniqueKey = key
             $0.uniqueForMs = window
         }
-        try JobRules.validate(request, now: now)
+        try JobRules.validate(request, webhooks: webhooks, now: now)
         switch try state.decideSubmit(request, id: "job_\(counter)", suffixes: PublicSuffixList(), now: now) {
         case .existing(let job):
             return (job.id, job.deduplicated)
@@ -559,7 +562,7 @@ struct JobBoardTests {
             .with { $0.urls = ["https://example.com"]; $0.rateKey = "a\nb" },
         ]
         for request in bad {
-            let error = try #require(throws: RipError.self) { try JobRules.validate(request, now: h.now) }
+            let error = try #require(throws: RipError.self) { try JobRules.validate(request, webhooks: h.webhooks, now: h.now) }
             #expect(error.code == .invalidArgument)
         }
         let job = JobRules.makeJob(.with { $0.urls = ["https://example.com"] }, id: "job_x", sessionID: "", now: h.now)

@@ -25,7 +25,7 @@ struct ScheduleTests {
             $0.catchUp = catchUp
             $0.overlap = overlap
             $0.job = .with { $0.urls = ["https://example.com/\(name)"]; $0.method = "css" }
-        }, now: h.now)
+        }, webhooks: h.webhooks, now: h.now)
         try h.apply { $0 = mutation }
     }
 
@@ -122,13 +122,13 @@ struct ScheduleTests {
         bad = good; bad.job.urls = []; cases.append((bad, "URLs"))
         bad = good; bad.cron = "0 0 31 2 *"; cases.append((bad, "never fires"))
         for (schedule, mention) in cases {
-            let error = try #require(throws: RipError.self) { try h.state.decideAddSchedule(schedule, now: h.now) }
+            let error = try #require(throws: RipError.self) { try h.state.decideAddSchedule(schedule, webhooks: h.webhooks, now: h.now) }
             #expect(error.code == .invalidArgument && error.message.contains(mention), "\(error.message)")
         }
-        let added = try h.state.decideAddSchedule(good, now: h.now)
+        let added = try h.state.decideAddSchedule(good, webhooks: h.webhooks, now: h.now)
         try h.apply { $0 = added }
         #expect(try h.state.schedules.find("n").timezone == "UTC")
-        #expect(try #require(throws: RipError.self) { try h.state.decideAddSchedule(good, now: h.now) }.code == .alreadyExists)
+        #expect(try #require(throws: RipError.self) { try h.state.decideAddSchedule(good, webhooks: h.webhooks, now: h.now) }.code == .alreadyExists)
         #expect(try #require(throws: RipError.self) { try h.apply { $0.removeSchedule = .with { $0.name = "none" } } }.code == .notFound)
     }
 }

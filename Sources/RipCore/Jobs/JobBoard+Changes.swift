@@ -21,6 +21,7 @@ extension JobBoard {
         if !job.error.isEmpty {
             job.status = .cancelled
             job.completedAt = .init(unixMillis: now)
+            armWebhook(of: &job, now: now)
             return store(job, .created, now: now)
         }
         if !unfinished.isEmpty {
@@ -251,6 +252,9 @@ extension JobBoard {
         job.progress = .with { $0.total = UInt32(job.urls.count) }
         job.clearCompletedAt()
         job.cancelRequested = false
+        // The earlier finish is not announced any more; the next one will be.
+        job.clearWebhookDelivery()
+        pendingHooks.remove(job.id)
         return requeue(job, at: now, now: now)
     }
 
@@ -260,6 +264,7 @@ extension JobBoard {
         for id in try clearable(request, now: now).sorted() {
             let job = byID.removeValue(forKey: id)!
             logs[id] = nil
+            pendingHooks.remove(id)
             if uniqueKeys[job.uniqueKey] == id {
                 uniqueKeys[job.uniqueKey] = nil
                 freedKeys.insert(job.uniqueKey)
@@ -350,6 +355,7 @@ extension JobBoard {
         job.waitingFor = []
         job.completedAt = .init(unixMillis: now)
         if status == .cancelled && job.error.isEmpty { job.error = "cancelled" }
+        armWebhook(of: &job, now: now)
         let kind: RipJobEvent.Kind =
             switch status {
             case .completed: .completed
@@ -358,6 +364,37 @@ extension JobBoard {
             default: .cancelled
             }
         return store(job, kind, now: now, readied: readied, isResult: isResult)
+    }
+
+    /// A job that just finished at `now` with a webhook: its summary is to be delivered, first
+    /// at once.
+    private mutating func armWebhook(of job: inout RipJob, now: UnixMillis) {
+        guard !job.webhook.isEmpty else { return }
+        job.webhookDelivery = .with {
+            $0.state = .pending
+            $0.nextAttemptAt = .init(unixMillis: now)
+        }
+        pendingHooks.insert(job.id)
+    }
+
+    /// One delivery attempt of a finished job's webhook: delivered, given up, or due again at
+    /// its retry time. A void attempt (see `RipState.decideWebhookAttempt`) changes nothing.
+    mutating func recordWebhookAttempt(_ attempt: RipWebhookAttempt, now: UnixMillis) -> Applied {
+        guard var job = byID[attempt.jobID], job.webhookDelivery.state == .pending,
+            job.completedAt.unixMillis == attempt.finishedUnixMs
+        else { return Applied() }
+        job.webhookDelivery.attempts &+= 1
+        job.webhookDelivery.lastStatus = attempt.status
+        job.webhookDelivery.lastError = attempt.error
+        if attempt.delivered || attempt.retryAtUnixMs == 0 {
+            job.webhookDelivery.state = attempt.delivered ? .delivered : .failed
+            job.webhookDelivery.endedAt = .init(unixMillis: now)
+            job.webhookDelivery.clearNextAttemptAt()
+            pendingHooks.remove(job.id)
+        } else {
+            job.webhookDelivery.nextAttemptAt = .init(unixMillis: attempt.retryAtUnixMs)
+        }
+        return store(job, .updated, now: now)
     }
 
     /// Takes `job` off the running set (nothing for one not running); returns whether jobs of

@@ -21,6 +21,8 @@ public struct JobBoard: Sendable {
     /// waiting are skipped when it finishes).
     var dependents: [String: Set<String>] = [:]
     var limits = JobLimits()
+    /// Ids of finished jobs whose webhook delivery is pending.
+    var pendingHooks: Set<String> = []
 
     public init() {}
 
@@ -167,6 +169,15 @@ public struct JobBoard: Sendable {
         guard job.status.isFinished else { return job }
         let (until, overflow) = job.completedAt.unixMillis.addingReportingOverflow(Int64(clamping: job.uniqueForMs))
         return overflow || until > now ? job : nil
+    }
+
+    /// Finished jobs whose webhook is due at `now` (at most `limit`, soonest first): what the
+    /// webhook sender delivers next.
+    public func dueWebhooks(at now: UnixMillis, limit: Int) -> [RipJob] {
+        pendingHooks.lazy.compactMap { byID[$0] }
+            .filter { $0.webhookDelivery.nextAttemptAt.unixMillis <= now }
+            .sorted { ($0.webhookDelivery.nextAttemptAt.unixMillis, $0.id) < ($1.webhookDelivery.nextAttemptAt.unixMillis, $1.id) }
+            .prefix(limit).map { Self.view($0, at: now) }
     }
 
     /// Whether `request` (by its status flags and age) would remove anything at `now`: the

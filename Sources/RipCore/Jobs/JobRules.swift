@@ -11,9 +11,10 @@ public enum JobRules {
     /// Entries of a job's failed-attempt history (the newest).
     static let maxFailedAttemptsKept = 20
 
-/// Every rule a submit must keep that does not depend on the state (URLs, config, limits):
-/// checked before the writer lock is taken, as parsing a large config takes time.
-    public static func validate(_ request: RipSubmitJobRequest, now: UnixMillis) throws {
+/// Every rule a submit must keep that does not depend on the state (URLs, config, limits, the
+/// webhooks `webhooks` allows): checked before the writer lock is taken, as parsing a large
+/// config takes time.
+    public static func validate(_ request: RipSubmitJobRequest, webhooks: WebhookPolicy, now: UnixMillis) throws {
         guard (1...RipLimits.Job.maxURLs).contains(request.urls.count) else {
             throw RipError.invalidArgument("a job takes 1–\(RipLimits.Job.maxURLs) URLs, got \(request.urls.count)")
         }
@@ -51,6 +52,7 @@ public enum JobRules {
         if request.after.contains("") { throw RipError.invalidArgument("after names an empty job id") }
         if request.afterAny && request.after.isEmpty { throw RipError.invalidArgument("after_any needs after") }
         if !request.rateKey.isEmpty { try checkLimitKey(request.rateKey, what: "rate_key") }
+        try webhooks.check(request.webhook)
     }
 
     private static func checkUnique(_ request: RipSubmitJobRequest) throws {
@@ -97,6 +99,7 @@ public enum JobRules {
             var named: Set<String> = []
             $0.after = request.after.filter { named.insert($0).inserted }
             $0.afterAny = request.afterAny
+            $0.webhook = request.webhook
         }
     }
 

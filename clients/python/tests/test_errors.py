@@ -36,6 +36,9 @@ def test_job_errors(client, name):
     expect(ripd.FailedPrecondition, client.heartbeat, job_id=job.id, token="0" * 32)
     expect(ripd.ResourceExhausted, client.save_checkpoint, job_id=job.id, token=lease.token, data=b"x" * (1024 * 1024 + 1))
     client.complete_job(job_id=job.id, token=lease.token)
+    # A webhook this ripd (no --webhook-allow) does not allow.
+    error = expect(ripd.PermissionDenied, client.submit_job, urls=["https://a.example/"], webhook="http://127.0.0.1:9/hook")
+    assert "--webhook-allow" in error.message
 
 
 def test_artifact_errors(client, name):

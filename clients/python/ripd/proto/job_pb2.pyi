@@ -256,7 +256,7 @@ class HeartbeatResponse(_message.Message):
     def __init__(self, cancel_requested: bool = ..., lease_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "health", "heartbeat_at", "id", "lease", "limit_key", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "workers"]
+    __slots__ = ["after", "after_any", "attempt", "batch", "cancel_requested", "checkpoint", "completed_at", "config_json", "created_at", "created_seq", "deduplicated", "dropped_log_lines", "error", "failed_attempts", "health", "heartbeat_at", "id", "lease", "limit_key", "log_lines", "max_concurrent", "max_retries", "method", "metrics", "name", "priority", "progress", "queue_ticket", "results", "results_path", "run_at", "session_id", "started_at", "status", "summary", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "updated_at", "urls", "waiting_for", "webhook", "webhook_delivery", "workers"]
     class MetricsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -306,6 +306,8 @@ class Job(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
     WAITING_FOR_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
     after: _containers.RepeatedScalarFieldContainer[str]
     after_any: bool
@@ -349,8 +351,10 @@ class Job(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     urls: _containers.RepeatedScalarFieldContainer[str]
     waiting_for: _containers.RepeatedScalarFieldContainer[str]
+    webhook: str
+    webhook_delivery: WebhookDelivery
     workers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ..., limit_key: _Optional[str] = ..., health: _Optional[_Union[JobHealth, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., results_path: _Optional[str] = ..., config_json: _Optional[str] = ..., session_id: _Optional[str] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempt: _Optional[int] = ..., max_retries: _Optional[int] = ..., timeout_seconds: _Optional[int] = ..., lease: _Optional[_Union[JobLease, _Mapping]] = ..., checkpoint: _Optional[_Union[JobCheckpoint, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ..., heartbeat_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[str] = ..., cancel_requested: bool = ..., results: _Optional[_Iterable[_Union[JobResult, _Mapping]]] = ..., log_lines: _Optional[int] = ..., dropped_log_lines: _Optional[int] = ..., workers: _Optional[_Iterable[str]] = ..., queue_ticket: _Optional[int] = ..., created_seq: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., deduplicated: bool = ..., failed_attempts: _Optional[_Iterable[_Union[JobAttempt, _Mapping]]] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., waiting_for: _Optional[_Iterable[str]] = ..., limit_key: _Optional[str] = ..., health: _Optional[_Union[JobHealth, _Mapping]] = ..., webhook: _Optional[str] = ..., webhook_delivery: _Optional[_Union[WebhookDelivery, _Mapping]] = ...) -> None: ...
 
 class JobAttempt(_message.Message):
     __slots__ = ["attempt", "ended_at", "error", "started_at", "worker_id"]
@@ -692,7 +696,7 @@ class ScheduleName(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class SubmitJobRequest(_message.Message):
-    __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "rate_key", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls"]
+    __slots__ = ["after", "after_any", "batch", "config_json", "delay_ms", "max_concurrent", "max_retries", "method", "name", "priority", "rate_key", "results_path", "run_at", "session", "tags", "timeout_seconds", "unique_for_ms", "unique_key", "urls", "webhook"]
     AFTER_ANY_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
@@ -712,6 +716,7 @@ class SubmitJobRequest(_message.Message):
     UNIQUE_FOR_MS_FIELD_NUMBER: _ClassVar[int]
     UNIQUE_KEY_FIELD_NUMBER: _ClassVar[int]
     URLS_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     after: _containers.RepeatedScalarFieldContainer[str]
     after_any: bool
     batch: bool
@@ -731,7 +736,8 @@ class SubmitJobRequest(_message.Message):
     unique_for_ms: int
     unique_key: str
     urls: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., rate_key: _Optional[str] = ...) -> None: ...
+    webhook: str
+    def __init__(self, urls: _Optional[_Iterable[str]] = ..., method: _Optional[str] = ..., name: _Optional[str] = ..., priority: _Optional[_Union[JobPriority, str]] = ..., batch: bool = ..., max_concurrent: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., config_json: _Optional[str] = ..., results_path: _Optional[str] = ..., session: _Optional[str] = ..., run_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., delay_ms: _Optional[int] = ..., max_retries: _Optional[_Union[_wrappers_pb2.UInt32Value, _Mapping]] = ..., timeout_seconds: _Optional[int] = ..., unique_key: _Optional[str] = ..., unique_for_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_any: bool = ..., rate_key: _Optional[str] = ..., webhook: _Optional[str] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
     __slots__ = ["jobs", "logs", "sessions"]
@@ -750,6 +756,28 @@ class WatchJobRequest(_message.Message):
     job_id: str
     logs_from_seq: int
     def __init__(self, job_id: _Optional[str] = ..., logs_from_seq: _Optional[int] = ...) -> None: ...
+
+class WebhookDelivery(_message.Message):
+    __slots__ = ["attempts", "ended_at", "last_error", "last_status", "next_attempt_at", "state"]
+    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = []
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LAST_STATUS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    STATE_DELIVERED: WebhookDelivery.State
+    STATE_FAILED: WebhookDelivery.State
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_PENDING: WebhookDelivery.State
+    STATE_UNSPECIFIED: WebhookDelivery.State
+    attempts: int
+    ended_at: _timestamp_pb2.Timestamp
+    last_error: str
+    last_status: int
+    next_attempt_at: _timestamp_pb2.Timestamp
+    state: WebhookDelivery.State
+    def __init__(self, state: _Optional[_Union[WebhookDelivery.State, str]] = ..., attempts: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_status: _Optional[int] = ..., last_error: _Optional[str] = ...) -> None: ...
 
 class WorkerCheckpoint(_message.Message):
     __slots__ = ["done"]

@@ -928,11 +928,118 @@ public nonisolated struct RipJob: @unchecked Sendable {
   /// Clears the value of `health`. Subsequent reads from it will return its default value.
   public mutating func clearHealth() {_uniqueStorage()._health = nil}
 
+  /// The URL its summary is POSTed to when it finishes ("" = none).
+  public var webhook: String {
+    get {_storage._webhook}
+    set {_uniqueStorage()._webhook = newValue}
+  }
+
+  /// The delivery of that summary for the job's last finish (unset before it first finished).
+  public var webhookDelivery: RipWebhookDelivery {
+    get {_storage._webhookDelivery ?? RipWebhookDelivery()}
+    set {_uniqueStorage()._webhookDelivery = newValue}
+  }
+  /// Returns true if `webhookDelivery` has been explicitly set.
+  public var hasWebhookDelivery: Bool {_storage._webhookDelivery != nil}
+  /// Clears the value of `webhookDelivery`. Subsequent reads from it will return its default value.
+  public mutating func clearWebhookDelivery() {_uniqueStorage()._webhookDelivery = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// How ripd delivers a finished job's summary to its webhook (set by ripd).
+public nonisolated struct RipWebhookDelivery: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var state: RipWebhookDelivery.State = .unspecified
+
+  /// Attempts made so far.
+  public var attempts: UInt32 = 0
+
+  public var nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_nextAttemptAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_nextAttemptAt = newValue}
+  }
+  /// Returns true if `nextAttemptAt` has been explicitly set.
+  public var hasNextAttemptAt: Bool {self._nextAttemptAt != nil}
+  /// Clears the value of `nextAttemptAt`. Subsequent reads from it will return its default value.
+  public mutating func clearNextAttemptAt() {self._nextAttemptAt = nil}
+
+  /// When it was delivered, or given up.
+  public var endedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endedAt = newValue}
+  }
+  /// Returns true if `endedAt` has been explicitly set.
+  public var hasEndedAt: Bool {self._endedAt != nil}
+  /// Clears the value of `endedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearEndedAt() {self._endedAt = nil}
+
+  /// The last attempt's HTTP status (0 when no reply came) and what went wrong.
+  public var lastStatus: UInt32 = 0
+
+  public var lastError: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum State: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// Not delivered yet: the next attempt is at next_attempt_at.
+    case pending // = 1
+
+    /// A 2xx reply came back.
+    case delivered // = 2
+
+    /// ripd gave up: its attempts are used up, or the URL no longer matches --webhook-allow.
+    case failed // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .pending
+      case 2: self = .delivered
+      case 3: self = .failed
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .pending: return 1
+      case .delivered: return 2
+      case .failed: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [RipWebhookDelivery.State] = [
+      .unspecified,
+      .pending,
+      .delivered,
+      .failed,
+    ]
+
+  }
+
+  public init() {}
+
+  fileprivate var _nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 /// A running job's health; ARCHITECTURE.md states the formula.
@@ -1127,6 +1234,14 @@ public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
   public var rateKey: String {
     get {_storage._rateKey}
     set {_uniqueStorage()._rateKey = newValue}
+  }
+
+  /// An http:// or https:// URL (at most 2,048 bytes, no credentials) that ripd POSTs the job's
+  /// summary to when it finishes, retrying with backoff. It must match a pattern given to
+  /// ripd --webhook-allow (none by default): otherwise PERMISSION_DENIED.
+  public var webhook: String {
+    get {_storage._webhook}
+    set {_uniqueStorage()._webhook = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -2663,7 +2778,7 @@ nonisolated extension RipWorkerCheckpoint: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0\u{3}limit_key\0\u{1}health\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}priority\0\u{1}urls\0\u{1}method\0\u{3}created_at\0\u{3}updated_at\0\u{3}started_at\0\u{3}completed_at\0\u{1}progress\0\u{1}tags\0\u{1}error\0\u{3}results_path\0\u{3}config_json\0\u{3}session_id\0\u{1}batch\0\u{3}max_concurrent\0\u{3}run_at\0\u{1}attempt\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{1}lease\0\u{1}checkpoint\0\u{1}metrics\0\u{3}heartbeat_at\0\u{1}summary\0\u{3}cancel_requested\0\u{1}results\0\u{3}log_lines\0\u{3}dropped_log_lines\0\u{1}workers\0\u{3}queue_ticket\0\u{3}created_seq\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}deduplicated\0\u{3}failed_attempts\0\u{1}after\0\u{3}after_any\0\u{3}waiting_for\0\u{3}limit_key\0\u{1}health\0\u{1}webhook\0\u{3}webhook_delivery\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2709,6 +2824,8 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     var _waitingFor: [String] = []
     var _limitKey: String = String()
     var _health: RipJobHealth? = nil
+    var _webhook: String = String()
+    var _webhookDelivery: RipWebhookDelivery? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2762,6 +2879,8 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       _waitingFor = source._waitingFor
       _limitKey = source._limitKey
       _health = source._health
+      _webhook = source._webhook
+      _webhookDelivery = source._webhookDelivery
     }
   }
 
@@ -2823,6 +2942,8 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         case 41: try { try decoder.decodeRepeatedStringField(value: &_storage._waitingFor) }()
         case 42: try { try decoder.decodeSingularStringField(value: &_storage._limitKey) }()
         case 43: try { try decoder.decodeSingularMessageField(value: &_storage._health) }()
+        case 44: try { try decoder.decodeSingularStringField(value: &_storage._webhook) }()
+        case 45: try { try decoder.decodeSingularMessageField(value: &_storage._webhookDelivery) }()
         default: break
         }
       }
@@ -2964,6 +3085,12 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
       try { if let v = _storage._health {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
       } }()
+      if !_storage._webhook.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._webhook, fieldNumber: 44)
+      }
+      try { if let v = _storage._webhookDelivery {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3016,6 +3143,8 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
         if _storage._waitingFor != rhs_storage._waitingFor {return false}
         if _storage._limitKey != rhs_storage._limitKey {return false}
         if _storage._health != rhs_storage._health {return false}
+        if _storage._webhook != rhs_storage._webhook {return false}
+        if _storage._webhookDelivery != rhs_storage._webhookDelivery {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3023,6 +3152,69 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension RipWebhookDelivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WebhookDelivery"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}attempts\0\u{3}next_attempt_at\0\u{3}ended_at\0\u{3}last_status\0\u{3}last_error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.attempts) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._nextAttemptAt) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._endedAt) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.lastStatus) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 1)
+    }
+    if self.attempts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempts, fieldNumber: 2)
+    }
+    try { if let v = self._nextAttemptAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._endedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.lastStatus != 0 {
+      try visitor.visitSingularUInt32Field(value: self.lastStatus, fieldNumber: 5)
+    }
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipWebhookDelivery, rhs: RipWebhookDelivery) -> Bool {
+    if lhs.state != rhs.state {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs._nextAttemptAt != rhs._nextAttemptAt {return false}
+    if lhs._endedAt != rhs._endedAt {return false}
+    if lhs.lastStatus != rhs.lastStatus {return false}
+    if lhs.lastError != rhs.lastError {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipWebhookDelivery.State: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATE_UNSPECIFIED\0\u{1}STATE_PENDING\0\u{1}STATE_DELIVERED\0\u{1}STATE_FAILED\0")
 }
 
 nonisolated extension RipJobHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -3136,7 +3328,7 @@ nonisolated extension RipJobAttempt: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}after\0\u{3}after_any\0\u{3}rate_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}urls\0\u{1}method\0\u{1}name\0\u{1}priority\0\u{1}batch\0\u{3}max_concurrent\0\u{1}tags\0\u{3}config_json\0\u{3}results_path\0\u{1}session\0\u{3}run_at\0\u{3}delay_ms\0\u{3}max_retries\0\u{3}timeout_seconds\0\u{3}unique_key\0\u{3}unique_for_ms\0\u{1}after\0\u{3}after_any\0\u{3}rate_key\0\u{1}webhook\0")
 
   fileprivate class _StorageClass {
     var _urls: [String] = []
@@ -3158,6 +3350,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
     var _after: [String] = []
     var _afterAny: Bool = false
     var _rateKey: String = String()
+    var _webhook: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3187,6 +3380,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       _after = source._after
       _afterAny = source._afterAny
       _rateKey = source._rateKey
+      _webhook = source._webhook
     }
   }
 
@@ -3224,6 +3418,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._after) }()
         case 18: try { try decoder.decodeSingularBoolField(value: &_storage._afterAny) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._rateKey) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._webhook) }()
         default: break
         }
       }
@@ -3293,6 +3488,9 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
       if !_storage._rateKey.isEmpty {
         try visitor.visitSingularStringField(value: _storage._rateKey, fieldNumber: 19)
       }
+      if !_storage._webhook.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._webhook, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3321,6 +3519,7 @@ nonisolated extension RipSubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._after != rhs_storage._after {return false}
         if _storage._afterAny != rhs_storage._afterAny {return false}
         if _storage._rateKey != rhs_storage._rateKey {return false}
+        if _storage._webhook != rhs_storage._webhook {return false}
         return true
       }
       if !storagesAreEqual {return false}

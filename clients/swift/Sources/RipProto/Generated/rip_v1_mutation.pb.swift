@@ -373,6 +373,14 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     set {_uniqueStorage()._kind = .scheduleTick(newValue)}
   }
 
+  public var webhookAttempt: RipWebhookAttempt {
+    get {
+      if case .webhookAttempt(let v)? = _storage._kind {return v}
+      return RipWebhookAttempt()
+    }
+    set {_uniqueStorage()._kind = .webhookAttempt(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -419,6 +427,7 @@ public nonisolated struct RipMutation: @unchecked Sendable {
     /// Resumes, with the next tick after the time of the record.
     case resumeSchedule(RipScheduleTick)
     case scheduleTick(RipScheduleTick)
+    case webhookAttempt(RipWebhookAttempt)
 
   }
 
@@ -643,6 +652,32 @@ public nonisolated struct RipScheduleTick: Sendable {
   fileprivate var _job: RipJob? = nil
 }
 
+/// One attempt to deliver a finished job's summary to its webhook, as the sender saw it, with
+/// the retry decided.
+public nonisolated struct RipWebhookAttempt: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  /// The finish it announced (the job's completed_at): void if the job ran and finished again.
+  public var finishedUnixMs: Int64 = 0
+
+  public var delivered: Bool = false
+
+  public var status: UInt32 = 0
+
+  public var error: String = String()
+
+  /// Not delivered: when to try again; 0 = give up.
+  public var retryAtUnixMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rip.v1"
@@ -684,7 +719,7 @@ nonisolated extension RipSessionLimit: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Mutation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0\u{3}set_limit\0\u{3}remove_limit\0\u{3}add_schedule\0\u{3}remove_schedule\0\u{3}pause_schedule\0\u{3}resume_schedule\0\u{3}schedule_tick\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_ms\0\u{3}new_session_id\0\u{3}session_limit\0\u{4}\u{7}create_session\0\u{3}use_session\0\u{3}update_session\0\u{3}delete_sessions\0\u{3}clone_session\0\u{3}session_clear\0\u{3}add_headers\0\u{3}remove_headers\0\u{3}extend_session\0\u{3}change_session_state\0\u{3}record_request\0\u{3}cleanup_sessions\0\u{3}import_session\0\u{3}cookie_change\0\u{3}submit_job\0\u{3}job_claim\0\u{3}job_heartbeat\0\u{3}job_logs\0\u{3}job_checkpoint\0\u{3}complete_job\0\u{3}fail_job\0\u{3}release_job\0\u{3}job_expiry\0\u{3}cancel_jobs\0\u{3}pause_job\0\u{3}resume_job\0\u{3}retry_job\0\u{3}jobs_clear\0\u{3}create_artifact\0\u{3}delete_artifact\0\u{3}set_limit\0\u{3}remove_limit\0\u{3}add_schedule\0\u{3}remove_schedule\0\u{3}pause_schedule\0\u{3}resume_schedule\0\u{3}schedule_tick\0\u{3}webhook_attempt\0")
 
   fileprivate class _StorageClass {
     var _timeUnixMs: Int64 = 0
@@ -1207,6 +1242,19 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._kind = .scheduleTick(v)
           }
         }()
+        case 47: try {
+          var v: RipWebhookAttempt?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .webhookAttempt(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .webhookAttempt(v)
+          }
+        }()
         default: break
         }
       }
@@ -1376,6 +1424,10 @@ nonisolated extension RipMutation: SwiftProtobuf.Message, SwiftProtobuf._Message
       case .scheduleTick?: try {
         guard case .scheduleTick(let v)? = _storage._kind else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
+      }()
+      case .webhookAttempt?: try {
+        guard case .webhookAttempt(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 47)
       }()
       case nil: break
       }
@@ -1825,6 +1877,61 @@ nonisolated extension RipScheduleTick: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs._job != rhs._job {return false}
     if lhs.skipReason != rhs.skipReason {return false}
     if lhs.nextFireUnixMs != rhs.nextFireUnixMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipWebhookAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WebhookAttempt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}finished_unix_ms\0\u{1}delivered\0\u{1}status\0\u{1}error\0\u{3}retry_at_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.finishedUnixMs) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.delivered) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.status) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.retryAtUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if self.finishedUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.finishedUnixMs, fieldNumber: 2)
+    }
+    if self.delivered != false {
+      try visitor.visitSingularBoolField(value: self.delivered, fieldNumber: 3)
+    }
+    if self.status != 0 {
+      try visitor.visitSingularUInt32Field(value: self.status, fieldNumber: 4)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 5)
+    }
+    if self.retryAtUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.retryAtUnixMs, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipWebhookAttempt, rhs: RipWebhookAttempt) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.finishedUnixMs != rhs.finishedUnixMs {return false}
+    if lhs.delivered != rhs.delivered {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs.retryAtUnixMs != rhs.retryAtUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

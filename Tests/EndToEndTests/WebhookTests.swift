@@ -1,0 +1,156 @@
+import Foundation
+import RipClient
+import RipProto
+import Testing
+
+/// An HTTP server that prints every POST it receives as one JSON line ({"path", "job", "attempt",
+/// "body"}) and answers 503 to the first POST to a path ending in /flaky, 200 to the rest.
+/// Given a port, it listens on that one.
+final class HookReceiver: Sendable {
+    let server: PythonHTTPServer
+
+    init(port: Int = 0) async throws {
+        let script = """
+            import http.server, json, sys
+            seen = set()
+            class Handler(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *args): pass
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers['Content-Length']))
+                    flaky = self.path.endswith('/flaky') and self.path not in seen
+                    seen.add(self.path)
+                    print(json.dumps({'path': self.path, 'job': self.headers['Ripd-Job-Id'],
+                                      'attempt': self.headers['Ripd-Delivery-Attempt'],
+                                      'type': self.headers['Content-Type'], 'status': 503 if flaky else 200,
+                                      'body': json.loads(body)}), flush=True)
+                    self.send_response(503 if flaky else 200); self.send_header('Content-Length', '0'); self.end_headers()
+            server = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        server = try await PythonHTTPServer(script: script, arguments: [String(port)])
+    }
+
+    var base: String { "http://127.0.0.1:\(server.port)" }
+
+    /// The POSTs for `job` received so far, once one of them was answered `status`; fails after 60 s.
+    func posts(for job: String, answered status: Int = 200) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let posts = server.process.output.text.split(separator: "\n").dropFirst().compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.filter { $0["job"] as? String == job }
+            if posts.contains(where: { $0["status"] as? Int == status }) { return posts }
+            try #require(ContinuousClock.now < deadline, "no POST for \(job) was answered \(status) within 60 s: \(posts)")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+@Suite("Completion hooks, end to end")
+struct WebhookEndToEndTests {
+    static func complete(_ id: String, _ client: RipClient) async throws {
+        let claimed = try await client.claim(.with { $0.workerID = "w"; $0.waitMs = 10_000 })
+        let job = try #require(claimed.jobs.first { $0.job.id == id })
+        _ = try await client.completeJob(.with { $0.jobID = id; $0.token = job.token; $0.summary = "all done" })
+    }
+
+    @Test("a finished job's summary is POSTed to its webhook, retried after a 503; a URL outside --webhook-allow is refused")
+    func delivered() async throws {
+        let receiver = try await HookReceiver()
+        let daemon = try await Daemon(arguments: ["--webhook-allow", "\(receiver.base)/hooks/*"])
+        let ripctl = Ripctl(socketPath: daemon.socketPath)
+        let client = try await daemon.client()
+
+        let submitted = try await ripctl(
+            "job", "submit", "--url", "https://example.com/a", "--name", "hooked", "--webhook", "\(receiver.base)/hooks/done", "--json")
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let id = try #require(submitted.json["id"] as? String)
+        try await Self.complete(id, client)
+        let post = try #require(try await receiver.posts(for: id).first)
+        let body = try #require(post["body"] as? [String: Any])
+        #expect(post["path"] as? String == "/hooks/done" && post["attempt"] as? String == "1" && post["type"] as? String == "application/json")
+        #expect(body["event"] as? String == "job.finished" && body["id"] as? String == id && body["name"] as? String == "hooked")
+        #expect(body["status"] as? String == "completed" && body["summary"] as? String == "all done")
+        #expect((body["progress"] as? [String: Any])?["completed"] as? Int == 1 && body["attempt"] as? Int == 1)
+        #expect(body["finished_at"] is String && body["started_at"] is String && body["duration_ms"] is Int)
+        var delivery = try await Self.delivery(of: id, client, until: .delivered)
+        #expect(delivery.attempts == 1 && delivery.lastStatus == 200)
+        let shown = try await ripctl("job", "status", "--job-id", id)
+        #expect(shown.stdout.contains("\(receiver.base)/hooks/done: delivered at"), "\(shown.stdout)\(shown.stderr)")
+
+        // A failed job, whose receiver answers 503 first: delivered by the retry.
+        let flaky = try await client.submitJob(.with {
+            $0.urls = ["https://example.com/b"]
+            $0.webhook = "\(receiver.base)/hooks/flaky"
+            $0.maxRetries = .init(0)
+        })
+        let claimed = try await client.claim(.with { $0.workerID = "w"; $0.waitMs = 10_000 })
+        let token = try #require(claimed.jobs.first { $0.job.id == flaky.id }).token
+        _ = try await client.failJob(.with { $0.jobID = flaky.id; $0.token = token; $0.error = "site down"; $0.retryable = true })
+        let posts = try await receiver.posts(for: flaky.id)
+        #expect(posts.map { $0["status"] as? Int } == [503, 200] && posts.map { $0["attempt"] as? String } == ["1", "2"])
+        #expect((posts.last?["body"] as? [String: Any])?["status"] as? String == "dead")
+        #expect((posts.last?["body"] as? [String: Any])?["error"] as? String == "site down")
+        delivery = try await Self.delivery(of: flaky.id, client, until: .delivered)
+        #expect(delivery.attempts == 2 && delivery.lastError == "")
+
+        // Outside the allow list: PERMISSION_DENIED, for a submit and for a schedule's job.
+        let refused = try await ripctl("job", "submit", "--url", "https://example.com/c", "--webhook", "\(receiver.base)/other")
+        #expect(refused.status != 0 && refused.stderr.contains("PERMISSION_DENIED") && refused.stderr.contains("--webhook-allow"), "\(refused.stderr)")
+        let schedule = try await ripctl(
+            "schedule", "add", "nightly", "--cron", "0 3 * * *", "--url", "https://example.com/d", "--webhook", "http://10.0.0.1/hooks/x")
+        #expect(schedule.status != 0 && schedule.stderr.contains("PERMISSION_DENIED"), "\(schedule.stderr)")
+        let credentials = try await ripctl("job", "submit", "--url", "https://example.com/e", "--webhook", "http://u:p@127.0.0.1/hooks/x")
+        #expect(credentials.status != 0 && credentials.stderr.contains("INVALID_ARGUMENT"), "\(credentials.stderr)")
+        #expect(try await client.listJobs(.init()).jobs.count == 2, "nothing refused was created")
+    }
+
+    @Test("without --webhook-allow no webhook is accepted")
+    func offByDefault() async throws {
+        let daemon = try await Daemon()
+        let refused = try await Ripctl(socketPath: daemon.socketPath)(
+            "job", "submit", "--url", "https://example.com/a", "--webhook", "http://127.0.0.1:9/hooks/x")
+        #expect(refused.status != 0 && refused.stderr.contains("webhooks are off"), "\(refused.stderr)")
+        let bad = try await Daemon.runToExit(["--webhook-allow", "*", "--socket", "/nonexistent/s"])
+        #expect(bad.status != 0 && bad.stderr.contains("must start with http:// or https://"), "\(bad.stderr)")
+    }
+
+    @Test("a delivery pending when ripd is killed is made after the restart")
+    func survivesKill() async throws {
+        // A port with nothing listening on it (yet): the first attempts fail.
+        let probe = "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+        let port = try #require(Int(try await runToCompletion("/usr/bin/python3", ["-c", probe], stdin: nil).stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // An attempt against a closed port fails once its timeout ran out (the HTTP client retries
+        // connecting until then).
+        let arguments = ["--webhook-allow", "http://127.0.0.1:\(port)/hooks/*", "--webhook-timeout", "1"]
+        let daemon = try await Daemon(arguments: arguments)
+        let client = try await daemon.client()
+        let job = try await client.submitJob(.with { $0.urls = ["https://example.com/a"]; $0.webhook = "http://127.0.0.1:\(port)/hooks/late" })
+        try await Self.complete(job.id, client)
+        let failed = try await Self.delivery(of: job.id, client) { $0.attempts >= 1 }
+        #expect(failed.state == .pending && failed.lastStatus == 0 && !failed.lastError.isEmpty)
+        _ = try await daemon.stop(signal: SIGKILL)
+
+        let receiver = try await HookReceiver(port: port)
+        let restarted = try await Daemon(arguments: arguments, directory: daemon.directory)
+        let posts = try await receiver.posts(for: job.id)
+        #expect(posts.count == 1 && (posts.first?["body"] as? [String: Any])?["status"] as? String == "completed")
+        let delivered = try await Self.delivery(of: job.id, restarted.client(), until: .delivered)
+        #expect(delivered.attempts >= 2)
+    }
+
+    /// The job's delivery once `done` holds (or `until` is its state), polling; fails after 60 s.
+    static func delivery(
+        of id: String, _ client: RipClient, until state: RipWebhookDelivery.State? = nil,
+        _ done: @escaping (RipWebhookDelivery) -> Bool = { _ in true }
+    ) async throws -> RipWebhookDelivery {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let delivery = try await client.getJob(.with { $0.jobID = id }).webhookDelivery
+            if (state.map { delivery.state == $0 } ?? true) && done(delivery) { return delivery }
+            try #require(ContinuousClock.now < deadline, "the webhook of \(id) is still \(delivery)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
