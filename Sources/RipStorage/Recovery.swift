@@ -3,7 +3,8 @@ import RipCore
 import RipProto
 
 /// Rebuilds the state from a data directory: the newest valid snapshot, then every later
-/// record replayed through `RipState.apply`, the same code that applied it live.
+/// record replayed through `RipState.apply`, the same code that applied it live (records are
+/// decoded on another thread, ahead of the replay: `DecodeAhead`).
 public enum Recovery {
     public struct Result: Sendable {
         public var state: RipState
@@ -62,34 +63,43 @@ public enum Recovery {
             guard let data = FileManager.default.contents(atPath: path) else { throw StorageError("cannot read \(path)") }
             let bytes = [UInt8](data)
             let scan = SegmentScan(bytes)
-            for record in scan.records where record.sequence > last {
-                if record.sequence != last + 1 {
-                    let gap = "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
-                        + "records \(last + 1)–\(record.sequence - 1) are missing"
-                    // The missing records are gone either way; what follows them was durable.
-                    guard repair else {
-                        throw StorageError(gap + "; start with --repair to replay what follows the gap (changes that "
-                            + "depended on the missing records are skipped and reported)")
+            let pending = scan.records.filter { $0.sequence > last }
+            let decoder = DecodeAhead(pending)
+            defer { decoder.stop() }
+            var position = 0
+            while let chunk = decoder.next() {
+                for decoded in chunk {
+                    let record = pending[position]
+                    position += 1
+                    guard record.sequence > last else { continue }
+                    if record.sequence != last + 1 {
+                        let gap = "\(path) offset \(record.offset): record \(record.sequence) follows record \(last); "
+                            + "records \(last + 1)–\(record.sequence - 1) are missing"
+                        // The missing records are gone either way; what follows them was durable.
+                        guard repair else {
+                            throw StorageError(gap + "; start with --repair to replay what follows the gap (changes that "
+                                + "depended on the missing records are skipped and reported)")
+                        }
+                        report("repaired: " + gap + "; replaying on from record \(record.sequence)")
                     }
-                    report("repaired: " + gap + "; replaying on from record \(record.sequence)")
+                    let mutation: RipMutation
+                    do {
+                        mutation = try decoded.get()
+                    } catch {
+                        throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not decode: \(error)")
+                    }
+                    do {
+                        _ = try state.apply(mutation)
+                    } catch {
+                        // An older build accepted what this one refuses. `apply` changes nothing
+                        // when it throws, so the state is what it would be without the record.
+                        report("\(path) offset \(record.offset): record \(record.sequence) skipped, it does not replay: \(error)")
+                        skipped += 1
+                    }
+                    last = record.sequence
+                    replayed += 1
+                    bytesAfterSnapshot += WALFormat.recordHeaderBytes + 8 + record.mutation.count
                 }
-                let mutation: RipMutation
-                do {
-                    mutation = try RipMutation(serializedBytes: Array(record.mutation))
-                } catch {
-                    throw StorageError("\(path) offset \(record.offset): record \(record.sequence) does not decode: \(error)")
-                }
-                do {
-                    _ = try state.apply(mutation)
-                } catch {
-                    // An older build accepted what this one refuses. `apply` changes nothing
-                    // when it throws, so the state is what it would be without the record.
-                    report("\(path) offset \(record.offset): record \(record.sequence) skipped, it does not replay: \(error)")
-                    skipped += 1
-                }
-                last = record.sequence
-                replayed += 1
-                bytesAfterSnapshot += WALFormat.recordHeaderBytes + 8 + record.mutation.count
             }
             let isLast = index == segments.count - 1
             let range = scan.records.first.map { "\($0.sequence)–\(scan.records.last?.sequence ?? $0.sequence)" } ?? "none"

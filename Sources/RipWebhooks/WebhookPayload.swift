@@ -26,11 +26,13 @@ struct WebhookPayload: Encodable {
     let attempt: UInt32
     let maxRetries: UInt32
     let createdAt: String
-    /// Absent for a job that never started (cancelled while queued).
+    /// Absent for a job that did not start since it was (re)queued (cancelled while queued).
     let startedAt: String?
     let finishedAt: String
     /// From the start of the last attempt to the finish.
     let durationMs: Int64?
+    /// Which finish this is (1 for the first; more after RetryJob), and which attempt to deliver it.
+    let finish: UInt32
     let deliveryAttempt: UInt32
 
     init(_ job: RipJob) {
@@ -47,10 +49,13 @@ struct WebhookPayload: Encodable {
         attempt = job.attempt
         maxRetries = job.maxRetries
         createdAt = Self.time(job.createdAt.unixMillis)
-        startedAt = job.hasStartedAt ? Self.time(job.startedAt.unixMillis) : nil
+        // `attempt` counts the attempts since the job was (re)queued; `started_at` may be older.
+        let started = job.attempt > 0 && job.hasStartedAt
+        startedAt = started ? Self.time(job.startedAt.unixMillis) : nil
         finishedAt = Self.time(job.completedAt.unixMillis)
-        durationMs = job.hasStartedAt ? max(0, job.completedAt.unixMillis - job.startedAt.unixMillis) : nil
-        deliveryAttempt = job.webhookDelivery.attempts + 1
+        durationMs = started ? max(0, job.completedAt.unixMillis - job.startedAt.unixMillis) : nil
+        finish = job.webhookDelivery.finish
+        deliveryAttempt = job.webhookDelivery.attempts &+ 1
     }
 
     func json() throws -> Data {
@@ -60,8 +65,13 @@ struct WebhookPayload: Encodable {
         return try encoder.encode(self)
     }
 
-    /// RFC 3339 in UTC with milliseconds ("2026-11-30T15:04:05.123Z").
+    /// RFC 3339 in UTC with milliseconds ("2026-11-30T15:04:05.123Z"), exact: the whole
+    /// seconds are formatted, the milliseconds appended from the integer.
     static func time(_ millis: UnixMillis) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
+        let (whole, milliseconds) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let text = Date(timeIntervalSince1970: Double(whole)).formatted(Date.ISO8601FormatStyle())
+        let digits = String(milliseconds)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 }

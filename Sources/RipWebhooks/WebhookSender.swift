@@ -14,9 +14,9 @@ import Synchronization
 /// so that retries, and deliveries pending at a restart, go on from the state.
 ///
 /// Delivery is at least once: an attempt whose record a crash lost is made again after the
-/// restart (receivers deduplicate by the `Ripd-Job-Id` and `Ripd-Finished-At` headers). A URL
-/// is checked against `--webhook-allow` again before every attempt, redirects are not followed,
-/// and at most 64 KiB of a reply is read.
+/// restart (receivers deduplicate by the `Ripd-Job-Id` and `Ripd-Finish` headers). A URL is
+/// checked against `--webhook-allow` again before every attempt, redirects are not followed,
+/// and a reply's body is not read.
 public struct WebhookSender: Service {
     let store: any StateEngine
     let policy: WebhookPolicy
@@ -24,7 +24,6 @@ public struct WebhookSender: Service {
     let interval: Duration
     let logger: Logger
     let maxInFlight = 16
-    static let maxReplyBytes = 64 * 1024
 
     public init(store: any StateEngine, policy: WebhookPolicy, interval: Duration, logger: Logger) {
         self.store = store
@@ -49,13 +48,17 @@ public struct WebhookSender: Service {
                 }
                 let due: [RipJob]
                 do {
+                    // Picked and marked under the engine's lock: an attempt recorded after the
+                    // read is in flight until then, so no job is sent twice from a stale read.
                     let limit = maxInFlight
-                    due = try store.read { state, now in state.jobs.dueWebhooks(at: now, limit: limit) }
+                    due = try store.read { state, now in
+                        inFlight.start(limit: limit) { room, busy in state.jobs.dueWebhooks(at: now, limit: room, busy: busy) }
+                    }
                 } catch {
                     logger.error("webhook sweep failed", metadata: ["error": "\(error)"])
                     continue
                 }
-                for job in due where inFlight.start(job.id, limit: maxInFlight) {
+                for job in due {
                     group.addTask {
                         await deliver(job, with: client)
                         inFlight.end(job.id)
@@ -70,8 +73,7 @@ public struct WebhookSender: Service {
 
     /// One attempt for `job`, recorded unless the sender is stopping.
     func deliver(_ job: RipJob, with client: HTTPClient) async {
-        let finished = job.completedAt.unixMillis
-        var report = WebhookReport(jobID: job.id, finishedUnixMs: finished, delivered: false, status: 0, error: "")
+        var report = WebhookReport(of: job)
         if !policy.permits(job.webhook) {
             report.error = "the URL matches no --webhook-allow pattern of this ripd"
             report.retryable = false
@@ -82,11 +84,12 @@ public struct WebhookSender: Service {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: "User-Agent", value: "ripd/\(RipDefaults.version)")
                 request.headers.add(name: "Ripd-Job-Id", value: job.id)
-                request.headers.add(name: "Ripd-Finished-At", value: WebhookPayload.time(job.completedAt.unixMillis))
-                request.headers.add(name: "Ripd-Delivery-Attempt", value: "\(job.webhookDelivery.attempts + 1)")
+                request.headers.add(name: "Ripd-Finish", value: "\(report.finish)")
+                request.headers.add(name: "Ripd-Delivery-Attempt", value: "\(report.attempt)")
                 request.body = .bytes(ByteBuffer(bytes: try WebhookPayload(job).json()))
+                // The status is all ripd wants: the reply's body is left unread, which ends the
+                // request (no receiver holds a slot by trickling a body).
                 let response = try await client.execute(request, timeout: .milliseconds(Int64(clamping: policy.timeoutMs)))
-                _ = try? await response.body.collect(upTo: Self.maxReplyBytes)
                 report.status = UInt32(response.status.code)
                 report.delivered = (200..<300).contains(response.status.code)
                 if !report.delivered { report.error = "HTTP \(response.status.code) \(response.status.reasonPhrase)" }
@@ -129,9 +132,14 @@ public struct WebhookSender: Service {
 private final class InFlight: Sendable {
     private let ids = Mutex<Set<String>>([])
 
-    /// Whether `id` may start now: it is not under way, and fewer than `limit` are.
-    func start(_ id: String, limit: Int) -> Bool {
-        ids.withLock { $0.count < limit && $0.insert(id).inserted }
+    /// Marks what `pick` returns as under way: `pick` gets the room left and which ids are
+    /// already under way.
+    func start(limit: Int, _ pick: (Int, (String) -> Bool) -> [RipJob]) -> [RipJob] {
+        ids.withLock { ids in
+            let picked = pick(limit - ids.count, ids.contains)
+            for job in picked { ids.insert(job.id) }
+            return picked
+        }
     }
 
     func end(_ id: String) {

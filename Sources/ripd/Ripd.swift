@@ -112,12 +112,13 @@ struct Serve: AsyncParsableCommand {
     var retryBackoff: UInt64 = Self.defaults.jobPolicy.backoff.baseMs
 
     @Option(help: ArgumentHelp(
-        "A glob the webhook URL of a job must match as a whole (repeatable); none by default: no webhooks.",
+        "Allow job webhooks to this place (repeatable); none by default: no webhooks.",
         discussion: """
-            `*` matches any run of characters, `/` included, so end a host with `/`: \
-            'https://hooks.example.com/*' allows any path on that host; \
-            'https://hooks.example.com*' would also allow https://hooks.example.com.evil.net/. \
-            A pattern must start with http:// or https://.
+            PATTERN is http[s]://HOST[:PORT][/PATH-GLOB]. HOST is a name or an address, compared \
+            exactly (IPv6 in brackets), or *.NAME for any name under NAME; PORT is a number or *, \
+            the scheme's default port without one; PATH-GLOB, when given, is a glob (* also \
+            matches /) that the URL's path and query must match. Examples: \
+            'https://hooks.example.com/ripd/*', 'http://127.0.0.1:9000', 'https://*.example.org:*'.
             """,
         valueName: "pattern"))
     var webhookAllow: [String] = []
@@ -192,8 +193,12 @@ struct Serve: AsyncParsableCommand {
                 "--max-connections and --max-calls-per-connection must be at least 1, --stream-buffer at least 1024, "
                     + "--stream-buffer-messages at least 1, --stream-buffer-total at least --stream-buffer")
         }
-        for pattern in webhookAllow where !(pattern.hasPrefix("http://") || pattern.hasPrefix("https://")) {
-            throw ValidationError("--webhook-allow patterns must start with http:// or https://, got '\(pattern)'")
+        for pattern in webhookAllow {
+            do {
+                _ = try WebhookPattern(pattern)
+            } catch let error as RipError {
+                throw ValidationError(error.message)
+            }
         }
         guard (1...100).contains(webhookAttempts) else {
             throw ValidationError("--webhook-attempts must be 1–100, got \(webhookAttempts)")
@@ -230,7 +235,7 @@ struct Serve: AsyncParsableCommand {
         configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
         configuration.jobPolicy.backoff.baseMs = retryBackoff
-        configuration.jobPolicy.webhooks.allow = webhookAllow
+        configuration.jobPolicy.webhooks.allow = try webhookAllow.map(WebhookPattern.init)
         configuration.jobPolicy.webhooks.maxAttempts = webhookAttempts
         configuration.jobPolicy.webhooks.timeoutMs = UInt64(webhookTimeout * 1000)
         configuration.connectionLimits.maxConnections = FileLimit.connections(wanted: maxConnections, logger: logger)

@@ -3,15 +3,16 @@ import RipClient
 import RipProto
 import Testing
 
-/// An HTTP server that prints every POST it receives as one JSON line ({"path", "job", "attempt",
-/// "body"}) and answers 503 to the first POST to a path ending in /flaky, 200 to the rest.
+/// An HTTP server that prints every POST it receives as one JSON line ({"path", "job", "finish",
+/// "attempt", "type", "status", "body"}) and answers 503 to the first POST to a path ending in
+/// /flaky, 302 to /hooks/redirect, nothing for a minute to /hooks/hang, and 200 to the rest.
 /// Given a port, it listens on that one.
 final class HookReceiver: Sendable {
     let server: PythonHTTPServer
 
     init(port: Int = 0) async throws {
         let script = """
-            import http.server, json, sys
+            import http.server, json, sys, time
             seen = set()
             class Handler(http.server.BaseHTTPRequestHandler):
                 def log_message(self, *args): pass
@@ -19,11 +20,15 @@ final class HookReceiver: Sendable {
                     body = self.rfile.read(int(self.headers['Content-Length']))
                     flaky = self.path.endswith('/flaky') and self.path not in seen
                     seen.add(self.path)
+                    status = 503 if flaky else 302 if self.path == '/hooks/redirect' else 200
                     print(json.dumps({'path': self.path, 'job': self.headers['Ripd-Job-Id'],
-                                      'attempt': self.headers['Ripd-Delivery-Attempt'],
-                                      'type': self.headers['Content-Type'], 'status': 503 if flaky else 200,
+                                      'finish': self.headers['Ripd-Finish'], 'attempt': self.headers['Ripd-Delivery-Attempt'],
+                                      'type': self.headers['Content-Type'], 'status': status,
                                       'body': json.loads(body)}), flush=True)
-                    self.send_response(503 if flaky else 200); self.send_header('Content-Length', '0'); self.end_headers()
+                    if self.path == '/hooks/hang': time.sleep(60)
+                    self.send_response(status)
+                    if status == 302: self.send_header('Location', '/hooks/done')
+                    self.send_header('Content-Length', '0'); self.end_headers()
             server = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Handler)
             print(server.server_address[1], flush=True)
             server.serve_forever()
@@ -69,11 +74,15 @@ struct WebhookEndToEndTests {
         try await Self.complete(id, client)
         let post = try #require(try await receiver.posts(for: id).first)
         let body = try #require(post["body"] as? [String: Any])
-        #expect(post["path"] as? String == "/hooks/done" && post["attempt"] as? String == "1" && post["type"] as? String == "application/json")
+        #expect(post["path"] as? String == "/hooks/done" && post["attempt"] as? String == "1" && post["finish"] as? String == "1")
+        #expect(post["type"] as? String == "application/json")
         #expect(body["event"] as? String == "job.finished" && body["id"] as? String == id && body["name"] as? String == "hooked")
         #expect(body["status"] as? String == "completed" && body["summary"] as? String == "all done")
         #expect((body["progress"] as? [String: Any])?["completed"] as? Int == 1 && body["attempt"] as? Int == 1)
-        #expect(body["finished_at"] is String && body["started_at"] is String && body["duration_ms"] is Int)
+        #expect(body["started_at"] is String && body["duration_ms"] is Int && body["finish"] as? Int == 1)
+        let finished = try await client.getJob(.with { $0.jobID = id }).completedAt
+        let millis = String(format: "%03d", finished.nanos / 1_000_000)
+        #expect((body["finished_at"] as? String)?.hasSuffix(".\(millis)Z") == true, "finished_at \(body["finished_at"] ?? "") is the finish to the millisecond")
         var delivery = try await Self.delivery(of: id, client, until: .delivered)
         #expect(delivery.attempts == 1 && delivery.lastStatus == 200)
         let shown = try await ripctl("job", "status", "--job-id", id)
@@ -106,6 +115,22 @@ struct WebhookEndToEndTests {
         #expect(try await client.listJobs(.init()).jobs.count == 2, "nothing refused was created")
     }
 
+    @Test("a redirect is not followed; a receiver that never answers times out; both are retried")
+    func redirectsAndTimeouts() async throws {
+        let receiver = try await HookReceiver()
+        let daemon = try await Daemon(arguments: ["--webhook-allow", "\(receiver.base)/hooks/*", "--webhook-timeout", "2"])
+        let client = try await daemon.client()
+        let moved = try await client.submitJob(.with { $0.urls = ["https://example.com/a"]; $0.webhook = "\(receiver.base)/hooks/redirect" })
+        let hung = try await client.submitJob(.with { $0.urls = ["https://example.com/b"]; $0.webhook = "\(receiver.base)/hooks/hang" })
+        try await Self.complete(moved.id, client)
+        try await Self.complete(hung.id, client)
+        let redirected = try await Self.delivery(of: moved.id, client) { $0.attempts >= 1 }
+        #expect(redirected.state == .pending && redirected.lastStatus == 302 && redirected.lastError == "HTTP 302 Found")
+        let timedOut = try await Self.delivery(of: hung.id, client) { $0.attempts >= 1 }
+        #expect(timedOut.state == .pending && timedOut.lastStatus == 0 && !timedOut.lastError.isEmpty)
+        #expect(try await receiver.posts(for: moved.id, answered: 302).allSatisfy { $0["path"] as? String == "/hooks/redirect" })
+    }
+
     @Test("without --webhook-allow no webhook is accepted")
     func offByDefault() async throws {
         let daemon = try await Daemon()
@@ -114,6 +139,8 @@ struct WebhookEndToEndTests {
         #expect(refused.status != 0 && refused.stderr.contains("webhooks are off"), "\(refused.stderr)")
         let bad = try await Daemon.runToExit(["--webhook-allow", "*", "--socket", "/nonexistent/s"])
         #expect(bad.status != 0 && bad.stderr.contains("must start with http:// or https://"), "\(bad.stderr)")
+        let wildcard = try await Daemon.runToExit(["--webhook-allow", "https://*.com*", "--socket", "/nonexistent/s"])
+        #expect(wildcard.status != 0 && wildcard.stderr.contains("no other wildcards"), "\(wildcard.stderr)")
     }
 
     @Test("a delivery pending when ripd is killed is made after the restart")

@@ -570,4 +570,22 @@ struct JobBoardTests {
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "" }) }
         #expect(throws: RipError.self) { try ClaimTerms(.with { $0.workerID = "w"; $0.leaseMs = 10 }) }
     }
+
+    @Test("the URL rule, edge by edge: these verdicts are in recorded logs, so they must never change")
+    func urlRule() throws {
+        let accepted = [
+            "http://a", "HTTPS://A/b", "hTtP://a?q#f", "https://user:pw@host/", "http://user@/",
+            "http://a@@b", "https://[::1]:8080/", "http://a:80", "http://é.example/ü",
+        ]
+        let refused = [
+            "", "http://", "https://", "http:/a", "ftp://a", "http://@", "http://@@/x", "http://:80",
+            "http://a@:80", "http://a b", "http://a\u{7F}", "http://a/\u{1}", " http://a", "https//a",
+            "http://" + String(repeating: "a", count: RipLimits.maxURLBytes),
+        ]
+        func verdict(_ url: String) -> Bool {
+            (try? JobRules.validate(.with { $0.urls = [url] }, webhooks: WebhookPolicy(), now: 0)) != nil
+        }
+        for url in accepted { #expect(verdict(url), "\(url)") }
+        for url in refused { #expect(!verdict(url), "\(url)") }
+    }
 }

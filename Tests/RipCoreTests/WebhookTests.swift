@@ -10,20 +10,22 @@ struct WebhookTests {
 
     static func harness() -> JobHarness {
         var h = JobHarness()
-        h.webhooks.allow = ["http://127.0.0.1:8080/hooks/*"]
+        h.webhooks.allow = [try! WebhookPattern("http://127.0.0.1:8080/hooks/*")]
         return h
     }
 
-    /// Decides and records one delivery attempt of `id`'s webhook at the harness's time.
+    /// Decides and records one delivery attempt of `id`'s webhook at the harness's time (of its
+    /// current delivery, or the one `sent` was made for); false when it was void.
     @discardableResult
     static func attempt(
         _ h: inout JobHarness, _ id: String, delivered: Bool, status: UInt32 = 0, error: String = "",
-        retryable: Bool = true, finished: UnixMillis? = nil
+        retryable: Bool = true, sent: WebhookReport? = nil
     ) throws -> Bool {
-        let job = try h.job(id)
-        let report = WebhookReport(
-            jobID: id, finishedUnixMs: finished ?? job.completedAt.unixMillis, delivered: delivered, status: status,
-            error: error, retryable: retryable)
+        var report = try sent ?? WebhookReport(of: h.job(id))
+        report.delivered = delivered
+        report.status = status
+        report.error = error
+        report.retryable = retryable
         guard let mutation = h.state.decideWebhookAttempt(report, policy: h.webhooks, now: h.now) else { return false }
         try h.apply { $0 = mutation }
         return true
@@ -50,11 +52,29 @@ struct WebhookTests {
         }
         #expect(code(Self.hook, h) == .permissionDenied, "no --webhook-allow: no webhooks")
         #expect(code("", h) == nil, "no webhook is always fine")
-        h.webhooks.allow = ["http://127.0.0.1:8080/hooks/*", "https://*.example.org/ripd"]
-        #expect(code(Self.hook, h) == nil)
-        #expect(code("https://a.example.org/ripd", h) == nil)
-        #expect(code("http://127.0.0.1:8081/hooks/done", h) == .permissionDenied)
-        #expect(code("https://a.example.org/ripd/more", h) == .permissionDenied, "a pattern matches the whole URL")
+        h.webhooks.allow = try ["http://127.0.0.1:8080/hooks/*", "https://*.example.org/ripd", "http://[::1]:*", "HTTPS://Hooks.Example.com"]
+            .map(WebhookPattern.init)
+        for allowed in [
+            Self.hook, "http://127.0.0.1:8080/hooks/a?b=c", "https://a.example.org/ripd", "https://a.b.example.org:443/ripd",
+            "http://[::1]:9000/x", "http://[::1]/", "https://hooks.example.com", "https://HOOKS.example.com:443/any/path?q",
+        ] {
+            #expect(code(allowed, h) == nil, "\(allowed)")
+        }
+        for refused in [
+            "http://127.0.0.1:8081/hooks/done", "http://127.0.0.1/hooks/done", "https://127.0.0.1:8080/hooks/done",
+            "http://127.0.0.1:8080/other", "https://a.example.org/ripd/more", "https://example.org/ripd",
+            "https://a.example.org:8443/ripd", "http://a.example.org/ripd",
+            // A wildcard host reaches no host it does not name, however the URL is dressed.
+            "https://evil.net/.example.org/ripd", "https://evil.net?.example.org/ripd", "https://evil.net#.example.org/ripd",
+            "https://evil.net:1/x.example.org/ripd", "https://evilexample.org/ripd", "https://hooks.example.com.evil.net/",
+            "http://[::2]:9000/", "http://1:8080/hooks/x",
+        ] {
+            #expect(code(refused, h) == .permissionDenied || code(refused, h) == .invalidArgument, "\(refused)")
+            #expect(code(refused, h) != nil, "\(refused)")
+        }
+        for pattern in ["*", "http://*", "http://*.com*", "ftp://a", "http://a:99999", "http://a:x", "http://ev?l.net/", "http://[::1", "http://"] {
+            #expect(throws: RipError.self, "\(pattern)") { try WebhookPattern(pattern) }
+        }
         #expect(code("http://127.0.0.1:8080@evil.example/hooks/x", h) == .invalidArgument, "credentials")
         #expect(code("http://127.0.0.1:8080/hooks/\\x", h) == .invalidArgument)
         #expect(code("ftp://127.0.0.1:8080/hooks/x", h) == .invalidArgument)
@@ -89,6 +109,7 @@ struct WebhookTests {
         #expect(delivery.endedAt.unixMillis == h.now && !delivery.hasNextAttemptAt)
         #expect(h.state.jobs.dueWebhooks(at: .max, limit: 10).isEmpty)
         #expect(try !Self.attempt(&h, id, delivered: true, status: 200), "a given-up delivery takes no more attempts")
+        #expect(h.state.decideWebhookAttempt(WebhookReport(of: try h.job(id)), policy: h.webhooks, now: h.now) == nil)
         #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
     }
 
@@ -98,18 +119,21 @@ struct WebhookTests {
         let id = try h.submit("a", webhook: Self.hook)
         let first = try #require(try h.claim().first)
         try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = first.token; $0.error = "boom" } } }
-        let firstFinish = try h.job(id).completedAt.unixMillis
+        let firstSent = WebhookReport(of: try h.job(id))
+        #expect(firstSent.finish == 1 && firstSent.attempt == 1)
         h.now += 10
         #expect(try Self.attempt(&h, id, delivered: true, status: 204))
+        #expect(try !Self.attempt(&h, id, delivered: true, status: 204, sent: firstSent), "an attempt is recorded once")
         #expect(try h.job(id).webhookDelivery.state == .delivered && h.job(id).webhookDelivery.endedAt.unixMillis == h.now)
 
-        // Retried and finished again: a new delivery; a late report about the first finish is void.
+        // Retried and finished again in the same millisecond: a new delivery; a late report
+        // about the first finish is void.
         try h.apply { $0.retryJob = .with { $0.jobID = id } }
-        #expect(try !h.job(id).hasWebhookDelivery)
-        h.now += 10
+        #expect(try h.job(id).webhookDelivery.state == .unspecified && h.job(id).webhookDelivery.finish == 1)
         try Self.complete(&h, id)
         #expect(try h.job(id).webhookDelivery.state == .pending && h.job(id).webhookDelivery.attempts == 0)
-        #expect(try !Self.attempt(&h, id, delivered: true, status: 200, finished: firstFinish))
+        #expect(try h.job(id).webhookDelivery.finish == 2)
+        #expect(try !Self.attempt(&h, id, delivered: true, status: 200, sent: firstSent))
         #expect(try Self.attempt(&h, id, delivered: false, error: "the URL matches no --webhook-allow pattern", retryable: false))
         #expect(try h.job(id).webhookDelivery.state == .failed && h.job(id).webhookDelivery.attempts == 1)
 

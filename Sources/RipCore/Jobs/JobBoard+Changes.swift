@@ -253,7 +253,7 @@ extension JobBoard {
         job.clearCompletedAt()
         job.cancelRequested = false
         // The earlier finish is not announced any more; the next one will be.
-        job.clearWebhookDelivery()
+        if job.hasWebhookDelivery { job.webhookDelivery = .with { [finish = job.webhookDelivery.finish] in $0.finish = finish } }
         pendingHooks.remove(job.id)
         return requeue(job, at: now, now: now)
     }
@@ -370,8 +370,9 @@ extension JobBoard {
     /// at once.
     private mutating func armWebhook(of job: inout RipJob, now: UnixMillis) {
         guard !job.webhook.isEmpty else { return }
-        job.webhookDelivery = .with {
+        job.webhookDelivery = .with { [finish = job.webhookDelivery.finish &+ 1] in
             $0.state = .pending
+            $0.finish = finish
             $0.nextAttemptAt = .init(unixMillis: now)
         }
         pendingHooks.insert(job.id)
@@ -381,9 +382,9 @@ extension JobBoard {
     /// its retry time. A void attempt (see `RipState.decideWebhookAttempt`) changes nothing.
     mutating func recordWebhookAttempt(_ attempt: RipWebhookAttempt, now: UnixMillis) -> Applied {
         guard var job = byID[attempt.jobID], job.webhookDelivery.state == .pending,
-            job.completedAt.unixMillis == attempt.finishedUnixMs
+            job.webhookDelivery.finish == attempt.finish, job.webhookDelivery.attempts &+ 1 == attempt.attempt
         else { return Applied() }
-        job.webhookDelivery.attempts &+= 1
+        job.webhookDelivery.attempts = attempt.attempt
         job.webhookDelivery.lastStatus = attempt.status
         job.webhookDelivery.lastError = attempt.error
         if attempt.delivered || attempt.retryAtUnixMs == 0 {

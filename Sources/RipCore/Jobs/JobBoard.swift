@@ -171,13 +171,16 @@ public struct JobBoard: Sendable {
         return overflow || until > now ? job : nil
     }
 
-    /// Finished jobs whose webhook is due at `now` (at most `limit`, soonest first): what the
-    /// webhook sender delivers next.
-    public func dueWebhooks(at now: UnixMillis, limit: Int) -> [RipJob] {
-        pendingHooks.lazy.compactMap { byID[$0] }
-            .filter { $0.webhookDelivery.nextAttemptAt.unixMillis <= now }
-            .sorted { ($0.webhookDelivery.nextAttemptAt.unixMillis, $0.id) < ($1.webhookDelivery.nextAttemptAt.unixMillis, $1.id) }
-            .prefix(limit).map { Self.view($0, at: now) }
+    /// Finished jobs whose webhook is due at `now` and not `busy` (at most `limit`, soonest
+    /// first): what the webhook sender delivers next. A scan of the pending deliveries.
+    public func dueWebhooks(at now: UnixMillis, limit: Int, busy: (String) -> Bool = { _ in false }) -> [RipJob] {
+        var due: [RipJob] = []
+        for id in pendingHooks {
+            guard let job = byID[id], job.webhookDelivery.nextAttemptAt.unixMillis <= now, !busy(id) else { continue }
+            due.append(job)
+        }
+        let key = { (job: RipJob) in (job.webhookDelivery.nextAttemptAt.unixMillis, job.id) }
+        return due.sorted { key($0) < key($1) }.prefix(limit).map { Self.view($0, at: now) }
     }
 
     /// Whether `request` (by its status flags and age) would remove anything at `now`: the

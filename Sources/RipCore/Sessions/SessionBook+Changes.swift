@@ -158,8 +158,24 @@ extension SessionBook {
     }
 
     mutating func recordRequest(_ request: RipRecordRequestRequest, now: UnixMillis) throws -> Applied {
-        var session = try find(request.session)
+        let id = try id(of: request.session)
         try SessionRules.checkURL(request.url)
+        try Self.checkRecording(byID[id]!, at: now)
+        // In place: the hottest change, replayed for every recorded request.
+        return modify(id, now: now) { session in
+            session.metadata.requestsCount = session.metadata.requestsCount.saturatingAdd(1)
+            session.metadata.lastRequestURL = request.url
+            if request.success {
+                session.metadata.successCount = session.metadata.successCount.saturatingAdd(1)
+            } else {
+                session.metadata.errorCount = session.metadata.errorCount.saturatingAdd(1)
+            }
+            session.touch(at: now)
+        }
+    }
+
+    /// Only an active, unexpired session records requests.
+    private static func checkRecording(_ session: RipSession, at now: UnixMillis) throws {
         guard session.state == .active else {
             throw RipError.failedPrecondition(
                 "session '\(session.name)' is \(SessionLifecycle.name(of: session.state)); only active sessions record requests")
@@ -168,15 +184,6 @@ extension SessionBook {
             throw RipError.failedPrecondition(
                 "session '\(session.name)' expired; extend it with `ripctl session extend` first")
         }
-        session.metadata.requestsCount = session.metadata.requestsCount.saturatingAdd(1)
-        session.metadata.lastRequestURL = request.url
-        if request.success {
-            session.metadata.successCount = session.metadata.successCount.saturatingAdd(1)
-        } else {
-            session.metadata.errorCount = session.metadata.errorCount.saturatingAdd(1)
-        }
-        session.touch(at: now)
-        return replace(session, now: now)
     }
 
     mutating func removeExpired(now: UnixMillis) -> Applied {
@@ -250,12 +257,24 @@ extension SessionBook {
     }
 
     /// Stores a changed session, stamping its update time.
-    private mutating func replace(_ changed: RipSession, now: UnixMillis) -> Applied {
+    /// Stores a changed copy of a session, stamped at `now`. Consuming: stamping a copy the
+    /// caller still held would copy its storage once more.
+    private mutating func replace(_ changed: consuming RipSession, now: UnixMillis) -> Applied {
         var session = changed
         session.updatedAt = .init(unixMillis: now)
         byID[session.id] = session
         var applied = Applied()
         applied.record(.updated, session)
+        return applied
+    }
+
+    /// Changes session `id` (which exists) where it is stored, without copying its storage,
+    /// stamps it at `now` and records the update.
+    private mutating func modify(_ id: String, now: UnixMillis, _ change: (inout RipSession) -> Void) -> Applied {
+        change(&byID[id]!)
+        byID[id]!.updatedAt = .init(unixMillis: now)
+        var applied = Applied()
+        applied.record(.updated, byID[id]!)
         return applied
     }
 

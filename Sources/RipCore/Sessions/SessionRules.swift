@@ -104,22 +104,36 @@ enum SessionRules {
     }
 
 /// An absolute http or https URL with a host: "http" or "https" (any case), "://", then a
-/// non-empty authority, and no whitespace or control characters anywhere.
+/// non-empty authority, and no whitespace or control characters anywhere. Replay runs it for
+/// every recorded request, so it reads the bytes in place.
     static func checkURL(_ url: String) throws {
-        let bytes = Array(url.utf8)
-        guard !bytes.isEmpty, bytes.count <= RipLimits.maxURLBytes else {
-            throw RipError.invalidArgument("url must be 1–\(RipLimits.maxURLBytes) bytes, got \(bytes.count)")
+        let count = url.utf8.count
+        guard count > 0, count <= RipLimits.maxURLBytes else {
+            throw RipError.invalidArgument("url must be 1–\(RipLimits.maxURLBytes) bytes, got \(count)")
         }
-        let lowered = bytes.prefix(8).map { $0 | 0x20 }
-        let schemeLength =
-            lowered.starts(with: Array("https://".utf8)) ? 8 : lowered.starts(with: Array("http://".utf8)) ? 7 : 0
-        let authority = bytes.dropFirst(schemeLength).prefix { !"/?#".utf8.contains($0) }
-        let host = authority.split(separator: UInt8(ascii: "@")).last ?? []
-        guard schemeLength > 0, !host.isEmpty, host.first != UInt8(ascii: ":"),
-            !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F })
-        else {
+        guard url.utf8.withContiguousStorageIfAvailable(isAbsoluteHTTPURL) ?? isAbsoluteHTTPURL(Array(url.utf8)) else {
             throw RipError.invalidArgument("url '\(url)' is not an absolute http:// or https:// URL")
         }
+    }
+
+    /// The host is the authority's last non-empty part between `@`s (so "user@" is a host), and
+    /// must not start with ":".
+    private static func isAbsoluteHTTPURL<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool
+    where Bytes.Index == Int {
+        func starts(with scheme: String) -> Bool {
+            bytes.count >= scheme.utf8.count && zip(bytes, scheme.utf8).allSatisfy { $0 | 0x20 == $1 }
+        }
+        let at = UInt8(ascii: "@")
+        let authorityStart = bytes.startIndex + (starts(with: "https://") ? 8 : starts(with: "http://") ? 7 : 0)
+        guard authorityStart > bytes.startIndex else { return false }
+        var authorityEnd = authorityStart
+        while authorityEnd < bytes.endIndex, !"/?#".utf8.contains(bytes[authorityEnd]) { authorityEnd += 1 }
+        var hostEnd = authorityEnd
+        while hostEnd > authorityStart, bytes[hostEnd - 1] == at { hostEnd -= 1 }
+        var hostStart = hostEnd
+        while hostStart > authorityStart, bytes[hostStart - 1] != at { hostStart -= 1 }
+        guard hostStart < hostEnd, bytes[hostStart] != UInt8(ascii: ":") else { return false }
+        return !bytes.contains { $0 <= 0x20 || $0 == 0x7F }
     }
 
 /// The parts of an imported session that a create never takes from the client: its times,

@@ -758,11 +758,12 @@ class WatchJobRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., logs_from_seq: _Optional[int] = ...) -> None: ...
 
 class WebhookDelivery(_message.Message):
-    __slots__ = ["attempts", "ended_at", "last_error", "last_status", "next_attempt_at", "state"]
+    __slots__ = ["attempts", "ended_at", "finish", "last_error", "last_status", "next_attempt_at", "state"]
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = []
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISH_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     LAST_STATUS_FIELD_NUMBER: _ClassVar[int]
     NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
@@ -773,11 +774,12 @@ class WebhookDelivery(_message.Message):
     STATE_UNSPECIFIED: WebhookDelivery.State
     attempts: int
     ended_at: _timestamp_pb2.Timestamp
+    finish: int
     last_error: str
     last_status: int
     next_attempt_at: _timestamp_pb2.Timestamp
     state: WebhookDelivery.State
-    def __init__(self, state: _Optional[_Union[WebhookDelivery.State, str]] = ..., attempts: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_status: _Optional[int] = ..., last_error: _Optional[str] = ...) -> None: ...
+    def __init__(self, state: _Optional[_Union[WebhookDelivery.State, str]] = ..., attempts: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_status: _Optional[int] = ..., last_error: _Optional[str] = ..., finish: _Optional[int] = ...) -> None: ...
 
 class WorkerCheckpoint(_message.Message):
     __slots__ = ["done"]

@@ -67,6 +67,8 @@ public enum RipLimits {
         /// Keys with a limit (SetLimit).
         public static let maxLimitKeys = 10_000
         public static let maxSchedules = 10_000
+        /// A job's webhook URL.
+        public static let maxWebhookURLBytes = 2048
         /// How long a finished job may keep holding its unique key.
         public static let maxUniqueForMs: UInt64 = 366 * 24 * 3600 * 1000
     }

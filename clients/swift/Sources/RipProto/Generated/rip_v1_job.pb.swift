@@ -986,10 +986,16 @@ public nonisolated struct RipWebhookDelivery: Sendable {
 
   public var lastError: String = String()
 
+  /// Which finish of the job this delivery announces: 1 for the first, one more each time it
+  /// finishes again after a RetryJob (the POST's Ripd-Finish header and "finish" field).
+  public var finish: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum State: SwiftProtobuf.Enum, Swift.CaseIterable {
     public typealias RawValue = Int
+
+    /// Nothing to deliver: the job was retried and has not finished since.
     case unspecified // = 0
 
     /// Not delivered yet: the next attempt is at next_attempt_at.
@@ -1237,7 +1243,7 @@ public nonisolated struct RipSubmitJobRequest: @unchecked Sendable {
   }
 
   /// An http:// or https:// URL (at most 2,048 bytes, no credentials) that ripd POSTs the job's
-  /// summary to when it finishes, retrying with backoff. It must match a pattern given to
+  /// summary to each time it finishes, retrying with backoff. It must match a pattern given to
   /// ripd --webhook-allow (none by default): otherwise PERMISSION_DENIED.
   public var webhook: String {
     get {_storage._webhook}
@@ -3156,7 +3162,7 @@ nonisolated extension RipJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImple
 
 nonisolated extension RipWebhookDelivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WebhookDelivery"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}attempts\0\u{3}next_attempt_at\0\u{3}ended_at\0\u{3}last_status\0\u{3}last_error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}attempts\0\u{3}next_attempt_at\0\u{3}ended_at\0\u{3}last_status\0\u{3}last_error\0\u{1}finish\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3170,6 +3176,7 @@ nonisolated extension RipWebhookDelivery: SwiftProtobuf.Message, SwiftProtobuf._
       case 4: try { try decoder.decodeSingularMessageField(value: &self._endedAt) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.lastStatus) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.finish) }()
       default: break
       }
     }
@@ -3198,6 +3205,9 @@ nonisolated extension RipWebhookDelivery: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.lastError.isEmpty {
       try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 6)
     }
+    if self.finish != 0 {
+      try visitor.visitSingularUInt32Field(value: self.finish, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3208,6 +3218,7 @@ nonisolated extension RipWebhookDelivery: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._endedAt != rhs._endedAt {return false}
     if lhs.lastStatus != rhs.lastStatus {return false}
     if lhs.lastError != rhs.lastError {return false}
+    if lhs.finish != rhs.finish {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

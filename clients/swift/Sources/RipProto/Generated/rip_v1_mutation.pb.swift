@@ -661,8 +661,11 @@ public nonisolated struct RipWebhookAttempt: Sendable {
 
   public var jobID: String = String()
 
-  /// The finish it announced (the job's completed_at): void if the job ran and finished again.
-  public var finishedUnixMs: Int64 = 0
+  /// The finish it announced and which attempt it was (WebhookDelivery.finish, attempts + 1):
+  /// void unless they are the job's current ones.
+  public var finish: UInt32 = 0
+
+  public var attempt: UInt32 = 0
 
   public var delivered: Bool = false
 
@@ -1884,7 +1887,7 @@ nonisolated extension RipScheduleTick: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipWebhookAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WebhookAttempt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}finished_unix_ms\0\u{1}delivered\0\u{1}status\0\u{1}error\0\u{3}retry_at_unix_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}finish\0\u{1}delivered\0\u{1}status\0\u{1}error\0\u{3}retry_at_unix_ms\0\u{1}attempt\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1893,11 +1896,12 @@ nonisolated extension RipWebhookAttempt: SwiftProtobuf.Message, SwiftProtobuf._M
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
-      case 2: try { try decoder.decodeSingularInt64Field(value: &self.finishedUnixMs) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.finish) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.delivered) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.status) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.retryAtUnixMs) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
       default: break
       }
     }
@@ -1907,8 +1911,8 @@ nonisolated extension RipWebhookAttempt: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.jobID.isEmpty {
       try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
     }
-    if self.finishedUnixMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.finishedUnixMs, fieldNumber: 2)
+    if self.finish != 0 {
+      try visitor.visitSingularUInt32Field(value: self.finish, fieldNumber: 2)
     }
     if self.delivered != false {
       try visitor.visitSingularBoolField(value: self.delivered, fieldNumber: 3)
@@ -1922,12 +1926,16 @@ nonisolated extension RipWebhookAttempt: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.retryAtUnixMs != 0 {
       try visitor.visitSingularInt64Field(value: self.retryAtUnixMs, fieldNumber: 6)
     }
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: RipWebhookAttempt, rhs: RipWebhookAttempt) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
-    if lhs.finishedUnixMs != rhs.finishedUnixMs {return false}
+    if lhs.finish != rhs.finish {return false}
+    if lhs.attempt != rhs.attempt {return false}
     if lhs.delivered != rhs.delivered {return false}
     if lhs.status != rhs.status {return false}
     if lhs.error != rhs.error {return false}
