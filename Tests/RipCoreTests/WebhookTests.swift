@@ -151,6 +151,11 @@ struct WebhookTests {
         // A snapshot keeps what is pending; clearing a job drops its delivery.
         let restored = RipState(snapshot: try RipSnapshot(serializedBytes: try h.state.snapshot(lastSequence: 1).serializedBytes() as Data))
         #expect(restored.jobs.dueWebhooks(at: h.now, limit: 10).map(\.id) == h.state.jobs.dueWebhooks(at: h.now, limit: 10).map(\.id))
+        var replayed = RipState()
+        for record in h.records { _ = try replayed.apply(record) }
+        #expect(replayed.jobs.dueWebhooks(at: h.now, limit: 10).map(\.id) == h.state.jobs.dueWebhooks(at: h.now, limit: 10).map(\.id))
+        #expect(h.state.jobs.dueWebhooks(at: h.now, limit: 2).count == 2, "at most the limit")
+        #expect(h.state.jobs.dueWebhooks(at: h.now, limit: 10, busy: { $0 == x }).map(\.id).contains(x) == false, "busy ones are skipped")
         #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
         try h.apply { $0.jobsClear = .with { $0.jobID = x } }
         #expect(Set(h.state.jobs.dueWebhooks(at: h.now, limit: 10).map(\.id)) == [y, late])

@@ -271,11 +271,14 @@ extension SessionBook {
     /// Changes session `id` (which exists) where it is stored, without copying its storage,
     /// stamps it at `now` and records the update.
     private mutating func modify(_ id: String, now: UnixMillis, _ change: (inout RipSession) -> Void) -> Applied {
-        change(&byID[id]!)
-        byID[id]!.updatedAt = .init(unixMillis: now)
-        var applied = Applied()
-        applied.record(.updated, byID[id]!)
-        return applied
+        func stamp(_ session: inout RipSession) -> Applied {
+            change(&session)
+            session.updatedAt = .init(unixMillis: now)
+            var applied = Applied()
+            applied.record(.updated, session)
+            return applied
+        }
+        return stamp(&byID[id]!)
     }
 
     /// Removes a session; its children become root sessions and it stops being current.

@@ -120,14 +120,22 @@ enum SessionRules {
     /// must not start with ":".
     private static func isAbsoluteHTTPURL<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool
     where Bytes.Index == Int {
-        func starts(with scheme: String) -> Bool {
-            bytes.count >= scheme.utf8.count && zip(bytes, scheme.utf8).allSatisfy { $0 | 0x20 == $1 }
+        func starts(with scheme: StaticString) -> Bool {
+            guard bytes.count >= scheme.utf8CodeUnitCount else { return false }
+            for offset in 0..<scheme.utf8CodeUnitCount where bytes[bytes.startIndex + offset] | 0x20 != scheme.utf8Start[offset] {
+                return false
+            }
+            return true
         }
         let at = UInt8(ascii: "@")
         let authorityStart = bytes.startIndex + (starts(with: "https://") ? 8 : starts(with: "http://") ? 7 : 0)
         guard authorityStart > bytes.startIndex else { return false }
         var authorityEnd = authorityStart
-        while authorityEnd < bytes.endIndex, !"/?#".utf8.contains(bytes[authorityEnd]) { authorityEnd += 1 }
+        while authorityEnd < bytes.endIndex {
+            let byte = bytes[authorityEnd]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            authorityEnd += 1
+        }
         var hostEnd = authorityEnd
         while hostEnd > authorityStart, bytes[hostEnd - 1] == at { hostEnd -= 1 }
         var hostStart = hostEnd
