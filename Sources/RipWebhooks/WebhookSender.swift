@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -10,7 +11,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Delivers finished jobs' summaries to their webhooks: POSTs each due one (`JobBoard.dueWebhooks`),
-/// at most `maxInFlight` at once, and records every attempt (`RipState.decideWebhookAttempt`)
+/// at most `maxInFlight` at once and `maxPerHost` to one host (a receiver that is down does not
+/// hold every slot), and records every attempt (`RipState.decideWebhookAttempt`)
 /// so that retries, and deliveries pending at a restart, go on from the state.
 ///
 /// Delivery is at least once: an attempt whose record a crash lost is made again after the
@@ -24,6 +26,7 @@ public struct WebhookSender: Service {
     let interval: Duration
     let logger: Logger
     let maxInFlight = 16
+    let maxPerHost = 4
 
     public init(store: any StateEngine, policy: WebhookPolicy, interval: Duration, logger: Logger) {
         self.store = store
@@ -50,9 +53,11 @@ public struct WebhookSender: Service {
                 do {
                     // Picked and marked under the engine's lock: an attempt recorded after the
                     // read is in flight until then, so no job is sent twice from a stale read.
-                    let limit = maxInFlight
+                    let (limit, perHost) = (maxInFlight, maxPerHost)
                     due = try store.read { state, now in
-                        inFlight.start(limit: limit) { room, busy in state.jobs.dueWebhooks(at: now, limit: room, busy: busy) }
+                        inFlight.start(limit: limit, perHost: perHost) { busy in
+                            state.jobs.dueWebhooks(at: now, limit: limit * perHost, busy: busy)
+                        }
                     }
                 } catch {
                     logger.error("webhook sweep failed", metadata: ["error": "\(error)"])
@@ -61,7 +66,7 @@ public struct WebhookSender: Service {
                 for job in due {
                     group.addTask {
                         await deliver(job, with: client)
-                        inFlight.end(job.id)
+                        inFlight.end(job)
                     }
                 }
             }
@@ -128,21 +133,34 @@ public struct WebhookSender: Service {
     }
 }
 
-/// The jobs whose delivery is under way.
+/// The jobs whose delivery is under way, and how many go to each host.
 private final class InFlight: Sendable {
-    private let ids = Mutex<Set<String>>([])
+    private struct Under { var ids: Set<String> = []; var hosts: [String: Int] = [:] }
+    private let under = Mutex(Under())
 
-    /// Marks what `pick` returns as under way: `pick` gets the room left and which ids are
-    /// already under way.
-    func start(limit: Int, _ pick: (Int, (String) -> Bool) -> [RipJob]) -> [RipJob] {
-        ids.withLock { ids in
-            let picked = pick(limit - ids.count, ids.contains)
-            for job in picked { ids.insert(job.id) }
-            return picked
+    /// Marks as under way, soonest first, what `due` returns (given which ids are under way
+    /// already) while fewer than `limit` are under way, and fewer than `perHost` to its host.
+    func start(limit: Int, perHost: Int, _ due: ((String) -> Bool) -> [RipJob]) -> [RipJob] {
+        under.withLock { under in
+            var started: [RipJob] = []
+            for job in due(under.ids.contains) where under.ids.count < limit {
+                let host = Self.host(job)
+                guard under.hosts[host, default: 0] < perHost else { continue }
+                under.ids.insert(job.id)
+                under.hosts[host, default: 0] += 1
+                started.append(job)
+            }
+            return started
         }
     }
 
-    func end(_ id: String) {
-        ids.withLock { _ = $0.remove(id) }
+    func end(_ job: RipJob) {
+        under.withLock { under in
+            under.ids.remove(job.id)
+            let host = Self.host(job)
+            under.hosts[host] = under.hosts[host].flatMap { $0 > 1 ? $0 - 1 : nil }
+        }
     }
+
+    private static func host(_ job: RipJob) -> String { URL(string: job.webhook)?.host?.lowercased() ?? "" }
 }

@@ -131,6 +131,29 @@ struct WebhookEndToEndTests {
         #expect(try await receiver.posts(for: moved.id, answered: 302).allSatisfy { $0["path"] as? String == "/hooks/redirect" })
     }
 
+    @Test("a host that never answers holds at most 4 of the 16 delivery slots")
+    func perHost() async throws {
+        let receiver = try await HookReceiver()
+        let port = receiver.server.port
+        let daemon = try await Daemon(arguments: [
+            "--webhook-allow", "http://127.0.0.1:\(port)/hooks/*", "--webhook-allow", "http://localhost:\(port)/hooks/*",
+            "--webhook-timeout", "30",
+        ])
+        let client = try await daemon.client()
+        var hung: [String] = []
+        for n in 0..<20 {
+            hung.append(try await client.submitJob(.with { $0.urls = ["https://example.com/\(n)"]; $0.webhook = "http://127.0.0.1:\(port)/hooks/hang" }).id)
+        }
+        let other = try await client.submitJob(.with { $0.urls = ["https://example.com/x"]; $0.webhook = "http://localhost:\(port)/hooks/done" })
+        let claimed = try await client.claim(.with { $0.workerID = "w"; $0.maxJobs = 100 })
+        #expect(claimed.jobs.count == 21)
+        for job in claimed.jobs { _ = try await client.completeJob(.with { $0.jobID = job.job.id; $0.token = job.token }) }
+        _ = try await receiver.posts(for: other.id)
+        let text = receiver.server.process.output.text
+        let hangs = hung.filter { text.contains(#""job": "\#($0)""#) }
+        #expect((1...4).contains(hangs.count), "\(hangs.count) deliveries to the host that never answers are under way")
+    }
+
     @Test("without --webhook-allow no webhook is accepted")
     func offByDefault() async throws {
         let daemon = try await Daemon()
