@@ -31,10 +31,19 @@ final class DecodeAhead: Sendable {
             room.wait()
             if stopped.load(ordering: .acquiring) { return }
             let batch = records[start..<min(start + chunk, records.count)].map { record in
-                Decoded { try RipMutation(serializedBytes: Array(record.mutation)) }
+                Decoded { try Self.decode(record.mutation) }
             }
             decoded.withLock { $0[index] = batch }
             ready.signal()
+        }
+    }
+
+    /// Decodes in place: the decoder copies every field out of the bytes it reads.
+    private static func decode(_ bytes: ArraySlice<UInt8>) throws -> RipMutation {
+        try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return RipMutation() }
+            return try RipMutation(
+                serializedBytes: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
         }
     }
 

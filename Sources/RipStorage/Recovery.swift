@@ -60,8 +60,7 @@ public enum Recovery {
         var tailSegment: (path: String, firstSequence: UInt64, bytes: Int)?
         for (index, (firstSequence, name)) in segments.enumerated() {
             let path = directory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else { throw StorageError("cannot read \(path)") }
-            let bytes = [UInt8](data)
+            let bytes = try WholeFile.read(path)
             let scan = SegmentScan(bytes)
             let pending = scan.records.filter { $0.sequence > last }
             let decoder = DecodeAhead(pending)
