@@ -4,7 +4,8 @@ import Synchronization
 
 /// Decodes a segment's records on a thread of its own, a few chunks ahead of the replay that
 /// applies them: decoding takes a good part of recovery, and this way it overlaps applying.
-/// Chunks come out in record order; at most `ahead` decoded chunks wait at once.
+/// Chunks come out in record order; at most `ahead` decoded chunks wait at once. `stop()`
+/// returns once the decoding thread is gone, however far the replay got.
 final class DecodeAhead: Sendable {
     typealias Decoded = Swift.Result<RipMutation, any Error>
 
@@ -13,17 +14,27 @@ final class DecodeAhead: Sendable {
     private let decoded = Mutex<[Int: [Decoded]]>([:])
     /// Chunks decoded and not yet taken.
     private let ready = DispatchSemaphore(value: 0)
-    /// Room for more decoded chunks.
-    private let room: DispatchSemaphore
+    /// Room for more decoded chunks. Created at 0 and signalled up to `ahead`: libdispatch
+    /// traps when a semaphore is freed below the value it was created with, which one whose
+    /// replay stopped early would be.
+    private let room = DispatchSemaphore(value: 0)
+    /// Signalled when the decoding thread returns.
+    private let finished = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
     private let taken = Atomic<Int>(0)
 
     init(_ records: [SegmentScan.Record], chunk: Int = 1024, ahead: Int = 4) {
         self.records = records
         self.chunk = chunk
-        room = DispatchSemaphore(value: ahead)
-        guard !records.isEmpty else { return }
-        Thread.detachNewThread { [self] in decodeAll() }
+        for _ in 0..<ahead { room.signal() }
+        guard !records.isEmpty else {
+            finished.signal()
+            return
+        }
+        Thread.detachNewThread { [self] in
+            decodeAll()
+            finished.signal()
+        }
     }
 
     private func decodeAll() {
@@ -58,9 +69,11 @@ final class DecodeAhead: Sendable {
         return batch
     }
 
-    /// The replay is done with this segment (or stopped early): the decoder stops too.
+    /// The replay is done with this segment (or stopped early): the decoder stops too, and is
+    /// gone when this returns.
     func stop() {
         stopped.store(true, ordering: .releasing)
         room.signal()
+        finished.wait()
     }
 }

@@ -87,4 +87,21 @@ struct SequenceGapTests {
         #expect(try names(repaired.state).count == 15)
         #expect(reports.contains { $0.contains("repaired") && $0.contains("11–14") })
     }
+
+    @Test("a gap early in a long segment: the replay stops with the reason while records are still being decoded ahead, or goes on with --repair")
+    func gapInALongSegment() async throws {
+        let directory = try TemporaryDirectory()
+        // 5,000 records, 6–9 missing: the replay stops at the sixth while the decoder is chunks ahead.
+        var bytes = WALFormat.segmentMagic
+        for (offset, mutation) in creations(5_000).enumerated() where !(5..<9).contains(offset) {
+            bytes += WALFormat.record(sequence: UInt64(1 + offset), mutation: try mutation.serializedBytes())
+        }
+        #expect(FileManager.default.createFile(atPath: directory.path + "/" + WALFormat.segmentName(firstSequence: 1), contents: Data(bytes)))
+        for _ in 0..<20 {
+            let refused = #expect(throws: StorageError.self) { try Recovery.run(directory: directory.path, repair: false) { _ in } }
+            #expect(refused?.description.contains("records 6–9 are missing") == true)
+        }
+        let repaired = try Recovery.run(directory: directory.path, repair: true) { _ in }
+        #expect(repaired.recordsReplayed == 4_996 && repaired.tail.nextSequence == 5_001)
+    }
 }

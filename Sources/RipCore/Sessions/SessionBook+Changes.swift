@@ -160,7 +160,10 @@ extension SessionBook {
     mutating func recordRequest(_ request: RipRecordRequestRequest, now: UnixMillis) throws -> Applied {
         let id = try id(of: request.session)
         try SessionRules.checkURL(request.url)
-        try Self.checkRecording(byID[id]!, at: now)
+        do {  // the session's copy ends here, before the change in place
+            guard let session = byID[id] else { throw Self.notFound(request.session) }
+            try Self.checkRecording(session, at: now)
+        }
         // In place: the hottest change, replayed for every recorded request.
         return modify(id, now: now) { session in
             session.metadata.requestsCount = session.metadata.requestsCount.saturatingAdd(1)

@@ -33,7 +33,7 @@ public struct SessionBook: Sendable {
         throw Self.notFound(reference)
     }
 
-    private static func notFound(_ reference: String) -> RipError {
+    static func notFound(_ reference: String) -> RipError {
         RipError.notFound("no session named or with id '\(reference)'; `ripctl session list` shows them")
     }
 
