@@ -63,9 +63,29 @@ func names(_ state: RipState) throws -> [String] {
 
 @Suite("Write-ahead log recovery")
 struct RecoveryTests {
-    @Test("CRC-32C matches the standard check value")
+    @Test("CRC-32C matches the standard check values (RFC 3720 B.4) and a bit-at-a-time reference at every length and offset")
     func crc() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+        #expect(CRC32C.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
+        func reference(_ bytes: some Sequence<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<200).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        for start in 0..<9 {
+            for end in start...bytes.count where CRC32C.checksum(bytes[start..<end]) != reference(bytes[start..<end]) {
+                Issue.record("bytes \(start)..<\(end)")
+            }
+        }
+        #expect(CRC32C.checksum(AnySequence(bytes)) == reference(bytes), "a sequence that is not contiguous")
     }
 
     @Test("records written by the log replay to the same state, across segment rotation")
