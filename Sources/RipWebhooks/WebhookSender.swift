@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -162,5 +161,5 @@ private final class InFlight: Sendable {
         }
     }
 
-    private static func host(_ job: RipJob) -> String { URL(string: job.webhook)?.host?.lowercased() ?? "" }
+    private static func host(_ job: RipJob) -> String { WebhookPattern.host(of: job.webhook) ?? "" }
 }

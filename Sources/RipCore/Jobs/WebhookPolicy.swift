@@ -45,7 +45,7 @@ public struct WebhookPolicy: Sendable, Equatable {
         }
         try SessionRules.checkURL(url)
         let authority = url.drop { $0 != "/" }.dropFirst(2).prefix { !"/?#".contains($0) }
-        guard !authority.contains("@"), !url.contains("\\"), URL(string: url)?.host?.isEmpty == false else {
+        guard !authority.contains("@"), !url.contains("\\"), WebhookPattern.host(of: url) != nil else {
             throw RipError.invalidArgument("webhook '\(url)' must be a plain http(s) URL with a host, without credentials or backslashes")
         }
         guard permits(url) else {
@@ -109,7 +109,7 @@ public struct WebhookPattern: Sendable, Equatable, CustomStringConvertible {
             throw refuse("the host must be a name, an address or *.NAME (no other wildcards)")
         }
         switch portText {
-        case nil: port = scheme == "https" ? 443 : 80
+        case nil: port = Self.defaultPort(of: scheme)
         case "*": port = nil
         case let text?:
             guard let number = Int(text), (1...65535).contains(number) else { throw refuse("the port must be 1–65535 or *") }
@@ -120,19 +120,32 @@ public struct WebhookPattern: Sendable, Equatable, CustomStringConvertible {
     /// Whether `url`, as parsed for connecting, is on this pattern's scheme, host and port, and
     /// its path and query match the pattern's path.
     func matches(_ url: URL) -> Bool {
-        guard url.scheme?.lowercased() == scheme, url.user == nil, url.password == nil,
-            var host = url.host?.lowercased(), !host.isEmpty
-        else { return false }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard url.scheme?.lowercased() == scheme, url.user == nil, url.password == nil, let host = Self.host(of: url) else {
+            return false
+        }
         let hostMatches = anySubdomain ? host.hasSuffix("." + self.host) && host.count > self.host.count + 1 : host == self.host
         guard hostMatches else { return false }
-        if let port, (url.port ?? (scheme == "https" ? 443 : 80)) != port { return false }
+        if let port, (url.port ?? Self.defaultPort(of: scheme)) != port { return false }
         guard let path else { return true }
         var target = url.path(percentEncoded: true)
         if target.isEmpty { target = "/" }
         if let query = url.query(percentEncoded: true) { target += "?" + query }
         return fnmatch(path, target, 0) == 0
     }
+}
+
+extension WebhookPattern {
+    /// The host the HTTP client connects to for `url`: lowercased, an IPv6 address without its
+    /// brackets; nil when there is none.
+    public static func host(of url: String) -> String? { URL(string: url).flatMap(host(of:)) }
+
+    static func host(of url: URL) -> String? {
+        guard var host = url.host?.lowercased(), !host.isEmpty else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host
+    }
+
+    static func defaultPort(of scheme: String) -> Int { scheme == "https" ? 443 : 80 }
 }
 
 /// What one delivery attempt of a finished job's webhook saw.
@@ -177,22 +190,9 @@ extension RipState {
                 $0.attempt = report.attempt
                 $0.delivered = report.delivered
                 $0.status = report.status
-                $0.error = Self.prefix(of: report.error, utf8Bytes: WebhookPolicy.maxErrorBytes)
+                $0.error = report.error.prefix(utf8Bytes: WebhookPolicy.maxErrorBytes)
                 $0.retryAtUnixMs = retries ? policy.backoff.retryAt(attempt: report.attempt, now: now) : 0
             }
         }
-    }
-
-    /// The longest prefix of `text` of whole characters within `limit` UTF-8 bytes.
-    private static func prefix(of text: String, utf8Bytes limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        var bytes = 0
-        var end = text.unicodeScalars.startIndex
-        for scalar in text.unicodeScalars {
-            bytes += UTF8.width(scalar)
-            if bytes > limit { break }
-            end = text.unicodeScalars.index(after: end)
-        }
-        return String(text.unicodeScalars[..<end])
     }
 }

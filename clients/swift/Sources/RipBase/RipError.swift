@@ -17,16 +17,7 @@ public struct RipError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// `message` cut to `maxMessageBytes` on a character boundary, marked with "…" when cut.
     static func truncated(_ message: String) -> String {
-        guard message.utf8.count > maxMessageBytes else { return message }
-        var bytes = 0
-        var end = message.startIndex
-        for index in message.unicodeScalars.indices {
-            let scalar = message.unicodeScalars[index]
-            guard bytes + UTF8.width(scalar) <= maxMessageBytes - 3 else { break }
-            bytes += UTF8.width(scalar)
-            end = message.unicodeScalars.index(after: index)
-        }
-        return String(message.unicodeScalars[..<end]) + "…"
+        message.utf8.count > maxMessageBytes ? message.prefix(utf8Bytes: maxMessageBytes - 3) + "…" : message
     }
 
     public var description: String { "\(code.name): \(message)" }
