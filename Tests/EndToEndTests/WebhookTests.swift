@@ -164,6 +164,14 @@ struct WebhookEndToEndTests {
         #expect(bad.status != 0 && bad.stderr.contains("must start with http:// or https://"), "\(bad.stderr)")
         let wildcard = try await Daemon.runToExit(["--webhook-allow", "https://*.com*", "--socket", "/nonexistent/s"])
         #expect(wildcard.status != 0 && wildcard.stderr.contains("no other wildcards"), "\(wildcard.stderr)")
+        for (flag, value, message) in [
+            ("--webhook-attempts", "0", "--webhook-attempts must be 1–100"), ("--webhook-attempts", "18446744073709551615", "webhook-attempts"),
+            ("--webhook-timeout", "0", "--webhook-timeout must be 0.1–300"), ("--webhook-timeout", "-1", "webhook-timeout"),
+            ("--webhook-timeout", "1e300", "--webhook-timeout must be 0.1–300"),
+        ] {
+            let refused = try await Daemon.runToExit([flag, value, "--socket", "/nonexistent/s"])
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(flag) \(value): \(refused.stderr)")
+        }
     }
 
     @Test("a delivery pending when ripd is killed is made after the restart")
