@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The deterministic state machine and domain rules. No I/O, no clock reads.
@@ -80,6 +81,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The shared store: the engine's changes in one ordered log in PostgreSQL, which every
+        // daemon on it applies; write turns, catch-up, migrations.
+        .target(
+            name: "RipPostgres",
+            dependencies: [
+                "RipCore", "RipEngine", proto("RipProto"), proto("RipBase"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // ripd's request path in one process (EmbeddedChannel, a memory journal): for tests of
         // protocol behaviour without a daemon, and for the fuzzer (Fuzz/).
         .target(
@@ -95,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "ripd",
             dependencies: [
-                "RipServer", "RipEngine", "RipStorage", "RipCore", "RipWebhooks",
+                "RipServer", "RipEngine", "RipStorage", "RipCore", "RipWebhooks", "RipPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

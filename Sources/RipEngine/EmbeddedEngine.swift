@@ -76,6 +76,30 @@ public final class EmbeddedEngine: StateEngine {
         }
     }
 
+    /// Applies mutations another daemon committed, in their order, without journaling them
+    /// (they are durable already) and publishes what they did to the watchers. A record this
+    /// build refuses is skipped, as recovery skips it (`apply` changes nothing when it throws);
+    /// `skipped` hears of it. Returns whether any of them readied a job (parked claims may take it).
+    public func replay(
+        _ mutations: some Sequence<RipMutation>, skipped: (RipMutation, any Error) -> Void
+    ) -> Bool {
+        guarded.withLock { guarded in
+            var readied = false
+            for mutation in mutations {
+                do {
+                    let applied = try guarded.state.apply(mutation)
+                    if !applied.events.isEmpty || !applied.jobEvents.isEmpty {
+                        for watcher in guarded.watchers.values { watcher(applied) }
+                    }
+                    readied = readied || applied.readiedJobs
+                } catch {
+                    skipped(mutation, error)
+                }
+            }
+            return readied
+        }
+    }
+
     /// A durability that, once the record is durable, removes `blobs` and then reports to
     /// `then`.
     private static func releasing(

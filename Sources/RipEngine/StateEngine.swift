@@ -7,7 +7,9 @@ import RipProto
 /// journaled to the write-ahead log (RipStorage) or to nothing.
 ///
 /// The API is synchronous and NIO-free: a change is made and published when `commit` returns;
-/// its durability is reported later through the `Durability` it was given.
+/// its durability is reported later through the `Durability` it was given. A store shared with
+/// other daemons (RipPostgres) also takes turns: a call first waits for `turn(_:on:_:)`, which
+/// brings the state up to date and, for a change, gives this daemon the cluster's write turn.
 public protocol StateEngine: AnyObject, Sendable {
     /// The time every read and change sees.
     var clock: EngineClock { get }
@@ -43,9 +45,33 @@ public protocol StateEngine: AnyObject, Sendable {
     /// snapshot holds (copy-on-write makes the copy cheap).
     func snapshot() -> (state: RipState, lastSequence: UInt64)
 
+    /// Whether this daemon runs the periodic duties that change state (lease expiry, scheduled
+    /// ticks, retention, session expiry, webhook deliveries): always with the embedded engine;
+    /// on a shared store, one daemon at a time.
+    var holdsDuties: Bool { get }
+
+    /// Whether calls must wait for `turn(_:on:_:)` before they read or change: true for a store
+    /// shared with other daemons. The embedded engine is always up to date and the only writer.
+    var takesTurns: Bool { get }
+
+    /// Runs `body` on `runner` (nil: on the engine's own thread) once this daemon may do
+    /// `kind`: a read once every change committed anywhere before the call is applied here, a
+    /// change while this daemon holds the write turn, which lasts until `body` returns. `body`
+    /// gets the store's error instead when it cannot be reached. Every engine but a shared one
+    /// calls `body` at once, here.
+    func turn(_ kind: TurnKind, on runner: (any TaskRunner)?, _ body: @escaping @Sendable (Result<Void, any Error>) -> Void)
+
     /// Sets how the files of blobs that a change released (`Applied.releasedBlobs`) are
     /// removed: once the change is durable, before it counts as done.
     func releaseBlobs(with release: @escaping BlobRelease)
+}
+
+/// What a call does with the state, as far as a shared store's turns are concerned.
+public enum TurnKind: Sendable {
+    /// Reads: needs what every daemon committed before it.
+    case read
+    /// May change: needs the write turn.
+    case write
 }
 
 /// Removes the files of blobs no artifact holds any more, off the writer lock, and calls
@@ -65,6 +91,23 @@ public typealias EngineChange<Extra> = (inout RipState, UnixMillis) throws -> (R
 public typealias EngineWatcher = @Sendable (Applied) -> Void
 
 extension StateEngine {
+    public var takesTurns: Bool { false }
+    public var holdsDuties: Bool { true }
+
+    public func turn(_ kind: TurnKind, on runner: (any TaskRunner)?, _ body: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        body(.success(()))
+    }
+
+    /// Runs `body` in a turn of `kind` (at once unless the store takes turns) and returns what
+    /// it returned: for the daemon's own duties (sweeps, webhook reports), which commit outside
+    /// any call.
+    public func inTurn<T: Sendable>(_ kind: TurnKind = .write, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        guard takesTurns else { return try body() }
+        return try await withCheckedThrowingContinuation { continuation in
+            turn(kind, on: nil) { ready in continuation.resume(with: ready.flatMap { Result { try body() } }) }
+        }
+    }
+
     /// `mutation` stamped with the time and applied: the change of every call but the cookie
     /// calls.
     @inlinable

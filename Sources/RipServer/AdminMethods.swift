@@ -33,6 +33,8 @@ struct AdminMethods {
                 $0.uptimeSeconds = UInt64((ContinuousClock.now - startedAt).components.seconds)
                 $0.socketPath = configuration.socketPath
                 $0.dataDir = configuration.dataDirectory
+                $0.store = configuration.store
+                if let health = configuration.sharedStoreHealth { $0.sharedStore = health() }
                 $0.pid = Int64(getpid())
                 $0.connectionsOpen = statistics.connectionsOpen
                 $0.connectionsTotal = statistics.connectionsTotal

@@ -2,6 +2,7 @@ import Logging
 import RipCore
 import RipEngine
 import RipProto
+import RipWire
 import ServiceLifecycle
 
 /// Keeps the job queue moving between calls: returns jobs whose lease ran out to the queue,
@@ -25,23 +26,46 @@ public struct JobSweeper: Service {
 
     public func run() async throws {
         var lastRetentionCheck = ContinuousClock.now
+        var lastServe = ContinuousClock.now
         while true {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(policy.sweepIntervalMs)) }
             } catch {
                 return
             }
+            let retention = ContinuousClock.now - lastRetentionCheck >= .seconds(1)
+            if retention { lastRetentionCheck = .now }
+            // Parked claims are this daemon's own: a scheduled job that came due (no record says
+            // so) is offered to them here, whoever holds the duties. On a shared store, where
+            // that takes a write turn, once a second (jobs readied by another daemon's records
+            // are offered as those are applied).
+            let serve = claims.hasWaiters && (!store.takesTurns || ContinuousClock.now - lastServe >= .seconds(1))
+            if serve { lastServe = .now }
             do {
-                try expireLeases()
-                try fireSchedules()
-                if claims.hasWaiters { claims.serve() }
-                if ContinuousClock.now - lastRetentionCheck >= .seconds(1) {
-                    lastRetentionCheck = .now
-                    try removeOldJobs()
+                let duties = try store.holdsDuties && hasWork(retention: retention)
+                guard duties || serve else { continue }
+                try await store.inTurn { [self] in
+                    if duties {
+                        try expireLeases()
+                        try fireSchedules()
+                        if retention { try removeOldJobs() }
+                    }
+                    if serve { claims.serve() }
                 }
             } catch {
-                logger.error("job sweep failed", metadata: ["error": "\(error)"])
+                // A store that cannot be reached says so itself, once per outage.
+                logger.log(level: (error as? RipError)?.code == .unavailable ? .debug : .error, "job sweep failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Whether a lease ran out, a schedule is due, or (`retention`) a job is past its retention:
+    /// read first, so that a shared store takes a write turn only when there is work.
+    private func hasWork(retention: Bool) throws -> Bool {
+        let (backoff, requests) = (policy.backoff, retentionRequests)
+        return try store.read { state, now in
+            state.decideExpiry(backoff: backoff, now: now) != nil || state.schedules.hasDue(at: now)
+                || (retention && requests.contains { state.jobs.hasClearable($0, now: now) })
         }
     }
 
@@ -78,14 +102,20 @@ public struct JobSweeper: Service {
         }
     }
 
+    /// Finished jobs past `--job-retention`, and dead ones past `--dead-retention`.
+    private var retentionRequests: [RipClearJobsRequest] {
+        [
+            .with { $0.olderThanMs = policy.retentionMs },
+            .with {
+                $0.dead = true
+                $0.olderThanMs = policy.deadRetentionMs
+            },
+        ]
+    }
+
     /// Removes finished jobs past `--job-retention`, and dead ones past `--dead-retention`.
     func removeOldJobs() throws {
-        let finished = RipClearJobsRequest.with { $0.olderThanMs = policy.retentionMs }
-        let dead = RipClearJobsRequest.with {
-            $0.dead = true
-            $0.olderThanMs = policy.deadRetentionMs
-        }
-        for request in [finished, dead] {
+        for request in retentionRequests {
             guard try store.read({ state, now in state.jobs.hasClearable(request, now: now) }) else { continue }
             let removed = try store.commit(.with { $0.jobsClear = request }).jobs
             logger.info(

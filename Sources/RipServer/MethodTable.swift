@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
+import RipEngine
 import RipProto
+import RipStorage
 import RipWire
 import SwiftProtobuf
 
@@ -20,8 +22,13 @@ public struct MethodTable: Sendable {
     }
 
     private(set) var handlers: [String: Handler] = [:]
+    /// The store, when it takes turns (`StateEngine.takesTurns`): every unary call then runs
+    /// once its turn came, a read once it is up to date, any other call in the write turn.
+    private let turns: (any StateEngine)?
 
-    public init() {}
+    public init(turns: (any StateEngine)? = nil) {
+        self.turns = turns.flatMap { $0.takesTurns ? $0 : nil }
+    }
 
     /// A serialized reply, to send now or when a future completes.
     enum Outcome {
@@ -34,7 +41,7 @@ public struct MethodTable: Sendable {
         _ method: RipMethod<Request, Response>,
         _ body: @escaping @Sendable (Request) throws -> Response
     ) {
-        changing(method) { request, _ in .now(try body(request)) }
+        calling(method, kind: .read) { request, _ in .now(try body(request)) }
     }
 
     /// Registers a call that may change state: `body` gets the connection's event loop to
@@ -49,17 +56,39 @@ public struct MethodTable: Sendable {
     /// Registers a call that needs to know when its connection closes (a parked claim is
     /// released then).
     mutating func calling<Request, Response>(
-        _ method: RipMethod<Request, Response>,
+        _ method: RipMethod<Request, Response>, kind: TurnKind = .write,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Reply<Response>
     ) {
         precondition(!method.isServerStreaming, "\(method.path) is a streaming method")
-        handlers[method.path] = .unary { payload, call in
-            switch try body(try Self.decode(Request.self, from: payload, for: method.path), call) {
+        let run: @Sendable (Request, CallContext) throws -> Outcome = { request, call in
+            switch try body(request, call) {
             case .now(let reply): .now(try reply.serializedBytes())
             case .whenDurable(let reply, let durable):
                 .later(durable.flatMapThrowing { try reply.serializedBytes() })
             case .later(let reply): .later(reply.flatMapThrowing { try $0.serializedBytes() })
             }
+        }
+        guard let turns else {
+            handlers[method.path] = .unary { payload, call in
+                try run(try Self.decode(Request.self, from: payload, for: method.path), call)
+            }
+            return
+        }
+        handlers[method.path] = .unary { payload, call in
+            let request = try Self.decode(Request.self, from: payload, for: method.path)
+            let reply = call.eventLoop.makePromise(of: Data.self)
+            turns.turn(kind, on: EventLoopRunner(loop: call.eventLoop)) { ready in
+                do {
+                    try ready.get()
+                    switch try run(request, call) {
+                    case .now(let data): reply.succeed(data)
+                    case .later(let data): reply.completeWith(data)
+                    }
+                } catch {
+                    reply.fail(error)
+                }
+            }
+            return .later(reply.futureResult)
         }
     }
 

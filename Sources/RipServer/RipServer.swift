@@ -103,7 +103,7 @@ public final class RipServer: Service {
     }
 
     private func makeMethodTable(pool: NIOThreadPool) -> MethodTable {
-        var table = MethodTable()
+        var table = MethodTable(turns: store)
         SessionMethods(
             store: store,
             limit: .with {

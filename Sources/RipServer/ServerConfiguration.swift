@@ -1,3 +1,4 @@
+import RipProto
 import NIOCore
 import RipCore
 import RipWire
@@ -22,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Event-loop threads; one per core serves both cores.
     public var threads: Int = System.coreCount
     public var version: String = RipDefaults.version
+    /// Where the state lives, as `Info` reports it: "embedded", or a shared store's location.
+    public var store = "embedded"
+    /// A shared store's health, for `Info`; nil for the embedded store.
+    public var sharedStoreHealth: (@Sendable () -> RipSharedStoreHealth)?
 
     public init(socketPath: String, dataDirectory: String) {
         self.socketPath = socketPath

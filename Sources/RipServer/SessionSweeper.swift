@@ -1,6 +1,7 @@
 import Logging
 import RipEngine
 import RipProto
+import RipWire
 import ServiceLifecycle
 
 /// Removes expired sessions every `interval`, as `CleanupSessions` does on demand.
@@ -22,18 +23,23 @@ public struct SessionSweeper: Service {
             } catch {
                 return
             }
-            sweep()
+            if store.holdsDuties { await sweep() }
         }
     }
 
-    private func sweep() {
+    private func sweep() async {
+        let store = self.store
         do {
-            let due = try store.read { state, now in !state.sessions.expired(at: now).isEmpty }
-            guard due else { return }
-            let removed = try store.commit(.with { $0.cleanupSessions = .init() }).sessions
-            logger.info("removed expired sessions", metadata: ["count": "\(removed.count)"])
+            let removed = try await store.inTurn { () -> Int? in
+                let due = try store.read { state, now in !state.sessions.expired(at: now).isEmpty }
+                guard due else { return nil }
+                return try store.commit(.with { $0.cleanupSessions = .init() }).sessions.count
+            }
+            guard let removed else { return }
+            logger.info("removed expired sessions", metadata: ["count": "\(removed)"])
         } catch {
-            logger.error("session sweep failed", metadata: ["error": "\(error)"])
+            // A store that cannot be reached says so itself, once per outage.
+            logger.log(level: (error as? RipError)?.code == .unavailable ? .debug : .error, "session sweep failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -48,6 +48,8 @@ public struct WebhookSender: Service {
                 } catch {
                     break
                 }
+                // On a shared store, the daemon that holds the duties delivers.
+                guard store.holdsDuties else { continue }
                 let due: [RipJob]
                 do {
                     // Picked and marked under the engine's lock: an attempt recorded after the
@@ -102,21 +104,24 @@ public struct WebhookSender: Service {
                 report.error = "\(error)"
             }
         }
-        record(report, url: job.webhook)
+        await record(report, url: job.webhook)
     }
 
-    private func record(_ report: WebhookReport, url: String) {
+    private func record(_ report: WebhookReport, url: String) async {
         let store = self.store
         let policy = self.policy
         do {
-            let (_, attempt) = try store.commit(
-                changing: { state, now -> (RipMutation?, Applied, RipWebhookAttempt?) in
-                    guard let mutation = state.decideWebhookAttempt(report, policy: policy, now: now) else {
-                        return (nil, Applied(), nil)
-                    }
-                    let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
-                    return (recorded, applied, mutation.webhookAttempt)
-                }, durability: nil)
+            let attempt = try await store.inTurn {
+                try store.commit(
+                    changing: { state, now -> (RipMutation?, Applied, RipWebhookAttempt?) in
+                        guard let mutation = state.decideWebhookAttempt(report, policy: policy, now: now) else {
+                            return (nil, Applied(), nil)
+                        }
+                        let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
+                        return (recorded, applied, mutation.webhookAttempt)
+                    }, durability: nil
+                ).extra
+            }
             guard let attempt else { return }
             let metadata: Logger.Metadata = ["job": "\(report.jobID)", "url": "\(url)", "status": "\(report.status)"]
             if attempt.delivered {

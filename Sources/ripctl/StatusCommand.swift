@@ -10,8 +10,9 @@ struct StatusCommand: AsyncParsableCommand {
         try await global.withClient { client, output in
             let health = try await client.health()
             let info = try await client.info()
-            let log = try await client.walInfo()
             let artifacts = try await client.artifactStats()
+            // A shared store has no write-ahead log of the daemon's own.
+            let storage = info.hasSharedStore ? Self.fields(info.sharedStore) : AdminCommand.fields(try await client.walInfo())
             try output.emit(info) {
                 Output.fields(
                     [
@@ -19,14 +20,26 @@ struct StatusCommand: AsyncParsableCommand {
                     ("pid", "\(info.pid)"),
                     ("uptime", "\(info.uptimeSeconds)s"),
                     ("socket", info.socketPath),
-                    ("data dir", info.dataDir),
+                    ("store", info.store.isEmpty ? "embedded" : info.store),
+                    ("data dir", info.dataDir.isEmpty ? "-" : info.dataDir),
                     ("connections", "\(info.connectionsOpen) open, \(info.connectionsTotal) total"),
                     ("requests", "\(info.requestsTotal)"),
                     ("sessions", "\(info.sessions)"),
                     ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running, \(info.claimsWaiting) claims waiting)"),
                     ("artifacts", "\(artifacts.artifacts) in \(artifacts.blobs) blobs: \(artifacts.logicalBytes) bytes, \(artifacts.physicalBytes) on disk"),
-                    ] + AdminCommand.fields(log))
+                    ] + storage)
             }
         }
+    }
+
+    /// A shared store's health, as `ripctl status` shows it.
+    static func fields(_ health: RipSharedStoreHealth) -> [(String, String)] {
+        [
+            ("store health", health.reachable ? "reachable" : "UNREACHABLE: \(health.lastError)"),
+            ("schema", "version \(health.schemaVersion)"),
+            ("shared log", "\(health.logHead) changes applied here; \(health.changesWritten) written by this daemon"),
+            ("write turns", "\(health.writeTurns) (the last took \(health.lastTurnUs) µs); \(health.catchUps) catch-ups"),
+            ("duties", health.holdsDuties ? "this daemon (sweeps, schedules, webhooks)" : "another daemon"),
+        ]
     }
 }

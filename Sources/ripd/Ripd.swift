@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RipCore
 import RipEngine
+import RipPostgres
 import RipServer
 import RipStorage
 import RipWebhooks
@@ -16,7 +17,7 @@ struct Ripd: AsyncParsableCommand {
         abstract: "The ripd state daemon: sessions for scraping and automation stacks, over a Unix socket.",
         discussion: "`ripd` alone is `ripd serve`; `ripd serve --help` lists the daemon's options.",
         version: RipDefaults.version,
-        subcommands: [Serve.self, Check.self],
+        subcommands: [Serve.self, Check.self, Migrate.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -48,6 +49,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("State directory.", discussion: "Default: $XDG_STATE_HOME/ripd, else ~/.local/state/ripd."))
     var dataDir: String?
+
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -261,6 +264,10 @@ struct Serve: AsyncParsableCommand {
             publicSuffixes: publicSuffixes,
             limits: CookieJar.Limits(perDomain: cookiesPerDomain, total: cookiesTotal))
 
+        if let location = try store.location() {
+            try await serveShared(location, configuration: configuration, logger: logger)
+            return
+        }
         var storageConfiguration = Storage.Configuration(directory: configuration.dataDirectory)
         storageConfiguration.log.policy = fsync
         storageConfiguration.log.segmentBytes = walSegmentBytes
@@ -284,23 +291,59 @@ struct Serve: AsyncParsableCommand {
                 "removed what a crash left in the blob store",
                 metadata: ["unfinished-uploads": "\(garbage.uploads)", "unreferenced-blobs": "\(garbage.blobs)"])
         }
-        let store = EmbeddedEngine(state: recovered.state, journal: storage.log)
-        storage.attach(store)
+        let engine = EmbeddedEngine(state: recovered.state, journal: storage.log)
+        storage.attach(engine)
+        try await serve(
+            engine, storage: storage, blobs: blobs, before: StorageService(storage: storage, logger: logger),
+            configuration: configuration, logger: logger)
+    }
+
+    /// Serves from a PostgreSQL store shared with other daemons: no data directory, no blob
+    /// store (artifact contents are not shared yet).
+    private func serveShared(_ location: PostgresLocation, configuration: ServerConfiguration, logger: Logger) async throws {
+        let started = ContinuousClock.now
+        let engine = try await PostgresEngine(location: location, logger: logger)
+        var configuration = configuration
+        configuration.store = location.description
+        configuration.dataDirectory = ""  // nothing is kept on this host's disk
+        configuration.sharedStoreHealth = { engine.health() }
+        let (sessions, jobs) = try engine.read { state, _ in (state.sessions.count, state.jobs.count) }
+        logger.info(
+            "joined the shared store",
+            metadata: [
+                "store": "\(location)", "schema-version": "\(Schema.version)", "records": "\(engine.head)",
+                "sessions": "\(sessions)", "jobs": "\(jobs)", "took": "\(ContinuousClock.now - started)",
+            ])
+        try await serve(engine, storage: nil, blobs: nil, before: engine, configuration: configuration, logger: logger) { server in
+            // Jobs another daemon submitted or readied: parked claims here may take them.
+            engine.onReadiedJobs { [claims = server.claims] in
+                guard claims.hasWaiters else { return }
+                engine.turn(.write, on: nil) { ready in if case .success = ready { claims.serve() } }
+            }
+        }
+    }
+
+    /// Serves `engine` until SIGTERM or SIGINT: the server, the sweepers and the webhook
+    /// sender, with `before` started first and stopped last (it keeps the state reachable).
+    private func serve(
+        _ engine: any StateEngine, storage: Storage?, blobs: BlobStore?, before: any Service,
+        configuration: ServerConfiguration, logger: Logger, prepare: (RipServer) -> Void = { _ in }
+    ) async throws {
         let server = RipServer(
-            configuration: configuration, store: store, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
+            configuration: configuration, store: engine, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
             logger: logger)
-        let sweeper = SessionSweeper(store: store, interval: .seconds(cleanupInterval), logger: logger)
+        prepare(server)
+        let sweeper = SessionSweeper(store: engine, interval: .seconds(cleanupInterval), logger: logger)
         let jobSweeper = JobSweeper(
-            store: store, claims: server.claims, policy: configuration.jobPolicy,
+            store: engine, claims: server.claims, policy: configuration.jobPolicy,
             suffixes: configuration.cookiePolicy.parser.publicSuffixes, logger: logger)
         let webhookSender = WebhookSender(
-            store: store, policy: configuration.jobPolicy.webhooks,
+            store: engine, policy: configuration.jobPolicy.webhooks,
             interval: .milliseconds(configuration.jobPolicy.sweepIntervalMs), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: StorageService(storage: storage, logger: logger)),
-                    .init(service: server), .init(service: sweeper), .init(service: jobSweeper),
+                    .init(service: before), .init(service: server), .init(service: sweeper), .init(service: jobSweeper),
                     .init(service: webhookSender),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

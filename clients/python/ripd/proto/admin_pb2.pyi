@@ -30,7 +30,7 @@ class InfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class InfoResponse(_message.Message):
-    __slots__ = ["claims_waiting", "connections_open", "connections_paused", "connections_total", "data_dir", "jobs", "jobs_queued", "jobs_running", "max_frame_bytes", "pid", "requests_total", "sessions", "socket_path", "streams_open", "uptime_seconds", "version"]
+    __slots__ = ["claims_waiting", "connections_open", "connections_paused", "connections_total", "data_dir", "jobs", "jobs_queued", "jobs_running", "max_frame_bytes", "pid", "requests_total", "sessions", "shared_store", "socket_path", "store", "streams_open", "uptime_seconds", "version"]
     CLAIMS_WAITING_FIELD_NUMBER: _ClassVar[int]
     CONNECTIONS_OPEN_FIELD_NUMBER: _ClassVar[int]
     CONNECTIONS_PAUSED_FIELD_NUMBER: _ClassVar[int]
@@ -43,7 +43,9 @@ class InfoResponse(_message.Message):
     PID_FIELD_NUMBER: _ClassVar[int]
     REQUESTS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    SHARED_STORE_FIELD_NUMBER: _ClassVar[int]
     SOCKET_PATH_FIELD_NUMBER: _ClassVar[int]
+    STORE_FIELD_NUMBER: _ClassVar[int]
     STREAMS_OPEN_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -59,11 +61,35 @@ class InfoResponse(_message.Message):
     pid: int
     requests_total: int
     sessions: int
+    shared_store: SharedStoreHealth
     socket_path: str
+    store: str
     streams_open: int
     uptime_seconds: int
     version: str
-    def __init__(self, version: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., socket_path: _Optional[str] = ..., data_dir: _Optional[str] = ..., pid: _Optional[int] = ..., connections_open: _Optional[int] = ..., connections_total: _Optional[int] = ..., requests_total: _Optional[int] = ..., sessions: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., jobs: _Optional[int] = ..., jobs_queued: _Optional[int] = ..., jobs_running: _Optional[int] = ..., claims_waiting: _Optional[int] = ..., streams_open: _Optional[int] = ..., connections_paused: _Optional[int] = ...) -> None: ...
+    def __init__(self, version: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., socket_path: _Optional[str] = ..., data_dir: _Optional[str] = ..., pid: _Optional[int] = ..., connections_open: _Optional[int] = ..., connections_total: _Optional[int] = ..., requests_total: _Optional[int] = ..., sessions: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., jobs: _Optional[int] = ..., jobs_queued: _Optional[int] = ..., jobs_running: _Optional[int] = ..., claims_waiting: _Optional[int] = ..., streams_open: _Optional[int] = ..., connections_paused: _Optional[int] = ..., store: _Optional[str] = ..., shared_store: _Optional[_Union[SharedStoreHealth, _Mapping]] = ...) -> None: ...
+
+class SharedStoreHealth(_message.Message):
+    __slots__ = ["catch_ups", "changes_written", "holds_duties", "last_error", "last_turn_us", "log_head", "reachable", "schema_version", "write_turns"]
+    CATCH_UPS_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_DUTIES_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LAST_TURN_US_FIELD_NUMBER: _ClassVar[int]
+    LOG_HEAD_FIELD_NUMBER: _ClassVar[int]
+    REACHABLE_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    WRITE_TURNS_FIELD_NUMBER: _ClassVar[int]
+    catch_ups: int
+    changes_written: int
+    holds_duties: bool
+    last_error: str
+    last_turn_us: int
+    log_head: int
+    reachable: bool
+    schema_version: int
+    write_turns: int
+    def __init__(self, schema_version: _Optional[int] = ..., log_head: _Optional[int] = ..., reachable: bool = ..., last_error: _Optional[str] = ..., holds_duties: bool = ..., write_turns: _Optional[int] = ..., catch_ups: _Optional[int] = ..., changes_written: _Optional[int] = ..., last_turn_us: _Optional[int] = ...) -> None: ...
 
 class SnapshotRequest(_message.Message):
     __slots__ = []

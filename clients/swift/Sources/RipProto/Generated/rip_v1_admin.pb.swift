@@ -60,47 +60,153 @@ public nonisolated struct RipInfoRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct RipInfoResponse: Sendable {
+public nonisolated struct RipInfoResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var version: String = String()
+  public var version: String {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
 
-  public var uptimeSeconds: UInt64 = 0
+  public var uptimeSeconds: UInt64 {
+    get {_storage._uptimeSeconds}
+    set {_uniqueStorage()._uptimeSeconds = newValue}
+  }
 
-  public var socketPath: String = String()
+  public var socketPath: String {
+    get {_storage._socketPath}
+    set {_uniqueStorage()._socketPath = newValue}
+  }
 
-  public var dataDir: String = String()
+  public var dataDir: String {
+    get {_storage._dataDir}
+    set {_uniqueStorage()._dataDir = newValue}
+  }
 
-  public var pid: Int64 = 0
+  public var pid: Int64 {
+    get {_storage._pid}
+    set {_uniqueStorage()._pid = newValue}
+  }
 
-  public var connectionsOpen: UInt64 = 0
+  public var connectionsOpen: UInt64 {
+    get {_storage._connectionsOpen}
+    set {_uniqueStorage()._connectionsOpen = newValue}
+  }
 
-  public var connectionsTotal: UInt64 = 0
+  public var connectionsTotal: UInt64 {
+    get {_storage._connectionsTotal}
+    set {_uniqueStorage()._connectionsTotal = newValue}
+  }
 
-  public var requestsTotal: UInt64 = 0
+  public var requestsTotal: UInt64 {
+    get {_storage._requestsTotal}
+    set {_uniqueStorage()._requestsTotal = newValue}
+  }
 
-  public var sessions: UInt64 = 0
+  public var sessions: UInt64 {
+    get {_storage._sessions}
+    set {_uniqueStorage()._sessions = newValue}
+  }
 
-  public var maxFrameBytes: UInt32 = 0
+  public var maxFrameBytes: UInt32 {
+    get {_storage._maxFrameBytes}
+    set {_uniqueStorage()._maxFrameBytes = newValue}
+  }
 
   /// Jobs held (every status) and those waiting to be claimed or running.
-  public var jobs: UInt64 = 0
+  public var jobs: UInt64 {
+    get {_storage._jobs}
+    set {_uniqueStorage()._jobs = newValue}
+  }
 
-  public var jobsQueued: UInt64 = 0
+  public var jobsQueued: UInt64 {
+    get {_storage._jobsQueued}
+    set {_uniqueStorage()._jobsQueued = newValue}
+  }
 
-  public var jobsRunning: UInt64 = 0
+  public var jobsRunning: UInt64 {
+    get {_storage._jobsRunning}
+    set {_uniqueStorage()._jobsRunning = newValue}
+  }
 
   /// Claim calls parked, waiting for a job (long poll).
-  public var claimsWaiting: UInt64 = 0
+  public var claimsWaiting: UInt64 {
+    get {_storage._claimsWaiting}
+    set {_uniqueStorage()._claimsWaiting = newValue}
+  }
 
   /// Server streams (Watch*) open on every connection; a stream counts once its watch is live.
-  public var streamsOpen: UInt64 = 0
+  public var streamsOpen: UInt64 {
+    get {_storage._streamsOpen}
+    set {_uniqueStorage()._streamsOpen = newValue}
+  }
 
   /// Connections not being read for now: their client has not read its replies (more than the
   /// write buffer's high-water mark waits) or has --max-calls-per-connection calls in flight.
-  public var connectionsPaused: UInt64 = 0
+  public var connectionsPaused: UInt64 {
+    get {_storage._connectionsPaused}
+    set {_uniqueStorage()._connectionsPaused = newValue}
+  }
+
+  /// Where the state lives: "embedded" (the write-ahead log in data_dir) or the PostgreSQL
+  /// database shared with other daemons, as "postgresql://USER@HOST:PORT/DATABASE" or
+  /// "postgresql://USER@/DATABASE on SOCKET" (never a password).
+  public var store: String {
+    get {_storage._store}
+    set {_uniqueStorage()._store = newValue}
+  }
+
+  /// A shared store's health; unset for the embedded store.
+  public var sharedStore: RipSharedStoreHealth {
+    get {_storage._sharedStore ?? RipSharedStoreHealth()}
+    set {_uniqueStorage()._sharedStore = newValue}
+  }
+  /// Returns true if `sharedStore` has been explicitly set.
+  public var hasSharedStore: Bool {_storage._sharedStore != nil}
+  /// Clears the value of `sharedStore`. Subsequent reads from it will return its default value.
+  public mutating func clearSharedStore() {_uniqueStorage()._sharedStore = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// How a daemon on a shared (PostgreSQL) store stands with it.
+public nonisolated struct RipSharedStoreHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The schema version this daemon uses (the database's `ripd_schema`).
+  public var schemaVersion: UInt32 = 0
+
+  /// The last record of the shared log applied here.
+  public var logHead: UInt64 = 0
+
+  /// Whether the last round trip to the database succeeded.
+  public var reachable: Bool = false
+
+  /// What the last failed round trip said (empty once one succeeded since).
+  public var lastError: String = String()
+
+  /// Whether this daemon runs the periodic duties (lease expiry, schedules, retention, session
+  /// expiry, webhooks); one daemon of those on the database does at a time.
+  public var holdsDuties: Bool = false
+
+  /// Write turns (lock, catch up, decide, append, commit) and catch-ups (reads) since start.
+  public var writeTurns: UInt64 = 0
+
+  public var catchUps: UInt64 = 0
+
+  /// Changes appended to the shared log by this daemon since start.
+  public var changesWritten: UInt64 = 0
+
+  /// Microseconds the last write turn took, from asking for the lock to the commit.
+  public var lastTurnUs: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -288,7 +394,196 @@ nonisolated extension RipInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0\u{1}store\0\u{3}shared_store\0")
+
+  fileprivate class _StorageClass {
+    var _version: String = String()
+    var _uptimeSeconds: UInt64 = 0
+    var _socketPath: String = String()
+    var _dataDir: String = String()
+    var _pid: Int64 = 0
+    var _connectionsOpen: UInt64 = 0
+    var _connectionsTotal: UInt64 = 0
+    var _requestsTotal: UInt64 = 0
+    var _sessions: UInt64 = 0
+    var _maxFrameBytes: UInt32 = 0
+    var _jobs: UInt64 = 0
+    var _jobsQueued: UInt64 = 0
+    var _jobsRunning: UInt64 = 0
+    var _claimsWaiting: UInt64 = 0
+    var _streamsOpen: UInt64 = 0
+    var _connectionsPaused: UInt64 = 0
+    var _store: String = String()
+    var _sharedStore: RipSharedStoreHealth? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _version = source._version
+      _uptimeSeconds = source._uptimeSeconds
+      _socketPath = source._socketPath
+      _dataDir = source._dataDir
+      _pid = source._pid
+      _connectionsOpen = source._connectionsOpen
+      _connectionsTotal = source._connectionsTotal
+      _requestsTotal = source._requestsTotal
+      _sessions = source._sessions
+      _maxFrameBytes = source._maxFrameBytes
+      _jobs = source._jobs
+      _jobsQueued = source._jobsQueued
+      _jobsRunning = source._jobsRunning
+      _claimsWaiting = source._claimsWaiting
+      _streamsOpen = source._streamsOpen
+      _connectionsPaused = source._connectionsPaused
+      _store = source._store
+      _sharedStore = source._sharedStore
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._version) }()
+        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._uptimeSeconds) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._socketPath) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._dataDir) }()
+        case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._pid) }()
+        case 6: try { try decoder.decodeSingularUInt64Field(value: &_storage._connectionsOpen) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._connectionsTotal) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._requestsTotal) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._sessions) }()
+        case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._maxFrameBytes) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._jobs) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._jobsQueued) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._jobsRunning) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._claimsWaiting) }()
+        case 15: try { try decoder.decodeSingularUInt64Field(value: &_storage._streamsOpen) }()
+        case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._connectionsPaused) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._store) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._sharedStore) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._version.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._version, fieldNumber: 1)
+      }
+      if _storage._uptimeSeconds != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._uptimeSeconds, fieldNumber: 2)
+      }
+      if !_storage._socketPath.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._socketPath, fieldNumber: 3)
+      }
+      if !_storage._dataDir.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._dataDir, fieldNumber: 4)
+      }
+      if _storage._pid != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pid, fieldNumber: 5)
+      }
+      if _storage._connectionsOpen != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._connectionsOpen, fieldNumber: 6)
+      }
+      if _storage._connectionsTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._connectionsTotal, fieldNumber: 7)
+      }
+      if _storage._requestsTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._requestsTotal, fieldNumber: 8)
+      }
+      if _storage._sessions != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sessions, fieldNumber: 9)
+      }
+      if _storage._maxFrameBytes != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._maxFrameBytes, fieldNumber: 10)
+      }
+      if _storage._jobs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._jobs, fieldNumber: 11)
+      }
+      if _storage._jobsQueued != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._jobsQueued, fieldNumber: 12)
+      }
+      if _storage._jobsRunning != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._jobsRunning, fieldNumber: 13)
+      }
+      if _storage._claimsWaiting != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._claimsWaiting, fieldNumber: 14)
+      }
+      if _storage._streamsOpen != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._streamsOpen, fieldNumber: 15)
+      }
+      if _storage._connectionsPaused != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._connectionsPaused, fieldNumber: 16)
+      }
+      if !_storage._store.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._store, fieldNumber: 17)
+      }
+      try { if let v = _storage._sharedStore {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RipInfoResponse, rhs: RipInfoResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._uptimeSeconds != rhs_storage._uptimeSeconds {return false}
+        if _storage._socketPath != rhs_storage._socketPath {return false}
+        if _storage._dataDir != rhs_storage._dataDir {return false}
+        if _storage._pid != rhs_storage._pid {return false}
+        if _storage._connectionsOpen != rhs_storage._connectionsOpen {return false}
+        if _storage._connectionsTotal != rhs_storage._connectionsTotal {return false}
+        if _storage._requestsTotal != rhs_storage._requestsTotal {return false}
+        if _storage._sessions != rhs_storage._sessions {return false}
+        if _storage._maxFrameBytes != rhs_storage._maxFrameBytes {return false}
+        if _storage._jobs != rhs_storage._jobs {return false}
+        if _storage._jobsQueued != rhs_storage._jobsQueued {return false}
+        if _storage._jobsRunning != rhs_storage._jobsRunning {return false}
+        if _storage._claimsWaiting != rhs_storage._claimsWaiting {return false}
+        if _storage._streamsOpen != rhs_storage._streamsOpen {return false}
+        if _storage._connectionsPaused != rhs_storage._connectionsPaused {return false}
+        if _storage._store != rhs_storage._store {return false}
+        if _storage._sharedStore != rhs_storage._sharedStore {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SharedStoreHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_version\0\u{3}log_head\0\u{1}reachable\0\u{3}last_error\0\u{3}holds_duties\0\u{3}write_turns\0\u{3}catch_ups\0\u{3}changes_written\0\u{3}last_turn_us\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -296,96 +591,61 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.version) }()
-      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeSeconds) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.socketPath) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.dataDir) }()
-      case 5: try { try decoder.decodeSingularInt64Field(value: &self.pid) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.connectionsOpen) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.connectionsTotal) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.requestsTotal) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.sessions) }()
-      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrameBytes) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.jobs) }()
-      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.jobsQueued) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.jobsRunning) }()
-      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.claimsWaiting) }()
-      case 15: try { try decoder.decodeSingularUInt64Field(value: &self.streamsOpen) }()
-      case 16: try { try decoder.decodeSingularUInt64Field(value: &self.connectionsPaused) }()
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.schemaVersion) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.logHead) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.reachable) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.holdsDuties) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.writeTurns) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.catchUps) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.changesWritten) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.lastTurnUs) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.version.isEmpty {
-      try visitor.visitSingularStringField(value: self.version, fieldNumber: 1)
+    if self.schemaVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.schemaVersion, fieldNumber: 1)
     }
-    if self.uptimeSeconds != 0 {
-      try visitor.visitSingularUInt64Field(value: self.uptimeSeconds, fieldNumber: 2)
+    if self.logHead != 0 {
+      try visitor.visitSingularUInt64Field(value: self.logHead, fieldNumber: 2)
     }
-    if !self.socketPath.isEmpty {
-      try visitor.visitSingularStringField(value: self.socketPath, fieldNumber: 3)
+    if self.reachable != false {
+      try visitor.visitSingularBoolField(value: self.reachable, fieldNumber: 3)
     }
-    if !self.dataDir.isEmpty {
-      try visitor.visitSingularStringField(value: self.dataDir, fieldNumber: 4)
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 4)
     }
-    if self.pid != 0 {
-      try visitor.visitSingularInt64Field(value: self.pid, fieldNumber: 5)
+    if self.holdsDuties != false {
+      try visitor.visitSingularBoolField(value: self.holdsDuties, fieldNumber: 5)
     }
-    if self.connectionsOpen != 0 {
-      try visitor.visitSingularUInt64Field(value: self.connectionsOpen, fieldNumber: 6)
+    if self.writeTurns != 0 {
+      try visitor.visitSingularUInt64Field(value: self.writeTurns, fieldNumber: 6)
     }
-    if self.connectionsTotal != 0 {
-      try visitor.visitSingularUInt64Field(value: self.connectionsTotal, fieldNumber: 7)
+    if self.catchUps != 0 {
+      try visitor.visitSingularUInt64Field(value: self.catchUps, fieldNumber: 7)
     }
-    if self.requestsTotal != 0 {
-      try visitor.visitSingularUInt64Field(value: self.requestsTotal, fieldNumber: 8)
+    if self.changesWritten != 0 {
+      try visitor.visitSingularUInt64Field(value: self.changesWritten, fieldNumber: 8)
     }
-    if self.sessions != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sessions, fieldNumber: 9)
-    }
-    if self.maxFrameBytes != 0 {
-      try visitor.visitSingularUInt32Field(value: self.maxFrameBytes, fieldNumber: 10)
-    }
-    if self.jobs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.jobs, fieldNumber: 11)
-    }
-    if self.jobsQueued != 0 {
-      try visitor.visitSingularUInt64Field(value: self.jobsQueued, fieldNumber: 12)
-    }
-    if self.jobsRunning != 0 {
-      try visitor.visitSingularUInt64Field(value: self.jobsRunning, fieldNumber: 13)
-    }
-    if self.claimsWaiting != 0 {
-      try visitor.visitSingularUInt64Field(value: self.claimsWaiting, fieldNumber: 14)
-    }
-    if self.streamsOpen != 0 {
-      try visitor.visitSingularUInt64Field(value: self.streamsOpen, fieldNumber: 15)
-    }
-    if self.connectionsPaused != 0 {
-      try visitor.visitSingularUInt64Field(value: self.connectionsPaused, fieldNumber: 16)
+    if self.lastTurnUs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastTurnUs, fieldNumber: 9)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: RipInfoResponse, rhs: RipInfoResponse) -> Bool {
-    if lhs.version != rhs.version {return false}
-    if lhs.uptimeSeconds != rhs.uptimeSeconds {return false}
-    if lhs.socketPath != rhs.socketPath {return false}
-    if lhs.dataDir != rhs.dataDir {return false}
-    if lhs.pid != rhs.pid {return false}
-    if lhs.connectionsOpen != rhs.connectionsOpen {return false}
-    if lhs.connectionsTotal != rhs.connectionsTotal {return false}
-    if lhs.requestsTotal != rhs.requestsTotal {return false}
-    if lhs.sessions != rhs.sessions {return false}
-    if lhs.maxFrameBytes != rhs.maxFrameBytes {return false}
-    if lhs.jobs != rhs.jobs {return false}
-    if lhs.jobsQueued != rhs.jobsQueued {return false}
-    if lhs.jobsRunning != rhs.jobsRunning {return false}
-    if lhs.claimsWaiting != rhs.claimsWaiting {return false}
-    if lhs.streamsOpen != rhs.streamsOpen {return false}
-    if lhs.connectionsPaused != rhs.connectionsPaused {return false}
+  public static func ==(lhs: RipSharedStoreHealth, rhs: RipSharedStoreHealth) -> Bool {
+    if lhs.schemaVersion != rhs.schemaVersion {return false}
+    if lhs.logHead != rhs.logHead {return false}
+    if lhs.reachable != rhs.reachable {return false}
+    if lhs.lastError != rhs.lastError {return false}
+    if lhs.holdsDuties != rhs.holdsDuties {return false}
+    if lhs.writeTurns != rhs.writeTurns {return false}
+    if lhs.catchUps != rhs.catchUps {return false}
+    if lhs.changesWritten != rhs.changesWritten {return false}
+    if lhs.lastTurnUs != rhs.lastTurnUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,54 @@
+import RipEngine
+import RipProto
+import Synchronization
+
+/// The journal of a shared store's engine: the changes of the write turn under way, numbered
+/// after the last record of the shared log, appended to it when the turn ends. Open only while
+/// this daemon holds the write turn; opened and closed under the engine's lock.
+final class LogBatch: Journal {
+    struct Entry: Sendable {
+        let record: SharedLog.Record
+        let durability: Durability?
+    }
+
+    private struct State {
+        var next: UInt64 = 1
+        var isOpen = false
+        var entries: [Entry] = []
+    }
+
+    private let state = Mutex(State())
+
+    var nextSequence: UInt64 { state.withLock { $0.next } }
+
+    var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    @discardableResult
+    func append(_ mutation: RipMutation, durability: Durability?) -> UInt64 {
+        state.withLock { state in
+            let sequence = state.next
+            state.next += 1
+            state.entries.append(Entry(record: .init(sequence: sequence, mutation: mutation), durability: durability))
+            return sequence
+        }
+    }
+
+    /// Starts a turn's batch after the log's last record, `head`.
+    func open(after head: UInt64) {
+        state.withLock { $0 = State(next: head + 1, isOpen: true) }
+    }
+
+    /// Ends the turn's batch and hands over its changes.
+    func close() -> [Entry] {
+        state.withLock { state in
+            state.isOpen = false
+            defer { state.entries = [] }
+            return state.entries
+        }
+    }
+
+    /// Numbers on from `head` (records another daemon appended, or a turn given up).
+    func follow(_ head: UInt64) {
+        state.withLock { $0.next = head + 1 }
+    }
+}

@@ -1,0 +1,432 @@
+import Logging
+import PostgresNIO
+import RipBase
+import RipCore
+import RipEngine
+import RipProto
+import ServiceLifecycle
+import Synchronization
+
+/// The engine of a daemon that shares its state with others through PostgreSQL.
+///
+/// Every daemon on the database keeps the whole state in memory, as the embedded engine does,
+/// and the database holds one ordered log of the changes all of them made (`SharedLog`): the
+/// same `RipMutation` records, applied by the same `RipState.apply`, in the same order on
+/// every daemon. A change is decided only while this daemon holds the write turn (an advisory
+/// lock held by an open transaction) and has applied every record before it, so it is decided
+/// on the state every other daemon will have when they apply it; the turn's changes are
+/// appended in that transaction and answered once it committed. A read first applies what the
+/// others committed before the call arrived (one query), so a daemon reads its own writes and
+/// everyone else's. Records others append are applied as they are announced (LISTEN/NOTIFY)
+/// and at least once a second, which wakes watchers and parked claims here.
+///
+/// One task (`run`) does every database round trip in turn: a write turn (lock, catch up, let
+/// the waiting calls decide, append, commit) or a catch-up for waiting reads.
+public final class PostgresEngine: StateEngine, Service {
+    private struct Waiter: Sendable {
+        let runner: (any TaskRunner)?
+        let body: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    private struct Queue: Sendable {
+        var writers: [Waiter] = []
+        var readers: [Waiter] = []
+        /// Records were announced: catch up even with no call waiting.
+        var follow = false
+        /// A write turn is held and caught up: reads run at once.
+        var writing = false
+        /// Bodies of the turn that have not returned yet, and who waits for the last.
+        var running = 0
+        var turnDone: CheckedContinuation<Void, Never>?
+        /// The last record of the shared log applied here.
+        var head: UInt64 = 0
+        var stopped = false
+        /// The store failed the last round trip: logged once, and once more when it answers again.
+        var unreachable = false
+        var health = RipSharedStoreHealth.with {
+            $0.schemaVersion = UInt32(Schema.version)
+            $0.reachable = true
+        }
+    }
+
+    private let inner: EmbeddedEngine
+    private let batch: LogBatch
+    /// The connection turns and catch-ups use, one at a time, and the one that listens.
+    private let connection: StoreConnection
+    private let listener: PostgresLocation
+    private let location: String
+    private let logger: Logger
+    private let queue = Mutex(Queue())
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let readiedHook = Mutex<(@Sendable () -> Void)?>(nil)
+    /// How long a write turn or a catch-up may take before its calls get UNAVAILABLE.
+    private let timeout: Duration
+
+    public var clock: EngineClock { inner.clock }
+    public var isJournaled: Bool { true }
+    public var takesTurns: Bool { true }
+    public var holdsDuties: Bool { duties.load(ordering: .acquiring) }
+    private let duties = Atomic<Bool>(false)
+
+    /// Migrates the database (`Schema`) and builds the state from the whole shared log.
+    public init(
+        location: PostgresLocation, timeout: Duration = .seconds(10), logger: Logger,
+        clock: @escaping EngineClock = EmbeddedEngine.wallClock
+    ) async throws {
+        self.timeout = timeout
+        connection = StoreConnection(location, logger: logger)
+        listener = location
+        self.location = location.description
+        self.logger = logger
+        batch = LogBatch()
+        inner = EmbeddedEngine(journal: batch, clock: clock)
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        do {
+            let connection = try await connection.get()
+            try await Schema.migrate(on: connection, logger: logger)
+            try await catchUp(on: connection)
+        } catch {
+            await connection.close()
+            throw PostgresStoreError("PostgreSQL store \(location): \(PostgresStoreError.describe(error))")
+        }
+    }
+
+    /// The last record of the shared log applied here.
+    public var head: UInt64 { queue.withLock { $0.head } }
+
+    /// How this daemon stands with the store (`Info`).
+    public func health() -> RipSharedStoreHealth {
+        var health = queue.withLock { queue in
+            var health = queue.health
+            health.logHead = queue.head
+            return health
+        }
+        health.holdsDuties = holdsDuties
+        return health
+    }
+
+    /// Called (on the engine's task) when records another daemon appended readied jobs: parked
+    /// claims here may take them.
+    public func onReadiedJobs(_ hook: @escaping @Sendable () -> Void) {
+        readiedHook.withLock { $0 = hook }
+    }
+
+    // MARK: Turns
+
+    public func turn(_ kind: TurnKind, on runner: (any TaskRunner)?, _ body: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        let waiter = Waiter(runner: runner, body: body)
+        let now: Result<Void, any Error>? = queue.withLock { queue in
+            if queue.stopped { return .failure(RipError.unavailable("ripd is stopping")) }
+            if kind == .read && queue.writing { return .success(()) }
+            if kind == .read { queue.readers.append(waiter) } else { queue.writers.append(waiter) }
+            return nil
+        }
+        if let now { run(waiter, now) } else { wake.yield() }
+    }
+
+    private func run(_ waiter: Waiter, _ result: Result<Void, any Error>, then: (@Sendable () -> Void)? = nil) {
+        guard let runner = waiter.runner else {
+            waiter.body(result)
+            then?()
+            return
+        }
+        runner.execute {
+            waiter.body(result)
+            then?()
+        }
+    }
+
+    /// Serves turns until the daemon stops; then waiting calls get UNAVAILABLE.
+    public func run() async throws {
+        // Not awaited when stopping: a query on a connection the server dropped may never end.
+        let background = [Task { await listen() }, Task { await tick() }, Task { await holdDuties() }]
+        for await _ in wakes.cancelOnGracefulShutdown() { await drain() }
+        for task in background { task.cancel() }
+        await connection.close()
+        let (writers, readers) = queue.withLock { queue in
+            queue.stopped = true
+            defer { (queue.writers, queue.readers) = ([], []) }
+            return (queue.writers, queue.readers)
+        }
+        for waiter in writers + readers { run(waiter, .failure(RipError.unavailable("ripd is stopping"))) }
+    }
+
+    private func drain() async {
+        while true {
+            let (writers, readers, follow) = queue.withLock { queue in
+                defer { (queue.writers, queue.readers, queue.follow) = ([], [], false) }
+                return (queue.writers, queue.readers, queue.follow)
+            }
+            if writers.isEmpty && readers.isEmpty && !follow { return }
+            if writers.isEmpty {
+                await catchUp(releasing: readers)
+            } else {
+                await writeTurn(writers, readers: readers)
+            }
+        }
+    }
+
+    private func catchUp(releasing readers: [Waiter]) async {
+        let result: Result<Void, any Error>
+        do {
+            try await StoreDeadline.run(timeout, "catching up with the shared store") {
+                try await self.catchUp(on: try await self.connection.get())
+            }
+            result = .success(())
+            queue.withLock { $0.health.catchUps += 1 }
+            reached()
+        } catch {
+            let failure = storeError(error)
+            failed(failure)
+            result = .failure(failure)
+        }
+        for reader in readers { run(reader, result) }
+    }
+
+    /// Applies every record after `head`, page by page.
+    private func catchUp(on connection: PostgresConnection) async throws {
+        var readied = false
+        while true {
+            let records = try await SharedLog.records(after: head, on: connection, logger: logger)
+            guard let last = records.last else { break }
+            readied = inner.replay(records.lazy.map(\.mutation)) { [logger] mutation, error in
+                logger.warning("skipped a record of the shared log that does not apply", metadata: ["error": "\(error)"])
+            } || readied
+            queue.withLock { $0.head = last.sequence }
+            batch.follow(last.sequence)
+            if records.count < SharedLog.page { break }
+        }
+        if readied, let hook = readiedHook.withLock({ $0 }) { hook() }
+    }
+
+    /// One write turn: lock, catch up, let `writers` decide (and `readers` read), append what
+    /// they changed, commit; then their changes are durable. If anything fails, the state goes
+    /// back to what it was before the turn and every change of the turn fails with UNAVAILABLE.
+    private func writeTurn(_ writers: [Waiter], readers: [Waiter]) async {
+        let started = ContinuousClock.now
+        let turn = Turn()
+        do {
+            try await StoreDeadline.run(timeout, "a write turn on the shared store") {
+                try await self.connection.get().withTransaction(logger: self.logger) { connection in
+                    try await self.decide(writers, readers: readers, in: turn, on: connection)
+                }
+            }
+        } catch {
+            let failure = storeError(error)
+            failed(failure)
+            queue.withLock { $0.writing = false }
+            guard let before = turn.before.withLock({ $0 }) else {
+                // Nothing was decided: the calls fail before they ran.
+                for waiter in writers + readers { run(waiter, .failure(failure)) }
+                return
+            }
+            // What the turn decided is not in the log (or not known to be): back to before it.
+            let entries = (try? inner.access { _, _ in batch.isOpen ? batch.close() : turn.entries.withLock { $0 } }) ?? []
+            inner.reload { before }
+            batch.follow(head)
+            for entry in entries { entry.durability?.fail(failure) }
+            return
+        }
+        let entries = turn.entries.withLock { $0 }
+        let took = (ContinuousClock.now - started).components
+        queue.withLock { queue in
+            if let last = entries.last { queue.head = last.record.sequence }
+            queue.health.writeTurns += 1
+            queue.health.changesWritten += UInt64(entries.count)
+            queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
+        }
+        reached()
+        for entry in entries { entry.durability?.succeed() }
+    }
+
+    /// What a write turn decided, for its failure: the state before it and its changes.
+    private final class Turn: Sendable {
+        let before = Mutex<RipState?>(nil)
+        let entries = Mutex<[LogBatch.Entry]>([])
+    }
+
+    /// The inside of a write turn's transaction: lock, catch up, let `writers` decide (and
+    /// `readers` read), append what they changed. The caller commits.
+    private func decide(_ writers: [Waiter], readers: [Waiter], in turn: Turn, on connection: PostgresConnection) async throws {
+        try await SharedLog.lockForWriting(on: connection, logger: logger)
+        try await catchUp(on: connection)
+        let head = self.head
+        // Under the engine's lock: no change can fall between the copy and the opening.
+        let before = try inner.access { state, _ in
+            batch.open(after: head)
+            return state
+        }
+        turn.before.withLock { $0 = before }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.withLock { queue in
+                queue.writing = true
+                queue.running = writers.count
+                queue.turnDone = done
+            }
+            for reader in readers { run(reader, .success(())) }
+            for writer in writers { run(writer, .success(())) { self.left() } }
+        }
+        let entries = try inner.access { _, _ in batch.close() }
+        turn.entries.withLock { $0 = entries }
+        queue.withLock { $0.writing = false }
+        try await SharedLog.append(entries.map(\.record), on: connection, logger: logger)
+    }
+
+    /// A round trip failed: the connection is dropped if it broke, and the first failure of an
+    /// outage is logged (calls get the error meanwhile).
+    private func failed(_ failure: RipError) {
+        connection.forgetIfBroken()
+        let first = queue.withLock { queue in
+            defer {
+                queue.unreachable = true
+                queue.health.reachable = false
+                queue.health.lastError = failure.message
+            }
+            return !queue.unreachable
+        }
+        if first {
+            logger.error("the shared store failed; calls get UNAVAILABLE until it answers", metadata: ["error": "\(failure.message)"])
+        }
+    }
+
+    /// A round trip succeeded: the end of an outage is logged.
+    private func reached() {
+        let back = queue.withLock { queue in
+            defer {
+                queue.unreachable = false
+                queue.health.reachable = true
+                queue.health.lastError = ""
+            }
+            return queue.unreachable
+        }
+        if back {
+            logger.notice("the shared store answers again", metadata: ["store": "\(location)"])
+        }
+    }
+
+    private func left() {
+        let done = queue.withLock { queue -> CheckedContinuation<Void, Never>? in
+            queue.running -= 1
+            guard queue.running == 0 else { return nil }
+            defer { queue.turnDone = nil }
+            return queue.turnDone
+        }
+        done?.resume()
+    }
+
+    /// Asks for a catch-up with no call waiting.
+    private func follow() {
+        queue.withLock { $0.follow = true }
+        wake.yield()
+    }
+
+    /// Catches up whenever another daemon announces a commit; reconnects with backoff.
+    private func listen() async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await StoreConnection.with(listener, logger: logger) { connection in
+                    // The notifications end only when the connection does: stopping closes it.
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: SharedLog.channel) { notifications in
+                            follow()  // what was committed while nobody listened
+                            delay = .milliseconds(100)
+                            for try await notification in notifications {
+                                if let last = UInt64(notification.payload), last <= head { continue }
+                                follow()
+                            }
+                        }
+                    } onCancel: {
+                        _ = connection.close() as EventLoopFuture<Void>
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening to the shared store failed; retrying", metadata: ["error": "\(PostgresStoreError.describe(error))"])
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+
+    /// Takes the duties when no other daemon holds them: a session-level advisory lock on a
+    /// connection of its own, tried every second. The lock goes with the connection, so when its
+    /// holder dies (its connection closes) another daemon takes over within a second or two. A
+    /// holder checks its connection every second and stops at once when it broke.
+    private func holdDuties() async {
+        while !Task.isCancelled {
+            do {
+                try await StoreConnection.with(listener, logger: logger) { connection in
+                    while !Task.isCancelled {
+                        // A query on a connection the server dropped may never end: check, and bound it.
+                        try SharedLog.ensureOpen(connection)
+                        let (holding, logger) = (holdsDuties, logger)
+                        let holds = try await StoreDeadline.run(.seconds(5), "checking the duties lock") {
+                            if holding {
+                                try await connection.query("SELECT 1", logger: logger)
+                                return true
+                            }
+                            return try await SharedLog.tryDuties(on: connection, logger: logger)
+                        }
+                        if !holding && holds {
+                            duties.store(true, ordering: .releasing)
+                            logger.notice("this daemon runs the shared store's duties (sweeps, schedules, webhooks)")
+                        }
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                }
+            } catch {}
+            if duties.exchange(false, ordering: .acquiringAndReleasing) { logger.warning("gave up the shared store's duties: its connection broke") }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Catches up once a second in any case: a notification lost while reconnecting is late by
+    /// a second at most.
+    private func tick() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            follow()
+        }
+    }
+
+    private func storeError(_ error: any Error) -> RipError {
+        if let error = error as? RipError { return error }
+        return .unavailable("PostgreSQL store \(location): \(PostgresStoreError.describe(error))")
+    }
+
+    // MARK: The state, through the embedded engine
+
+    public func read<T: Sendable>(_ body: (borrowing RipState, UnixMillis) throws -> T) throws -> T {
+        try inner.read(body)
+    }
+
+    public func access<T: Sendable>(_ body: (inout RipState, UnixMillis) throws -> T) throws -> T {
+        try inner.access(body)
+    }
+
+    public func commit<Extra>(
+        changing change: EngineChange<Extra>, durability: Durability?
+    ) throws -> (applied: Applied, extra: Extra) {
+        try inner.commit(
+            changing: { state, now in
+                guard batch.isOpen else {
+                    throw RipError.unavailable("the shared store's write turn ended before this change was decided; retry")
+                }
+                return try change(&state, now)
+            }, durability: durability)
+    }
+
+    public func watch<T>(
+        starting start: (borrowing RipState, UnixMillis) throws -> T, _ watcher: @escaping EngineWatcher
+    ) throws -> (token: UInt64, start: T) {
+        try inner.watch(starting: start, watcher)
+    }
+
+    public func unwatch(_ token: UInt64) { inner.unwatch(token) }
+
+    public func snapshot() -> (state: RipState, lastSequence: UInt64) { inner.snapshot() }
+
+    public func releaseBlobs(with release: @escaping BlobRelease) { inner.releaseBlobs(with: release) }
+}

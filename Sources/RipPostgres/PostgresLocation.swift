@@ -1,0 +1,95 @@
+import Foundation
+import PostgresNIO
+
+/// Where a shared store lives: a PostgreSQL connection string, given to `--store` or read from
+/// `--store-file`.
+///
+/// `postgresql://USER[:PASSWORD]@[HOST][:PORT]/DATABASE[?host=…&port=…]` (or `postgres://`). A
+/// `host` that starts with `/` is the directory of the server's Unix socket; no host at all is
+/// Debian's default socket directory, `/var/run/postgresql`. TLS is not offered: the store is
+/// reached over a Unix socket or a trusted network.
+public struct PostgresLocation: Sendable, CustomStringConvertible {
+    public let configuration: PostgresConnection.Configuration
+    /// The server and database, without the password: for logs and error messages.
+    public let description: String
+
+    public init(_ string: String) throws(PostgresStoreError) {
+        guard let url = URLComponents(string: string), let scheme = url.scheme,
+            ["postgresql", "postgres"].contains(scheme)
+        else {
+            throw PostgresStoreError("a store is `embedded` or a postgresql://USER@HOST/DATABASE connection string")
+        }
+        var host = url.host.flatMap { $0.isEmpty ? nil : $0 }
+        var port = url.port
+        for item in url.queryItems ?? [] {
+            switch item.name {
+            case "host": host = item.value
+            case "port":
+                guard let value = item.value.flatMap(Int.init), (1...65535).contains(value) else {
+                    throw PostgresStoreError("port=\(item.value ?? "") is not a port number (1–65535)")
+                }
+                port = value
+            default:
+                throw PostgresStoreError("the connection string's parameter \(item.name) is not supported (only host and port)")
+            }
+        }
+        guard let user = url.user, !user.isEmpty else {
+            throw PostgresStoreError("the connection string names no user (postgresql://USER@…)")
+        }
+        let database = String(url.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else {
+            throw PostgresStoreError("the connection string names no database (postgresql://USER@HOST/DATABASE)")
+        }
+        let serverPort = port ?? 5432
+        if let port, !(1...65535).contains(port) { throw PostgresStoreError("port \(port) is not a port number (1–65535)") }
+        let socketDirectory = host == nil ? "/var/run/postgresql" : host?.hasPrefix("/") == true ? host : nil
+        var configuration: PostgresConnection.Configuration
+        if let socketDirectory {
+            let socket = socketDirectory + "/.s.PGSQL.\(serverPort)"
+            configuration = .init(unixSocketPath: socket, username: user, password: url.password, database: database)
+            description = "postgresql://\(user)@/\(database) on \(socket)"
+        } else {
+            let host = host ?? ""
+            configuration = .init(host: host, port: serverPort, username: user, password: url.password, database: database, tls: .disable)
+            description = "postgresql://\(user)@\(host):\(serverPort)/\(database)"
+        }
+        // A server that does not answer is reported as unavailable within seconds, not minutes.
+        configuration.options.connectTimeout = .seconds(5)
+        self.configuration = configuration
+    }
+
+    /// The connection string in `path`, which only its owner may read or write (0600): it may
+    /// hold a password, which a command line would show to every user in `ps`.
+    public init(file path: String) throws(PostgresStoreError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw PostgresStoreError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & 0o077 == 0 else {
+            throw PostgresStoreError(
+                "\(path) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PostgresStoreError("cannot read \(path) as UTF-8 text")
+        }
+        try self.init(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// What went wrong with the shared store, in words for the operator.
+public struct PostgresStoreError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+
+    /// `error` (from PostgresNIO, whose own description hides everything) in words: the
+    /// server's message and SQLSTATE, or what kept the connection from working.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] {
+            return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+}

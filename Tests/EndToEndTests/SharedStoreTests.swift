@@ -1,0 +1,234 @@
+import Foundation
+import RipClient
+import RipProto
+import Synchronization
+import Testing
+
+/// Several daemons on one PostgreSQL database (`ripd --store postgresql://…`): one state, seen
+/// and changed through any of them.
+@Suite("Shared store: several daemons on one PostgreSQL")
+struct SharedStoreTests {
+    @Test("two daemons share sessions, cookie jars, unique names, events and parked claims")
+    func twoDaemonsOneState() async throws {
+        let store = try await PostgresServer.shared().newDatabase()
+        let a = try await Daemon(store: store)
+        let b = try await Daemon(store: store)
+        let (clientA, clientB) = (try await a.client(), try await b.client())
+
+        // Read-your-writes across daemons: B answers with what A acknowledged, at once.
+        let shop = try await clientA.createSession(.with { $0.name = "shop"; $0.tags = ["eu"] })
+        #expect(try await clientB.getSession(.with { $0.session = "shop" }) == shop)
+        let taken = await #expect(throws: RipError.self) { _ = try await clientB.createSession(.with { $0.name = "shop" }) }
+        #expect(taken?.code == .alreadyExists)
+
+        _ = try await clientA.storeResponseCookies(.with {
+            $0.session = "shop"
+            $0.url = "https://example.com/login"
+            $0.setCookieLines = ["sid=abc; Path=/; HttpOnly", "lang=en"]
+        })
+        #expect(try await clientB.cookieHeader(.with { $0.session = "shop"; $0.url = "https://example.com/cart" }).header == "sid=abc; lang=en")
+
+        // A watcher on B sees what A does.
+        let events = try await clientB.watchEvents(.with { $0.sessions = true })
+        try await Daemon.waitForStreams(1, clientB)
+        let seen = Task { () -> RipSessionEvent.Kind? in
+            for try await event in events {
+                if case .session(let session) = event.kind, session.session.name == "second" { return session.kind }
+            }
+            return nil
+        }
+        _ = try await clientA.createSession(.with { $0.name = "second" })
+        #expect(try await seen.value == RipSessionEvent.Kind.created)
+
+        // A claim parked on B takes the job submitted through A.
+        let claim = Task { try await clientB.claim(.with { $0.workerID = "on-b"; $0.waitMs = 60_000 }) }
+        try await Daemon.waitForParkedClaims(1, clientB)
+        let job = try await clientA.submitJob(.with { $0.urls = ["https://example.com/"] })
+        let claimed = try #require(try await claim.value.jobs.first)
+        #expect(claimed.job.id == job.id)
+        _ = try await clientA.completeJob(.with { $0.jobID = job.id; $0.token = claimed.token; $0.summary = "done on b" })
+        #expect(try await clientB.getJob(.with { $0.jobID = job.id }).status == .completed)
+
+        let status = try await Ripctl(socketPath: b.socketPath)("status", "--json")
+        #expect((status.json["store"] as? String)?.hasPrefix("postgresql://ripd@/ripd_test_") == true, "\(status.stdout)")
+        let health = try #require(status.json["shared_store"] as? [String: Any], "\(status.stdout)")
+        #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 1)
+    }
+
+    @Test("2,000 jobs submitted through both daemons and worked by `ripctl worker run` on both run exactly once")
+    func jobsAcrossDaemons() async throws {
+        let store = try await PostgresServer.shared().newDatabase()
+        let daemons = [try await Daemon(store: store), try await Daemon(store: store)]
+        let ran = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-ran-\(UUID().uuidString.prefix(8))")
+        FileManager.default.createFile(atPath: ran.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: ran) }
+        var workers: [BackgroundRipctl] = []
+        for daemon in daemons + daemons {
+            workers.append(try await BackgroundRipctl(
+                ["worker", "run", "--concurrency", "4", "--exec", #"echo "$RIP_JOB_ID" >> "# + ran.path], socketPath: daemon.socketPath))
+        }
+        var submitted = Set<String>()
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            for daemon in daemons {
+                for part in 0..<4 {
+                    group.addTask {
+                        let client = try await daemon.client()
+                        var ids: [String] = []
+                        for index in 0..<250 {
+                            ids.append(try await client.submitJob(.with { $0.urls = ["https://example.com/\(part)/\(index)"] }).id)
+                        }
+                        return ids
+                    }
+                }
+            }
+            for try await ids in group { submitted.formUnion(ids) }
+        }
+        #expect(submitted.count == 2000)
+        let client = try await daemons[1].client()
+        try await waitForCompleted(2000, client)
+        for worker in workers { worker.process.signal(SIGTERM) }
+        for worker in workers { #expect(try await worker.exit(within: .seconds(60)) == 0) }
+        let lines = try String(contentsOf: ran, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 2000, "each job's command ran once")
+        #expect(Set(lines) == submitted)
+        let stats = try await client.jobStats(.init()).total
+        #expect(stats.completed == 2000 && stats.failed == 0 && stats.pending == 0 && stats.running == 0)
+    }
+
+    @Test("kill -9 of a daemon mid-batch: the other's workers finish its jobs once their leases run out")
+    func daemonKilledMidBatch() async throws {
+        let store = try await PostgresServer.shared().newDatabase()
+        let a = try await Daemon(store: store)
+        let clientA = try await a.client()
+        try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
+        let b = try await Daemon(store: store)
+        let clientB = try await b.client()
+        #expect(try await !clientB.info().sharedStore.holdsDuties, "one daemon at a time holds the duties")
+        var ids: [String] = []
+        for index in 0..<200 {
+            ids.append(try await clientA.submitJob(.with { $0.urls = ["https://example.com/\(index)"] }).id)
+        }
+        // A's worker holds jobs (each takes a while) when A dies; B's worker starts only then.
+        let workerA = try await BackgroundRipctl(
+            ["worker", "run", "--concurrency", "4", "--lease", "2", "--exec", "sleep 0.05"], socketPath: a.socketPath)
+        try await waitForCompleted(20, clientB)
+        _ = try await a.stop(signal: SIGKILL)
+        // A's duties (lease expiry among them) move to B once A's connection is gone.
+        try await Daemon.waitFor("B taking over the duties", clientB) { $0.sharedStore.holdsDuties }
+        _ = try await workerA.exit(within: .seconds(60))  // its daemon is gone: it stops
+        let leased = try await clientB.jobStats(.init()).total.running
+        let workerB = try await BackgroundRipctl(
+            ["worker", "run", "--concurrency", "8", "--exec", "true"], socketPath: b.socketPath)
+        try await waitForCompleted(200, clientB)
+        workerB.process.signal(SIGTERM)
+        #expect(try await workerB.exit(within: .seconds(60)) == 0)
+        let stats = try await clientB.jobStats(.init()).total
+        #expect(stats.completed == 200 && stats.failed == 0, "every job completed, none lost")
+        #expect(leased > 0, "A's worker held jobs when A died (\(leased))")
+    }
+
+    @Test("the database stopped and started under load: UNAVAILABLE meanwhile, served again after, nothing acknowledged lost")
+    func databaseOutage() async throws {
+        let server = try await PostgresServer.own()
+        do {
+            let store = try await server.newDatabase()
+            let daemon = try await Daemon(store: store)
+            let tally = Tally()
+            let load = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<4 {
+                        group.addTask {
+                            let client = try await daemon.client()
+                            var index = 0
+                            while !tally.stop.load(ordering: .relaxed) {
+                                index += 1
+                                let name = "w\(writer)-\(index)"
+                                do {
+                                    _ = try await client.createSession(.with { $0.name = name })
+                                    tally.acknowledged.withLock { $0.append(name) }
+                                } catch let error as RipError {
+                                    tally.refusals.withLock { $0.append(error) }
+                                    try await Task.sleep(for: .milliseconds(5))  // a client's retry pause, not a wait for an event
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            try await waitUntil("100 sessions acknowledged") { tally.acknowledged.withLock { $0.count } >= 100 }
+            try await server.down()
+            try await waitUntil("a call refused while the database is down", daemon: daemon) { tally.refusals.withLock { !$0.isEmpty } }
+            let before = tally.acknowledged.withLock { $0.count }
+            try await server.up()
+            try await waitUntil("100 more sessions acknowledged after the restart", daemon: daemon) { tally.acknowledged.withLock { $0.count } >= before + 100 }
+            tally.stop.store(true, ordering: .relaxed)
+            try await load.value
+            for error in tally.refusals.withLock({ $0 }) {
+                #expect(error.code == .unavailable && error.message.contains("PostgreSQL store"), "\(error)")
+            }
+            // A daemon started afresh on the database has every acknowledged session.
+            _ = try await daemon.stop()
+            let fresh = try await Daemon(store: store)
+            let names = Set(try await fresh.client().listSessions().sessions.map(\.name))
+            let missing = tally.acknowledged.withLock { $0 }.filter { !names.contains($0) }
+            #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(10))")
+            _ = try await fresh.stop()
+        } catch {
+            try? await server.remove()
+            throw error
+        }
+        try await server.remove()
+    }
+
+    @Test("the schema is versioned: ripd migrate, a newer schema refused, bad --store and --store-file refused")
+    func schemaAndOptions() async throws {
+        let server = try PostgresServer.shared()
+        let (database, store) = try await server.newDatabaseNamed()
+        let first = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
+        #expect(first.status == 0 && first.json["schema_version"] as? Int == 1 && first.json["was"] as? Int == 0, "\(first.stderr)")
+        let again = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
+        #expect(again.json["was"] as? Int == 1)
+        #expect(try await server.sql("SELECT max(version) FROM ripd_schema", database: database) == "1")
+
+        try await server.sql("INSERT INTO ripd_schema (version, summary) VALUES (99, 'from the future')", database: database)
+        let refused = try await Daemon.runToExit(["--store", store, "--socket", "/tmp/ripd-never-\(UUID().uuidString.prefix(6)).sock"])
+        #expect(refused.status != 0 && refused.stderr.contains("version 99"), "\(refused.stderr)")
+
+        for (bad, says) in [
+            ("mysql://u@h/db", "connection string"), ("postgresql://@/db", "no user"), ("postgresql://u@/", "no database"),
+            ("postgresql://u@/db?sslmode=require", "sslmode"), ("postgresql://u@/db?port=70000", "port"),
+        ] {
+            let result = try await Daemon.runToExit(["--store", bad, "--socket", "/tmp/x.sock"])
+            #expect(result.status != 0 && result.stderr.contains(says), "\(bad): \(result.stderr)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-store-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data((store + "\n").utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let open = try await Daemon.runToExit(["migrate", "--store-file", file.path])
+        #expect(open.status != 0 && open.stderr.contains("chmod 600"), "\(open.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let closed = try await Daemon.runToExit(["migrate", "--store-file", file.path])
+        #expect(closed.status != 0 && closed.stderr.contains("version 99"), "the file's string was used: \(closed.stderr)")
+    }
+
+    private func waitForCompleted(_ count: UInt64, _ client: RipClient) async throws {
+        try await waitUntil("\(count) jobs completed") { try await client.jobStats(.init()).total.completed >= count }
+    }
+
+    private func waitUntil(_ what: String, daemon: Daemon? = nil, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !(try await condition()) {
+            try #require(ContinuousClock.now < deadline, "never saw \(what); ripd's log: \(daemon?.process.errors.text ?? "-")")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// What the load of the outage test saw.
+private final class Tally: Sendable {
+    let acknowledged = Mutex<[String]>([])
+    let refusals = Mutex<[RipError]>([])
+    let stop = Atomic<Bool>(false)
+}
