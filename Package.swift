@@ -151,10 +151,13 @@ let package = Package(
         // Fixtures/http-state: the IETF cookie suite, read from the source tree.
         .testTarget(name: "RipCoreTests", dependencies: ["RipCore", proto("RipBase")], exclude: ["Fixtures"]),
         // Fixtures/golden: a data directory written by an earlier build, recovered by every later one.
+        // The engine conformance tests run against the shared engine too (RipPostgres).
         .testTarget(
             name: "RipStorageTests",
             dependencies: [
-                "RipStorage", "RipEngine", "RipCore", proto("RipBase"),
+                "RipStorage", "RipEngine", "RipCore", "RipPostgres", proto("RipBase"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -36,7 +36,9 @@ struct ArtifactMethods {
         let store = self.store, uploads = self.uploads, limits = self.limits, pool = self.pool
         let blobStore = self.blobs
         let requireBlobs: @Sendable () throws -> BlobStore = {
-            guard let blobStore else { throw RipError.unavailable("artifacts need a data directory") }
+            guard let blobStore else {
+                throw RipError(.unimplemented, "this ripd keeps no artifact contents: a shared (PostgreSQL) store does not hold them yet")
+            }
             return blobStore
         }
 

@@ -1,19 +1,24 @@
 import Foundation
+import Logging
+import PostgresNIO
 import RipBase
 import RipCore
 import RipEngine
+import RipPostgres
 import RipProto
 import RipStorage
 import Synchronization
 import Testing
 
 /// What every `StateEngine` must do, run against each engine there is: the embedded engine in
-/// memory only and on the write-ahead log. Another engine joins by adding itself to `all`.
+/// memory only and on the write-ahead log, and the shared engine on PostgreSQL (the private
+/// server tools/test starts; RIPD_TEST_POSTGRES names its socket directory). Another engine
+/// joins by adding itself to `all`. Changes are made in turns (`inTurn`), as a daemon makes them.
 struct EngineUnderTest: Sendable, CustomTestStringConvertible {
     let name: String
     /// Whether what it acknowledged survives reopening the same directory.
     let isDurable: Bool
-    let open: @Sendable (_ directory: String) throws -> OpenEngine
+    let open: @Sendable (_ directory: String) async throws -> OpenEngine
 
     var testDescription: String { name }
 
@@ -28,8 +33,48 @@ struct EngineUnderTest: Sendable, CustomTestStringConvertible {
         return OpenEngine(engine: engine, close: { try await storage.close() })
     }
 
-    static let all = [memory, writeAheadLog]
+    /// A database per directory: reopening the directory reopens the database.
+    static let shared = EngineUnderTest(name: "shared, on PostgreSQL", isDurable: true) { directory in
+        let location = try await TestDatabase.location(for: directory)
+        let engine = try await PostgresEngine(location: location, logger: Logger(label: "conformance"))
+        let running = Task { try await engine.run() }
+        return OpenEngine(engine: engine, close: {
+            running.cancel()
+            try await running.value
+        })
+    }
+
+    static let all = [memory, writeAheadLog, shared]
     static let durable = all.filter(\.isDurable)
+}
+
+/// The databases of the shared engine's runs, on the private test server.
+enum TestDatabase {
+    /// The database for `directory` (made on first use).
+    static func location(for directory: String) async throws -> PostgresLocation {
+        let server = ProcessInfo.processInfo.environment["RIPD_TEST_POSTGRES"] ?? ""
+        guard !server.isEmpty else {
+            throw PostgresStoreError(
+                "the shared engine's tests need a PostgreSQL server: run tools/test, or "
+                    + "`export RIPD_TEST_POSTGRES=$(tools/postgres-private start)`")
+        }
+        let name = "ripd_engine_" + directory.split(separator: "-").last!.lowercased()
+        let admin = try PostgresLocation("postgresql://ripd@/postgres?host=\(server)")
+        let connection = try await PostgresConnection.connect(configuration: admin.configuration, id: 1, logger: Logger(label: "conformance"))
+        do {
+            let rows = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: Logger(label: "conformance"))
+            var exists = false
+            for try await count in rows.decode(Int64.self) { exists = count > 0 }
+            if !exists {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "conformance"))
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return try PostgresLocation("postgresql://ripd@/\(name)?host=\(server)")
+    }
 }
 
 struct OpenEngine: Sendable {
@@ -56,7 +101,7 @@ private func withDirectory<T>(_ body: (String) async throws -> T) async rethrows
 /// Opens `under` in a fresh directory, runs `body` against its engine, and closes it.
 private func withEngine(_ under: EngineUnderTest, _ body: (any StateEngine) async throws -> Void) async throws {
     try await withDirectory { directory in
-        let open = try under.open(directory)
+        let open = try await under.open(directory)
         try await body(open.engine)
         try await open.close()
     }
@@ -70,18 +115,14 @@ private func creation(_ name: String) -> RipMutation {
     }
 }
 
-/// Commits `mutation` and returns once the engine says it is durable.
+/// Commits `mutation` in a turn and returns once the engine says it is durable.
 private func commitDurably(_ engine: any StateEngine, _ mutation: RipMutation) async throws -> Applied {
-    let applied = Mutex<Applied?>(nil)
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        do {
-            let result = try engine.commit(mutation, durability: Durability(runner: nil) { continuation.resume(with: $0) })
-            applied.withLock { $0 = result }
-        } catch {
-            continuation.resume(throwing: error)
-        }
+    let (durable, report) = AsyncStream.makeStream(of: Result<Void, any Error>.self)
+    let applied = try await engine.inTurn {
+        try engine.commit(mutation, durability: Durability(runner: nil) { report.yield($0); report.finish() })
     }
-    return try #require(applied.withLock { $0 })
+    for await result in durable { try result.get() }
+    return applied
 }
 
 private func sessionNames(_ engine: any StateEngine) throws -> [String] {
@@ -110,9 +151,9 @@ struct EngineConformanceTests {
         let published = Atomic(0)
         let (token, _) = try engine.watch(starting: { _, _ in }) { _ in published.add(1, ordering: .relaxed) }
         let sequence = engine.snapshot().lastSequence
-        #expect(throws: RipError.self) { try engine.commit(creation("kept")) }  // the name is taken
-        #expect(throws: RipError.self) {
-            try engine.commit(.with { $0.deleteSessions = .with { $0.sessions = ["no such session"] } })
+        await #expect(throws: RipError.self) { try await engine.inTurn { try engine.commit(creation("kept")) } }  // the name is taken
+        await #expect(throws: RipError.self) {
+            try await engine.inTurn { try engine.commit(.with { $0.deleteSessions = .with { $0.sessions = ["no such session"] } }) }
         }
         #expect(engine.snapshot().lastSequence == sequence)
         #expect(try sessionNames(engine) == ["kept"])
@@ -125,14 +166,16 @@ struct EngineConformanceTests {
     func emptyChange(_ under: EngineUnderTest) async throws {
         try await withEngine(under) { engine in
         let sequence = engine.snapshot().lastSequence
-        let reported = Atomic(false)
-        let (_, extra) = try engine.commit(
-            changing: { _, _ in (nil, Applied(), "unchanged") },
-            durability: Durability(runner: nil) { result in
-                if case .success = result { reported.store(true, ordering: .relaxed) }
-            })
+        let (extra, wasReported) = try await engine.inTurn {
+            let reported = Atomic(false)
+            let (_, extra) = try engine.commit(
+                changing: { _, _ in (nil, Applied(), "unchanged") },
+                durability: Durability(runner: nil) { result in
+                    if case .success = result { reported.store(true, ordering: .relaxed) }
+                })
+            return (extra, reported.load(ordering: .relaxed))
+        }
         #expect(extra == "unchanged")
-        let wasReported = reported.load(ordering: .relaxed)
         #expect(wasReported, "durability was not reported at once")
         #expect(engine.snapshot().lastSequence == sequence)
         }
@@ -183,12 +226,12 @@ struct EngineConformanceTests {
         try await withDirectory { directory in
             var expected: ([String], UInt64) = ([], 0)
             do {
-                let open = try under.open(directory)
+                let open = try await under.open(directory)
                 for n in 0..<20 { _ = try await commitDurably(open.engine, creation("s\(n)")) }
                 expected = (try sessionNames(open.engine), open.engine.snapshot().lastSequence)
                 try await open.close()
             }  // the engine and its directory lock go here
-            let open = try under.open(directory)
+            let open = try await under.open(directory)
             #expect(try sessionNames(open.engine) == expected.0 && expected.0.count == 20)
             #expect(open.engine.snapshot().lastSequence == expected.1)
             try await open.close()
