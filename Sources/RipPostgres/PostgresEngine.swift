@@ -33,8 +33,10 @@ public final class PostgresEngine: StateEngine, Service {
         var readers: [Waiter] = []
         /// Records were announced: catch up even with no call waiting.
         var follow = false
-        /// A write turn is held and caught up: reads run at once.
-        var writing = false
+        /// This daemon holds the write lock (since `lockedSince`) and has applied every record:
+        /// reads run at once, and a write turn needs no lock and no catch-up.
+        var locked = false
+        var lockedSince = ContinuousClock.now
         /// Bodies of the turn that have not returned yet, and who waits for the last.
         var running = 0
         var turnDone: CheckedContinuation<Void, Never>?
@@ -62,6 +64,8 @@ public final class PostgresEngine: StateEngine, Service {
     private let readiedHook = Mutex<(@Sendable () -> Void)?>(nil)
     /// How long a write turn or a catch-up may take before its calls get UNAVAILABLE.
     private let timeout: Duration
+    /// Records between the snapshots the duty holder saves.
+    private let snapshotRecords: UInt64
 
     public var clock: EngineClock { inner.clock }
     public var isJournaled: Bool { true }
@@ -71,10 +75,11 @@ public final class PostgresEngine: StateEngine, Service {
 
     /// Migrates the database (`Schema`) and builds the state from the whole shared log.
     public init(
-        location: PostgresLocation, timeout: Duration = .seconds(10), logger: Logger,
+        location: PostgresLocation, timeout: Duration = .seconds(10), snapshotRecords: UInt64 = 100_000, logger: Logger,
         clock: @escaping EngineClock = EmbeddedEngine.wallClock
     ) async throws {
         self.timeout = timeout
+        self.snapshotRecords = max(snapshotRecords, 1)
         connection = StoreConnection(location, logger: logger)
         listener = location
         self.location = location.description
@@ -85,6 +90,7 @@ public final class PostgresEngine: StateEngine, Service {
         do {
             let connection = try await connection.get()
             try await Schema.migrate(on: connection, logger: logger)
+            try await restore(on: connection, lacking: 0)
             try await catchUp(on: connection)
         } catch {
             await connection.close()
@@ -118,7 +124,7 @@ public final class PostgresEngine: StateEngine, Service {
         let waiter = Waiter(runner: runner, body: body)
         let now: Result<Void, any Error>? = queue.withLock { queue in
             if queue.stopped { return .failure(RipError.unavailable("ripd is stopping")) }
-            if kind == .read && queue.writing { return .success(()) }
+            if kind == .read && queue.locked { return .success(()) }
             if kind == .read { queue.readers.append(waiter) } else { queue.writers.append(waiter) }
             return nil
         }
@@ -164,6 +170,7 @@ public final class PostgresEngine: StateEngine, Service {
             } else {
                 await writeTurn(writers, readers: readers)
             }
+            if !queue.withLock({ $0.locked }) { await snapshotIfDue() }
         }
     }
 
@@ -189,7 +196,12 @@ public final class PostgresEngine: StateEngine, Service {
         var readied = false
         while true {
             let records = try await SharedLog.records(after: head, on: connection, logger: logger)
-            guard let last = records.last else { break }
+            guard let first = records.first, let last = records.last else { break }
+            if first.sequence > head + 1 {
+                // The records this daemon lacks were cut after a snapshot: start from it.
+                try await restore(on: connection, lacking: head + 1)
+                continue
+            }
             readied = inner.replay(records.lazy.map(\.mutation)) { [logger] mutation, error in
                 logger.warning("skipped a record of the shared log that does not apply", metadata: ["error": "\(error)"])
             } || readied
@@ -200,22 +212,76 @@ public final class PostgresEngine: StateEngine, Service {
         if readied, let hook = readiedHook.withLock({ $0 }) { hook() }
     }
 
+    /// Replaces the state with the newest snapshot, which must cover `lacking` (a record this
+    /// daemon has not applied and the log no longer holds; 0 when starting: any snapshot, if
+    /// there is one). Watchers miss what happened between.
+    private func restore(on connection: PostgresConnection, lacking: UInt64) async throws {
+        let newest = try await SharedLog.latestSnapshot(on: connection, logger: logger)
+        if newest == nil && lacking == 0 { return }
+        guard let (sequence, snapshot) = newest, sequence >= lacking else {
+            throw PostgresStoreError("record \(lacking) of ripd_log is gone and no snapshot covers it")
+        }
+        let state = RipState(snapshot: snapshot)
+        inner.reload { state }
+        queue.withLock { queue in
+            queue.head = sequence
+            queue.health.snapshotSequence = sequence
+        }
+        batch.follow(sequence)
+        logger.info("started from the shared store's snapshot", metadata: ["sequence": "\(sequence)"])
+    }
+
+    /// Between turns (no batch open: the state is exactly the records up to `head`), the
+    /// holder of the duties saves a snapshot once `snapshotRecords` records followed the last.
+    private func snapshotIfDue() async {
+        guard holdsDuties else { return }
+        let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
+        guard head >= last + snapshotRecords else { return }
+        let state = inner.snapshot().state
+        do {
+            try await StoreDeadline.run(timeout * 6, "saving a snapshot of the shared store") {
+                try await SharedLog.saveSnapshot(
+                    state.snapshot(lastSequence: head), after: head, on: try await self.connection.get(), logger: self.logger)
+            }
+            queue.withLock { $0.health.snapshotSequence = head }
+            logger.info("saved a snapshot of the shared store", metadata: ["sequence": "\(head)"])
+        } catch {
+            failed(storeError(error))
+        }
+    }
+
     /// One write turn: lock, catch up, let `writers` decide (and `readers` read), append what
     /// they changed, commit; then their changes are durable. If anything fails, the state goes
     /// back to what it was before the turn and every change of the turn fails with UNAVAILABLE.
+    /// One write turn: take the write lock unless this daemon still holds it (then catch up),
+    /// let `writers` decide (and `readers` read), append what they changed in one statement
+    /// (its own transaction), which makes their changes durable. The lock is kept for the next
+    /// turn while calls wait for one, up to `lockStreak`, and released otherwise: other daemons
+    /// get their turn. If anything fails, the state goes back to what it was before the turn,
+    /// every change of the turn fails with UNAVAILABLE, and the connection is dropped (which
+    /// releases the lock).
     private func writeTurn(_ writers: [Waiter], readers: [Waiter]) async {
         let started = ContinuousClock.now
         let turn = Turn()
         do {
             try await StoreDeadline.run(timeout, "a write turn on the shared store") {
-                try await self.connection.get().withTransaction(logger: self.logger) { connection in
-                    try await self.decide(writers, readers: readers, in: turn, on: connection)
+                let connection = try await self.connection.get()
+                if !self.queue.withLock({ $0.locked }) {
+                    try await SharedLog.lockForWriting(on: connection, logger: self.logger)
+                    self.queue.withLock { queue in
+                        queue.locked = true
+                        queue.lockedSince = .now
+                    }
+                    try await self.catchUp(on: connection)
                 }
+                try await self.decide(writers, readers: readers, in: turn)
+                try await SharedLog.append(turn.entries.withLock { $0 }.map(\.record), on: connection, logger: self.logger)
             }
         } catch {
             let failure = storeError(error)
+            queue.withLock { $0.locked = false }
+            await connection.close()  // releases the lock, whatever state the connection is in
             failed(failure)
-            queue.withLock { $0.writing = false }
             guard let before = turn.before.withLock({ $0 }) else {
                 // Nothing was decided: the calls fail before they ran.
                 for waiter in writers + readers { run(waiter, .failure(failure)) }
@@ -230,14 +296,31 @@ public final class PostgresEngine: StateEngine, Service {
         }
         let entries = turn.entries.withLock { $0 }
         let took = (ContinuousClock.now - started).components
-        queue.withLock { queue in
+        let keep = queue.withLock { queue in
             if let last = entries.last { queue.head = last.record.sequence }
             queue.health.writeTurns += 1
             queue.health.changesWritten += UInt64(entries.count)
             queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
+            return !queue.writers.isEmpty && ContinuousClock.now - queue.lockedSince < Self.lockStreak
         }
         reached()
         for entry in entries { entry.durability?.succeed() }
+        if !keep { await unlock() }
+    }
+
+    /// How long one daemon keeps the write lock while its calls keep waiting for turns.
+    static let lockStreak = Duration.milliseconds(20)
+
+    /// Releases the write lock; if that fails, drops the connection (which releases it too).
+    private func unlock() async {
+        queue.withLock { $0.locked = false }
+        do {
+            try await StoreDeadline.run(timeout, "releasing the write lock") {
+                try await SharedLog.unlock(on: try await self.connection.get(), logger: self.logger)
+            }
+        } catch {
+            await connection.close()
+        }
     }
 
     /// What a write turn decided, for its failure: the state before it and its changes.
@@ -246,11 +329,9 @@ public final class PostgresEngine: StateEngine, Service {
         let entries = Mutex<[LogBatch.Entry]>([])
     }
 
-    /// The inside of a write turn's transaction: lock, catch up, let `writers` decide (and
-    /// `readers` read), append what they changed. The caller commits.
-    private func decide(_ writers: [Waiter], readers: [Waiter], in turn: Turn, on connection: PostgresConnection) async throws {
-        try await SharedLog.lockForWriting(on: connection, logger: logger)
-        try await catchUp(on: connection)
+    /// The deciding part of a write turn, with the lock held and every record applied: the
+    /// waiting calls run (writers change, readers read) and the batch of changes is closed.
+    private func decide(_ writers: [Waiter], readers: [Waiter], in turn: Turn) async throws {
         let head = self.head
         // Under the engine's lock: no change can fall between the copy and the opening.
         let before = try inner.access { state, _ in
@@ -260,7 +341,6 @@ public final class PostgresEngine: StateEngine, Service {
         turn.before.withLock { $0 = before }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             queue.withLock { queue in
-                queue.writing = true
                 queue.running = writers.count
                 queue.turnDone = done
             }
@@ -269,8 +349,6 @@ public final class PostgresEngine: StateEngine, Service {
         }
         let entries = try inner.access { _, _ in batch.close() }
         turn.entries.withLock { $0 = entries }
-        queue.withLock { $0.writing = false }
-        try await SharedLog.append(entries.map(\.record), on: connection, logger: logger)
     }
 
     /// A round trip failed: the connection is dropped if it broke, and the first failure of an

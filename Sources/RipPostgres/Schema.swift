@@ -22,7 +22,18 @@ public enum Schema {
                     committed_at timestamptz NOT NULL DEFAULT now()
                 )
                 """
-            ])
+            ]),
+        Migration(
+            version: 2, summary: "snapshots of the state, so the log can be cut",
+            statements: [
+                """
+                CREATE TABLE ripd_snapshot (
+                    seq bigint PRIMARY KEY CHECK (seq > 0),
+                    state bytea NOT NULL,
+                    taken_at timestamptz NOT NULL DEFAULT now()
+                )
+                """
+            ]),
     ]
 
     /// The version this build writes and reads.

@@ -8,7 +8,7 @@ import RipProto
 /// of the write lock appends, and it commits before the lock is released, so a reader sees
 /// every record up to some `seq` and none after it.
 enum SharedLog {
-    /// The transaction-scoped advisory lock a write turn holds: "ripd", 1.
+    /// The session-level advisory lock a daemon holds while it appends: "ripd", 1.
     static let writeLock: Int64 = 0x7269_7064_0001
     /// The session-level advisory lock of the daemon that runs the periodic duties: "ripd", 2.
     static let dutiesLock: Int64 = 0x7269_7064_0002
@@ -22,10 +22,48 @@ enum SharedLog {
         let mutation: RipMutation
     }
 
-    /// Waits for the write turn; it is held until the transaction ends.
+    /// Waits for the write lock; it is held until `unlock` or the connection's end.
     static func lockForWriting(on connection: PostgresConnection, logger: Logger) async throws {
         try ensureOpen(connection)
-        try await connection.query("SELECT pg_advisory_xact_lock(\(writeLock))", logger: logger)
+        try await connection.query("SELECT pg_advisory_lock(\(writeLock))", logger: logger)
+    }
+
+    static func unlock(on connection: PostgresConnection, logger: Logger) async throws {
+        try ensureOpen(connection)
+        try await connection.query("SELECT pg_advisory_unlock(\(writeLock))", logger: logger)
+    }
+
+    /// The newest snapshot: the state after every record up to its `seq`.
+    static func latestSnapshot(on connection: PostgresConnection, logger: Logger) async throws -> (sequence: UInt64, state: RipSnapshot)? {
+        try ensureOpen(connection)
+        let rows = try await connection.query("SELECT seq, state FROM ripd_snapshot ORDER BY seq DESC LIMIT 1", logger: logger)
+        for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) {
+            do {
+                return (UInt64(seq), try RipSnapshot(serializedBytes: Array(buffer: bytes)))
+            } catch {
+                throw PostgresStoreError("snapshot \(seq) of ripd_snapshot does not decode: \(error)")
+            }
+        }
+        return nil
+    }
+
+    /// Saves the snapshot of the state after `sequence`, and drops what the snapshot before it
+    /// covers (older snapshots, log records up to it): one snapshot's worth of records stays for
+    /// daemons that are behind. One statement: all or nothing.
+    static func saveSnapshot(_ snapshot: RipSnapshot, after sequence: UInt64, on connection: PostgresConnection, logger: Logger) async throws {
+        try ensureOpen(connection)
+        let bytes = ByteBuffer(bytes: try snapshot.serializedBytes() as [UInt8])
+        try await connection.query(
+            """
+            WITH saved AS (
+                INSERT INTO ripd_snapshot (seq, state) VALUES (\(Int64(sequence)), \(bytes)) ON CONFLICT (seq) DO NOTHING
+            ), previous AS (
+                SELECT coalesce(max(seq), 0) AS seq FROM ripd_snapshot WHERE seq < \(Int64(sequence))
+            ), log AS (
+                DELETE FROM ripd_log WHERE seq <= (SELECT seq FROM previous)
+            )
+            DELETE FROM ripd_snapshot WHERE seq < (SELECT seq FROM previous)
+            """, logger: logger)
     }
 
     /// A query written to a connection the server dropped never ends (PostgresNIO loses it):
@@ -57,14 +95,19 @@ enum SharedLog {
         return records
     }
 
-    /// Appends `records` (numbered after the log's last) and tells every listening daemon.
+    /// Appends `records` (numbered after the log's last) and tells every listening daemon, in
+    /// one statement: one transaction, one round trip. Durable once it returns.
     static func append(_ records: [Record], on connection: PostgresConnection, logger: Logger) async throws {
         guard let last = records.last else { return }
         try ensureOpen(connection)
         let sequences = records.map { Int64($0.sequence) }
         let bytes = try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) }
         try await connection.query(
-            "INSERT INTO ripd_log (seq, record) SELECT * FROM unnest(\(sequences)::int8[], \(bytes)::bytea[])", logger: logger)
-        try await connection.query("SELECT pg_notify(\(channel), \(String(last.sequence)))", logger: logger)
+            """
+            WITH appended AS (
+                INSERT INTO ripd_log (seq, record) SELECT * FROM unnest(\(sequences)::int8[], \(bytes)::bytea[])
+            )
+            SELECT pg_notify(\(channel), \(String(last.sequence)))
+            """, logger: logger)
     }
 }

@@ -37,6 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
         [
             ("store health", health.reachable ? "reachable" : "UNREACHABLE: \(health.lastError)"),
             ("schema", "version \(health.schemaVersion)"),
+            ("snapshot", health.snapshotSequence == 0 ? "none yet" : "changes up to \(health.snapshotSequence)"),
             ("shared log", "\(health.logHead) changes applied here; \(health.changesWritten) written by this daemon"),
             ("write turns", "\(health.writeTurns) (the last took \(health.lastTurnUs) µs); \(health.catchUps) catch-ups"),
             ("duties", health.holdsDuties ? "this daemon (sweeps, schedules, webhooks)" : "another daemon"),

@@ -302,7 +302,7 @@ struct Serve: AsyncParsableCommand {
     /// store (artifact contents are not shared yet).
     private func serveShared(_ location: PostgresLocation, configuration: ServerConfiguration, logger: Logger) async throws {
         let started = ContinuousClock.now
-        let engine = try await PostgresEngine(location: location, logger: logger)
+        let engine = try await PostgresEngine(location: location, snapshotRecords: store.storeSnapshotRecords, logger: logger)
         var configuration = configuration
         configuration.store = location.description
         configuration.dataDirectory = ""  // nothing is kept on this host's disk

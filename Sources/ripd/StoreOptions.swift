@@ -23,7 +23,13 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var storeFile: String?
 
+    @Option(help: ArgumentHelp(
+        "On a shared store: changes between the snapshots of the state saved in the database.",
+        discussion: "The daemon that holds the duties saves one and cuts the log up to the snapshot before it; a daemon starts from the newest."))
+    var storeSnapshotRecords: UInt64 = 100_000
+
     func validate() throws {
+        guard storeSnapshotRecords >= 100 else { throw ValidationError("--store-snapshot-records must be at least 100") }
         if storeFile != nil && store != "embedded" { throw ValidationError("give --store or --store-file, not both") }
         _ = try location()
     }

@@ -52,7 +52,7 @@ struct SharedStoreTests {
         let status = try await Ripctl(socketPath: b.socketPath)("status", "--json")
         #expect((status.json["store"] as? String)?.hasPrefix("postgresql://ripd@/ripd_test_") == true, "\(status.stdout)")
         let health = try #require(status.json["shared_store"] as? [String: Any], "\(status.stdout)")
-        #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 1)
+        #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 2)
     }
 
     @Test("2,000 jobs submitted through both daemons and worked by `ripctl worker run` on both run exactly once")
@@ -186,10 +186,10 @@ struct SharedStoreTests {
         let server = try PostgresServer.shared()
         let (database, store) = try await server.newDatabaseNamed()
         let first = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
-        #expect(first.status == 0 && first.json["schema_version"] as? Int == 1 && first.json["was"] as? Int == 0, "\(first.stderr)")
+        #expect(first.status == 0 && first.json["schema_version"] as? Int == 2 && first.json["was"] as? Int == 0, "\(first.stderr)")
         let again = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
-        #expect(again.json["was"] as? Int == 1)
-        #expect(try await server.sql("SELECT max(version) FROM ripd_schema", database: database) == "1")
+        #expect(again.json["was"] as? Int == 2)
+        #expect(try await server.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ripd_schema", database: database) == "1,2")
 
         try await server.sql("INSERT INTO ripd_schema (version, summary) VALUES (99, 'from the future')", database: database)
         let refused = try await Daemon.runToExit(["--store", store, "--socket", "/tmp/ripd-never-\(UUID().uuidString.prefix(6)).sock"])
@@ -211,6 +211,25 @@ struct SharedStoreTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let closed = try await Daemon.runToExit(["migrate", "--store-file", file.path])
         #expect(closed.status != 0 && closed.stderr.contains("version 99"), "the file's string was used: \(closed.stderr)")
+    }
+
+    @Test("the duty holder snapshots the state and cuts the log; a daemon started later starts from the snapshot")
+    func snapshots() async throws {
+        let server = try PostgresServer.shared()
+        let (database, store) = try await server.newDatabaseNamed()
+        let a = try await Daemon(store: store, arguments: ["--store-snapshot-records", "100"])
+        let clientA = try await a.client()
+        try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
+        for index in 0..<350 { _ = try await clientA.createSession(.with { $0.name = "s\(index)" }) }
+        try await Daemon.waitFor("a snapshot of 300 changes or more", clientA) { $0.sharedStore.snapshotSequence >= 300 }
+        let oldest = try await server.sql("SELECT min(seq) FROM ripd_log", database: database)
+        #expect((Int(oldest) ?? 0) > 100, "the log was cut up to the snapshot before the newest (oldest record \(oldest))")
+        let b = try await Daemon(store: store)
+        try await b.waitForLog("started from the shared store's snapshot")
+        let clientB = try await b.client()
+        #expect(try await clientB.listSessions().sessions.count == 350)
+        _ = try await clientB.createSession(.with { $0.name = "after" })
+        #expect(try await clientA.getSession(.with { $0.session = "after" }).name == "after")
     }
 
     private func waitForCompleted(_ count: UInt64, _ client: RipClient) async throws {

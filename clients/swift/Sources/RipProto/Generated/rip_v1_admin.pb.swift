@@ -208,6 +208,11 @@ public nonisolated struct RipSharedStoreHealth: Sendable {
   /// Microseconds the last write turn took, from asking for the lock to the commit.
   public var lastTurnUs: UInt64 = 0
 
+  /// The last change the newest snapshot in the database holds (0: none yet). The daemon that
+  /// holds the duties takes one every --store-snapshot-records changes and drops the log
+  /// records the snapshot before it covers; a daemon starts from the newest.
+  public var snapshotSequence: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -583,7 +588,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SharedStoreHealth"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_version\0\u{3}log_head\0\u{1}reachable\0\u{3}last_error\0\u{3}holds_duties\0\u{3}write_turns\0\u{3}catch_ups\0\u{3}changes_written\0\u{3}last_turn_us\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_version\0\u{3}log_head\0\u{1}reachable\0\u{3}last_error\0\u{3}holds_duties\0\u{3}write_turns\0\u{3}catch_ups\0\u{3}changes_written\0\u{3}last_turn_us\0\u{3}snapshot_sequence\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -600,6 +605,7 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.catchUps) }()
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.changesWritten) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.lastTurnUs) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.snapshotSequence) }()
       default: break
       }
     }
@@ -633,6 +639,9 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
     if self.lastTurnUs != 0 {
       try visitor.visitSingularUInt64Field(value: self.lastTurnUs, fieldNumber: 9)
     }
+    if self.snapshotSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshotSequence, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -646,6 +655,7 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.catchUps != rhs.catchUps {return false}
     if lhs.changesWritten != rhs.changesWritten {return false}
     if lhs.lastTurnUs != rhs.lastTurnUs {return false}
+    if lhs.snapshotSequence != rhs.snapshotSequence {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
