@@ -101,6 +101,10 @@ public final class PostgresEngine: StateEngine, Service {
     /// The last record of the shared log applied here.
     public var head: UInt64 { queue.withLock { $0.head } }
 
+    /// Closes the connection of an engine that was opened but never run (`run` closes it when
+    /// it ends).
+    public func close() async { await connection.close() }
+
     /// How this daemon stands with the store (`Info`).
     public func health() -> RipSharedStoreHealth {
         var health = queue.withLock { queue in

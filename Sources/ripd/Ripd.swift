@@ -314,12 +314,17 @@ struct Serve: AsyncParsableCommand {
                 "store": "\(location)", "schema-version": "\(Schema.version)", "records": "\(engine.head)",
                 "sessions": "\(sessions)", "jobs": "\(jobs)", "took": "\(ContinuousClock.now - started)",
             ])
-        try await serve(engine, storage: nil, blobs: nil, before: engine, configuration: configuration, logger: logger) { server in
-            // Jobs another daemon submitted or readied: parked claims here may take them.
-            engine.onReadiedJobs { [claims = server.claims] in
-                guard claims.hasWaiters else { return }
-                engine.turn(.write, on: nil) { ready in if case .success = ready { claims.serve() } }
+        do {
+            try await serve(engine, storage: nil, blobs: nil, before: engine, configuration: configuration, logger: logger) { server in
+                // Jobs another daemon submitted or readied: parked claims here may take them.
+                engine.onReadiedJobs { [claims = server.claims] in
+                    guard claims.hasWaiters else { return }
+                    engine.turn(.write, on: nil) { ready in if case .success = ready { claims.serve() } }
+                }
             }
+        } catch {
+            await engine.close()
+            throw error
         }
     }
 
