@@ -12,16 +12,17 @@ import Synchronization
 /// Every daemon on the database keeps the whole state in memory, as the embedded engine does,
 /// and the database holds one ordered log of the changes all of them made (`SharedLog`): the
 /// same `RipMutation` records, applied by the same `RipState.apply`, in the same order on
-/// every daemon. A change is decided only while this daemon holds the write turn (an advisory
-/// lock held by an open transaction) and has applied every record before it, so it is decided
-/// on the state every other daemon will have when they apply it; the turn's changes are
-/// appended in that transaction and answered once it committed. A read first applies what the
+/// every daemon. A change is decided only while this daemon holds the write lock (a
+/// session-level advisory lock) and has applied every record before it, so it is decided on
+/// the state every other daemon will have when they apply it; a turn's changes are appended
+/// in one statement and answered once it committed. A read first applies what the
 /// others committed before the call arrived (one query), so a daemon reads its own writes and
 /// everyone else's. Records others append are applied as they are announced (LISTEN/NOTIFY)
 /// and at least once a second, which wakes watchers and parked claims here.
 ///
-/// One task (`run`) does every database round trip in turn: a write turn (lock, catch up, let
-/// the waiting calls decide, append, commit) or a catch-up for waiting reads.
+/// One task (`run`, the driver) does every database round trip in turn, and is the only one
+/// that changes `head`, the batch and (outside turns) the state: a write turn (lock, catch up,
+/// let the waiting calls decide, append) or a catch-up for waiting reads.
 public final class PostgresEngine: StateEngine, Service {
     private struct Waiter: Sendable {
         let runner: (any TaskRunner)?
@@ -43,6 +44,12 @@ public final class PostgresEngine: StateEngine, Service {
         /// The last record of the shared log applied here.
         var head: UInt64 = 0
         var stopped = false
+        /// The connection that holds the write lock (`locked`), by its id.
+        var lockedConnection: Int?
+        /// A turn that had decided failed: the state must be rebuilt from the store first.
+        var mustReload = false
+        /// Whether the newest snapshot's sequence was read since this daemon took the duties.
+        var snapshotKnown = false
         /// The store failed the last round trip: logged once, and once more when it answers again.
         var unreachable = false
         var health = RipSharedStoreHealth.with {
@@ -90,8 +97,8 @@ public final class PostgresEngine: StateEngine, Service {
         do {
             let connection = try await connection.get()
             try await Schema.migrate(on: connection, logger: logger)
-            try await restore(on: connection, lacking: 0)
-            try await catchUp(on: connection)
+            try await restore(lacking: 0)
+            try await catchUp()
         } catch {
             await connection.close()
             throw PostgresStoreError("PostgreSQL store \(location): \(PostgresStoreError.describe(error))")
@@ -162,48 +169,64 @@ public final class PostgresEngine: StateEngine, Service {
         for waiter in writers + readers { run(waiter, .failure(RipError.unavailable("ripd is stopping"))) }
     }
 
+    /// One round: a write turn for the waiting changes, or a catch-up for the waiting reads.
+    /// More work wakes the loop again, which notices a shutdown between rounds.
     private func drain() async {
-        while true {
-            let (writers, readers, follow) = queue.withLock { queue in
-                defer { (queue.writers, queue.readers, queue.follow) = ([], [], false) }
-                return (queue.writers, queue.readers, queue.follow)
-            }
-            if writers.isEmpty && readers.isEmpty && !follow { return }
-            if writers.isEmpty {
-                await catchUp(releasing: readers)
-            } else {
-                await writeTurn(writers, readers: readers)
-            }
-            if !queue.withLock({ $0.locked }) { await snapshotIfDue() }
+        let (writers, readers, follow) = queue.withLock { queue in
+            defer { (queue.writers, queue.readers, queue.follow) = ([], [], false) }
+            return (queue.writers, queue.readers, queue.follow)
         }
+        if writers.isEmpty && readers.isEmpty && !follow { return }
+        if writers.isEmpty {
+            await catchUp(releasing: readers)
+        } else {
+            await writeTurn(writers, readers: readers)
+        }
+        let (locked, more) = queue.withLock { ($0.locked, !$0.writers.isEmpty || !$0.readers.isEmpty || $0.follow) }
+        if !locked { await snapshotIfDue() }
+        if more { wake.yield() }
     }
 
     private func catchUp(releasing readers: [Waiter]) async {
         let result: Result<Void, any Error>
         do {
-            try await StoreDeadline.run(timeout, "catching up with the shared store") {
-                try await self.catchUp(on: try await self.connection.get())
-            }
+            try await catchUp()
             result = .success(())
             queue.withLock { $0.health.catchUps += 1 }
             reached()
         } catch {
             let failure = storeError(error)
-            failed(failure)
+            await failed(failure)
             result = .failure(failure)
         }
         for reader in readers { run(reader, result) }
     }
 
-    /// Applies every record after `head`, page by page.
-    private func catchUp(on connection: PostgresConnection) async throws {
+    /// One round trip on the store's connection, bounded by `timeout` (`limit`). Only the
+    /// round trip runs under the bound: what it returns is applied here, by the driver, so a
+    /// round trip given up on changes nothing.
+    private func roundTrip<T: Sendable>(
+        _ what: String, limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        let connection = try await connection.get()
+        let logger = logger
+        return try await StoreDeadline.run(limit ?? timeout, what) { try await body(connection, logger) }
+    }
+
+    /// Applies every record after `head`, page by page (after a full reload if a failed turn
+    /// left the state unknown).
+    private func catchUp() async throws {
+        if queue.withLock({ $0.mustReload }) { try await restore(lacking: nil) }
         var readied = false
         while true {
-            let records = try await SharedLog.records(after: head, on: connection, logger: logger)
+            let head = self.head
+            let records = try await roundTrip("catching up with the shared store") {
+                try await SharedLog.records(after: head, on: $0, logger: $1)
+            }
             guard let first = records.first, let last = records.last else { break }
             if first.sequence > head + 1 {
                 // The records this daemon lacks were cut after a snapshot: start from it.
-                try await restore(on: connection, lacking: head + 1)
+                try await restore(lacking: head + 1)
                 continue
             }
             readied = inner.replay(records.lazy.map(\.mutation)) { [logger] mutation, error in
@@ -216,89 +239,110 @@ public final class PostgresEngine: StateEngine, Service {
         if readied, let hook = readiedHook.withLock({ $0 }) { hook() }
     }
 
-    /// Replaces the state with the newest snapshot, which must cover `lacking` (a record this
-    /// daemon has not applied and the log no longer holds; 0 when starting: any snapshot, if
-    /// there is one). Watchers miss what happened between.
-    private func restore(on connection: PostgresConnection, lacking: UInt64) async throws {
-        let newest = try await SharedLog.latestSnapshot(on: connection, logger: logger)
-        if newest == nil && lacking == 0 { return }
-        guard let (sequence, snapshot) = newest, sequence >= lacking else {
-            throw PostgresStoreError("record \(lacking) of ripd_log is gone and no snapshot covers it")
+    /// Replaces the state with the newest snapshot. `lacking`: a record this daemon has not
+    /// applied and the log no longer holds, which the snapshot must cover (watchers miss what
+    /// happened between); 0 when starting (any snapshot, if there is one); nil to rebuild after
+    /// a failed turn (the snapshot, or nothing, then the log).
+    private func restore(lacking: UInt64?) async throws {
+        let newest = try await roundTrip("reading the shared store's snapshot", limit: timeout * 6) {
+            try await SharedLog.latestSnapshot(on: $0, logger: $1)
         }
-        let state = RipState(snapshot: snapshot)
+        let (sequence, state): (UInt64, RipState)
+        switch (newest, lacking) {
+        case (nil, 0?): return
+        case (nil, nil): (sequence, state) = (0, RipState())
+        case (let snapshot?, let lacking) where snapshot.sequence >= lacking ?? 0:
+            (sequence, state) = (snapshot.sequence, RipState(snapshot: snapshot.state))
+        default:
+            throw PostgresStoreError("record \(lacking ?? 0) of ripd_log is gone and no snapshot covers it")
+        }
         inner.reload { state }
         queue.withLock { queue in
             queue.head = sequence
-            queue.health.snapshotSequence = sequence
+            queue.mustReload = false
+            queue.health.snapshotSequence = max(queue.health.snapshotSequence, sequence)
         }
         batch.follow(sequence)
-        logger.info("started from the shared store's snapshot", metadata: ["sequence": "\(sequence)"])
+        if sequence > 0 { logger.info("started from the shared store's snapshot", metadata: ["sequence": "\(sequence)"]) }
     }
 
     /// Between turns (no batch open: the state is exactly the records up to `head`), the
-    /// holder of the duties saves a snapshot once `snapshotRecords` records followed the last.
+    /// holder of the duties saves a snapshot once `snapshotRecords` records followed the newest.
     private func snapshotIfDue() async {
         guard holdsDuties else { return }
-        let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
-        guard head >= last + snapshotRecords else { return }
-        let state = inner.snapshot().state
         do {
-            try await StoreDeadline.run(timeout * 6, "saving a snapshot of the shared store") {
-                try await SharedLog.saveSnapshot(
-                    state.snapshot(lastSequence: head), after: head, on: try await self.connection.get(), logger: self.logger)
+            if !queue.withLock({ $0.snapshotKnown }) {
+                // Newly holding the duties: the newest snapshot may be another daemon's.
+                let newest = try await roundTrip("reading the newest snapshot's sequence") {
+                    try await SharedLog.latestSnapshotSequence(on: $0, logger: $1)
+                }
+                queue.withLock { queue in
+                    queue.snapshotKnown = true
+                    queue.health.snapshotSequence = max(queue.health.snapshotSequence, newest)
+                }
+            }
+            let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
+            guard head >= last + snapshotRecords else { return }
+            let snapshot = inner.snapshot().state.snapshot(lastSequence: head)
+            try await roundTrip("saving a snapshot of the shared store", limit: timeout * 6) {
+                try await SharedLog.saveSnapshot(snapshot, after: head, on: $0, logger: $1)
             }
             queue.withLock { $0.health.snapshotSequence = head }
             logger.info("saved a snapshot of the shared store", metadata: ["sequence": "\(head)"])
         } catch {
-            failed(storeError(error))
+            await failed(storeError(error))
         }
     }
 
-    /// One write turn: lock, catch up, let `writers` decide (and `readers` read), append what
-    /// they changed, commit; then their changes are durable. If anything fails, the state goes
-    /// back to what it was before the turn and every change of the turn fails with UNAVAILABLE.
-    /// One write turn: take the write lock unless this daemon still holds it (then catch up),
-    /// let `writers` decide (and `readers` read), append what they changed in one statement
-    /// (its own transaction), which makes their changes durable. The lock is kept for the next
-    /// turn while calls wait for one, up to `lockStreak`, and released otherwise: other daemons
-    /// get their turn. If anything fails, the state goes back to what it was before the turn,
-    /// every change of the turn fails with UNAVAILABLE, and the connection is dropped (which
-    /// releases the lock).
+    /// One write turn: take the write lock unless this daemon still holds it on this
+    /// connection (then catch up), let `writers` decide (and `readers` read), and append what
+    /// they changed in one statement (its own transaction), which makes them durable. The
+    /// append only lands right after the log's last record, so a turn that lost the lock
+    /// cannot fork the log. The lock is kept for the next turn while calls wait for one, up to
+    /// `lockStreak`, and released otherwise. If anything fails, the turn's calls get
+    /// UNAVAILABLE, the connection (and the lock) is dropped, and a turn that had decided
+    /// leaves the state to be rebuilt from the store before anything else is served.
     private func writeTurn(_ writers: [Waiter], readers: [Waiter]) async {
         let started = ContinuousClock.now
-        let turn = Turn()
+        var decided: [LogBatch.Entry]?
         do {
-            try await StoreDeadline.run(timeout, "a write turn on the shared store") {
-                let connection = try await self.connection.get()
-                if !self.queue.withLock({ $0.locked }) {
-                    try await SharedLog.lockForWriting(on: connection, logger: self.logger)
-                    self.queue.withLock { queue in
-                        queue.locked = true
-                        queue.lockedSince = .now
-                    }
-                    try await self.catchUp(on: connection)
+            let connection = try await connection.get()
+            if !queue.withLock({ $0.locked && $0.lockedConnection == connection.id }) {
+                queue.withLock { $0.locked = false }
+                try await roundTrip("waiting for the shared store's write lock") {
+                    try await SharedLog.lockForWriting(on: $0, logger: $1)
                 }
-                try await self.decide(writers, readers: readers, in: turn)
-                try await SharedLog.append(turn.entries.withLock { $0 }.map(\.record), on: connection, logger: self.logger)
+                try await catchUp()
+                // Only now is the state current: reads may run at once from here.
+                queue.withLock { queue in
+                    queue.locked = true
+                    queue.lockedConnection = connection.id
+                    queue.lockedSince = .now
+                }
+            }
+            let entries = await decide(writers, readers: readers)
+            decided = entries
+            try await roundTrip("appending to the shared log") {
+                try await SharedLog.append(entries.map(\.record), on: $0, logger: $1)
             }
         } catch {
             let failure = storeError(error)
-            queue.withLock { $0.locked = false }
-            await connection.close()  // releases the lock, whatever state the connection is in
-            failed(failure)
-            guard let before = turn.before.withLock({ $0 }) else {
+            queue.withLock { queue in
+                queue.locked = false
+                if decided != nil { queue.mustReload = true }
+            }
+            await failed(failure)
+            guard let decided else {
                 // Nothing was decided: the calls fail before they ran.
                 for waiter in writers + readers { run(waiter, .failure(failure)) }
                 return
             }
-            // What the turn decided is not in the log (or not known to be): back to before it.
-            let entries = (try? inner.access { _, _ in batch.isOpen ? batch.close() : turn.entries.withLock { $0 } }) ?? []
-            inner.reload { before }
-            batch.follow(head)
-            for entry in entries { entry.durability?.fail(failure) }
+            // What the turn decided is not in the log, or not known to be: the next round
+            // rebuilds the state from the store (and applies the append if it did land).
+            for entry in decided { entry.durability?.fail(failure) }
             return
         }
-        let entries = turn.entries.withLock { $0 }
+        let entries = decided ?? []
         let took = (ContinuousClock.now - started).components
         let keep = queue.withLock { queue in
             if let last = entries.last { queue.head = last.record.sequence }
@@ -319,30 +363,18 @@ public final class PostgresEngine: StateEngine, Service {
     private func unlock() async {
         queue.withLock { $0.locked = false }
         do {
-            try await StoreDeadline.run(timeout, "releasing the write lock") {
-                try await SharedLog.unlock(on: try await self.connection.get(), logger: self.logger)
-            }
+            try await roundTrip("releasing the shared store's write lock") { try await SharedLog.unlock(on: $0, logger: $1) }
         } catch {
             await connection.close()
         }
     }
 
-    /// What a write turn decided, for its failure: the state before it and its changes.
-    private final class Turn: Sendable {
-        let before = Mutex<RipState?>(nil)
-        let entries = Mutex<[LogBatch.Entry]>([])
-    }
-
     /// The deciding part of a write turn, with the lock held and every record applied: the
-    /// waiting calls run (writers change, readers read) and the batch of changes is closed.
-    private func decide(_ writers: [Waiter], readers: [Waiter], in turn: Turn) async throws {
+    /// waiting calls run (writers change, readers read); returns the batch of changes.
+    private func decide(_ writers: [Waiter], readers: [Waiter]) async -> [LogBatch.Entry] {
         let head = self.head
-        // Under the engine's lock: no change can fall between the copy and the opening.
-        let before = try inner.access { state, _ in
-            batch.open(after: head)
-            return state
-        }
-        turn.before.withLock { $0 = before }
+        // Opened and closed under the engine's lock, as `commit` checks it.
+        _ = try? inner.access { _, _ in batch.open(after: head) }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             queue.withLock { queue in
                 queue.running = writers.count
@@ -351,14 +383,13 @@ public final class PostgresEngine: StateEngine, Service {
             for reader in readers { run(reader, .success(())) }
             for writer in writers { run(writer, .success(())) { self.left() } }
         }
-        let entries = try inner.access { _, _ in batch.close() }
-        turn.entries.withLock { $0 = entries }
+        return (try? inner.access { _, _ in batch.close() }) ?? []
     }
 
-    /// A round trip failed: the connection is dropped if it broke, and the first failure of an
-    /// outage is logged (calls get the error meanwhile).
-    private func failed(_ failure: RipError) {
-        connection.forgetIfBroken()
+    /// A round trip failed: the connection is dropped (with it any lock, and any query left
+    /// running), and the first failure of an outage is logged (calls get the error meanwhile).
+    private func failed(_ failure: RipError) async {
+        await connection.close()
         let first = queue.withLock { queue in
             defer {
                 queue.unreachable = true
@@ -452,13 +483,18 @@ public final class PostgresEngine: StateEngine, Service {
                             return try await SharedLog.tryDuties(on: connection, logger: logger)
                         }
                         if !holding && holds {
+                            queue.withLock { $0.snapshotKnown = false }
                             duties.store(true, ordering: .releasing)
                             logger.notice("this daemon runs the shared store's duties (sweeps, schedules, webhooks)")
                         }
                         try await Task.sleep(for: .seconds(1))
                     }
                 }
-            } catch {}
+            } catch {
+                if !Task.isCancelled {
+                    logger.debug("the duties connection failed", metadata: ["error": "\(PostgresStoreError.describe(error))"])
+                }
+            }
             if duties.exchange(false, ordering: .acquiringAndReleasing) { logger.warning("gave up the shared store's duties: its connection broke") }
             try? await Task.sleep(for: .seconds(1))
         }

@@ -23,7 +23,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         var port = url.port
         for item in url.queryItems ?? [] {
             switch item.name {
-            case "host": host = item.value
+            case "host":
+                guard let value = item.value, !value.isEmpty else { throw PostgresStoreError("host= needs a host name or a socket directory") }
+                host = value
             case "port":
                 guard let value = item.value.flatMap(Int.init), (1...65535).contains(value) else {
                     throw PostgresStoreError("port=\(item.value ?? "") is not a port number (1–65535)")
@@ -55,6 +57,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         // A server that does not answer is reported as unavailable within seconds, not minutes.
         configuration.options.connectTimeout = .seconds(5)
+        // A daemon whose host vanished loses its locks (the write lock, the duties) within
+        // about 20 s instead of the kernel's hours; a wait for a lock gives up before the
+        // daemon's own 10 s bound, so no abandoned wait is left queued on the server.
+        configuration.options.additionalStartupParameters = [
+            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "3"), ("tcp_keepalives_count", "3"),
+            ("lock_timeout", "9s"), ("application_name", "ripd"),
+        ]
         self.configuration = configuration
     }
 

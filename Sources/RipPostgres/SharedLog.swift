@@ -96,18 +96,36 @@ enum SharedLog {
     }
 
     /// Appends `records` (numbered after the log's last) and tells every listening daemon, in
-    /// one statement: one transaction, one round trip. Durable once it returns.
+    /// one statement: one transaction, one round trip, durable once it returns. It lands only
+    /// if the log (or, once cut, the newest snapshot) ends right before the first record: a
+    /// daemon that lost the write lock without knowing cannot fork the log or write behind a cut.
     static func append(_ records: [Record], on connection: PostgresConnection, logger: Logger) async throws {
-        guard let last = records.last else { return }
+        guard let first = records.first, let last = records.last else { return }
         try ensureOpen(connection)
         let sequences = records.map { Int64($0.sequence) }
         let bytes = try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) }
-        try await connection.query(
+        let rows = try await connection.query(
             """
             WITH appended AS (
-                INSERT INTO ripd_log (seq, record) SELECT * FROM unnest(\(sequences)::int8[], \(bytes)::bytea[])
+                INSERT INTO ripd_log (seq, record)
+                SELECT s, r FROM unnest(\(sequences)::int8[], \(bytes)::bytea[]) AS u(s, r)
+                WHERE greatest((SELECT max(seq) FROM ripd_log), (SELECT max(seq) FROM ripd_snapshot), 0) = \(Int64(first.sequence) - 1)
+                RETURNING seq
             )
-            SELECT pg_notify(\(channel), \(String(last.sequence)))
+            SELECT pg_notify(\(channel), \(String(last.sequence))) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
             """, logger: logger)
+        var landed = false
+        for try await _ in rows { landed = true }
+        guard landed else {
+            throw PostgresStoreError("the shared log no longer ends at \(first.sequence - 1): this daemon's write lock was lost; the turn is void")
+        }
+    }
+
+    /// The last change the newest snapshot holds (0: none).
+    static func latestSnapshotSequence(on connection: PostgresConnection, logger: Logger) async throws -> UInt64 {
+        try ensureOpen(connection)
+        let rows = try await connection.query("SELECT coalesce(max(seq), 0) FROM ripd_snapshot", logger: logger)
+        for try await sequence in rows.decode(Int64.self) { return UInt64(sequence) }
+        return 0
     }
 }

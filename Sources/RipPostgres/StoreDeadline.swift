@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Bounds a round trip to the store: past `limit` the caller gets an error and goes on,
-/// while the operation (cancelled) is left to end on its own. A query on a connection the
+/// Bounds a round trip to the store: past `limit` the caller gets an error and goes on, and
+/// the operation is left to end on its own (the caller drops its connection, which ends it). A query on a connection the
 /// server dropped can wait forever in PostgresNIO; a call must not.
 enum StoreDeadline {
     static func run<T: Sendable>(
@@ -10,16 +10,16 @@ enum StoreDeadline {
         let answered = Mutex(false)
         let claim: @Sendable () -> Bool = { answered.withLock { done in defer { done = true }; return !done } }
         return try await withCheckedThrowingContinuation { continuation in
-            let work = Task {
-                let result: Result<T, any Error>
-                do { result = .success(try await operation()) } catch { result = .failure(error) }
-                if claim() { continuation.resume(with: result) }
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                guard !Task.isCancelled, claim() else { return }
+                continuation.resume(throwing: PostgresStoreError("\(what) took longer than \(limit)"))
             }
             Task {
-                try? await Task.sleep(for: limit)
-                guard claim() else { return }
-                work.cancel()
-                continuation.resume(throwing: PostgresStoreError("\(what) took longer than \(limit)"))
+                let result: Result<T, any Error>
+                do { result = .success(try await operation()) } catch { result = .failure(error) }
+                timer.cancel()
+                if claim() { continuation.resume(with: result) }
             }
         }
     }
