@@ -88,7 +88,9 @@ struct AdminMethods {
     }
 
     private static func require(_ storage: Storage?) throws -> Storage {
-        guard let storage else { throw RipError(.failedPrecondition, "this daemon keeps no write-ahead log") }
+        guard let storage else {
+            throw RipError(.failedPrecondition, "this daemon keeps no write-ahead log: its state is in a shared store (ripctl status shows it)")
+        }
         return storage
     }
 }

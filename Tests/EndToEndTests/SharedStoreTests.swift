@@ -49,6 +49,12 @@ struct SharedStoreTests {
         _ = try await clientA.completeJob(.with { $0.jobID = job.id; $0.token = claimed.token; $0.summary = "done on b" })
         #expect(try await clientB.getJob(.with { $0.jobID = job.id }).status == .completed)
 
+        // Not shared yet: artifact contents; and there is no write-ahead log to show.
+        let upload = await #expect(throws: RipError.self) { _ = try await clientB.beginUpload(.with { $0.owner.session = "shop" }) }
+        #expect(upload?.code == .unimplemented && upload?.message.contains("shared") == true)
+        let walInfo = try await Ripctl(socketPath: b.socketPath)("admin", "wal-info")
+        #expect(walInfo.status != 0 && walInfo.stderr.contains("shared store"), "\(walInfo.stderr)")
+
         let status = try await Ripctl(socketPath: b.socketPath)("status", "--json")
         #expect((status.json["store"] as? String)?.hasPrefix("postgresql://ripd@/ripd_test_") == true, "\(status.stdout)")
         let health = try #require(status.json["shared_store"] as? [String: Any], "\(status.stdout)")
