@@ -37,6 +37,12 @@ final class Daemon: Sendable {
         self.ownsDirectory = lent == nil
         self.socketPath = socketPath ?? directory.appendingPathComponent("run/ripd.sock").path
         let ripd = Self.binaries.appendingPathComponent("ripd")
+        var arguments = arguments
+        if ProcessInfo.processInfo.environment["RIPD_TEST_STORE"] == "postgresql", !arguments.contains("--store") {
+            // The suite again on the shared store: a database per data directory, so a daemon
+            // restarted on the same directory finds its state, as the embedded store would.
+            arguments += ["--store", try await PostgresServer.shared().database(for: directory)]
+        }
         let ripdArguments = ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
         var command = launcher + [ripd.path] + ripdArguments
         if let uid {

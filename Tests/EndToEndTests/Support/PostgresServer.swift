@@ -39,6 +39,14 @@ struct PostgresServer: Sendable {
         return (name, "postgresql://ripd@/\(name)?host=\(directory)")
     }
 
+    /// The database of a daemon's data directory (made on first use); returns its connection string.
+    func database(for directory: URL) async throws -> String {
+        let name = "ripd_dir_" + directory.lastPathComponent.lowercased().filter { $0.isLetter || $0.isNumber }
+        let exists = try await sql("SELECT count(*) FROM pg_database WHERE datname = '\(name)'", database: "postgres")
+        if exists == "0" { try await sql("CREATE DATABASE \(name)", database: "postgres") }
+        return "postgresql://ripd@/\(name)?host=\(self.directory)"
+    }
+
     /// Runs `statement` through psql; returns what it printed (unaligned, no headers).
     @discardableResult
     func sql(_ statement: String, database: String) async throws -> String {
