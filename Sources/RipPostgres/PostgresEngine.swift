@@ -60,9 +60,11 @@ public final class PostgresEngine: StateEngine, Service {
 
     private let inner: EmbeddedEngine
     private let batch: LogBatch
-    /// The connection turns and catch-ups use, one at a time, and the one that listens.
+    /// The driver's connection: turns, catch-ups and snapshots, one at a time.
     private let connection: StoreConnection
-    private let listener: PostgresLocation
+    /// Where the listener and the duties open connections of their own.
+    private let storeLocation: PostgresLocation
+    /// `storeLocation` in words, for messages.
     private let location: String
     private let logger: Logger
     private let queue = Mutex(Queue())
@@ -88,7 +90,7 @@ public final class PostgresEngine: StateEngine, Service {
         self.timeout = timeout
         self.snapshotRecords = max(snapshotRecords, 1)
         connection = StoreConnection(location, logger: logger)
-        listener = location
+        storeLocation = location
         self.location = location.description
         self.logger = logger
         batch = LogBatch()
@@ -439,7 +441,7 @@ public final class PostgresEngine: StateEngine, Service {
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             do {
-                try await StoreConnection.with(listener, logger: logger) { connection in
+                try await StoreConnection.with(storeLocation, logger: logger) { connection in
                     // The notifications end only when the connection does: stopping closes it.
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: SharedLog.channel) { notifications in
@@ -470,7 +472,7 @@ public final class PostgresEngine: StateEngine, Service {
     private func holdDuties() async {
         while !Task.isCancelled {
             do {
-                try await StoreConnection.with(listener, logger: logger) { connection in
+                try await StoreConnection.with(storeLocation, logger: logger) { connection in
                     while !Task.isCancelled {
                         // A query on a connection the server dropped may never end: check, and bound it.
                         try SharedLog.ensureOpen(connection)

@@ -28,13 +28,6 @@ final class StoreConnection: Sendable {
         return connection
     }
 
-    /// Forgets the connection if it broke: the next call opens a new one.
-    func forgetIfBroken() {
-        current.withLock { current in
-            if current?.isClosed == true { current = nil }
-        }
-    }
-
     /// Closes the connection (it is opened again when next needed).
     func close() async {
         let connection = current.withLock { current in
