@@ -284,7 +284,8 @@ public final class PostgresEngine: StateEngine, Service {
                 }
             }
             let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
-            guard head >= last + snapshotRecords else { return }
+            // No sum that could overflow: `last` may even be ahead of a lagging `head`.
+            guard head > last, head - last >= snapshotRecords else { return }
             let snapshot = inner.snapshot().state.snapshot(lastSequence: head)
             try await roundTrip("saving a snapshot of the shared store", limit: timeout * 6) {
                 try await SharedLog.saveSnapshot(snapshot, after: head, on: $0, logger: $1)

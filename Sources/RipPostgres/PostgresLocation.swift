@@ -74,6 +74,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard stat(path, &status) == 0 else {
             throw PostgresStoreError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
+        // A connection string, not a device or a log: read at most a small regular file.
+        guard status.st_mode & S_IFMT == S_IFREG, status.st_size <= 65_536 else {
+            throw PostgresStoreError("\(path) is not a regular file of at most 64 KiB holding a connection string")
+        }
         guard status.st_mode & 0o077 == 0 else {
             throw PostgresStoreError(
                 "\(path) may be read by others (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it")

@@ -29,7 +29,9 @@ struct StoreOptions: ParsableArguments {
     var storeSnapshotRecords: UInt64 = 100_000
 
     func validate() throws {
-        guard storeSnapshotRecords >= 100 else { throw ValidationError("--store-snapshot-records must be at least 100") }
+        guard (100...1_000_000_000).contains(storeSnapshotRecords) else {
+            throw ValidationError("--store-snapshot-records must be 100–1000000000, got \(storeSnapshotRecords)")
+        }
         if storeFile != nil && store != "embedded" { throw ValidationError("give --store or --store-file, not both") }
         _ = try location()
     }

@@ -208,6 +208,16 @@ struct SharedStoreTests {
             let result = try await Daemon.runToExit(["--store", bad, "--socket", "/tmp/x.sock"])
             #expect(result.status != 0 && result.stderr.contains(says), "\(bad): \(result.stderr)")
         }
+        for value in ["0", "99", "-1", "1000000001", "18446744073709551615", "18446744073709551616", "1e300", "x"] {
+            let result = try await Daemon.runToExit(["--store", store, "--store-snapshot-records", value, "--socket", "/tmp/x.sock"])
+            #expect(result.status != 0 && result.stderr.contains("store-snapshot-records"), "\(value): \(result.stderr)")
+        }
+        let huge = try await Daemon.runToExit(["--store", "postgresql://u@/" + String(repeating: "d", count: 100_000), "--socket", "/tmp/x.sock"])
+        #expect(huge.status != 0, "a 100 KB connection string (near the kernel's limit for one argument) starts nothing")
+        for (path, says) in [("/dev/zero", "regular file"), ("/nonexistent/ripd-store", "cannot read")] {
+            let result = try await Daemon.runToExit(["migrate", "--store-file", path])
+            #expect(result.status != 0 && result.stderr.contains(says), "\(path): \(result.stderr)")
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-store-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data((store + "\n").utf8).write(to: file)
