@@ -15,6 +15,8 @@ final class LogBatch: Journal {
         var next: UInt64 = 1
         var isOpen = false
         var entries: [Entry] = []
+        /// Contents the turn's changes released (no artifact holds them after the change).
+        var released: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -38,12 +40,22 @@ final class LogBatch: Journal {
         state.withLock { $0 = State(next: head + 1, isOpen: true) }
     }
 
-    /// Ends the turn's batch and hands over its changes.
-    func close() -> [Entry] {
+    /// Notes contents a change of the turn released.
+    func release(_ sha256s: [String]) {
+        state.withLock { $0.released.formUnion(sha256s) }
+    }
+
+    /// Ends the turn's batch and hands over its changes, and the contents whose holders they
+    /// changed: those they released and those their new artifacts hold.
+    func close() -> (entries: [Entry], contents: Set<String>) {
         state.withLock { state in
             state.isOpen = false
-            defer { state.entries = [] }
-            return state.entries
+            defer { (state.entries, state.released) = ([], []) }
+            var contents = state.released
+            for entry in state.entries {
+                if case .createArtifact(let artifact) = entry.record.mutation.kind { contents.insert(artifact.sha256) }
+            }
+            return (state.entries, contents)
         }
     }
 

@@ -323,10 +323,10 @@ public final class PostgresEngine: StateEngine, Service {
                     queue.lockedSince = .now
                 }
             }
-            let entries = await decide(writers, readers: readers)
+            let (entries, holders) = await decide(writers, readers: readers)
             decided = entries
             try await roundTrip("appending to the shared log") {
-                try await SharedLog.append(entries.map(\.record), on: $0, logger: $1)
+                try await SharedLog.append(entries.map(\.record), holders: holders, on: $0, logger: $1)
             }
         } catch {
             let failure = storeError(error)
@@ -373,8 +373,9 @@ public final class PostgresEngine: StateEngine, Service {
     }
 
     /// The deciding part of a write turn, with the lock held and every record applied: the
-    /// waiting calls run (writers change, readers read); returns the batch of changes.
-    private func decide(_ writers: [Waiter], readers: [Waiter]) async -> [LogBatch.Entry] {
+    /// waiting calls run (writers change, readers read); returns the batch of changes and how
+    /// many artifacts hold each content they made or released.
+    private func decide(_ writers: [Waiter], readers: [Waiter]) async -> ([LogBatch.Entry], [(sha256: String, count: Int64)]) {
         let head = self.head
         // Opened and closed under the engine's lock, as `commit` checks it.
         _ = try? inner.access { _, _ in batch.open(after: head) }
@@ -386,7 +387,11 @@ public final class PostgresEngine: StateEngine, Service {
             for reader in readers { run(reader, .success(())) }
             for writer in writers { run(writer, .success(())) { self.left() } }
         }
-        return (try? inner.access { _, _ in batch.close() }) ?? []
+        let closed = try? inner.access { state, _ in
+            let (entries, contents) = batch.close()
+            return (entries, contents.sorted().map { (sha256: $0, count: Int64(state.artifacts.holderCount($0))) })
+        }
+        return closed ?? ([], [])
     }
 
     /// A round trip failed: the connection is dropped (with it any lock, and any query left
@@ -530,13 +535,15 @@ public final class PostgresEngine: StateEngine, Service {
     public func commit<Extra>(
         changing change: EngineChange<Extra>, durability: Durability?
     ) throws -> (applied: Applied, extra: Extra) {
-        try inner.commit(
+        let result = try inner.commit(
             changing: { state, now in
                 guard batch.isOpen else {
                     throw RipError.unavailable("the shared store's write turn ended before this change was decided; retry")
                 }
                 return try change(&state, now)
             }, durability: durability)
+        if !result.applied.releasedBlobs.isEmpty { batch.release(result.applied.releasedBlobs) }
+        return result
     }
 
     public func watch<T>(

@@ -34,6 +34,34 @@ public enum Schema {
                 )
                 """
             ]),
+        Migration(
+            version: 3, summary: "artifact contents, kept once by SHA-256 in parts, and the uploads in progress",
+            statements: [
+                """
+                CREATE TABLE ripd_content (
+                    sha256 text PRIMARY KEY,
+                    size bigint NOT NULL CHECK (size >= 0),
+                    parts integer NOT NULL CHECK (parts >= 0),
+                    holders bigint NOT NULL DEFAULT 0 CHECK (holders >= 0),
+                    pins bigint NOT NULL DEFAULT 0 CHECK (pins >= 0),
+                    touched_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE ripd_upload (
+                    id text PRIMARY KEY,
+                    touched_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE ripd_part (
+                    owner text NOT NULL,
+                    seq integer NOT NULL CHECK (seq >= 0),
+                    data bytea NOT NULL,
+                    PRIMARY KEY (owner, seq)
+                )
+                """,
+            ]),
     ]
 
     /// The version this build writes and reads.

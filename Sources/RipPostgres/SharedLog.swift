@@ -99,11 +99,16 @@ enum SharedLog {
     /// one statement: one transaction, one round trip, durable once it returns. It lands only
     /// if the log (or, once cut, the newest snapshot) ends right before the first record: a
     /// daemon that lost the write lock without knowing cannot fork the log or write behind a cut.
-    static func append(_ records: [Record], on connection: PostgresConnection, logger: Logger) async throws {
+    /// `holders`: how many artifacts hold each content the records made or released, after
+    /// them (`SharedContents` frees a content only at 0), set in the same statement.
+    static func append(
+        _ records: [Record], holders: [(sha256: String, count: Int64)], on connection: PostgresConnection, logger: Logger
+    ) async throws {
         guard let first = records.first, let last = records.last else { return }
         try ensureOpen(connection)
         let sequences = records.map { Int64($0.sequence) }
         let bytes = try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) }
+        let (contents, counts) = (holders.map(\.sha256), holders.map(\.count))
         let rows = try await connection.query(
             """
             WITH appended AS (
@@ -111,6 +116,9 @@ enum SharedLog {
                 SELECT s, r FROM unnest(\(sequences)::int8[], \(bytes)::bytea[]) AS u(s, r)
                 WHERE greatest((SELECT max(seq) FROM ripd_log), (SELECT max(seq) FROM ripd_snapshot), 0) = \(Int64(first.sequence) - 1)
                 RETURNING seq
+            ), held AS (
+                UPDATE ripd_content AS c SET holders = u.n FROM unnest(\(contents)::text[], \(counts)::int8[]) AS u(s, n)
+                WHERE c.sha256 = u.s AND EXISTS (SELECT 1 FROM appended)
             )
             SELECT pg_notify(\(channel), \(String(last.sequence))) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
             """, logger: logger)

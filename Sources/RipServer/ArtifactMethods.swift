@@ -1,10 +1,8 @@
 import Foundation
 import NIOCore
-import NIOPosix
 import RipCore
 import RipEngine
 import RipProto
-import RipStorage
 import RipWire
 
 /// The artifact store's limits.
@@ -21,29 +19,29 @@ public struct ArtifactLimits: Sendable {
     public init() {}
 }
 
-/// The handlers of `rip.v1.ArtifactService`. The long file work (chunk writes, fsync and
-/// rename, reads) runs on a thread pool; only creating and removing an upload's file (one
-/// open or unlink) happen on the event loop. The state only records finished blobs.
+/// The handlers of `rip.v1.ArtifactService`. The bytes go to the `ContentStore` (files, or
+/// PostgreSQL with a shared store); the state only records finished contents. On a shared
+/// store, chunks and commits take no turn of their own: a commit takes the write turn only to
+/// record its artifact, once its content is kept.
 struct ArtifactMethods {
     let store: any StateEngine
-    let blobs: BlobStore?
+    let contents: (any ContentStore)?
     let uploads: UploadTable
     let limits: ArtifactLimits
-    let pool: NIOThreadPool
 
     func register(in table: inout MethodTable) {
         typealias Service = RipArtifactService
-        let store = self.store, uploads = self.uploads, limits = self.limits, pool = self.pool
-        let blobStore = self.blobs
-        let requireBlobs: @Sendable () throws -> BlobStore = {
-            guard let blobStore else {
-                throw RipError(.unimplemented, "this ripd keeps no artifact contents: a shared (PostgreSQL) store does not hold them yet")
+        let store = self.store, uploads = self.uploads, limits = self.limits
+        let contentStore = self.contents
+        let requireContents: @Sendable () throws -> any ContentStore = {
+            guard let contentStore else {
+                throw RipError(.unimplemented, "this ripd keeps no artifact contents (it runs in process, with no store for them)")
             }
-            return blobStore
+            return contentStore
         }
 
-        table.changing(Service.beginUpload) { request, _ in
-            let blobs = try requireBlobs()
+        table.changing(Service.beginUpload, turn: .read) { request, loop in
+            let contents = try requireContents()
             let (ownerID, owner) = try store.read { state, _ in
                 let owner = try state.resolved(request.owner)
                 let id = owner.resolvedID
@@ -51,17 +49,19 @@ struct ArtifactMethods {
                 return (id, owner)
             }
             let id = RipID.upload.generate()
-            let file = try Self.io { try blobs.createUpload(id: id) }
-            do {
-                try uploads.add(.init(id: id, ownerID: ownerID, owner: owner, path: file.path, descriptor: file.descriptor))
-            } catch {
-                blobs.discard(upload: file.path, descriptor: file.descriptor)
-                throw error
-            }
-            return .now(.with { $0.uploadID = id })
+            return .later(loop.makeFutureWithTask {
+                try await contents.beginUpload(id)
+                do {
+                    try uploads.add(.init(id: id, ownerID: ownerID, owner: owner))
+                } catch {
+                    await contents.dropUpload(id)
+                    throw error
+                }
+                return .with { $0.uploadID = id }
+            })
         }
-        table.changing(Service.appendUpload) { request, loop in
-            let blobs = try requireBlobs()
+        table.changing(Service.appendUpload, turn: nil) { request, loop in
+            let contents = try requireContents()
             guard request.data.count <= RipLimits.Artifact.maxChunkBytes else {
                 throw RipError.invalidArgument("a chunk is at most \(RipLimits.Artifact.maxChunkBytes) bytes, got \(request.data.count)")
             }
@@ -70,71 +70,76 @@ struct ArtifactMethods {
                 uploads.putBack(upload)
                 throw RipError.failedPrecondition("upload \(upload.id) has \(upload.received) bytes; the next chunk starts there, not at \(request.offset)")
             }
-            guard upload.received + UInt64(request.data.count) <= limits.maxArtifactBytes else {
-                uploads.drop(upload, from: blobs)
-                throw RipError.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped")
-            }
-            // Uploads in progress count against the quota with the blobs already stored.
+            // Uploads in progress count against the quota with the contents already kept (on a
+            // shared store as this daemon last saw them: the commit checks again in its turn).
             let physical = try store.read { state, _ in state.artifacts.physicalBytes }
             let used = physical.saturatingAdd(uploads.bytesInProgress)
+            guard upload.received + UInt64(request.data.count) <= limits.maxArtifactBytes else {
+                return .later(loop.makeFutureWithTask {
+                    await uploads.drop(upload, from: contents)
+                    throw RipError.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped")
+                })
+            }
             guard used.saturatingAdd(UInt64(request.data.count)) <= limits.quotaBytes else {
                 uploads.putBack(upload)
                 throw RipError.resourceExhausted(
-                    "the blob store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
+                    "the artifact store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
                         + "\(request.data.count) more would pass the quota of \(limits.quotaBytes) (upload \(upload.id) kept)")
             }
-            let written = pool.runIfActive(eventLoop: loop) { () -> RipAppendUploadResponse in
+            return .later(loop.makeFutureWithTask {
                 var upload = upload
                 do {
-                    try BlobStore.append(request.data, to: upload.descriptor)
+                    try await contents.append(request.data, toUpload: upload.id)
                 } catch {
-                    uploads.drop(upload, from: blobs)
-                    throw RipError.unavailable("\(error); upload \(upload.id) dropped")
+                    await uploads.drop(upload, from: contents)
+                    throw RipError.unavailable("\((error as? RipError)?.message ?? "\(error)"); upload \(upload.id) dropped")
                 }
                 upload.hasher.update(data: request.data)
                 upload.received += UInt64(request.data.count)
                 uploads.receive(request.data.count)
                 uploads.putBack(upload)
                 return .with { $0.received = upload.received }
-            }
-            return .later(written)
+            })
         }
-        table.changing(Service.abortUpload) { request, _ in
+        table.changing(Service.abortUpload, turn: nil) { request, loop in
+            let contents = try requireContents()
             let upload = try uploads.take(request.uploadID)
-            uploads.drop(upload, from: try requireBlobs())
-            return .now(.init())
+            return .later(loop.makeFutureWithTask {
+                await uploads.drop(upload, from: contents)
+                return .init()
+            })
         }
-        table.changing(Service.commitUpload) { request, loop in
-            let blobs = try requireBlobs()
+        table.changing(Service.commitUpload, turn: nil) { request, loop in
+            let contents = try requireContents()
             try ArtifactRules.check(request)
             let upload = try uploads.take(request.uploadID)
             uploads.release(upload)  // from here the commit's own quota check counts it
             let sha256 = upload.hasher.finalize().hex
             guard request.expectedSha256.isEmpty || request.expectedSha256 == sha256 else {
-                blobs.discard(upload: upload.path, descriptor: upload.descriptor)
-                throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
+                return .later(loop.makeFutureWithTask {
+                    await contents.dropUpload(upload.id)
+                    throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
+                })
             }
             let id = RipID.artifact.generate()
-            let stored = pool.runIfActive(eventLoop: loop) {
-                try blobs.store(
-                    upload: upload.path, descriptor: upload.descriptor, sha256: sha256, size: upload.received,
-                    compressOver: limits.compressOver
-                ).layout
-            }
-            return .later(stored.flatMap { layout in
-                defer { blobs.unpin(sha256) }
+            return .later(loop.makeFutureWithTask {
+                let layout = try await contents.finishUpload(upload.id, sha256: sha256, size: upload.received)
                 do {
-                    return try Self.record(
-                        request, id: id, upload: upload, sha256: sha256, layout: layout, store: store, limits: limits,
-                        loop: loop)
+                    let recorded = try await store.inTurn {
+                        try Self.record(request, id: id, upload: upload, sha256: sha256, layout: layout, store: store, limits: limits, loop: loop)
+                    }
+                    let artifact = try await recorded.get()
+                    await contents.unpin(sha256)
+                    return artifact
                 } catch {
-                    blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
-                    return loop.makeFailedFuture(error)
+                    await contents.unpin(sha256)
+                    await contents.release([sha256]) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
+                    throw error
                 }
             })
         }
-        table.changing(Service.readArtifact) { request, loop in
-            let blobs = try requireBlobs()
+        table.changing(Service.readArtifact, turn: .read) { request, loop in
+            let contents = try requireContents()
             let artifact = try store.read { state, _ in
                 try state.artifacts.find(request.artifactID, ownerID: try state.ownerID(request.owner))
             }
@@ -143,10 +148,9 @@ struct ArtifactMethods {
             }
             let wanted = request.length == 0 ? RipLimits.Artifact.maxChunkBytes : min(Int(request.length), RipLimits.Artifact.maxChunkBytes)
             let length = Int(min(UInt64(wanted), artifact.size - request.offset))
-            return .later(pool.runIfActive(eventLoop: loop) {
-                let data = try blobs.read(
-                    artifact.sha256, encoding: BlobEncoding(rawValue: artifact.encoding) ?? .identity, offset: request.offset,
-                    length: length)
+            let layout = BlobLayout(encoding: BlobEncoding(rawValue: artifact.encoding) ?? .identity, storedSize: artifact.storedSize)
+            return .later(loop.makeFutureWithTask {
+                let data = try await contents.read(artifact.sha256, layout: layout, offset: request.offset, length: length)
                 return .with {
                     $0.data = data
                     $0.size = artifact.size
@@ -163,8 +167,8 @@ struct ArtifactMethods {
             try store.read { state, _ in state.artifacts.stats() }
         }
         table.changing(Service.deleteArtifact) { request, loop in
-            _ = try requireBlobs()
-            // The blob a delete releases is gone before the reply (EmbeddedEngine.releaseBlobs).
+            _ = try requireContents()
+            // The content a delete releases is freed before the reply (StateEngine.releaseBlobs).
             return try store.commit(building: { state, _ in
                 try .with {
                     $0.deleteArtifact = request
@@ -179,15 +183,14 @@ struct ArtifactMethods {
         }
     }
 
-    /// Removes released blobs on `pool` once nothing holds them (an artifact committed since
-    /// may hold the same content) and no upload is storing them.
-    static func releaser(blobs: BlobStore, store: any StateEngine, pool: NIOThreadPool) -> BlobRelease {
+    /// Frees released contents once nothing holds them (an artifact committed since may hold
+    /// the same content) and no commit pins them.
+    static func releaser(_ contents: any ContentStore, store: any StateEngine) -> BlobRelease {
         { [weak store] sha256s, done in
             guard let store else { return done() }  // the daemon is stopping
-            pool.submit { _ in
-                // Run even when the pool is stopping (state .cancelled): the change waits on it.
-                for sha256 in sha256s {
-                    blobs.remove(sha256) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
+            Task {
+                await contents.release(sha256s) { [weak store] hash in
+                    (try? store?.read { state, _ in state.artifacts.holds(hash) }) ?? true
                 }
                 done()
             }
@@ -197,10 +200,10 @@ struct ArtifactMethods {
     /// Drops the uploads whose clients went away (no call within the idle timeout); returns how
     /// many.
     static func dropInterrupted(
-        _ uploads: UploadTable, blobs: BlobStore?, idle: Duration, now: ContinuousClock.Instant = .now
-    ) -> Int {
+        _ uploads: UploadTable, contents: (any ContentStore)?, idle: Duration, now: ContinuousClock.Instant = .now
+    ) async -> Int {
         let stale = uploads.expire(idle: idle, now: now)
-        for upload in stale { uploads.drop(upload, from: blobs) }
+        for upload in stale { await uploads.drop(upload, from: contents) }
         return stale.count
     }
 
@@ -216,7 +219,7 @@ struct ArtifactMethods {
             let physical = state.artifacts.physicalBytes
             if !state.artifacts.holds(sha256) && physical + layout.storedSize > limits.quotaBytes {
                 throw RipError.resourceExhausted(
-                    "the blob store holds \(physical) bytes; \(layout.storedSize) more would pass the quota of \(limits.quotaBytes)")
+                    "the artifact store holds \(physical) bytes; \(layout.storedSize) more would pass the quota of \(limits.quotaBytes)")
             }
             return .with {
                 $0.createArtifact = .with {
@@ -236,14 +239,5 @@ struct ArtifactMethods {
             }
         }, on: loop) { applied in applied.artifacts.first ?? .init() }
         return reply.future(on: loop)
-    }
-
-    /// File-system errors as UNAVAILABLE with what failed.
-    private static func io<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as BlobError {
-            throw RipError.unavailable(error.description)
-        }
     }
 }

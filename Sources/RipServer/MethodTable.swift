@@ -45,18 +45,20 @@ public struct MethodTable: Sendable {
     }
 
     /// Registers a call that may change state: `body` gets the connection's event loop to
-    /// make its durability promise on, and says when its reply may go out.
+    /// make its durability promise on, and says when its reply may go out. `turn`: the turn it
+    /// runs in on a store that takes turns; nil for a call that takes them itself where it
+    /// needs one (artifact chunks and commits, whose content work must not hold the write turn).
     public mutating func changing<Request, Response>(
-        _ method: RipMethod<Request, Response>,
+        _ method: RipMethod<Request, Response>, turn: TurnKind? = .write,
         _ body: @escaping @Sendable (Request, any EventLoop) throws -> Reply<Response>
     ) {
-        calling(method) { request, call in try body(request, call.eventLoop) }
+        calling(method, kind: turn) { request, call in try body(request, call.eventLoop) }
     }
 
     /// Registers a call that needs to know when its connection closes (a parked claim is
     /// released then).
     mutating func calling<Request, Response>(
-        _ method: RipMethod<Request, Response>, kind: TurnKind = .write,
+        _ method: RipMethod<Request, Response>, kind: TurnKind? = .write,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Reply<Response>
     ) {
         precondition(!method.isServerStreaming, "\(method.path) is a streaming method")
@@ -68,7 +70,7 @@ public struct MethodTable: Sendable {
             case .later(let reply): .later(reply.flatMapThrowing { try $0.serializedBytes() })
             }
         }
-        guard let turns else {
+        guard let turns, let kind else {
             handlers[method.path] = .unary { payload, call in
                 try run(try Self.decode(Request.self, from: payload, for: method.path), call)
             }

@@ -18,7 +18,7 @@ public final class RipServer: Service {
     /// Parked `Claim` calls; the job sweeper serves them too.
     public let claims: ClaimDispatcher
     private let storage: Storage?
-    private let blobs: BlobStore?
+    private let contents: (any ContentStore)?
     private let uploads = UploadTable()
     private let isDefaultSocketPath: Bool
     private let logger: Logger
@@ -28,14 +28,14 @@ public final class RipServer: Service {
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(
-        configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, blobs: BlobStore?,
+        configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, contents: (any ContentStore)?,
         isDefaultSocketPath: Bool, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.claims = ClaimDispatcher(store: store, maxParked: configuration.connectionLimits.maxParkedClaims)
         self.storage = storage
-        self.blobs = blobs
+        self.contents = contents
         self.isDefaultSocketPath = isDefaultSocketPath
         self.logger = logger
         streamTotal = StreamBufferTotal(limit: configuration.connectionLimits.totalStreamBufferBytes)
@@ -43,27 +43,22 @@ public final class RipServer: Service {
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        // Artifact file work (chunk writes, fsync and rename, reads) runs here, off the loops.
-        let pool = NIOThreadPool(numberOfThreads: 2)
-        pool.start()
-        if let blobs { store.releaseBlobs(with: ArtifactMethods.releaser(blobs: blobs, store: store, pool: pool)) }
+        if let contents { store.releaseBlobs(with: ArtifactMethods.releaser(contents, store: store)) }
         do {
-            try await serve(on: group, pool: pool)
-            try await pool.shutdownGracefully()
+            try await serve(on: group)
             try await group.shutdownGracefully()
         } catch {
-            try? await pool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw error
         }
     }
 
-    private func serve(on group: MultiThreadedEventLoopGroup, pool: NIOThreadPool) async throws {
+    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
         let path = configuration.socketPath
         let policy = configuration.peerPolicy
         try await SocketFile.prepare(
             path: path, isDefaultPath: isDefaultSocketPath, admitsOthers: policy.admitsOthers, group: group)
-        let methods = makeMethodTable(pool: pool)
+        let methods = makeMethodTable()
         let serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             // Out of descriptors (EMFILE): stop accepting for a moment instead of spinning.
@@ -80,8 +75,12 @@ public final class RipServer: Service {
         let idle = configuration.artifactLimits.uploadIdleTimeout
         let every = TimeAmount(idle / 4)
         let uploadSweep = group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
-            let dropped = ArtifactMethods.dropInterrupted(uploads, blobs: blobs, idle: idle)
-            if dropped > 0 { logger.info("dropped interrupted uploads", metadata: ["count": "\(dropped)"]) }
+            Task {
+                let dropped = await ArtifactMethods.dropInterrupted(uploads, contents: contents, idle: idle)
+                if dropped > 0 { logger.info("dropped interrupted uploads", metadata: ["count": "\(dropped)"]) }
+                // Uploads of a daemon that died, on a store shared with others: twice the idle time.
+                if store.holdsDuties { await contents?.collect(idle: idle * 2) }
+            }
         }
         defer { uploadSweep.cancel() }
         logger.info("ripd listening", metadata: ["socket": "\(path)", "data-dir": "\(configuration.dataDirectory)"])
@@ -102,7 +101,7 @@ public final class RipServer: Service {
         logger.info("ripd stopped", metadata: ["connections-served": "\(statistics.connectionsTotal)"])
     }
 
-    private func makeMethodTable(pool: NIOThreadPool) -> MethodTable {
+    private func makeMethodTable() -> MethodTable {
         var table = MethodTable(turns: store)
         SessionMethods(
             store: store,
@@ -117,7 +116,7 @@ public final class RipServer: Service {
             suffixes: configuration.cookiePolicy.parser.publicSuffixes
         ).register(in: &table)
         ScheduleMethods(store: store, webhooks: configuration.jobPolicy.webhooks).register(in: &table)
-        ArtifactMethods(store: store, blobs: blobs, uploads: uploads, limits: configuration.artifactLimits, pool: pool)
+        ArtifactMethods(store: store, contents: contents, uploads: uploads, limits: configuration.artifactLimits)
             .register(in: &table)
         AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now)
             .register(in: &table)
@@ -126,9 +125,9 @@ public final class RipServer: Service {
 
     /// Serves `channel` as one of this daemon's connections, with no socket or peer check: the
     /// same frame decoder, method table and connection handler (in-process tests, the fuzzer).
-    /// Artifact contents need a blob store and are unavailable without one.
-    public func serve(inProcess channel: any Channel, pool: NIOThreadPool) throws {
-        try installConnection(on: channel, methods: makeMethodTable(pool: pool))
+    /// Artifact contents need a content store and are unavailable without one.
+    public func serve(inProcess channel: any Channel) throws {
+        try installConnection(on: channel, methods: makeMethodTable())
     }
 
     /// The handlers of an admitted connection: frames in, calls dispatched, replies out.

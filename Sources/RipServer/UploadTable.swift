@@ -1,13 +1,13 @@
 import Crypto
 import Foundation
 import RipCore
+import RipEngine
 import RipProto
-import RipStorage
 import RipWire
 import Synchronization
 
-/// The uploads in progress: each a private file in the blob store's `uploads/`, the running
-/// SHA-256 of its bytes, and the owner it was opened for. An upload is taken out of the table
+/// The uploads in progress: the running SHA-256 of each one's bytes and the owner it was opened
+/// for (the bytes themselves go to the `ContentStore`). An upload is taken out of the table
 /// while a chunk is written, so two calls can never write the same upload at once.
 final class UploadTable: Sendable {
     // @unchecked: the running SHA256 is a value that moves with the upload from call to call
@@ -16,8 +16,6 @@ final class UploadTable: Sendable {
         let id: String
         let ownerID: String
         let owner: RipArtifactOwner
-        let path: String
-        let descriptor: Int32
         var received: UInt64 = 0
         var hasher = SHA256()
         /// The last call on it: an upload idle past the timeout was interrupted.
@@ -38,10 +36,10 @@ final class UploadTable: Sendable {
     /// Stops counting what `upload` received: it was committed or dropped.
     func release(_ upload: Upload) { received.subtract(upload.received, ordering: .relaxed) }
 
-    /// Drops `upload`, file and all.
-    func drop(_ upload: Upload, from blobs: BlobStore?) {
+    /// Drops `upload` with what it received.
+    func drop(_ upload: Upload, from contents: (any ContentStore)?) async {
         release(upload)
-        blobs?.discard(upload: upload.path, descriptor: upload.descriptor)
+        await contents?.dropUpload(upload.id)
     }
 
     func add(_ upload: Upload) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RipEngine
 import Synchronization
 
 /// Artifact contents on disk, named by their SHA-256: `blobs/sha256/ab/abcdef…` under the data
@@ -248,15 +249,7 @@ public enum BlobError: Error, CustomStringConvertible {
     }
 }
 
-/// How a blob is kept on disk.
-public enum BlobEncoding: String, CaseIterable, Sendable {
-    case identity
-    case deflate
-
+extension BlobEncoding {
+    /// The file name suffix of a blob kept this way.
     var suffix: String { self == .identity ? "" : ".z" }
-}
-
-public struct BlobLayout: Sendable {
-    public let encoding: BlobEncoding
-    public let storedSize: UInt64
 }

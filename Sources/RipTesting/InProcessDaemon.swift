@@ -17,7 +17,6 @@ public final class InProcessDaemon {
     public let journal: MemoryJournal
     public let channel = EmbeddedChannel()
     private let server: RipServer
-    private let pool = NIOThreadPool(numberOfThreads: 1)  // never started: artifact contents are unavailable
 
     public init(
         configuration: ServerConfiguration = ServerConfiguration(socketPath: "", dataDirectory: ""),
@@ -28,8 +27,8 @@ public final class InProcessDaemon {
         var logger = Logger(label: "ripd-in-process")
         logger.logLevel = .critical
         server = RipServer(
-            configuration: configuration, store: store, storage: nil, blobs: nil, isDefaultSocketPath: false, logger: logger)
-        try server.serve(inProcess: channel, pool: pool)
+            configuration: configuration, store: store, storage: nil, contents: nil, isDefaultSocketPath: false, logger: logger)
+        try server.serve(inProcess: channel)
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/ripd-in-process")).wait()
     }
 

@@ -294,12 +294,12 @@ struct Serve: AsyncParsableCommand {
         let engine = EmbeddedEngine(state: recovered.state, journal: storage.log)
         storage.attach(engine)
         try await serve(
-            engine, storage: storage, blobs: blobs, before: StorageService(storage: storage, logger: logger),
+            engine, storage: storage, contents: FileContents(blobs: blobs, compressOver: configuration.artifactLimits.compressOver), before: StorageService(storage: storage, logger: logger),
             configuration: configuration, logger: logger)
     }
 
-    /// Serves from a PostgreSQL store shared with other daemons: no data directory, no blob
-    /// store (artifact contents are not shared yet).
+    /// Serves from a PostgreSQL store shared with other daemons: no data directory; artifact
+    /// contents are in the database too.
     private func serveShared(_ location: PostgresLocation, configuration: ServerConfiguration, logger: Logger) async throws {
         let started = ContinuousClock.now
         let engine = try await PostgresEngine(location: location, snapshotRecords: store.storeSnapshotRecords, logger: logger)
@@ -315,7 +315,9 @@ struct Serve: AsyncParsableCommand {
                 "sessions": "\(sessions)", "jobs": "\(jobs)", "took": "\(ContinuousClock.now - started)",
             ])
         do {
-            try await serve(engine, storage: nil, blobs: nil, before: engine, configuration: configuration, logger: logger) { server in
+            let contents = SharedContents(location: location, logger: logger)
+            defer { Task { await contents.close() } }
+            try await serve(engine, storage: nil, contents: contents, before: engine, configuration: configuration, logger: logger) { server in
                 // Jobs another daemon submitted or readied: parked claims here may take them.
                 engine.onReadiedJobs { [claims = server.claims] in
                     guard claims.hasWaiters else { return }
@@ -331,11 +333,11 @@ struct Serve: AsyncParsableCommand {
     /// Serves `engine` until SIGTERM or SIGINT: the server, the sweepers and the webhook
     /// sender, with `before` started first and stopped last (it keeps the state reachable).
     private func serve(
-        _ engine: any StateEngine, storage: Storage?, blobs: BlobStore?, before: any Service,
+        _ engine: any StateEngine, storage: Storage?, contents: any ContentStore, before: any Service,
         configuration: ServerConfiguration, logger: Logger, prepare: (RipServer) -> Void = { _ in }
     ) async throws {
         let server = RipServer(
-            configuration: configuration, store: engine, storage: storage, blobs: blobs, isDefaultSocketPath: socket == nil,
+            configuration: configuration, store: engine, storage: storage, contents: contents, isDefaultSocketPath: socket == nil,
             logger: logger)
         prepare(server)
         let sweeper = SessionSweeper(store: engine, interval: .seconds(cleanupInterval), logger: logger)

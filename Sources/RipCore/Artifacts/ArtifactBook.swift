@@ -24,6 +24,9 @@ public struct ArtifactBook: Sendable {
     /// Whether any artifact holds the content with this hash (its blob must be kept).
     public func holds(_ sha256: String) -> Bool { holders[sha256] != nil }
 
+    /// How many artifacts hold the content with this hash.
+    public func holderCount(_ sha256: String) -> Int { holders[sha256] ?? 0 }
+
     /// The artifact `id`, if it belongs to `ownerID`. Another owner's artifact is NOT_FOUND
     /// like a missing one: ids are only reachable through their owner.
     public func find(_ id: String, ownerID: String) throws -> RipArtifact {

@@ -14,6 +14,8 @@ final class Daemon: Sendable {
     private let ownsDirectory: Bool
     /// ripd, its stderr the log the tests read.
     let process: Child
+    /// The shared store it was started on (`--store`); nil: the embedded store.
+    let store: String?
 
     static var binaries: URL {
         // swift test runs the test bundle from the build directory that also holds ripd and ripctl.
@@ -43,6 +45,7 @@ final class Daemon: Sendable {
             // restarted on the same directory finds its state, as the embedded store would.
             arguments += ["--store", try await PostgresServer.shared().database(for: directory)]
         }
+        store = arguments.firstIndex(of: "--store").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
         let ripdArguments = ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
         var command = launcher + [ripd.path] + ripdArguments
         if let uid {
