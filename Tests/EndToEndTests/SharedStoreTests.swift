@@ -8,7 +8,7 @@ import Testing
 /// and changed through any of them.
 @Suite("Shared store: several daemons on one PostgreSQL")
 struct SharedStoreTests {
-    @Test("two daemons share sessions, cookie jars, unique names, events and parked claims")
+    @Test("two daemons share sessions, cookie jars, unique names, events, parked claims and artifacts")
     func twoDaemonsOneState() async throws {
         let store = try await PostgresServer.shared().newDatabase()
         let a = try await Daemon(store: store)
@@ -49,16 +49,53 @@ struct SharedStoreTests {
         _ = try await clientA.completeJob(.with { $0.jobID = job.id; $0.token = claimed.token; $0.summary = "done on b" })
         #expect(try await clientB.getJob(.with { $0.jobID = job.id }).status == .completed)
 
-        // Not shared yet: artifact contents; and there is no write-ahead log to show.
-        let upload = await #expect(throws: RipError.self) { _ = try await clientB.beginUpload(.with { $0.owner.session = "shop" }) }
-        #expect(upload?.code == .unimplemented && upload?.message.contains("shared") == true)
+        // An artifact uploaded through A is read through B; the same content uploaded through B
+        // is kept once, and goes with the last artifact that holds it, whichever daemon deletes.
+        let content = ArtifactTests.random(700_000)
+        let first = try await ArtifactTests.upload(clientA, content, owner: ArtifactTests.session("shop"), chunk: 300_000)
+        var read = Data()
+        while read.count < content.count {
+            read += try await clientB.readArtifact(.with {
+                $0.artifactID = first.id
+                $0.owner.session = "shop"
+                $0.offset = UInt64(read.count)
+            }).data
+        }
+        #expect(read == content)
+        let second = try await ArtifactTests.upload(clientB, content, owner: ArtifactTests.session("shop"))
+        #expect(second.sha256 == first.sha256)
+        #expect(try await a.keptContents() == [first.sha256])
+        #expect(try await !clientB.deleteArtifact(.with { $0.artifactID = first.id; $0.owner.session = "shop" }).blobRemoved)
+        #expect(try await clientA.readArtifact(.with { $0.artifactID = second.id; $0.owner.session = "shop"; $0.length = 10 }).data == content.prefix(10))
+        #expect(try await clientA.deleteArtifact(.with { $0.artifactID = second.id; $0.owner.session = "shop" }).blobRemoved)
+        #expect(try await a.keptContents().isEmpty)
+
+        // There is no write-ahead log to show.
         let walInfo = try await Ripctl(socketPath: b.socketPath)("admin", "wal-info")
         #expect(walInfo.status != 0 && walInfo.stderr.contains("shared store"), "\(walInfo.stderr)")
 
         let status = try await Ripctl(socketPath: b.socketPath)("status", "--json")
         #expect((status.json["store"] as? String)?.hasPrefix("postgresql://ripd@/ripd_test_") == true, "\(status.stdout)")
         let health = try #require(status.json["shared_store"] as? [String: Any], "\(status.stdout)")
-        #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 2)
+        #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 3)
+    }
+
+    @Test("a daemon killed mid-upload: the duty holder collects the parts it left once they are idle")
+    func uploadOfDeadDaemonCollected() async throws {
+        let store = try await PostgresServer.shared().newDatabase()
+        let a = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "1"])
+        let clientA = try await a.client()
+        try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
+        let b = try await Daemon(store: store)
+        let clientB = try await b.client()
+        _ = try await clientB.createSession(.with { $0.name = "s" })
+        let upload = try await clientB.beginUpload(.with { $0.owner.session = "s" }).uploadID
+        _ = try await clientB.appendUpload(.with { $0.uploadID = upload; $0.data = ArtifactTests.random(600_000) })
+        #expect(try await b.keptUploads() == [upload], "two whole parts are in the database")
+        _ = try await b.stop(signal: SIGKILL)
+        try await waitUntil("the dead daemon's upload collected", daemon: a) { try await a.keptUploads().isEmpty }
+        let kept = try await ArtifactTests.upload(clientA, Data("after".utf8), owner: ArtifactTests.session("s"))
+        #expect(try await a.keptContents() == [kept.sha256])
     }
 
     @Test("2,000 jobs submitted through both daemons and worked by `ripctl worker run` on both run exactly once")
@@ -192,10 +229,10 @@ struct SharedStoreTests {
         let server = try PostgresServer.shared()
         let (database, store) = try await server.newDatabaseNamed()
         let first = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
-        #expect(first.status == 0 && first.json["schema_version"] as? Int == 2 && first.json["was"] as? Int == 0, "\(first.stderr)")
+        #expect(first.status == 0 && first.json["schema_version"] as? Int == 3 && first.json["was"] as? Int == 0, "\(first.stderr)")
         let again = try await Daemon.runToExit(["migrate", "--store", store, "--json"])
-        #expect(again.json["was"] as? Int == 2)
-        #expect(try await server.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ripd_schema", database: database) == "1,2")
+        #expect(again.json["was"] as? Int == 3)
+        #expect(try await server.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ripd_schema", database: database) == "1,2,3")
 
         try await server.sql("INSERT INTO ripd_schema (version, summary) VALUES (99, 'from the future')", database: database)
         let refused = try await Daemon.runToExit(["--store", store, "--socket", "/tmp/ripd-never-\(UUID().uuidString.prefix(6)).sock"])
