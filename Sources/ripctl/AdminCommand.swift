@@ -4,8 +4,29 @@ import RipClient
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Operate the daemon's storage: snapshots and the write-ahead log.",
-        subcommands: [Snapshot.self, WalInfo.self])
+        abstract: "Operate the daemon's storage: which store, snapshots and the write-ahead log.",
+        subcommands: [Store.self, Snapshot.self, WalInfo.self])
+
+    struct Store: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Which store the daemon uses and its health.",
+            discussion: """
+                The embedded store: the data directory and its write-ahead log. A shared store \
+                (ripd --store postgresql://…): the database (never with its password), whether \
+                it answers or the last error, the schema version, the newest snapshot, the shared \
+                log applied here and written by this daemon, write turns and the last one's time, \
+                and whether this daemon runs the duties. --json prints Info's store and shared_store.
+                """)
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await global.withClient { client, output in
+                let info = try await client.info()
+                let fields = try await StatusCommand.storeFields(info, client)
+                try output.emit(info) { Output.fields(fields) }
+            }
+        }
+    }
 
     struct Snapshot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -11,8 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
             let health = try await client.health()
             let info = try await client.info()
             let artifacts = try await client.artifactStats()
-            // A shared store has no write-ahead log of the daemon's own.
-            let storage = info.hasSharedStore ? Self.fields(info.sharedStore) : AdminCommand.fields(try await client.walInfo())
+            let store = try await Self.storeFields(info, client)
             try output.emit(info) {
                 Output.fields(
                     [
@@ -20,19 +19,25 @@ struct StatusCommand: AsyncParsableCommand {
                     ("pid", "\(info.pid)"),
                     ("uptime", "\(info.uptimeSeconds)s"),
                     ("socket", info.socketPath),
-                    ("store", info.store.isEmpty ? "embedded" : info.store),
-                    ("data dir", info.dataDir.isEmpty ? "-" : info.dataDir),
                     ("connections", "\(info.connectionsOpen) open, \(info.connectionsTotal) total"),
                     ("requests", "\(info.requestsTotal)"),
                     ("sessions", "\(info.sessions)"),
                     ("jobs", "\(info.jobs) (\(info.jobsQueued) queued, \(info.jobsRunning) running, \(info.claimsWaiting) claims waiting)"),
                     ("artifacts", "\(artifacts.artifacts) in \(artifacts.blobs) blobs: \(artifacts.logicalBytes) bytes, \(artifacts.physicalBytes) on disk"),
-                    ] + storage)
+                    ] + store)
             }
         }
     }
 
-    /// A shared store's health, as `ripctl status` shows it.
+    /// The store and its health, as `ripctl status` and `ripctl admin store` show them: the
+    /// write-ahead log of the embedded store, or the shared store's health (it has no log of
+    /// the daemon's own).
+    static func storeFields(_ info: RipInfoResponse, _ client: RipClient) async throws -> [(String, String)] {
+        let health = info.hasSharedStore ? fields(info.sharedStore) : AdminCommand.fields(try await client.walInfo())
+        return [("store", info.store.isEmpty ? "embedded" : info.store), ("data dir", info.dataDir.isEmpty ? "-" : info.dataDir)] + health
+    }
+
+    /// A shared store's health.
     static func fields(_ health: RipSharedStoreHealth) -> [(String, String)] {
         [
             ("store health", health.reachable ? "reachable" : "UNREACHABLE: \(health.lastError)"),

@@ -226,7 +226,7 @@ struct DurabilityTests {
         #expect(clean.status == 0 && clean.stdout.contains(#""sessions":4"#))
     }
 
-    @Test("ripctl admin snapshot writes a snapshot; wal-info and status describe the log")
+    @Test("ripctl admin snapshot writes a snapshot; wal-info, admin store and status describe the log")
     func adminCommands() async throws {
         let daemon = try await Daemon(arguments: ["--fsync", "everysec"])
         let ripctl = Ripctl(socketPath: daemon.socketPath)
@@ -242,6 +242,8 @@ struct DurabilityTests {
         #expect(after["snapshot_sequence"] as? String == "5" && after["records_since_snapshot"] == nil)
         let status = try await ripctl("status").stdout
         #expect(status.contains("fsync:") && status.contains("snapshot:       up to 5"))
+        let store = try await ripctl("admin", "store").stdout
+        #expect(store.contains("store:") && store.contains("embedded") && store.contains("snapshot:       up to 5"), "\(store)")
     }
 
     @Test("a second ripd on the same data directory refuses to start")

@@ -74,6 +74,8 @@ struct SharedStoreTests {
         let walInfo = try await Ripctl(socketPath: b.socketPath)("admin", "wal-info")
         #expect(walInfo.status != 0 && walInfo.stderr.contains("shared store"), "\(walInfo.stderr)")
 
+        let admin = try await Ripctl(socketPath: b.socketPath)("admin", "store")
+        #expect(admin.status == 0 && admin.stdout.contains("store health") && admin.stdout.contains("reachable"), "\(admin.stdout)")
         let status = try await Ripctl(socketPath: b.socketPath)("status", "--json")
         #expect((status.json["store"] as? String)?.hasPrefix("postgresql://ripd@/ripd_test_") == true, "\(status.stdout)")
         let health = try #require(status.json["shared_store"] as? [String: Any], "\(status.stdout)")
