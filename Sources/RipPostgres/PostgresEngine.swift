@@ -44,6 +44,10 @@ public final class PostgresEngine: StateEngine, Service {
         /// The last record of the shared log applied here.
         var head: UInt64 = 0
         var stopped = false
+        /// The driver waits, while an append is in flight, for a writer to arrive or the append
+        /// to end (`appendEnded`), whichever comes first.
+        var inFlight: CheckedContinuation<Void, Never>?
+        var appendEnded = false
         /// The connection that holds the write lock (`locked`), by its id.
         var lockedConnection: Int?
         /// A turn that had decided failed: the state must be rebuilt from the store first.
@@ -135,13 +139,16 @@ public final class PostgresEngine: StateEngine, Service {
 
     public func turn(_ kind: TurnKind, on runner: (any TaskRunner)?, _ body: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         let waiter = Waiter(runner: runner, body: body)
-        let now: Result<Void, any Error>? = queue.withLock { queue in
-            if queue.stopped { return .failure(RipError.unavailable("ripd is stopping")) }
-            if kind == .read && queue.locked { return .success(()) }
+        let (now, waiting) = queue.withLock { queue -> (Result<Void, any Error>?, CheckedContinuation<Void, Never>?) in
+            if queue.stopped { return (.failure(RipError.unavailable("ripd is stopping")), nil) }
+            if kind == .read && queue.locked { return (.success(()), nil) }
             if kind == .read { queue.readers.append(waiter) } else { queue.writers.append(waiter) }
-            return nil
+            guard kind == .write else { return (nil, nil) }
+            defer { queue.inFlight = nil }
+            return (nil, queue.inFlight)
         }
         if let now { run(waiter, now) } else { wake.yield() }
+        waiting?.resume()
     }
 
     private func run(_ waiter: Waiter, _ result: Result<Void, any Error>, then: (@Sendable () -> Void)? = nil) {
@@ -302,12 +309,18 @@ public final class PostgresEngine: StateEngine, Service {
     /// they changed in one statement (its own transaction), which makes them durable. The
     /// append only lands right after the log's last record, so a turn that lost the lock
     /// cannot fork the log. The lock is kept for the next turn while calls wait for one, up to
-    /// `lockStreak`, and released otherwise. If anything fails, the turn's calls get
-    /// UNAVAILABLE, the connection (and the lock) is dropped, and a turn that had decided
-    /// leaves the state to be rebuilt from the store before anything else is served.
+    /// `lockStreak`, and released otherwise.
+    ///
+    /// Turns are pipelined: while a batch's append is in flight, the calls that wait decide the
+    /// next batch on the state that includes it (as the embedded store decides on changes not
+    /// yet durable), so a claim is answered without waiting for the commit before it; the next
+    /// batch is appended only once this one committed, right after it. If anything fails, the
+    /// turn's calls get UNAVAILABLE (with those of the batch decided after it), the connection
+    /// (and the lock) is dropped, and a turn that had decided leaves the state to be rebuilt
+    /// from the store before anything else is served.
     private func writeTurn(_ writers: [Waiter], readers: [Waiter]) async {
-        let started = ContinuousClock.now
-        var decided: [LogBatch.Entry]?
+        var started = ContinuousClock.now
+        var current: Decided
         do {
             let connection = try await connection.get()
             if !queue.withLock({ $0.locked && $0.lockedConnection == connection.id }) {
@@ -323,40 +336,101 @@ public final class PostgresEngine: StateEngine, Service {
                     queue.lockedSince = .now
                 }
             }
-            let (entries, holders) = await decide(writers, readers: readers)
-            decided = entries
-            try await roundTrip("appending to the shared log") {
-                try await SharedLog.append(entries.map(\.record), holders: holders, on: $0, logger: $1)
-            }
+            current = await decide(writers, readers: readers, after: head)
         } catch {
             let failure = storeError(error)
-            queue.withLock { queue in
-                queue.locked = false
-                if decided != nil { queue.mustReload = true }
-            }
+            queue.withLock { $0.locked = false }
             await failed(failure)
-            guard let decided else {
-                // Nothing was decided: the calls fail before they ran.
-                for waiter in writers + readers { run(waiter, .failure(failure)) }
-                return
-            }
-            // What the turn decided is not in the log, or not known to be: the next round
-            // rebuilds the state from the store (and applies the append if it did land).
-            for entry in decided { entry.durability?.fail(failure) }
+            // Nothing was decided: the calls fail before they ran.
+            for waiter in writers + readers { run(waiter, .failure(failure)) }
             return
         }
-        let entries = decided ?? []
-        let took = (ContinuousClock.now - started).components
-        let keep = queue.withLock { queue in
-            if let last = entries.last { queue.head = last.record.sequence }
-            queue.health.writeTurns += 1
-            queue.health.changesWritten += UInt64(entries.count)
-            queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
-            return !queue.writers.isEmpty && ContinuousClock.now - queue.lockedSince < Self.lockStreak
+        while true {
+            let records = current.entries.map(\.record), holders = current.holders
+            queue.withLock { $0.appendEnded = false }
+            let append = Task {
+                defer {
+                    let waiting = queue.withLock { queue in
+                        queue.appendEnded = true
+                        defer { queue.inFlight = nil }
+                        return queue.inFlight
+                    }
+                    waiting?.resume()
+                }
+                try await roundTrip("appending to the shared log") {
+                    try await SharedLog.append(records, holders: holders, on: $0, logger: $1)
+                }
+            }
+            // Meanwhile the calls that want a turn decide the next batch, after this one, as
+            // they arrive: a claim is answered at once, and the completion its worker sends
+            // next can still join the same batch.
+            var next: Decided?
+            if let (writers, readers) = await waitForWriters() {
+                let after = current.entries.last?.record.sequence ?? current.head
+                openBatch(after: after)
+                await decideMore(writers, readers: readers)
+                while let (writers, readers) = await waitForWriters() { await decideMore(writers, readers: readers) }
+                next = closeBatch(after: after)
+            }
+            do {
+                try await append.value
+            } catch {
+                let failure = storeError(error)
+                queue.withLock { queue in
+                    queue.locked = false
+                    queue.mustReload = true
+                }
+                await failed(failure)
+                // What was decided is not in the log, or not known to be: the next round
+                // rebuilds the state from the store (and applies the append if it did land).
+                for entry in current.entries + (next?.entries ?? []) { entry.durability?.fail(failure) }
+                return
+            }
+            let took = (ContinuousClock.now - started).components
+            queue.withLock { queue in
+                if let last = current.entries.last { queue.head = last.record.sequence }
+                queue.health.writeTurns += 1
+                queue.health.changesWritten += UInt64(current.entries.count)
+                queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
+            }
+            reached()
+            for entry in current.entries { entry.durability?.succeed() }
+            guard let next else { break }
+            (current, started) = (next, .now)
         }
-        reached()
-        for entry in entries { entry.durability?.succeed() }
+        let keep = queue.withLock { !$0.writers.isEmpty && ContinuousClock.now - $0.lockedSince < Self.lockStreak }
         if !keep { await unlock() }
+    }
+
+    /// While an append is in flight: the calls waiting for a turn once a writer is among them,
+    /// or nil once the append ended (or the lock was kept for `lockStreak` already).
+    private func waitForWriters() async -> ([Waiter], [Waiter])? {
+        while true {
+            let taken = queue.withLock { queue -> ([Waiter], [Waiter])?? in
+                if !queue.writers.isEmpty && ContinuousClock.now - queue.lockedSince < Self.lockStreak {
+                    defer { (queue.writers, queue.readers) = ([], []) }
+                    return (queue.writers, queue.readers)
+                }
+                return queue.appendEnded || !queue.writers.isEmpty ? .some(nil) : nil
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (woken: CheckedContinuation<Void, Never>) in
+                let now = queue.withLock { queue in
+                    if queue.appendEnded || !queue.writers.isEmpty { return true }
+                    queue.inFlight = woken
+                    return false
+                }
+                if now { woken.resume() }
+            }
+        }
+    }
+
+    /// A batch a write turn decided: its changes, numbered after `head`, and how many artifacts
+    /// hold each content they made or released.
+    private struct Decided {
+        let head: UInt64
+        let entries: [LogBatch.Entry]
+        let holders: [(sha256: String, count: Int64)]
     }
 
     /// How long one daemon keeps the write lock while its calls keep waiting for turns.
@@ -372,13 +446,22 @@ public final class PostgresEngine: StateEngine, Service {
         }
     }
 
-    /// The deciding part of a write turn, with the lock held and every record applied: the
-    /// waiting calls run (writers change, readers read); returns the batch of changes and how
-    /// many artifacts hold each content they made or released.
-    private func decide(_ writers: [Waiter], readers: [Waiter]) async -> ([LogBatch.Entry], [(sha256: String, count: Int64)]) {
-        let head = self.head
-        // Opened and closed under the engine's lock, as `commit` checks it.
+    /// The deciding part of a write turn, with the lock held and every record up to `head`
+    /// applied (committed, or in the batch whose append is in flight): the waiting calls run
+    /// (writers change, readers read).
+    private func decide(_ writers: [Waiter], readers: [Waiter], after head: UInt64) async -> Decided {
+        openBatch(after: head)
+        await decideMore(writers, readers: readers)
+        return closeBatch(after: head)
+    }
+
+    /// Opens the batch of a turn; opened and closed under the engine's lock, as `commit` checks it.
+    private func openBatch(after head: UInt64) {
         _ = try? inner.access { _, _ in batch.open(after: head) }
+    }
+
+    /// Runs waiting calls into the open batch; returns once every writer's body returned.
+    private func decideMore(_ writers: [Waiter], readers: [Waiter]) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             queue.withLock { queue in
                 queue.running = writers.count
@@ -387,11 +470,14 @@ public final class PostgresEngine: StateEngine, Service {
             for reader in readers { run(reader, .success(())) }
             for writer in writers { run(writer, .success(())) { self.left() } }
         }
+    }
+
+    private func closeBatch(after head: UInt64) -> Decided {
         let closed = try? inner.access { state, _ in
             let (entries, contents) = batch.close()
             return (entries, contents.sorted().map { (sha256: $0, count: Int64(state.artifacts.holderCount($0))) })
         }
-        return closed ?? ([], [])
+        return Decided(head: head, entries: closed?.0 ?? [], holders: closed?.1 ?? [])
     }
 
     /// A round trip failed: the connection is dropped (with it any lock, and any query left

@@ -48,7 +48,7 @@ public final class SharedContents: ContentStore {
 
     public func beginUpload(_ id: String) async throws {
         try await run("opening an upload") { connection, logger in
-            try await connection.query("INSERT INTO ripd_upload (id) VALUES (\(id))", logger: logger)
+            _ = try await connection.query("INSERT INTO ripd_upload (id) VALUES (\(id))", logger: logger)
         }
         uploads.withLock { $0[id] = Pending() }
     }
@@ -109,7 +109,7 @@ public final class SharedContents: ContentStore {
         uploads.withLock { $0[id] = nil }
         do {
             try await run("dropping an upload") { connection, logger in
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     WITH parts AS (DELETE FROM ripd_part WHERE owner = \(Self.owner(upload: id)))
                     DELETE FROM ripd_upload WHERE id = \(id)
@@ -124,7 +124,7 @@ public final class SharedContents: ContentStore {
     public func unpin(_ sha256: String) async {
         do {
             try await run("ending a content's pin") { connection, logger in
-                try await connection.query(
+                _ = try await connection.query(
                     "UPDATE ripd_content SET pins = greatest(pins - 1, 0) WHERE sha256 = \(sha256)", logger: logger)
             }
         } catch {
@@ -164,7 +164,7 @@ public final class SharedContents: ContentStore {
     private func free(_ sha256s: [String]) async {
         do {
             try await run("freeing contents") { connection, logger in
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     WITH freed AS (
                         DELETE FROM ripd_content WHERE sha256 = ANY(\(sha256s)) AND holders = 0 AND pins = 0 RETURNING sha256
@@ -185,7 +185,7 @@ public final class SharedContents: ContentStore {
             try await run("collecting what interrupted uploads left") { connection, logger in
                 let idleSeconds = Double(idle.components.seconds)
                 let abandoned = Double(Self.abandonedPin.components.seconds)
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     WITH uploads AS (
                         DELETE FROM ripd_upload WHERE touched_at < now() - make_interval(secs => \(idleSeconds))
@@ -208,7 +208,7 @@ public final class SharedContents: ContentStore {
         let sequences = parts.indices.map { first + Int32($0) }
         let bytes = parts.map { ByteBuffer(bytes: $0) }
         try await run("writing an upload's parts") { connection, logger in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 WITH parts AS (
                     INSERT INTO ripd_part (owner, seq, data)
