@@ -278,7 +278,8 @@ public final class PostgresEngine: StateEngine, Service {
     /// Between turns (no batch open: the state is exactly the records up to `head`), the
     /// holder of the duties saves a snapshot once `snapshotRecords` records followed the newest.
     private func snapshotIfDue() async {
-        guard holdsDuties else { return }
+        // Not from a state a failed turn left behind: it may hold changes that never landed.
+        guard holdsDuties, !queue.withLock({ $0.mustReload }) else { return }
         do {
             if !queue.withLock({ $0.snapshotKnown }) {
                 // Newly holding the duties: the newest snapshot may be another daemon's.
@@ -407,11 +408,13 @@ public final class PostgresEngine: StateEngine, Service {
     private func waitForWriters() async -> ([Waiter], [Waiter])? {
         while true {
             let taken = queue.withLock { queue -> ([Waiter], [Waiter])?? in
+                // Once the append ended its calls are answered first; who waits goes next turn.
+                if queue.appendEnded { return .some(nil) }
                 if !queue.writers.isEmpty && ContinuousClock.now - queue.lockedSince < Self.lockStreak {
                     defer { (queue.writers, queue.readers) = ([], []) }
                     return (queue.writers, queue.readers)
                 }
-                return queue.appendEnded || !queue.writers.isEmpty ? .some(nil) : nil
+                return queue.writers.isEmpty ? nil : .some(nil)
             }
             if let taken { return taken }
             await withCheckedContinuation { (woken: CheckedContinuation<Void, Never>) in

@@ -14,8 +14,8 @@ import Synchronization
 /// Freeing is decided in SQL, so no daemon frees what another still needs: `holders` is how
 /// many artifacts hold a content, set in the same statement that appends the change that made
 /// or released them (`SharedLog.append`); `pins` counts commits that finished the content and
-/// are recording their artifact. A content goes when both are 0. Every query is one statement,
-/// so calls share one connection without transactions spanning round trips.
+/// are recording their artifact. A content goes when both are 0. Every query is one statement
+/// (no transaction spans round trips), on one of a few connections taken in turn.
 public final class SharedContents: ContentStore {
     /// Bytes per part: the last part of a content may be shorter.
     static let partBytes = 256 << 10
@@ -31,20 +31,29 @@ public final class SharedContents: ContentStore {
         var touched = ContinuousClock.now
     }
 
-    private let connection: StoreConnection
+    private let connections: [StoreConnection]
+    private let nextConnection = Atomic<Int>(0)
     private let location: String
     private let logger: Logger
     private let timeout: Duration
+    /// How often an upload that receives less than a part tells `ripd_upload` it is alive: well
+    /// within the idle time after which the duty holder collects it.
+    private let touchEvery: Duration
     private let uploads = Mutex<[String: Pending]>([:])
 
-    public init(location: PostgresLocation, timeout: Duration = .seconds(60), logger: Logger) {
-        connection = StoreConnection(location, logger: logger)
+    /// `uploadIdleTimeout`: after twice this without a word the duty holder collects an upload
+    /// (`collect`), so a live one says it is alive at least every half of it.
+    public init(location: PostgresLocation, uploadIdleTimeout: Duration, timeout: Duration = .seconds(30), logger: Logger) {
+        connections = (0..<3).map { _ in StoreConnection(location, logger: logger) }
         self.location = location.description
         self.logger = logger
         self.timeout = timeout
+        touchEvery = min(.seconds(60), uploadIdleTimeout / 2)
     }
 
-    public func close() async { await connection.close() }
+    public func close() async {
+        for connection in connections { await connection.close() }
+    }
 
     public func beginUpload(_ id: String) async throws {
         try await run("opening an upload") { connection, logger in
@@ -62,7 +71,7 @@ public final class SharedContents: ContentStore {
             pending.bytes = pending.bytes.dropFirst(Self.partBytes)
         }
         pending.bytes = Data(pending.bytes)  // rebase: indices start at 0 again
-        if !parts.isEmpty || ContinuousClock.now - pending.touched > .seconds(60) {
+        if !parts.isEmpty || ContinuousClock.now - pending.touched > touchEvery {
             try await write(parts, upload: id, from: pending.parts)
             pending.parts += Int32(parts.count)
             pending.touched = .now
@@ -70,37 +79,42 @@ public final class SharedContents: ContentStore {
         uploads.withLock { $0[id] = pending }
     }
 
+    /// Keeps the content only if every part of the upload is there (the duty holder may have
+    /// collected an upload it thought abandoned): otherwise DATA_LOSS, and nothing is kept.
     public func finishUpload(_ id: String, sha256: String, size: UInt64) async throws -> BlobLayout {
         var pending = try self.pending(id)
+        uploads.withLock { $0[id] = nil }
         if !pending.bytes.isEmpty {
             try await write([pending.bytes], upload: id, from: pending.parts)
             pending.parts += 1
         }
-        uploads.withLock { $0[id] = nil }
-        let parts = pending.parts
+        let (parts, upload) = (pending.parts, Self.owner(upload: id))
         let (inserted, moved) = try await run("keeping an upload's content") { connection, logger in
             let rows = try await connection.query(
                 """
-                WITH pinned AS (
-                    INSERT INTO ripd_content AS c (sha256, size, parts, pins) VALUES (\(sha256), \(Int64(size)), \(parts), 1)
+                WITH complete AS (
+                    SELECT count(*) = \(parts) AS whole FROM ripd_part WHERE owner = \(upload)
+                ), pinned AS (
+                    INSERT INTO ripd_content AS c (sha256, size, parts, pins)
+                    SELECT \(sha256), \(Int64(size)), \(parts), 1 WHERE (SELECT whole FROM complete)
                     ON CONFLICT (sha256) DO UPDATE SET pins = c.pins + 1, touched_at = now()
                     RETURNING (xmax = 0) AS inserted
                 ), moved AS (
                     UPDATE ripd_part SET owner = \(sha256)
-                    WHERE owner = \(Self.owner(upload: id)) AND (SELECT inserted FROM pinned) RETURNING 1
+                    WHERE owner = \(upload) AND coalesce((SELECT inserted FROM pinned), false) RETURNING 1
                 ), dropped AS (
-                    DELETE FROM ripd_part WHERE owner = \(Self.owner(upload: id)) AND NOT (SELECT inserted FROM pinned)
-                ), upload AS (
+                    DELETE FROM ripd_part WHERE owner = \(upload) AND NOT coalesce((SELECT inserted FROM pinned), false)
+                ), gone AS (
                     DELETE FROM ripd_upload WHERE id = \(id)
                 )
                 SELECT (SELECT inserted FROM pinned), (SELECT count(*) FROM moved)
                 """, logger: logger)
-            for try await row in rows.decode((Bool, Int64).self) { return row }
-            return (false, 0)
+            for try await row in rows.decode((Bool?, Int64).self) { return row }
+            return (nil, 0)
         }
-        if inserted && moved != Int64(parts) {
-            await unpin(sha256)
-            throw RipError(.dataLoss, "the upload's parts are gone from the shared store (\(moved) of \(parts)): upload it again")
+        guard let inserted, !inserted || moved == Int64(parts) else {
+            if inserted == true { await unpin(sha256) }
+            throw RipError(.dataLoss, "the upload's parts are gone from the shared store (it was idle too long): upload it again")
         }
         return BlobLayout(encoding: .identity, storedSize: size)
     }
@@ -147,6 +161,13 @@ public final class SharedContents: ContentStore {
             return parts
         }
         guard parts.count == Int(last - first) + 1 else {
+            let kept = try await run("looking a content up") { connection, logger in
+                let rows = try await connection.query("SELECT count(*) FROM ripd_content WHERE sha256 = \(sha256)", logger: logger)
+                for try await count in rows.decode(Int64.self) { return count > 0 }
+                return false
+            }
+            // Deleted through another daemon since this one read the artifact's record.
+            guard kept else { throw RipError.notFound("the artifact was deleted meanwhile (its content \(sha256) is gone)") }
             throw RipError(.dataLoss, "content \(sha256) lacks parts in the shared store (\(parts.count) of \(last - first + 1) found)")
         }
         var data = Data(capacity: parts.reduce(0) { $0 + $1.readableBytes })
@@ -183,8 +204,7 @@ public final class SharedContents: ContentStore {
     public func collect(idle: Duration) async {
         do {
             try await run("collecting what interrupted uploads left") { connection, logger in
-                let idleSeconds = Double(idle.components.seconds)
-                let abandoned = Double(Self.abandonedPin.components.seconds)
+                let idleSeconds = Self.seconds(idle), abandoned = Self.seconds(Self.abandonedPin)
                 _ = try await connection.query(
                     """
                     WITH uploads AS (
@@ -203,20 +223,33 @@ public final class SharedContents: ContentStore {
         }
     }
 
-    /// Writes `parts` of the upload `id`, numbered from `first`, and marks it alive.
+    /// Writes `parts` of the upload `id`, numbered from `first`, and marks it alive; NOT_FOUND
+    /// (and nothing written) when the duty holder collected it as abandoned.
     private func write(_ parts: [Data], upload id: String, from first: Int32) async throws {
         let sequences = parts.indices.map { first + Int32($0) }
         let bytes = parts.map { ByteBuffer(bytes: $0) }
-        try await run("writing an upload's parts") { connection, logger in
-            _ = try await connection.query(
+        let alive = try await run("writing an upload's parts") { connection, logger in
+            let rows = try await connection.query(
                 """
-                WITH parts AS (
+                WITH alive AS (
+                    UPDATE ripd_upload SET touched_at = now() WHERE id = \(id) RETURNING id
+                ), parts AS (
                     INSERT INTO ripd_part (owner, seq, data)
                     SELECT \(Self.owner(upload: id)), s, d FROM unnest(\(sequences)::int4[], \(bytes)::bytea[]) AS u(s, d)
+                    WHERE EXISTS (SELECT 1 FROM alive)
                 )
-                UPDATE ripd_upload SET touched_at = now() WHERE id = \(id)
+                SELECT count(*) FROM alive
                 """, logger: logger)
+            for try await count in rows.decode(Int64.self) { return count > 0 }
+            return false
         }
+        guard alive else {
+            throw RipError.notFound("upload \(id) was collected: it was idle past twice --upload-idle-timeout")
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func pending(_ id: String) throws -> Pending {
@@ -231,15 +264,18 @@ public final class SharedContents: ContentStore {
     private func run<T: Sendable>(
         _ what: String, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
+        let store = connections[nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue % connections.count]
+        var used: PostgresConnection?
         do {
-            let connection = try await connection.get()
+            let connection = try await store.get()
+            used = connection
             try SharedLog.ensureOpen(connection)
             let logger = logger
             return try await StoreDeadline.run(timeout, what) { try await body(connection, logger) }
         } catch let error as RipError {
             throw error
         } catch {
-            await connection.close()
+            if let used { await store.close(used) }
             throw RipError.unavailable("PostgreSQL store \(location): \(what): \(PostgresStoreError.describe(error))")
         }
     }

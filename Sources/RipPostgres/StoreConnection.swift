@@ -16,16 +16,26 @@ final class StoreConnection: Sendable {
         self.logger = logger
     }
 
-    /// The open connection, or a new one.
+    /// The open connection, or a new one (callers that raced to open one share the first).
     func get() async throws -> PostgresConnection {
         if let connection = current.withLock({ $0 }), !connection.isClosed { return connection }
-        let connection = try await Self.open(location, logger: logger)
-        let replaced = current.withLock { current in
-            defer { current = connection }
-            return current
+        let opened = try await Self.open(location, logger: logger)
+        let (connection, spare) = current.withLock { current -> (PostgresConnection, PostgresConnection?) in
+            if let current, !current.isClosed { return (current, opened) }
+            defer { current = opened }
+            return (opened, current)
         }
-        try? await replaced?.close()
+        try? await spare?.close()
         return connection
+    }
+
+    /// Closes `connection` after a round trip on it failed, and forgets it if it is the current
+    /// one (not one another call opened since).
+    func close(_ connection: PostgresConnection) async {
+        current.withLock { current in
+            if current?.id == connection.id { current = nil }
+        }
+        try? await connection.close()
     }
 
     /// Closes the connection (it is opened again when next needed).

@@ -92,6 +92,8 @@ struct ArtifactMethods {
                     try await contents.append(request.data, toUpload: upload.id)
                 } catch {
                     await uploads.drop(upload, from: contents)
+                    // NOT_FOUND: a shared store collected it as abandoned; else the store failed.
+                    if let error = error as? RipError, error.code == .notFound { throw error }
                     throw RipError.unavailable("\((error as? RipError)?.message ?? "\(error)"); upload \(upload.id) dropped")
                 }
                 upload.hasher.update(data: request.data)
@@ -123,7 +125,13 @@ struct ArtifactMethods {
             }
             let id = RipID.artifact.generate()
             return .later(loop.makeFutureWithTask {
-                let layout = try await contents.finishUpload(upload.id, sha256: sha256, size: upload.received)
+                let layout: BlobLayout
+                do {
+                    layout = try await contents.finishUpload(upload.id, sha256: sha256, size: upload.received)
+                } catch {
+                    await contents.dropUpload(upload.id)
+                    throw error
+                }
                 do {
                     let recorded = try await store.inTurn {
                         try Self.record(request, id: id, upload: upload, sha256: sha256, layout: layout, store: store, limits: limits, loop: loop)

@@ -315,7 +315,8 @@ struct Serve: AsyncParsableCommand {
                 "sessions": "\(sessions)", "jobs": "\(jobs)", "took": "\(ContinuousClock.now - started)",
             ])
         do {
-            let contents = SharedContents(location: location, logger: logger)
+            let contents = SharedContents(
+                location: location, uploadIdleTimeout: configuration.artifactLimits.uploadIdleTimeout, logger: logger)
             defer { Task { await contents.close() } }
             try await serve(engine, storage: nil, contents: contents, before: engine, configuration: configuration, logger: logger) { server in
                 // Jobs another daemon submitted or readied: parked claims here may take them.

@@ -82,7 +82,7 @@ struct SharedStoreTests {
         #expect(health["reachable"] as? Bool == true && health["schema_version"] as? Int == 3)
     }
 
-    @Test("a daemon killed mid-upload: the duty holder collects the parts it left once they are idle")
+    @Test("a daemon killed mid-upload: the duty holder collects the parts it left once they are idle, and only those")
     func uploadOfDeadDaemonCollected() async throws {
         let store = try await PostgresServer.shared().newDatabase()
         let a = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "1"])
@@ -96,8 +96,20 @@ struct SharedStoreTests {
         #expect(try await b.keptUploads() == [upload], "two whole parts are in the database")
         _ = try await b.stop(signal: SIGKILL)
         try await waitUntil("the dead daemon's upload collected", daemon: a) { try await a.keptUploads().isEmpty }
-        let kept = try await ArtifactTests.upload(clientA, Data("after".utf8), owner: ArtifactTests.session("s"))
+        // A live upload that receives less than a part at a time for longer than the idle
+        // time is not collected: it says it is alive (the pauses are the client's pace).
+        let slow = try await clientA.beginUpload(.with { $0.owner.session = "s" }).uploadID
+        var content = Data()
+        for _ in 0..<12 {
+            let chunk = ArtifactTests.random(10_000)
+            _ = try await clientA.appendUpload(.with { $0.uploadID = slow; $0.offset = UInt64(content.count); $0.data = chunk })
+            content += chunk
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let kept = try await clientA.commitUpload(.with { $0.uploadID = slow; $0.name = "slow.bin" })
         #expect(try await a.keptContents() == [kept.sha256])
+        let read = try await clientA.readArtifact(.with { $0.artifactID = kept.id; $0.owner.session = "s" })
+        #expect(read.data == content)
     }
 
     @Test("2,000 jobs submitted through both daemons and worked by `ripctl worker run` on both run exactly once")
@@ -172,7 +184,7 @@ struct SharedStoreTests {
         #expect(leased > 0, "A's worker held jobs when A died (\(leased))")
     }
 
-    @Test("the database stopped and started under load: UNAVAILABLE meanwhile, served again after, nothing acknowledged lost")
+    @Test("the database stopped and started under load: UNAVAILABLE meanwhile (artifact chunks too), served again after, nothing acknowledged lost")
     func databaseOutage() async throws {
         let server = try await PostgresServer.own()
         do {
@@ -202,11 +214,31 @@ struct SharedStoreTests {
                 }
             }
             try await waitUntil("100 sessions acknowledged") { tally.acknowledged.withLock { $0.count } >= 100 }
+            // Artifact contents go through the database too: one kept before the outage, one
+            // upload under way when it starts.
+            let artifacts = try await daemon.client()
+            let owner = ArtifactTests.session(tally.acknowledged.withLock { $0[0] })
+            let content = ArtifactTests.random(300_000)
+            let kept = try await ArtifactTests.upload(artifacts, content, owner: owner)
+            let upload = try await artifacts.beginUpload(.with { $0.owner = owner }).uploadID
             try await server.down()
             try await waitUntil("a call refused while the database is down", daemon: daemon) { tally.refusals.withLock { !$0.isEmpty } }
+            let chunk = await #expect(throws: RipError.self) {
+                _ = try await artifacts.appendUpload(.with { $0.uploadID = upload; $0.data = ArtifactTests.random(300_000) })
+            }
+            #expect(chunk?.code == .unavailable && chunk?.message.contains("PostgreSQL store") == true, "\(String(describing: chunk))")
             let before = tally.acknowledged.withLock { $0.count }
             try await server.up()
             try await waitUntil("100 more sessions acknowledged after the restart", daemon: daemon) { tally.acknowledged.withLock { $0.count } >= before + 100 }
+            let dropped = await #expect(throws: RipError.self) {
+                _ = try await artifacts.appendUpload(.with { $0.uploadID = upload; $0.data = Data("x".utf8) })
+            }
+            #expect(dropped?.code == .notFound, "the upload the outage broke was dropped")
+            var read = Data()
+            while read.count < content.count {
+                read += try await artifacts.readArtifact(.with { $0.artifactID = kept.id; $0.owner = owner; $0.offset = UInt64(read.count) }).data
+            }
+            #expect(read == content)
             tally.stop.store(true, ordering: .relaxed)
             try await load.value
             for error in tally.refusals.withLock({ $0 }) {

@@ -44,7 +44,7 @@ struct GoldenSharedStoreTests {
         await engine.close()
         #expect(loaded == expected)
         guard version >= 3 else { return }
-        let contents = SharedContents(location: location, logger: logger)
+        let contents = SharedContents(location: location, uploadIdleTimeout: .seconds(600), logger: logger)
         for artifact in expected.artifacts {
             let read = try await contents.read(
                 artifact.sha256, layout: BlobLayout(encoding: .identity, storedSize: artifact.storedSize), offset: 0, length: Int(artifact.size))
