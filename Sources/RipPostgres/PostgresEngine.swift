@@ -54,6 +54,9 @@ public final class PostgresEngine: StateEngine, Service {
         var mustReload = false
         /// Whether the newest snapshot's sequence was read since this daemon took the duties.
         var snapshotKnown = false
+        /// When the duty holder last sent every content's holder count (nil: not since it took
+        /// the duties).
+        var reconciled: ContinuousClock.Instant?
         /// The store failed the last round trip: logged once, and once more when it answers again.
         var unreachable = false
         var health = RipSharedStoreHealth.with {
@@ -347,7 +350,7 @@ public final class PostgresEngine: StateEngine, Service {
             return
         }
         while true {
-            let records = current.entries.map(\.record), holders = current.holders
+            let (records, holders, reconciles) = (current.entries.map(\.record), current.holders, current.reconciles)
             queue.withLock { $0.appendEnded = false }
             let append = Task {
                 defer {
@@ -359,7 +362,7 @@ public final class PostgresEngine: StateEngine, Service {
                     waiting?.resume()
                 }
                 try await roundTrip("appending to the shared log") {
-                    try await SharedLog.append(records, holders: holders, on: $0, logger: $1)
+                    try await SharedLog.append(records, holders: holders, reconciling: reconciles, on: $0, logger: $1)
                 }
             }
             // Meanwhile the calls that want a turn decide the next batch, after this one, as
@@ -390,6 +393,7 @@ public final class PostgresEngine: StateEngine, Service {
             let took = (ContinuousClock.now - started).components
             queue.withLock { queue in
                 if let last = current.entries.last { queue.head = last.record.sequence }
+                if current.reconciles { queue.reconciled = .now }
                 queue.health.writeTurns += 1
                 queue.health.changesWritten += UInt64(current.entries.count)
                 queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
@@ -434,6 +438,8 @@ public final class PostgresEngine: StateEngine, Service {
         let head: UInt64
         let entries: [LogBatch.Entry]
         let holders: [(sha256: String, count: Int64)]
+        /// `holders` is every content held: the rest are held by none.
+        let reconciles: Bool
     }
 
     /// How long one daemon keeps the write lock while its calls keep waiting for turns.
@@ -475,13 +481,26 @@ public final class PostgresEngine: StateEngine, Service {
         }
     }
 
+    /// Closes the batch. The holder of the duties, when it took them and every
+    /// `reconcileEvery` after, sends every content's holder count instead of those the batch
+    /// changed (`SharedLog.append` zeroes the rest), so `holders` cannot drift for good (a
+    /// daemon of schema 2 releases contents without setting it).
     private func closeBatch(after head: UInt64) -> Decided {
+        let reconcile = holdsDuties && queue.withLock { queue in
+            guard let last = queue.reconciled else { return true }
+            return ContinuousClock.now - last >= Self.reconcileEvery
+        }
         let closed = try? inner.access { state, _ in
-            let (entries, contents) = batch.close()
+            let (entries, changed) = batch.close()
+            let contents = reconcile && !entries.isEmpty ? state.artifacts.heldContents : changed
             return (entries, contents.sorted().map { (sha256: $0, count: Int64(state.artifacts.holderCount($0))) })
         }
-        return Decided(head: head, entries: closed?.0 ?? [], holders: closed?.1 ?? [])
+        let entries = closed?.0 ?? []
+        return Decided(head: head, entries: entries, holders: closed?.1 ?? [], reconciles: reconcile && !entries.isEmpty)
     }
+
+    /// How often the duty holder sends every content's holder count.
+    static let reconcileEvery = Duration.seconds(600)
 
     /// A round trip failed: the connection is dropped (with it any lock, and any query left
     /// running), and the first failure of an outage is logged (calls get the error meanwhile).
@@ -580,7 +599,10 @@ public final class PostgresEngine: StateEngine, Service {
                             return try await SharedLog.tryDuties(on: connection, logger: logger)
                         }
                         if !holding && holds {
-                            queue.withLock { $0.snapshotKnown = false }
+                            queue.withLock { queue in
+                                queue.snapshotKnown = false
+                                queue.reconciled = nil
+                            }
                             duties.store(true, ordering: .releasing)
                             logger.notice("this daemon runs the shared store's duties (sweeps, schedules, webhooks)")
                         }

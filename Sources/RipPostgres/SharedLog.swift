@@ -100,9 +100,11 @@ enum SharedLog {
     /// if the log (or, once cut, the newest snapshot) ends right before the first record: a
     /// daemon that lost the write lock without knowing cannot fork the log or write behind a cut.
     /// `holders`: how many artifacts hold each content the records made or released, after
-    /// them (`SharedContents` frees a content only at 0), set in the same statement.
+    /// them (`SharedContents` frees a content only at 0), set in the same statement;
+    /// `reconciling`: `holders` lists every content held, and every other is set to 0.
     static func append(
-        _ records: [Record], holders: [(sha256: String, count: Int64)], on connection: PostgresConnection, logger: Logger
+        _ records: [Record], holders: [(sha256: String, count: Int64)], reconciling: Bool = false,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard let first = records.first, let last = records.last else { return }
         try ensureOpen(connection)
@@ -119,6 +121,9 @@ enum SharedLog {
             ), held AS (
                 UPDATE ripd_content AS c SET holders = u.n FROM unnest(\(contents)::text[], \(counts)::int8[]) AS u(s, n)
                 WHERE c.sha256 = u.s AND EXISTS (SELECT 1 FROM appended)
+            ), unheld AS (
+                UPDATE ripd_content SET holders = 0
+                WHERE \(reconciling) AND holders > 0 AND sha256 <> ALL(\(contents)::text[]) AND EXISTS (SELECT 1 FROM appended)
             )
             SELECT pg_notify(\(channel), \(String(last.sequence))) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
             """, logger: logger)

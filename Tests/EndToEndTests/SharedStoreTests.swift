@@ -258,6 +258,26 @@ struct SharedStoreTests {
         try await server.remove()
     }
 
+    @Test("the duty holder sets every content's holder count in its first change: one counted by mistake is freed")
+    func holdersReconciled() async throws {
+        let server = try PostgresServer.shared()
+        let (database, store) = try await server.newDatabaseNamed()
+        let daemon = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "1"])
+        let client = try await daemon.client()
+        try await Daemon.waitFor("holding the duties", client) { $0.sharedStore.holdsDuties }
+        // A content the database counts as held though no artifact holds it (as a daemon of
+        // schema 2 would leave one it released).
+        let stray = String(repeating: "f", count: 64)
+        try await server.sql(
+            "INSERT INTO ripd_content (sha256, size, parts, holders) VALUES ('\(stray)', 2, 1, 1); "
+                + "INSERT INTO ripd_part (owner, seq, data) VALUES ('\(stray)', 0, '\\x6869')",
+            database: database)
+        _ = try await client.createSession(.with { $0.name = "s" })
+        let kept = try await ArtifactTests.upload(client, ArtifactTests.random(1000), owner: ArtifactTests.session("s"))
+        try await waitUntil("the stray content freed", daemon: daemon) { try await daemon.keptContents() == [kept.sha256] }
+        #expect(try await server.sql("SELECT holders FROM ripd_content WHERE sha256 = '\(kept.sha256)'", database: database) == "1")
+    }
+
     @Test("the schema is versioned: ripd migrate, a newer schema refused, bad --store and --store-file refused")
     func schemaAndOptions() async throws {
         let server = try PostgresServer.shared()

@@ -24,6 +24,9 @@ public struct ArtifactBook: Sendable {
     /// Whether any artifact holds the content with this hash (its blob must be kept).
     public func holds(_ sha256: String) -> Bool { holders[sha256] != nil }
 
+    /// The hash of every content some artifact holds.
+    public var heldContents: Set<String> { Set(holders.keys) }
+
     /// How many artifacts hold the content with this hash.
     public func holderCount(_ sha256: String) -> Int { holders[sha256] ?? 0 }
 
