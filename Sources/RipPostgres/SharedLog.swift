@@ -108,30 +108,58 @@ enum SharedLog {
     ) async throws {
         guard let first = records.first, let last = records.last else { return }
         try ensureOpen(connection)
-        let sequences = records.map { Int64($0.sequence) }
-        let bytes = try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) }
-        let (contents, counts) = (holders.map(\.sha256), holders.map(\.count))
-        let rows = try await connection.query(
-            """
-            WITH appended AS (
-                INSERT INTO ripd_log (seq, record)
-                SELECT s, r FROM unnest(\(sequences)::int8[], \(bytes)::bytea[]) AS u(s, r)
-                WHERE greatest((SELECT max(seq) FROM ripd_log), (SELECT max(seq) FROM ripd_snapshot), 0) = \(Int64(first.sequence) - 1)
-                RETURNING seq
-            ), held AS (
-                UPDATE ripd_content AS c SET holders = u.n FROM unnest(\(contents)::text[], \(counts)::int8[]) AS u(s, n)
-                WHERE c.sha256 = u.s AND EXISTS (SELECT 1 FROM appended)
-            ), unheld AS (
-                UPDATE ripd_content SET holders = 0
-                WHERE \(reconciling) AND holders > 0 AND sha256 <> ALL(\(contents)::text[]) AND EXISTS (SELECT 1 FROM appended)
-            )
-            SELECT pg_notify(\(channel), \(String(last.sequence))) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
-            """, logger: logger)
+        let append = Append(
+            after: Int64(first.sequence) - 1, last: Int64(last.sequence), sequences: records.map { Int64($0.sequence) },
+            records: try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) },
+            contents: holders.map(\.sha256), holders: holders.map(\.count), reconciling: reconciling)
         var landed = false
-        for try await _ in rows { landed = true }
+        for try await _ in try await connection.execute(append, logger: logger) { landed = true }
         guard landed else {
             throw PostgresStoreError("the shared log no longer ends at \(first.sequence - 1): this daemon's write lock was lost; the turn is void")
         }
+    }
+
+    /// The statement of `append`, prepared once on each connection: parsed and planned once,
+    /// not on every turn.
+    struct Append: PostgresPreparedStatement {
+        static let name = "ripd_append"
+        static let sql = """
+            WITH appended AS (
+                INSERT INTO ripd_log (seq, record)
+                SELECT s, r FROM unnest($3::int8[], $4::bytea[]) AS u(s, r)
+                WHERE greatest((SELECT max(seq) FROM ripd_log), (SELECT max(seq) FROM ripd_snapshot), 0) = $1
+                RETURNING seq
+            ), held AS (
+                UPDATE ripd_content AS c SET holders = u.n FROM unnest($5::text[], $6::int8[]) AS u(s, n)
+                WHERE c.sha256 = u.s AND EXISTS (SELECT 1 FROM appended)
+            ), unheld AS (
+                UPDATE ripd_content SET holders = 0
+                WHERE $7 AND holders > 0 AND sha256 <> ALL($5::text[]) AND EXISTS (SELECT 1 FROM appended)
+            )
+            SELECT pg_notify('\(channel)', $2::text) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
+            """
+
+        let after: Int64
+        let last: Int64
+        let sequences: [Int64]
+        let records: [ByteBuffer]
+        let contents: [String]
+        let holders: [Int64]
+        let reconciling: Bool
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 7)
+            bindings.append(after)
+            bindings.append(last)
+            bindings.append(sequences)
+            bindings.append(records)
+            bindings.append(contents)
+            bindings.append(holders)
+            bindings.append(reconciling)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// The last change the newest snapshot holds (0: none).
