@@ -41,6 +41,9 @@ public final class PostgresEngine: StateEngine, Service {
         /// Bodies of the turn that have not returned yet, and who waits for the last.
         var running = 0
         var turnDone: CheckedContinuation<Void, Never>?
+        /// A batch is open behind the append in flight: a change that arrives is decided into
+        /// it at once, on its caller's loop, without waiting for the driver.
+        var deciding = false
         /// The last record of the shared log applied here.
         var head: UInt64 = 0
         var stopped = false
@@ -145,12 +148,20 @@ public final class PostgresEngine: StateEngine, Service {
         let (now, waiting) = queue.withLock { queue -> (Result<Void, any Error>?, CheckedContinuation<Void, Never>?) in
             if queue.stopped { return (.failure(RipError.unavailable("ripd is stopping")), nil) }
             if kind == .read && queue.locked { return (.success(()), nil) }
+            if kind == .write && queue.deciding && ContinuousClock.now - queue.lockedSince < Self.lockStreak {
+                queue.running += 1
+                return (.success(()), nil)
+            }
             if kind == .read { queue.readers.append(waiter) } else { queue.writers.append(waiter) }
             guard kind == .write else { return (nil, nil) }
             defer { queue.inFlight = nil }
             return (nil, queue.inFlight)
         }
-        if let now { run(waiter, now) } else { wake.yield() }
+        if let now {
+            run(waiter, now) { if kind == .write, case .success = now { self.left() } }
+        } else {
+            wake.yield()
+        }
         waiting?.resume()
     }
 
@@ -315,9 +326,10 @@ public final class PostgresEngine: StateEngine, Service {
     /// cannot fork the log. The lock is kept for the next turn while calls wait for one, up to
     /// `lockStreak`, and released otherwise.
     ///
-    /// Turns are pipelined: while a batch's append is in flight, the calls that wait decide the
-    /// next batch on the state that includes it (as the embedded store decides on changes not
-    /// yet durable), so a claim is answered without waiting for the commit before it; the next
+    /// Turns are pipelined: while a batch's append is in flight, the calls that arrive decide
+    /// the next batch on the state that includes it (as the embedded store decides on changes
+    /// not yet durable), each at once on its own loop (`turn`), not through this driver, so a
+    /// claim is answered without waiting for the commit before it; the next
     /// batch is appended only once this one committed, right after it. If anything fails, the
     /// turn's calls get UNAVAILABLE (with those of the batch decided after it), the connection
     /// (and the lock) is dropped, and a turn that had decided leaves the state to be rebuilt
@@ -366,16 +378,16 @@ public final class PostgresEngine: StateEngine, Service {
                 }
             }
             // Meanwhile the calls that want a turn decide the next batch, after this one, as
-            // they arrive: a claim is answered at once, and the completion its worker sends
-            // next can still join the same batch.
-            var next: Decided?
-            if let (writers, readers) = await waitForWriters() {
-                let after = current.entries.last?.record.sequence ?? current.head
-                openBatch(after: after)
-                await decideMore(writers, readers: readers)
-                while let (writers, readers) = await waitForWriters() { await decideMore(writers, readers: readers) }
-                next = closeBatch(after: after)
-            }
+            // they arrive, each on its own loop (`turn`): a claim is answered at once, and the
+            // completion its worker sends next can still join the same batch.
+            let after = current.entries.last?.record.sequence ?? current.head
+            openBatch(after: after)
+            queue.withLock { $0.deciding = true }
+            while let (writers, readers) = await waitForWriters() { dispatch(writers, readers: readers) }
+            queue.withLock { $0.deciding = false }
+            await bodiesReturned()
+            let closed = closeBatch(after: after)
+            let next = closed.entries.isEmpty ? nil : closed
             do {
                 try await append.value
             } catch {
@@ -471,13 +483,27 @@ public final class PostgresEngine: StateEngine, Service {
 
     /// Runs waiting calls into the open batch; returns once every writer's body returned.
     private func decideMore(_ writers: [Waiter], readers: [Waiter]) async {
+        dispatch(writers, readers: readers)
+        await bodiesReturned()
+    }
+
+    /// Runs waiting calls into the open batch, each on its own loop.
+    private func dispatch(_ writers: [Waiter], readers: [Waiter]) {
+        queue.withLock { $0.running += writers.count }
+        for reader in readers { run(reader, .success(())) }
+        for writer in writers { run(writer, .success(())) { self.left() } }
+    }
+
+    /// Returns once every writer's body that was started returned (none is started meanwhile:
+    /// the caller stopped `deciding`).
+    private func bodiesReturned() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.withLock { queue in
-                queue.running = writers.count
+            let now = queue.withLock { queue in
+                if queue.running == 0 { return true }
                 queue.turnDone = done
+                return false
             }
-            for reader in readers { run(reader, .success(())) }
-            for writer in writers { run(writer, .success(())) { self.left() } }
+            if now { done.resume() }
         }
     }
 

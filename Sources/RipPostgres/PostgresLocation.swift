@@ -59,10 +59,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         configuration.options.connectTimeout = .seconds(5)
         // A daemon whose host vanished loses its locks (the write lock, the duties) within
         // about 20 s instead of the kernel's hours; a wait for a lock gives up before the
-        // daemon's own 10 s bound, so no abandoned wait is left queued on the server.
+        // daemon's own 10 s bound, so no abandoned wait is left queued on the server. ripd's
+        // statements are key lookups, ranges of keys and appends, whose plan does not depend
+        // on the values: a plan made once serves every call, and binding a turn's append costs
+        // 0.01 ms instead of 0.14 ms of planning.
         configuration.options.additionalStartupParameters = [
             ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "3"), ("tcp_keepalives_count", "3"),
-            ("lock_timeout", "9s"), ("application_name", "ripd"),
+            ("lock_timeout", "9s"), ("application_name", "ripd"), ("plan_cache_mode", "force_generic_plan"),
         ]
         self.configuration = configuration
     }
