@@ -16,7 +16,8 @@ import Synchronization
 /// session-level advisory lock) and has applied every record before it, so it is decided on
 /// the state every other daemon will have when they apply it; a turn's changes are appended
 /// in one statement and answered once it committed. A read first applies what the
-/// others committed before the call arrived (one query), so a daemon reads its own writes and
+/// others committed before the call arrived (one query; none while this daemon holds the
+/// write lock, which it keeps until another daemon asks), so a daemon reads its own writes and
 /// everyone else's. Records others append are applied as they are announced (LISTEN/NOTIFY)
 /// and at least once a second, which wakes watchers and parked claims here.
 ///
@@ -38,6 +39,21 @@ public final class PostgresEngine: StateEngine, Service {
         /// reads run at once, and a write turn needs no lock and no catch-up.
         var locked = false
         var lockedSince = ContinuousClock.now
+        /// Another daemon asked for the write lock since this one took it.
+        var lockWanted = false
+
+        /// Whether this daemon may go on taking turns without releasing the write lock: for
+        /// `lockStreak` in any case, and up to `lockStreakAlone` while no other daemon asked.
+        func keepsLock() -> Bool {
+            let held = ContinuousClock.now - lockedSince
+            return held < PostgresEngine.lockStreak || keepsIdleLock()
+        }
+
+        /// Whether this daemon may keep the write lock with no call waiting for a turn: while
+        /// no other daemon asked for it, up to `lockStreakAlone` (reads then need no catch-up).
+        func keepsIdleLock() -> Bool {
+            !lockWanted && ContinuousClock.now - lockedSince < PostgresEngine.lockStreakAlone
+        }
         /// Bodies of the turn that have not returned yet, and who waits for the last.
         var running = 0
         var turnDone: CheckedContinuation<Void, Never>?
@@ -147,8 +163,8 @@ public final class PostgresEngine: StateEngine, Service {
         let waiter = Waiter(runner: runner, body: body)
         let (now, waiting) = queue.withLock { queue -> (Result<Void, any Error>?, CheckedContinuation<Void, Never>?) in
             if queue.stopped { return (.failure(RipError.unavailable("ripd is stopping")), nil) }
-            if kind == .read && queue.locked { return (.success(()), nil) }
-            if kind == .write && queue.deciding && ContinuousClock.now - queue.lockedSince < Self.lockStreak {
+            if kind == .read && queue.locked && connection.isOpen(queue.lockedConnection) { return (.success(()), nil) }
+            if kind == .write && queue.deciding && queue.keepsLock() {
                 queue.running += 1
                 return (.success(()), nil)
             }
@@ -200,7 +216,16 @@ public final class PostgresEngine: StateEngine, Service {
             return (queue.writers, queue.readers, queue.follow)
         }
         if writers.isEmpty && readers.isEmpty && !follow { return }
-        if writers.isEmpty {
+        let (holding, keeps) = queue.withLock { queue in
+            // The lock went with its connection, if that closed.
+            if queue.locked && !connection.isOpen(queue.lockedConnection) { queue.locked = false }
+            return (queue.locked, queue.keepsIdleLock())
+        }
+        if writers.isEmpty && holding {
+            // Holding the write lock, this daemon has every record: nobody else could append.
+            for reader in readers { run(reader, .success(())) }
+            if !keeps { await unlock() }
+        } else if writers.isEmpty {
             await catchUp(releasing: readers)
         } else {
             await writeTurn(writers, readers: readers)
@@ -323,8 +348,9 @@ public final class PostgresEngine: StateEngine, Service {
     /// connection (then catch up), let `writers` decide (and `readers` read), and append what
     /// they changed in one statement (its own transaction), which makes them durable. The
     /// append only lands right after the log's last record, so a turn that lost the lock
-    /// cannot fork the log. The lock is kept for the next turn while calls wait for one, up to
-    /// `lockStreak`, and released otherwise.
+    /// cannot fork the log. The lock is kept after the turn while no other daemon asked for it
+    /// (another asks by announcing it, `SharedLog.tryLockForWriting`), up to `lockStreakAlone`;
+    /// once one asked, only while calls wait for a turn, up to `lockStreak`.
     ///
     /// Turns are pipelined: while a batch's append is in flight, the calls that arrive decide
     /// the next batch on the state that includes it (as the embedded store decides on changes
@@ -341,8 +367,13 @@ public final class PostgresEngine: StateEngine, Service {
             let connection = try await connection.get()
             if !queue.withLock({ $0.locked && $0.lockedConnection == connection.id }) {
                 queue.withLock { $0.locked = false }
-                try await roundTrip("waiting for the shared store's write lock") {
-                    try await SharedLog.lockForWriting(on: $0, logger: $1)
+                let taken = try await roundTrip("taking the shared store's write lock") {
+                    try await SharedLog.tryLockForWriting(on: $0, logger: $1)
+                }
+                if !taken {
+                    try await roundTrip("waiting for the shared store's write lock") {
+                        try await SharedLog.lockForWriting(on: $0, logger: $1)
+                    }
                 }
                 try await catchUp()
                 // Only now is the state current: reads may run at once from here.
@@ -350,6 +381,7 @@ public final class PostgresEngine: StateEngine, Service {
                     queue.locked = true
                     queue.lockedConnection = connection.id
                     queue.lockedSince = .now
+                    queue.lockWanted = false
                 }
             }
             current = await decide(writers, readers: readers, after: head)
@@ -415,7 +447,7 @@ public final class PostgresEngine: StateEngine, Service {
             guard let next else { break }
             (current, started) = (next, .now)
         }
-        let keep = queue.withLock { !$0.writers.isEmpty && ContinuousClock.now - $0.lockedSince < Self.lockStreak }
+        let keep = queue.withLock { $0.writers.isEmpty ? $0.keepsIdleLock() : $0.keepsLock() }
         if !keep { await unlock() }
     }
 
@@ -426,7 +458,7 @@ public final class PostgresEngine: StateEngine, Service {
             let taken = queue.withLock { queue -> ([Waiter], [Waiter])?? in
                 // Once the append ended its calls are answered first; who waits goes next turn.
                 if queue.appendEnded { return .some(nil) }
-                if !queue.writers.isEmpty && ContinuousClock.now - queue.lockedSince < Self.lockStreak {
+                if !queue.writers.isEmpty && queue.keepsLock() {
                     defer { (queue.writers, queue.readers) = ([], []) }
                     return (queue.writers, queue.readers)
                 }
@@ -456,6 +488,9 @@ public final class PostgresEngine: StateEngine, Service {
 
     /// How long one daemon keeps the write lock while its calls keep waiting for turns.
     static let lockStreak = Duration.milliseconds(20)
+    /// How long it keeps the write lock while no other daemon asked for it (announcements can
+    /// be missed while the listener reconnects: a daemon waits for the lock this long at most).
+    static let lockStreakAlone = Duration.seconds(1)
 
     /// Releases the write lock; if that fails, drops the connection (which releases it too).
     private func unlock() async {
@@ -588,6 +623,12 @@ public final class PostgresEngine: StateEngine, Service {
                             follow()  // what was committed while nobody listened
                             delay = .milliseconds(100)
                             for try await notification in notifications {
+                                if notification.payload == SharedLog.lockWanted {
+                                    // Released after the turn under way, or now if there is none.
+                                    queue.withLock { $0.lockWanted = true }
+                                    follow()
+                                    continue
+                                }
                                 if let last = UInt64(notification.payload), last <= head { continue }
                                 follow()
                             }

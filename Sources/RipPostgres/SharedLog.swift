@@ -22,6 +22,26 @@ enum SharedLog {
         let mutation: RipMutation
     }
 
+    /// What a daemon announces on `channel` when it finds the write lock taken: the holder
+    /// then releases it after `PostgresEngine.lockStreak` instead of keeping it while its
+    /// own calls keep coming.
+    static let lockWanted = "lock"
+
+    /// Takes the write lock if it is free; if not, announces that this daemon wants it (in
+    /// the same statement, so the announcement is sent at once). Held until `unlock` or the
+    /// connection's end.
+    static func tryLockForWriting(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try ensureOpen(connection)
+        let rows = try await connection.query(
+            """
+            WITH tried AS (SELECT pg_try_advisory_lock(\(writeLock)) AS taken),
+            asked AS (SELECT pg_notify(\(channel), \(lockWanted)) FROM tried WHERE NOT taken)
+            SELECT taken FROM tried WHERE (SELECT count(*) FROM asked) >= 0
+            """, logger: logger)
+        for try await taken in rows.decode(Bool.self) { return taken }
+        return false
+    }
+
     /// Waits for the write lock; it is held until `unlock` or the connection's end.
     static func lockForWriting(on connection: PostgresConnection, logger: Logger) async throws {
         try ensureOpen(connection)

@@ -29,6 +29,14 @@ final class StoreConnection: Sendable {
         return connection
     }
 
+    /// Whether the connection `id` is the current one and still open.
+    func isOpen(_ id: Int?) -> Bool {
+        current.withLock { current in
+            guard let current, let id else { return false }
+            return current.id == id && !current.isClosed
+        }
+    }
+
     /// Closes `connection` after a round trip on it failed, and forgets it if it is the current
     /// one (not one another call opened since).
     func close(_ connection: PostgresConnection) async {
