@@ -41,19 +41,22 @@ public final class PostgresEngine: StateEngine, Service {
         var lockedSince = ContinuousClock.now
         /// Another daemon asked for the write lock since this one took it.
         var lockWanted = false
+        /// The last record this daemon appended (or sent to be appended).
+        var sent: UInt64 = 0
+        /// When `drain` last asked the server whether another daemon waits for the lock.
+        var waitersChecked = ContinuousClock.now
 
         /// Whether this daemon may go on taking turns without releasing the write lock: for
         /// `lockStreak` in any case, and up to `lockStreakAlone` while no other daemon asked.
         func keepsLock() -> Bool {
             let held = ContinuousClock.now - lockedSince
-            return held < PostgresEngine.lockStreak || keepsIdleLock()
+            return held < PostgresEngine.lockStreak || (!lockWanted && held < PostgresEngine.lockStreakAlone)
         }
 
         /// Whether this daemon may keep the write lock with no call waiting for a turn: while
-        /// no other daemon asked for it, up to `lockStreakAlone` (reads then need no catch-up).
-        func keepsIdleLock() -> Bool {
-            !lockWanted && ContinuousClock.now - lockedSince < PostgresEngine.lockStreakAlone
-        }
+        /// no other daemon asked for it (reads then need no catch-up). An ask it missed is
+        /// found within a second (`drain` looks for waiters on the server).
+        func keepsIdleLock() -> Bool { !lockWanted }
         /// Bodies of the turn that have not returned yet, and who waits for the last.
         var running = 0
         var turnDone: CheckedContinuation<Void, Never>?
@@ -99,6 +102,8 @@ public final class PostgresEngine: StateEngine, Service {
     private let readiedHook = Mutex<(@Sendable () -> Void)?>(nil)
     /// How long a write turn or a catch-up may take before its calls get UNAVAILABLE.
     private let timeout: Duration
+    /// Names this daemon in its asks for the write lock, so it ignores its own.
+    private let instance = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     /// Records between the snapshots the duty holder saves.
     private let snapshotRecords: UInt64
 
@@ -224,15 +229,40 @@ public final class PostgresEngine: StateEngine, Service {
         if writers.isEmpty && holding {
             // Holding the write lock, this daemon has every record: nobody else could append.
             for reader in readers { run(reader, .success(())) }
-            if !keeps { await unlock() }
+            var release = !keeps
+            if !release { release = await othersWaitUnheard() }
+            if release { await unlock() }
         } else if writers.isEmpty {
             await catchUp(releasing: readers)
         } else {
             await writeTurn(writers, readers: readers)
         }
-        let (locked, more) = queue.withLock { ($0.locked, !$0.writers.isEmpty || !$0.readers.isEmpty || $0.follow) }
-        if !locked { await snapshotIfDue() }
+        // Between turns, with or without the write lock: the state is the records up to `head`.
+        await snapshotIfDue()
+        let more = queue.withLock { !$0.writers.isEmpty || !$0.readers.isEmpty || $0.follow }
         if more { wake.yield() }
+    }
+
+    /// Whether, though no ask was heard, another daemon waits on the server for the write
+    /// lock this one keeps between turns (its announcement was missed while the listener
+    /// reconnected); asked the server at most once a second.
+    private func othersWaitUnheard() async -> Bool {
+        let due = queue.withLock { queue in
+            guard ContinuousClock.now - queue.waitersChecked >= .seconds(1) else { return false }
+            queue.waitersChecked = .now
+            return true
+        }
+        guard due else { return false }
+        do {
+            return try await roundTrip("looking for daemons waiting for the write lock") {
+                try await SharedLog.othersWaitForLock(on: $0, logger: $1)
+            }
+        } catch {
+            // The connection, and the lock with it, is dropped.
+            queue.withLock { $0.locked = false }
+            await failed(storeError(error))
+            return false
+        }
     }
 
     private func catchUp(releasing readers: [Waiter]) async {
@@ -254,9 +284,11 @@ public final class PostgresEngine: StateEngine, Service {
     /// round trip runs under the bound: what it returns is applied here, by the driver, so a
     /// round trip given up on changes nothing.
     private func roundTrip<T: Sendable>(
-        _ what: String, limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+        _ what: String, limit: Duration? = nil, on held: PostgresConnection? = nil,
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
-        let connection = try await connection.get()
+        let connection: PostgresConnection
+        if let held { connection = held } else { connection = try await self.connection.get() }
         let logger = logger
         return try await StoreDeadline.run(limit ?? timeout, what) { try await body(connection, logger) }
     }
@@ -349,8 +381,9 @@ public final class PostgresEngine: StateEngine, Service {
     /// they changed in one statement (its own transaction), which makes them durable. The
     /// append only lands right after the log's last record, so a turn that lost the lock
     /// cannot fork the log. The lock is kept after the turn while no other daemon asked for it
-    /// (another asks by announcing it, `SharedLog.tryLockForWriting`), up to `lockStreakAlone`;
-    /// once one asked, only while calls wait for a turn, up to `lockStreak`.
+    /// (another asks by announcing it, `SharedLog.tryLockForWriting`), and turns go on under it
+    /// up to `lockStreakAlone`; once one asked, only while calls wait for a turn, up to
+    /// `lockStreak`.
     ///
     /// Turns are pipelined: while a batch's append is in flight, the calls that arrive decide
     /// the next batch on the state that includes it (as the embedded store decides on changes
@@ -359,29 +392,41 @@ public final class PostgresEngine: StateEngine, Service {
     /// batch is appended only once this one committed, right after it. If anything fails, the
     /// turn's calls get UNAVAILABLE (with those of the batch decided after it), the connection
     /// (and the lock) is dropped, and a turn that had decided leaves the state to be rebuilt
-    /// from the store before anything else is served.
+    /// from the store before anything else is served. The lock is taken, and every append
+    /// made, on one connection: should it close, they fail rather than go out on another
+    /// connection that does not hold the lock.
     private func writeTurn(_ writers: [Waiter], readers: [Waiter]) async {
         var started = ContinuousClock.now
         var current: Decided
+        let holder: PostgresConnection
         do {
-            let connection = try await connection.get()
-            if !queue.withLock({ $0.locked && $0.lockedConnection == connection.id }) {
-                queue.withLock { $0.locked = false }
-                let taken = try await roundTrip("taking the shared store's write lock") {
-                    try await SharedLog.tryLockForWriting(on: $0, logger: $1)
+            holder = try await connection.get()
+            if !queue.withLock({ $0.locked && $0.lockedConnection == holder.id }) {
+                // Asks heard from here on are for the lock this daemon is about to hold.
+                queue.withLock { queue in
+                    queue.locked = false
+                    queue.lockWanted = false
+                }
+                let instance = instance
+                let taken = try await roundTrip("taking the shared store's write lock", on: holder) {
+                    try await SharedLog.tryLockForWriting(announcing: instance, on: $0, logger: $1)
                 }
                 if !taken {
-                    try await roundTrip("waiting for the shared store's write lock") {
+                    try await roundTrip("waiting for the shared store's write lock", on: holder) {
                         try await SharedLog.lockForWriting(on: $0, logger: $1)
                     }
+                }
+                // Daemons that asked before this one listened for it are waiting on the server.
+                let othersWait = try await roundTrip("looking for daemons waiting for the write lock", on: holder) {
+                    try await SharedLog.othersWaitForLock(on: $0, logger: $1)
                 }
                 try await catchUp()
                 // Only now is the state current: reads may run at once from here.
                 queue.withLock { queue in
                     queue.locked = true
-                    queue.lockedConnection = connection.id
+                    queue.lockedConnection = holder.id
                     queue.lockedSince = .now
-                    queue.lockWanted = false
+                    if othersWait { queue.lockWanted = true }
                 }
             }
             current = await decide(writers, readers: readers, after: head)
@@ -395,7 +440,10 @@ public final class PostgresEngine: StateEngine, Service {
         }
         while true {
             let (records, holders, reconciles) = (current.entries.map(\.record), current.holders, current.reconciles)
-            queue.withLock { $0.appendEnded = false }
+            queue.withLock { queue in
+                queue.appendEnded = false
+                queue.sent = max(queue.sent, current.entries.last?.record.sequence ?? 0)
+            }
             let append = Task {
                 defer {
                     let waiting = queue.withLock { queue in
@@ -405,7 +453,7 @@ public final class PostgresEngine: StateEngine, Service {
                     }
                     waiting?.resume()
                 }
-                try await roundTrip("appending to the shared log") {
+                try await roundTrip("appending to the shared log", on: holder) {
                     try await SharedLog.append(records, holders: holders, reconciling: reconciles, on: $0, logger: $1)
                 }
             }
@@ -488,8 +536,9 @@ public final class PostgresEngine: StateEngine, Service {
 
     /// How long one daemon keeps the write lock while its calls keep waiting for turns.
     static let lockStreak = Duration.milliseconds(20)
-    /// How long it keeps the write lock while no other daemon asked for it (announcements can
-    /// be missed while the listener reconnects: a daemon waits for the lock this long at most).
+    /// How long it takes turns without releasing the write lock while no other daemon asked
+    /// for it (an announcement can be missed while the listener reconnects: a daemon waits
+    /// for a busy one this long at most).
     static let lockStreakAlone = Duration.seconds(1)
 
     /// Releases the write lock; if that fails, drops the connection (which releases it too).
@@ -623,13 +672,24 @@ public final class PostgresEngine: StateEngine, Service {
                             follow()  // what was committed while nobody listened
                             delay = .milliseconds(100)
                             for try await notification in notifications {
-                                if notification.payload == SharedLog.lockWanted {
+                                if notification.payload.hasPrefix(SharedLog.lockWanted) {
+                                    guard notification.payload != SharedLog.lockWanted + instance else { continue }
                                     // Released after the turn under way, or now if there is none.
-                                    queue.withLock { $0.lockWanted = true }
-                                    follow()
+                                    let holding = queue.withLock { queue in
+                                        queue.lockWanted = true
+                                        return queue.locked
+                                    }
+                                    if holding { follow() }
                                     continue
                                 }
-                                if let last = UInt64(notification.payload), last <= head { continue }
+                                if let last = UInt64(notification.payload) {
+                                    if last <= head { continue }
+                                    // Another daemon appended: whatever this one believed, it
+                                    // does not hold the write lock.
+                                    queue.withLock { queue in
+                                        if last > queue.sent { queue.locked = false }
+                                    }
+                                }
                                 follow()
                             }
                         }

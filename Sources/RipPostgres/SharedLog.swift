@@ -22,23 +22,38 @@ enum SharedLog {
         let mutation: RipMutation
     }
 
-    /// What a daemon announces on `channel` when it finds the write lock taken: the holder
-    /// then releases it after `PostgresEngine.lockStreak` instead of keeping it while its
-    /// own calls keep coming.
-    static let lockWanted = "lock"
+    /// What a daemon announces on `channel`, followed by its name, when it finds the write
+    /// lock taken: the holder then releases it after its turn instead of keeping it.
+    static let lockWanted = "lock:"
 
-    /// Takes the write lock if it is free; if not, announces that this daemon wants it (in
-    /// the same statement, so the announcement is sent at once). Held until `unlock` or the
+    /// Takes the write lock if it is free; if not, announces that `instance` wants it (in the
+    /// same statement, so the announcement is sent at once). Held until `unlock` or the
     /// connection's end.
-    static func tryLockForWriting(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    static func tryLockForWriting(announcing instance: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         try ensureOpen(connection)
         let rows = try await connection.query(
             """
             WITH tried AS (SELECT pg_try_advisory_lock(\(writeLock)) AS taken),
-            asked AS (SELECT pg_notify(\(channel), \(lockWanted)) FROM tried WHERE NOT taken)
+            asked AS (SELECT pg_notify(\(channel), \(lockWanted + instance)) FROM tried WHERE NOT taken)
             SELECT taken FROM tried WHERE (SELECT count(*) FROM asked) >= 0
             """, logger: logger)
         for try await taken in rows.decode(Bool.self) { return taken }
+        return false
+    }
+
+    /// Whether another session waits for the write lock (asked before this daemon listened).
+    static func othersWaitForLock(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try ensureOpen(connection)
+        let rows = try await connection.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND classid::int8 = \(writeLock >> 32) AND objid::int8 = \(writeLock & 0xFFFF_FFFF)
+            )
+            """, logger: logger)
+        for try await waiting in rows.decode(Bool.self) { return waiting }
         return false
     }
 

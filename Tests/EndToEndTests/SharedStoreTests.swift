@@ -142,10 +142,6 @@ struct SharedStoreTests {
         #expect(submitted.count == 2000)
         try await waitForCompleted(500, clientB)
         _ = try await a.stop(signal: SIGKILL)
-        // What A's workers held when A died, as B sees it (every change A acknowledged).
-        let orphans = try await clientB.listJobs(.with { $0.status = [.running]; $0.limit = 1000 }).jobs
-            .filter { $0.lease.workerID.hasPrefix("a") }.map(\.id)
-        #expect(!orphans.isEmpty, "A's workers held jobs when A died")
         // A's duties (lease expiry among them) move to B once A's connection is gone.
         try await Daemon.waitFor("B taking over the duties", clientB) { $0.sharedStore.holdsDuties }
         for name in ["a1", "a2"] { _ = try await workers[name]?.exit(within: .seconds(60)) }  // their daemon is gone
@@ -154,34 +150,53 @@ struct SharedStoreTests {
         for name in ["b1", "b2"] { #expect(try await workers[name]?.exit(within: .seconds(60)) == 0) }
         let stats = try await clientB.jobStats(.init()).total
         #expect(stats.completed == 2000 && stats.failed == 0 && stats.pending == 0 && stats.running == 0)
-        // Every job's command ran; twice only for jobs in the hands of A's workers (8 at most)
-        // when A died, whose completions never reached a daemon.
+        var jobs: [RipJob] = []
+        var cursor = ""
+        repeat {
+            let page = try await clientB.listJobs(.with { $0.limit = 1000; $0.cursor = cursor })
+            jobs += page.jobs
+            cursor = page.nextCursor
+        } while !cursor.isEmpty
+        #expect(jobs.count == 2000 && jobs.allSatisfy { $0.status == .completed })
+        // Jobs A's workers held when A died were leased again once their leases ran out, and
+        // finished by B's workers.
+        let handedOver = jobs.filter { job in
+            zip(job.workers, job.workers.dropFirst()).contains { $0.hasPrefix("a") && $1.hasPrefix("b") }
+        }
+        #expect(!handedOver.isEmpty, "A's workers held jobs when A died and B's finished them")
+        // Every job's command ran, and ran again only after a lease of it ran out (A's death;
+        // on a loaded machine, also a worker that missed its heartbeats), or after A answered
+        // a claim whose record its death kept from landing (8 at most: its workers' slots).
         let lines = try String(contentsOf: ran, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(Set(lines) == submitted)
-        #expect((2000...2008).contains(lines.count), "\(lines.count) runs")
-        for id in orphans {
-            let job = try await clientB.getJob(.with { $0.jobID = id })
-            #expect(job.status == .completed, "\(id)")
-            #expect(job.workers.first?.hasPrefix("a") == true && job.workers.last?.hasPrefix("b") == true, "\(id): held by A's worker, finished by B's: \(job.workers)")
-        }
+        let leasedAgain = jobs.reduce(0) { $0 + max($1.workers.count - 1, 0) }
+        #expect(lines.count >= 2000 && lines.count <= 2000 + leasedAgain + 8, "\(lines.count) runs, \(leasedAgain) leases again")
     }
 
     @Test("a daemon keeps the write lock while no other asks, and hands it over as soon as one does")
     func writeLockHandedOver() async throws {
         let store = try await PostgresServer.shared().newDatabase()
         let a = try await Daemon(store: store)
+        let clientA = try await a.client()
+        try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
+        // Alone, A keeps the lock after a change, however long it is idle: its reads need no
+        // catch-up query.
+        _ = try await clientA.createSession(.with { $0.name = "alone" })
+        let catchUps = try await clientA.info().sharedStore.catchUps
+        for _ in 0..<20 { _ = try await clientA.getSession(.with { $0.session = "alone" }) }
+        #expect(try await clientA.info().sharedStore.catchUps == catchUps, "reads while A holds the write lock")
         let b = try await Daemon(store: store)
-        let (clientA, clientB) = (try await a.client(), try await b.client())
-        // Each change needs the lock the other daemon holds (and would keep for a second).
+        let clientB = try await b.client()
+        // Each change needs the lock the other daemon holds, and keeps until asked.
         let started = ContinuousClock.now
         for index in 0..<20 {
             _ = try await clientA.createSession(.with { $0.name = "a\(index)" })
             _ = try await clientB.createSession(.with { $0.name = "b\(index)" })
         }
         let took = ContinuousClock.now - started
-        // Unheard, each change would wait for the other's streak to run out: 40 s or more.
+        // Unheard, each ask would be found only by the holder's once-a-second look: 20 s or more.
         #expect(took < .seconds(10), "40 changes through A and B in turn took \(took)")
-        #expect(try await clientA.listSessions().sessions.count == 40)
+        #expect(try await clientA.listSessions().sessions.count == 41)
     }
 
     @Test("the database stopped and started under load: UNAVAILABLE meanwhile (artifact chunks too), served again after, nothing acknowledged lost")
@@ -323,9 +338,8 @@ struct SharedStoreTests {
         let a = try await Daemon(store: store, arguments: ["--store-snapshot-records", "100"])
         let clientA = try await a.client()
         try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
-        // Two snapshots, each once 100 changes followed the one before (saved between turns
-        // without the write lock, which a busy daemon releases at least once a second): the
-        // second cuts the log up to the first.
+        // Two snapshots, each once 100 changes followed the one before (saved between turns):
+        // the second cuts the log up to the first.
         for index in 0..<200 { _ = try await clientA.createSession(.with { $0.name = "s\(index)" }) }
         try await Daemon.waitFor("a snapshot", clientA) { $0.sharedStore.snapshotSequence >= 100 }
         let first = try await clientA.info().sharedStore.snapshotSequence
