@@ -683,12 +683,16 @@ public final class PostgresEngine: StateEngine, Service {
                                     continue
                                 }
                                 if let last = UInt64(notification.payload) {
-                                    if last <= head { continue }
-                                    // Another daemon appended: whatever this one believed, it
-                                    // does not hold the write lock.
-                                    queue.withLock { queue in
+                                    // Checked with `head` under the lock the driver sets it and
+                                    // `locked` under: a record past both what was applied and
+                                    // what this daemon sent is another daemon's, so this one does
+                                    // not hold the write lock, whatever it believed.
+                                    let applied = queue.withLock { queue in
+                                        guard last > queue.head else { return true }
                                         if last > queue.sent { queue.locked = false }
+                                        return false
                                     }
+                                    if applied { continue }
                                 }
                                 follow()
                             }
