@@ -47,10 +47,12 @@ let package = Package(
         .target(name: "RipEngine", dependencies: ["RipCore", proto("RipProto")]),
         // The write-ahead log (the embedded engine's journal), group commit, snapshots,
         // recovery, the data-directory lock and the artifact blob files.
+        // sync_file_range, which Swift's Glibc module does not export.
+        .target(name: "CRipStorage"),
         .target(
             name: "RipStorage",
             dependencies: [
-                "RipCore", "RipEngine", proto("RipWire"),
+                "RipCore", "RipEngine", "CRipStorage", proto("RipWire"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]

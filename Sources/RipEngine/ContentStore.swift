@@ -29,6 +29,11 @@ public protocol ContentStore: Sendable {
     /// Up to `length` bytes of the content `sha256`, kept as `layout`, from `offset`.
     func read(_ sha256: String, layout: BlobLayout, offset: UInt64, length: Int) async throws -> Data
 
+    /// A read-only descriptor of the content `sha256`, kept as `layout`, when it is kept as a
+    /// plain file of exactly its bytes (the caller closes it); nil when it is not (deflated, or
+    /// in a database): read it with `read` then.
+    func openFile(_ sha256: String, layout: BlobLayout) throws -> Int32?
+
     /// Frees the contents no artifact holds any more (`isHeld` tells what the state holds now)
     /// and no commit pins.
     func release(_ sha256s: [String], isHeld: @escaping @Sendable (String) -> Bool) async

@@ -178,6 +178,9 @@ public final class SharedContents: ContentStore {
 
     /// Frees what no artifact holds and no commit pins. `isHeld` is not asked: `holders` in
     /// SQL follows the shared log, which this daemon's state may be behind.
+    /// Nil: contents are rows, not files; they are read with `read`.
+    public func openFile(_ sha256: String, layout: BlobLayout) throws -> Int32? { nil }
+
     public func release(_ sha256s: [String], isHeld: @escaping @Sendable (String) -> Bool) async {
         await free(sha256s)
     }

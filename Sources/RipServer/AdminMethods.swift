@@ -15,6 +15,8 @@ struct AdminMethods {
     let statistics: ServerStatistics
     let claims: ClaimDispatcher
     let startedAt: ContinuousClock.Instant
+    /// The descriptor socket's path, empty while none is served.
+    let descriptorSocket: @Sendable () -> String
 
     func register(in table: inout MethodTable) {
         let configuration = self.configuration
@@ -23,6 +25,7 @@ struct AdminMethods {
         let statistics = self.statistics
         let claims = self.claims
         let startedAt = self.startedAt
+        let descriptorSocket = self.descriptorSocket
         typealias Service = RipAdminService
 
         table.unary(Service.health) { _ in .with { $0.status = "SERVING" } }
@@ -32,6 +35,7 @@ struct AdminMethods {
                 $0.version = configuration.version
                 $0.uptimeSeconds = UInt64((ContinuousClock.now - startedAt).components.seconds)
                 $0.socketPath = configuration.socketPath
+                $0.descriptorSocket = descriptorSocket()
                 $0.dataDir = configuration.dataDirectory
                 $0.store = configuration.store
                 if let health = configuration.sharedStoreHealth { $0.sharedStore = health() }

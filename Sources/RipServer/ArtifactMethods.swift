@@ -42,12 +42,7 @@ struct ArtifactMethods {
 
         table.changing(Service.beginUpload, turn: .read) { request, loop in
             let contents = try requireContents()
-            let (ownerID, owner) = try store.read { state, _ in
-                let owner = try state.resolved(request.owner)
-                let id = owner.resolvedID
-                try state.artifacts.checkRoom(for: id, limit: limits.maxPerOwner)
-                return (id, owner)
-            }
+            let (ownerID, owner) = try Self.owner(request.owner, store: store, limits: limits)
             let id = RipID.upload.generate()
             return .later(loop.makeFutureWithTask {
                 try await contents.beginUpload(id)
@@ -70,21 +65,23 @@ struct ArtifactMethods {
                 uploads.putBack(upload)
                 throw RipError.failedPrecondition("upload \(upload.id) has \(upload.received) bytes; the next chunk starts there, not at \(request.offset)")
             }
-            // Uploads in progress count against the quota with the contents already kept (on a
-            // shared store as this daemon last saw them: the commit checks again in its turn).
-            let physical = try store.read { state, _ in state.artifacts.physicalBytes }
-            let used = physical.saturatingAdd(uploads.bytesInProgress)
-            guard upload.received + UInt64(request.data.count) <= limits.maxArtifactBytes else {
+            let room: Room
+            do {
+                room = try Self.room(for: request.data.count, in: upload, uploads: uploads, store: store, limits: limits)
+            } catch {
+                uploads.putBack(upload)
+                throw error
+            }
+            switch room {
+            case .fits: break
+            case .tooBig(let error):
                 return .later(loop.makeFutureWithTask {
                     await uploads.drop(upload, from: contents)
-                    throw RipError.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped")
+                    throw error
                 })
-            }
-            guard used.saturatingAdd(UInt64(request.data.count)) <= limits.quotaBytes else {
+            case .overQuota(let error):
                 uploads.putBack(upload)
-                throw RipError.resourceExhausted(
-                    "the artifact store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
-                        + "\(request.data.count) more would pass the quota of \(limits.quotaBytes) (upload \(upload.id) kept)")
+                throw error
             }
             return .later(loop.makeFutureWithTask {
                 var upload = upload
@@ -116,34 +113,8 @@ struct ArtifactMethods {
             try ArtifactRules.check(request)
             let upload = try uploads.take(request.uploadID)
             uploads.release(upload)  // from here the commit's own quota check counts it
-            let sha256 = upload.hasher.finalize().hex
-            guard request.expectedSha256.isEmpty || request.expectedSha256 == sha256 else {
-                return .later(loop.makeFutureWithTask {
-                    await contents.dropUpload(upload.id)
-                    throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
-                })
-            }
-            let id = RipID.artifact.generate()
             return .later(loop.makeFutureWithTask {
-                let layout: BlobLayout
-                do {
-                    layout = try await contents.finishUpload(upload.id, sha256: sha256, size: upload.received)
-                } catch {
-                    await contents.dropUpload(upload.id)
-                    throw error
-                }
-                do {
-                    let recorded = try await store.inTurn {
-                        try Self.record(request, id: id, upload: upload, sha256: sha256, layout: layout, store: store, limits: limits, loop: loop)
-                    }
-                    let artifact = try await recorded.get()
-                    await contents.unpin(sha256)
-                    return artifact
-                } catch {
-                    await contents.unpin(sha256)
-                    await contents.release([sha256]) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
-                    throw error
-                }
+                try await Self.finish(upload, request, contents: contents, store: store, limits: limits, loop: loop)
             })
         }
         table.changing(Service.readArtifact, turn: .read) { request, loop in
@@ -213,6 +184,80 @@ struct ArtifactMethods {
         let stale = uploads.expire(idle: idle, now: now)
         for upload in stale { await uploads.drop(upload, from: contents) }
         return stale.count
+    }
+
+    /// The owner an upload is begun for, resolved (and its id), once it has room for one more
+    /// artifact.
+    static func owner(
+        _ owner: RipArtifactOwner, store: any StateEngine, limits: ArtifactLimits
+    ) throws -> (id: String, owner: RipArtifactOwner) {
+        try store.read { state, _ in
+            let owner = try state.resolved(owner)
+            let id = owner.resolvedID
+            try state.artifacts.checkRoom(for: id, limit: limits.maxPerOwner)
+            return (id, owner)
+        }
+    }
+
+    enum Room {
+        case fits
+        /// The artifact would be over `--max-artifact-bytes`: the upload cannot go on.
+        case tooBig(RipError)
+        /// The store would be over `--artifact-quota`: the upload may go on once room is made.
+        case overQuota(RipError)
+    }
+
+    /// Whether `count` more bytes fit in `upload`. Uploads in progress count against the quota
+    /// with the contents already kept (on a shared store as this daemon last saw them: the
+    /// commit checks again in its turn).
+    static func room(
+        for count: Int, in upload: UploadTable.Upload, uploads: UploadTable, store: any StateEngine, limits: ArtifactLimits
+    ) throws -> Room {
+        guard upload.received.saturatingAdd(UInt64(count)) <= limits.maxArtifactBytes else {
+            return .tooBig(.resourceExhausted("an artifact holds at most \(limits.maxArtifactBytes) bytes; upload \(upload.id) dropped"))
+        }
+        let physical = try store.read { state, _ in state.artifacts.physicalBytes }
+        guard physical.saturatingAdd(uploads.bytesInProgress).saturatingAdd(UInt64(count)) <= limits.quotaBytes else {
+            return .overQuota(.resourceExhausted(
+                "the artifact store holds \(physical) bytes and uploads in progress \(uploads.bytesInProgress) more; "
+                    + "\(count) more would pass the quota of \(limits.quotaBytes) (upload \(upload.id) kept)"))
+        }
+        return .fits
+    }
+
+    /// Makes the finished `upload` (taken out of the table and released from its count) the
+    /// artifact `request` describes: checks its SHA-256 against the expected one, keeps its
+    /// content and records the artifact; on failure nothing of it is left. Answers once the
+    /// record is durable.
+    static func finish(
+        _ upload: UploadTable.Upload, _ request: RipCommitUploadRequest, contents: any ContentStore, store: any StateEngine,
+        limits: ArtifactLimits, loop: any EventLoop
+    ) async throws -> RipArtifact {
+        let sha256 = upload.hasher.finalize().hex
+        guard request.expectedSha256.isEmpty || request.expectedSha256 == sha256 else {
+            await contents.dropUpload(upload.id)
+            throw RipError(.dataLoss, "the content's SHA-256 is \(sha256), not \(request.expectedSha256); upload dropped")
+        }
+        let layout: BlobLayout
+        do {
+            layout = try await contents.finishUpload(upload.id, sha256: sha256, size: upload.received)
+        } catch {
+            await contents.dropUpload(upload.id)
+            throw error
+        }
+        do {
+            let recorded = try await store.inTurn {
+                try record(request, id: RipID.artifact.generate(), upload: upload, sha256: sha256, layout: layout,
+                    store: store, limits: limits, loop: loop)
+            }
+            let artifact = try await recorded.get()
+            await contents.unpin(sha256)
+            return artifact
+        } catch {
+            await contents.unpin(sha256)
+            await contents.release([sha256]) { hash in (try? store.read { state, _ in state.artifacts.holds(hash) }) ?? true }
+            throw error
+        }
     }
 
     /// Records the committed upload as an artifact, checking the owner and limits again under

@@ -56,6 +56,11 @@ public final class FileContents: ContentStore {
         }
     }
 
+    public func openFile(_ sha256: String, layout: BlobLayout) throws -> Int32? {
+        guard layout.encoding == .identity else { return nil }
+        return try Self.io { try blobs.openBlob(sha256) }
+    }
+
     public func release(_ sha256s: [String], isHeld: @escaping @Sendable (String) -> Bool) async {
         let blobs = blobs
         // Not runIfActive: a change waits for this, so it runs even while the pool stops.

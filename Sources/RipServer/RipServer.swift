@@ -26,6 +26,8 @@ public final class RipServer: Service {
     private let streamTotal: StreamBufferTotal
     private let refusals = Refusals()
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+    /// The descriptor socket's path once it is served (Info reports it).
+    private let descriptorSocket = Mutex<String?>(nil)
 
     public init(
         configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, contents: (any ContentStore)?,
@@ -72,6 +74,7 @@ public final class RipServer: Service {
             .bind(unixDomainSocketPath: path)
             .get()
         try SocketFile.restrict(path: path, admitsOthers: policy.admitsOthers)
+        let descriptors = serveDescriptors(loop: group.next())
         let idle = configuration.artifactLimits.uploadIdleTimeout
         let every = TimeAmount(idle / 4)
         let uploadSweep = group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
@@ -89,6 +92,7 @@ public final class RipServer: Service {
 
         logger.info("shutting down: no new connections; finishing open calls")
         try? await serverChannel.close()
+        await descriptors?.stop()
         claims.close()
         let open = connections.withLock { Array($0.values) }
         for channel in open {
@@ -99,6 +103,23 @@ public final class RipServer: Service {
         }
         try? FileManager.default.removeItem(atPath: path)
         logger.info("ripd stopped", metadata: ["connections-served": "\(statistics.connectionsTotal)"])
+    }
+
+    /// Starts the descriptor socket beside the main one, where there are artifact contents to
+    /// move and its path fits; a daemon that cannot serve it serves the chunked calls alone.
+    private func serveDescriptors(loop: any EventLoop) -> DescriptorServer? {
+        guard let contents, let path = DescriptorServer.path(besides: configuration.socketPath) else { return nil }
+        let files = ArtifactFiles(store: store, contents: contents, uploads: uploads, limits: configuration.artifactLimits, loop: loop)
+        do {
+            let server = try DescriptorServer(
+                path: path, policy: configuration.peerPolicy, maxFrameBytes: configuration.maxFrameBytes, files: files, logger: logger)
+            server.start()
+            descriptorSocket.withLock { $0 = path }
+            return server
+        } catch {
+            logger.warning("no descriptor socket; artifacts move in chunks only", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
+        }
     }
 
     private func makeMethodTable() -> MethodTable {
@@ -118,7 +139,9 @@ public final class RipServer: Service {
         ScheduleMethods(store: store, webhooks: configuration.jobPolicy.webhooks).register(in: &table)
         ArtifactMethods(store: store, contents: contents, uploads: uploads, limits: configuration.artifactLimits)
             .register(in: &table)
-        AdminMethods(configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now)
+        AdminMethods(
+            configuration: configuration, store: store, storage: storage, statistics: statistics, claims: claims, startedAt: .now,
+            descriptorSocket: { [weak self] in self?.descriptorSocket.withLock { $0 } ?? "" })
             .register(in: &table)
         return table
     }

@@ -1,3 +1,4 @@
+import CRipStorage
 import Foundation
 import RipEngine
 import Synchronization
@@ -49,8 +50,10 @@ public final class BlobStore: Sendable {
         return (path, descriptor)
     }
 
-    /// Writes all of `data` to `descriptor`.
+    /// Writes all of `data` to `descriptor` and starts writing it to disk, so the fsync that
+    /// ends the upload waits for little more than its last chunk.
     public static func append(_ data: Data, to descriptor: Int32) throws {
+        defer { _ = rip_start_writeback(descriptor) }
         try data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -164,10 +167,16 @@ public final class BlobStore: Sendable {
         unlink(path)
     }
 
-    /// Up to `length` bytes of the original content of the blob of `sha256` from `offset`.
-    public func read(_ sha256: String, encoding: BlobEncoding, offset: UInt64, length: Int) throws -> Data {
+    /// A read-only descriptor of the blob of `sha256` as stored in `encoding`; the caller closes it.
+    public func openBlob(_ sha256: String, _ encoding: BlobEncoding = .identity) throws -> Int32 {
         let descriptor = open(path(of: sha256, encoding), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { throw BlobError.io("cannot open blob \(sha256)", errno) }
+        return descriptor
+    }
+
+    /// Up to `length` bytes of the original content of the blob of `sha256` from `offset`.
+    public func read(_ sha256: String, encoding: BlobEncoding, offset: UInt64, length: Int) throws -> Data {
+        let descriptor = try openBlob(sha256, encoding)
         defer { close(descriptor) }
         guard encoding == .deflate else { return try Self.pread(descriptor, offset: offset, length: length) }
         let layout = try frames.withLock { $0[sha256] } ?? BlobFrames.read(from: descriptor)

@@ -80,7 +80,12 @@ struct ArtifactCommand: AsyncParsableCommand {
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upload a file (or stdin with --file -) as an artifact; prints it.",
-            discussion: "ripctl sends the content's SHA-256 with the commit; ripd refuses (DATA_LOSS) a mismatch.")
+            discussion: """
+                A regular file (stdin too, when redirected from one) is handed to ripd as a file descriptor \
+                on its descriptor socket, and ripd reads it itself; where that socket cannot be used, the \
+                bytes go in chunks. Otherwise, or with --chunked, the bytes \
+                go in chunks with their SHA-256, and ripd refuses (DATA_LOSS) a mismatch.
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var owner: OwnerOptions
         @Option(help: "The file to upload; - reads stdin.") var file: String
@@ -89,6 +94,7 @@ struct ArtifactCommand: AsyncParsableCommand {
         @Option(help: "Content type, such as text/html.") var contentType: String?
         @Option(help: "A tag (repeatable).") var tag: [String] = []
         @Option(help: "A metadata entry key=value (repeatable).") var meta: [String] = []
+        @Flag(help: "Send the bytes in chunks even when ripd could read the file itself.") var chunked = false
 
         func run() async throws {
             let metadata = try Dictionary(meta.map { entry -> (String, String) in
@@ -98,18 +104,24 @@ struct ArtifactCommand: AsyncParsableCommand {
             guard let input = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file) else {
                 throw ValidationError("cannot read --file \(file)")
             }
-            let artifactName = name ?? (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent)
+            let commit = RipCommitUploadRequest.with {
+                $0.name = name ?? (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent)
+                $0.type = type.message
+                $0.contentType = contentType ?? ""
+                $0.tags = tag
+                $0.metadata = metadata
+            }
             try await global.withClient { client, output in
-                let artifact = try await ArtifactUpload.upload(
-                    client, owner: owner.owner,
-                    commit: .with {
-                        $0.name = artifactName
-                        $0.type = type.message
-                        $0.contentType = contentType ?? ""
-                        $0.tags = tag
-                        $0.metadata = metadata
+                let artifact: RipArtifact
+                if !chunked, ArtifactUpload.isWholeRegularFile(input.fileDescriptor),
+                    let put = try await ArtifactUpload.putFile(client, owner: owner.owner, commit: commit, descriptor: input.fileDescriptor)
+                {
+                    artifact = put
+                } else {
+                    artifact = try await ArtifactUpload.upload(client, owner: owner.owner, commit: commit) {
+                        try input.read(upToCount: RipLimits.Artifact.maxChunkBytes)
                     }
-                ) { try input.read(upToCount: RipLimits.Artifact.maxChunkBytes) }
+                }
                 try output.emit(artifact) { "\(artifact.id)  \(artifact.name)  \(artifact.size) bytes  sha256 \(artifact.sha256)" }
             }
         }
@@ -117,11 +129,16 @@ struct ArtifactCommand: AsyncParsableCommand {
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Download an artifact's content to a file (written by ripctl) or stdout.")
+            abstract: "Download an artifact's content to a file (written by ripctl) or stdout.",
+            discussion: """
+                Where ripd keeps the content as a plain file it hands ripctl a read-only descriptor of it \
+                and the kernel copies it; otherwise, or with --chunked, the bytes come in ranged reads.
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var owner: OwnerOptions
         @Argument(help: "The artifact's id.") var id: String
         @Option(help: "The file to write; - writes stdout.") var output: String = "-"
+        @Flag(help: "Read the bytes in ranged calls even when ripd could hand over the file.") var chunked = false
 
         func run() async throws {
             try await global.withClient { client, _ in
@@ -134,7 +151,11 @@ struct ArtifactCommand: AsyncParsableCommand {
                 let sink = temporary.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.standardOutput
                 let written: UInt64
                 do {
-                    written = try await ArtifactUpload.download(client, id: id, owner: owner.owner) { try sink.write(contentsOf: $0) }
+                    if !chunked, let copied = try await ArtifactUpload.copyFile(client, id: id, owner: owner.owner, to: sink.fileDescriptor) {
+                        written = copied
+                    } else {
+                        written = try await ArtifactUpload.download(client, id: id, owner: owner.owner) { try sink.write(contentsOf: $0) }
+                    }
                 } catch {
                     if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
                     throw error

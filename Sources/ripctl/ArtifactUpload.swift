@@ -45,6 +45,48 @@ enum ArtifactUpload {
         }
     }
 
+    /// Whether ripd can read the file at `descriptor` itself (`putFile`): a regular file at its
+    /// start (ripd reads from offset 0; stdin redirected from a file part-read is sent as read).
+    static func isWholeRegularFile(_ descriptor: Int32) -> Bool {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && lseek(descriptor, 0, SEEK_CUR) == 0
+    }
+
+    /// Has ripd read the regular file at `descriptor` itself, through its descriptor socket;
+    /// nil when it cannot (no descriptor socket): upload the bytes then.
+    static func putFile(
+        _ client: RipClient, owner: RipArtifactOwner, commit: RipCommitUploadRequest, descriptor: Int32
+    ) async throws -> RipArtifact? {
+        do {
+            return try await client.putArtifactFile(.with {
+                $0.owner = owner
+                $0.commit = commit
+            }, descriptor: descriptor)
+        } catch let error as RipError where error.code == .failedPrecondition {
+            return nil
+        }
+    }
+
+    /// Copies an artifact's content into `sink` from a descriptor ripd hands over; nil when it
+    /// cannot (no descriptor socket, or the content is not a plain file): read it in ranges then.
+    static func copyFile(_ client: RipClient, id: String, owner: RipArtifactOwner, to sink: Int32) async throws -> UInt64? {
+        let opened: (artifact: RipArtifact, descriptor: Int32)
+        do {
+            opened = try await client.openArtifactFile(.with {
+                $0.artifactID = id
+                $0.owner = owner
+            })
+        } catch let error as RipError where error.code == .failedPrecondition {
+            return nil
+        }
+        defer { close(opened.descriptor) }
+        let copied = try DescriptorSocket.copy(from: opened.descriptor, to: sink, length: opened.artifact.size)
+        guard copied == opened.artifact.size else {
+            throw RipError(.dataLoss, "the artifact's file ended after \(copied) of its \(opened.artifact.size) bytes")
+        }
+        return copied
+    }
+
     /// An artifact's whole content, read in ranged calls, `window` of them in flight on the one
     /// connection so the daemon's disk reads overlap the transfer; chunks reach `sink` in order.
     static func download(

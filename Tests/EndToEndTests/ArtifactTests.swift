@@ -55,7 +55,7 @@ struct ArtifactTests {
         }
     }
 
-    @Test("ripctl put and get round-trip empty, small, 10 KiB and multi-chunk contents byte for byte")
+    @Test("ripctl put and get round-trip empty, small, 10 KiB and multi-chunk contents byte for byte, by descriptor and in chunks")
     func roundTrip() async throws {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
@@ -63,20 +63,23 @@ struct ArtifactTests {
         let folder = daemon.directory.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for size in [0, 17, 10 * 1024, 10 * 1024 + 1, 9 * 1024 * 1024 + 5] {
-            let content = Self.random(size)
-            let source = folder.appendingPathComponent("in-\(size)"), copy = folder.appendingPathComponent("out-\(size)")
-            try content.write(to: source)
-            let put = try await ripctl(
-                "artifact", "put", "--session", "crawl", "--file", source.path, "--type", "tool_result", "--tag", "t",
-                "--meta", "url=https://a.example/\(size)", "--json")
-            #expect(put.status == 0, "\(put.stderr)")
-            let id = try #require(put.json["id"] as? String)
-            #expect(put.json["size"] as? String == (size == 0 ? nil : "\(size)"))
-            let get = try await ripctl("artifact", "get", id, "--session", "crawl", "--output", copy.path)
-            #expect(get.status == 0, "\(get.stderr)")
-            #expect(try Data(contentsOf: copy) == content, "size \(size) did not round-trip")
-            let info = try await ripctl("artifact", "info", id, "--session", "crawl")
-            #expect(info.stdout.contains("url=https://a.example/\(size)") && info.stdout.contains("tool_result"))
+            for way in [[], ["--chunked"]] {
+                let content = Self.random(size)
+                let source = folder.appendingPathComponent("in-\(size)"), copy = folder.appendingPathComponent("out-\(size)")
+                try content.write(to: source)
+                let put = try await ripctl.run([
+                    "artifact", "put", "--session", "crawl", "--file", source.path, "--type", "tool_result", "--tag", "t",
+                    "--meta", "url=https://a.example/\(size)", "--json",
+                ] + way)
+                #expect(put.status == 0, "\(put.stderr)")
+                let id = try #require(put.json["id"] as? String)
+                #expect(put.json["size"] as? String == (size == 0 ? nil : "\(size)"))
+                let get = try await ripctl.run(["artifact", "get", id, "--session", "crawl", "--output", copy.path] + way)
+                #expect(get.status == 0, "\(get.stderr)")
+                #expect(try Data(contentsOf: copy) == content, "size \(size) \(way) did not round-trip")
+                let info = try await ripctl("artifact", "info", id, "--session", "crawl")
+                #expect(info.stdout.contains("url=https://a.example/\(size)") && info.stdout.contains("tool_result"))
+            }
         }
         let stdout = try await ripctl("artifact", "put", "--session", "crawl", "--file", "-", "--name", "note.txt", stdin: "hello\n")
         let id = try #require(stdout.stdout.split(separator: " ").first.map(String.init))

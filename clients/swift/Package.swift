@@ -26,11 +26,15 @@ let package = Package(
         // What every side shares and needs no I/O: RipError and status names, the protocol's
         // limits (RipLimits), default paths. ripctl and RipCore reach these without NIO.
         .target(name: "RipBase", dependencies: ["RipProto"]),
-        // Frame codec, envelope helpers, peer credentials (NIO); re-exports RipBase.
+        // sendmsg/recvmsg with one file descriptor attached (SCM_RIGHTS), which Swift's C
+        // import cannot spell (CMSG_* are macros).
+        .target(name: "CRipDescriptors"),
+        // Frame codec, envelope helpers, peer credentials (NIO), the descriptor socket's blocking
+        // frames; re-exports RipBase.
         .target(
             name: "RipWire",
             dependencies: [
-                "RipProto", "RipBase",
+                "RipProto", "RipBase", "CRipDescriptors",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

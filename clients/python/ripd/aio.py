@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 from collections import deque
-from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from google.protobuf.message import Message
 
-from . import _artifacts
-from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
-from .errors import Cancelled, Internal, RipError, Unavailable
+from . import _artifacts, _files
+from ._wire import (MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, default_socket_path, method_at, open_socket,
+                    request_frame)
+from .errors import Cancelled, FailedPrecondition, Internal, RipError, Unavailable
 from .proto import artifact_pb2, envelope_pb2, job_pb2
 from .proto.methods import CLAIM, RELEASE_JOB, AsyncMethods, Method
 
@@ -223,26 +225,99 @@ class Client(AsyncMethods):
 
     async def put_artifact(self, *, session: str | None = None, job: str | None = None, data: bytes | None = None,
                            file: _artifacts.FileArg | None = None, name: str | None = None, type: int | str = 0,
-                           content_type: str = "", tags: Iterable[str] = (),
-                           metadata: dict[str, str] | None = None) -> artifact_pb2.Artifact:
-        """`ripd.Client.put_artifact`, awaited (file reads block the loop briefly, 4 MiB at a time)."""
+                           content_type: str = "", tags: Iterable[str] = (), metadata: dict[str, str] | None = None,
+                           chunked: bool = False) -> artifact_pb2.Artifact:
+        """`ripd.Client.put_artifact`, awaited: a regular file as a descriptor (the exchange on
+        the descriptor socket runs in a thread), else in chunks (file reads block the loop
+        briefly, 4 MiB at a time)."""
         commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata)
-        content, close = _artifacts.chunks(data, file)
+        owner = _artifacts.owner(session, job)
+        source = _artifacts.Source(data, file)
         try:
-            return await self._drive(_artifacts.put(_artifacts.owner(session, job), content, commit))
+            descriptor = None if chunked else source.descriptor()
+            if descriptor is not None:
+                try:
+                    return await self._put_file(owner, commit, descriptor)
+                except FailedPrecondition:
+                    pass
+            return await self._drive(_artifacts.put(owner, source.chunks(), commit))
         finally:
-            close()
+            source.close()
+
+    async def put_artifact_file(self, *, session: str | None = None, job: str | None = None,
+                                file: _artifacts.PutFileArg, name: str | None = None, type: int | str = 0,
+                                content_type: str = "", tags: Iterable[str] = (),
+                                metadata: dict[str, str] | None = None,
+                                expected_sha256: str = "") -> artifact_pb2.Artifact:
+        """`ripd.Client.put_artifact_file`, awaited (the exchange on the descriptor socket runs
+        in a thread, on a duplicate of the file's descriptor: cancelling the caller leaves the
+        call to finish on its own)."""
+        commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata, "put_artifact_file")
+        commit.expected_sha256 = expected_sha256
+        return await self._put_file(_artifacts.owner(session, job), commit, file)
+
+    async def open_artifact_file(self, artifact_id: str, *, session: str | None = None,
+                                 job: str | None = None) -> tuple[artifact_pb2.Artifact, BinaryIO]:
+        """`ripd.Client.open_artifact_file`, awaited: the artifact and a read-only file of its
+        content, which the caller closes (reading it blocks, as any file does)."""
+        owner = _artifacts.owner(session, job)
+        daemon = _files.served(await self.info(), self._transport.get_extra_info("socket"),
+                               self._options[0] or default_socket_path())
+        timeout = self._options[1]
+
+        def run() -> tuple[artifact_pb2.Artifact, BinaryIO]:
+            artifact, descriptor = _files.open_file(daemon, artifact_id, owner, timeout)
+            return artifact, _files.reader(descriptor)
+
+        return await _in_thread(run, lambda opened: opened[1].close())
 
     async def get_artifact(self, artifact_id: str, *, session: str | None = None, job: str | None = None,
-                           file: _artifacts.FileArg | None = None) -> Any:
-        """`ripd.Client.get_artifact`, awaited: bytes without `file`, else the artifact's metadata."""
+                           file: _artifacts.FileArg | None = None, chunked: bool = False) -> Any:
+        """`ripd.Client.get_artifact`, awaited: bytes without `file`, else the artifact's metadata.
+        Into a regular file the kernel copies it from a descriptor ripd hands over, in a thread
+        (on a duplicate of the file's descriptor, so a cancelled caller cannot pull it away)."""
+        owner = _artifacts.owner(session, job)
         sink = _artifacts.Download(file)
         info = None
         try:
-            info = await self._drive(_artifacts.get(artifact_id, _artifacts.owner(session, job), sink.handle.write))
+            target = None if chunked else sink.descriptor()
+            if target is not None:
+                info = await self._copy_file(artifact_id, owner, target)
+            if info is None:
+                info = await self._drive(_artifacts.get(artifact_id, owner, sink.handle.write))
         finally:
             result = sink.finish(info is not None, info)
         return result
+
+    async def _put_file(self, owner: artifact_pb2.ArtifactOwner, commit: artifact_pb2.CommitUploadRequest,
+                        file: _artifacts.PutFileArg) -> artifact_pb2.Artifact:
+        daemon = _files.served(await self.info(), self._transport.get_extra_info("socket"),
+                               self._options[0] or default_socket_path())
+        timeout = self._options[1]
+        opened = _artifacts.PutFile(file, dup=True)  # the thread's own, closed when it is done
+
+        def run() -> artifact_pb2.Artifact:
+            try:
+                return _files.put(daemon, owner, commit, opened.descriptor, timeout)
+            finally:
+                opened.close()
+
+        return await _in_thread(run)
+
+    async def _copy_file(self, artifact_id: str, owner: artifact_pb2.ArtifactOwner,
+                         sink: int) -> artifact_pb2.Artifact | None:
+        daemon = _files.served(await self.info(), self._transport.get_extra_info("socket"),
+                               self._options[0] or default_socket_path())
+        timeout = self._options[1]
+        target = os.dup(sink)  # the thread's own, closed when it is done
+
+        def run() -> artifact_pb2.Artifact | None:
+            try:
+                return _files.copy_artifact(daemon, artifact_id, owner, target, timeout)
+            finally:
+                os.close(target)
+
+        return await _in_thread(run)
 
     # The connection
 
@@ -302,6 +377,21 @@ class Client(AsyncMethods):
                     call[0].set_exception(self._closed.again())
             else:
                 call.push(None, True, self._closed.again())  # type: ignore[union-attr]
+
+
+async def _in_thread(function: Callable[[], T], discard: Callable[[T], Any] | None = None) -> T:
+    """`function()` run in a thread to its end, even when the caller is cancelled (it owns
+    descriptors that it closes): a result that came too late is handed to `discard`."""
+    task = asyncio.ensure_future(asyncio.to_thread(function))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        def finished(done: asyncio.Future) -> None:
+            if not done.cancelled() and done.exception() is None and discard is not None:
+                discard(done.result())
+
+        task.add_done_callback(finished)
+        raise
 
 
 async def connect(socket: str | None = None, timeout: float | None = 5.0, trust_uids: Iterable[int] | None = None,

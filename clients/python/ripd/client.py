@@ -6,15 +6,16 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from google.protobuf.message import Message
 
-from . import _artifacts
+from . import _artifacts, _files
 from ._stream import Stream
-from ._wire import MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, method_at, open_socket, request_frame
-from .errors import Cancelled, Internal, RipError, Unavailable
-from .proto import artifact_pb2, envelope_pb2
+from ._wire import (MAX_FRAME_BYTES, FrameSplitter, build_request, cancel_frame, default_socket_path, method_at, open_socket,
+                    request_frame)
+from .errors import Cancelled, FailedPrecondition, Internal, RipError, Unavailable
+from .proto import admin_pb2, artifact_pb2, envelope_pb2
 from .proto.methods import Method, SyncMethods
 
 _Response = envelope_pb2.Response
@@ -59,13 +60,16 @@ class Client(SyncMethods):
     hands the reading on when its own reply is in.
 
     `socket`: the daemon's socket (default: `$RIPD_SOCKET`, `$XDG_RUNTIME_DIR/ripd/ripd.sock`,
-    `/tmp/ripd-$UID/ripd.sock`, as ripctl). `timeout`: seconds to connect. `trust_uids`: uids
-    besides yours and root's whose ripd this may talk to (default: `$RIPD_TRUST_UID`, as ripctl).
+    `/tmp/ripd-$UID/ripd.sock`, as ripctl). `timeout`: seconds to connect (to the descriptor
+    socket too). `trust_uids`: uids besides yours and root's whose ripd this may talk to
+    (default: `$RIPD_TRUST_UID`, as ripctl).
     """
 
     def __init__(self, socket: str | None = None, timeout: float | None = 5.0,
                  trust_uids: Iterable[int] | None = None, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
-        self._sock = open_socket(socket, timeout, trust_uids)
+        self._path = socket or default_socket_path()
+        self._sock = open_socket(self._path, timeout, trust_uids)
+        self._timeout = timeout  # also to connect to the descriptor socket
         self._max_frame_bytes = max_frame_bytes
         self._ids = itertools.count(1)
         self._calls: dict[int, _Call] = {}
@@ -145,28 +149,87 @@ class Client(SyncMethods):
 
     def put_artifact(self, *, session: str | None = None, job: str | None = None, data: bytes | None = None,
                      file: _artifacts.FileArg | None = None, name: str | None = None, type: int | str = 0,
-                     content_type: str = "", tags: Iterable[str] = (),
-                     metadata: dict[str, str] | None = None) -> artifact_pb2.Artifact:
+                     content_type: str = "", tags: Iterable[str] = (), metadata: dict[str, str] | None = None,
+                     chunked: bool = False) -> artifact_pb2.Artifact:
         """Uploads `data` or `file` (a path or a binary file object) as an artifact of `session`
-        or `job`, in 4 MiB chunks, with its SHA-256 checked by the daemon; returns the artifact.
-        `type`: an ArtifactType, or its name ("tool_result"); `name` defaults to the file's."""
+        or `job`; returns the artifact. `type`: an ArtifactType, or its name ("tool_result");
+        `name` defaults to the file's.
+
+        A regular file (a path, or a file `open()` made, at its start) goes as a descriptor:
+        ripd reads it itself (`put_artifact_file`; a file object's position is left alone).
+        Anything else, everything with `chunked`, and a file ripd cannot take so (FailedPrecondition:
+        it serves no descriptor socket) go in 4 MiB chunks, read from the file's position, with
+        their SHA-256 checked by the daemon."""
         commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata)
-        content, close = _artifacts.chunks(data, file)
+        owner = _artifacts.owner(session, job)
+        source = _artifacts.Source(data, file)
         try:
-            return self._drive(_artifacts.put(_artifacts.owner(session, job), content, commit))
+            descriptor = None if chunked else source.descriptor()
+            if descriptor is not None:
+                try:
+                    return _files.put(self._served(), owner, commit, descriptor, self._timeout)
+                except FailedPrecondition:
+                    pass
+            return self._drive(_artifacts.put(owner, source.chunks(), commit))
         finally:
-            close()
+            source.close()
+
+    def _served(self) -> admin_pb2.InfoResponse:
+        """This daemon's Info, its pid as the kernel names it here (`_files.served`)."""
+        return _files.served(self.info(), self._sock, self._path)
+
+    def put_artifact_file(self, *, session: str | None = None, job: str | None = None, file: _artifacts.PutFileArg,
+                          name: str | None = None, type: int | str = 0, content_type: str = "",
+                          tags: Iterable[str] = (), metadata: dict[str, str] | None = None,
+                          expected_sha256: str = "") -> artifact_pb2.Artifact:
+        """Records a regular file as an artifact of `session` or `job` through ripd's descriptor
+        socket (PROTOCOL.md, "The descriptor socket"): `file` (a path, a descriptor, or a file
+        object's descriptor, flushed first) is handed to ripd, which reads it itself from offset 0
+        to its end, so no bytes go through frames; its offset is left alone and it stays open.
+        `expected_sha256`, when given, is checked (DataLoss). Other arguments as `put_artifact`,
+        which falls back to chunks where this raises FailedPrecondition (ripd serves no
+        descriptor socket). A pipe, socket or device, or a descriptor not open for reading, is
+        InvalidArgument; Unavailable when the descriptor socket is not the daemon's (its pid)."""
+        commit = _artifacts.commit_request(name, file, type, content_type, tags, metadata, "put_artifact_file")
+        commit.expected_sha256 = expected_sha256
+        owner = _artifacts.owner(session, job)
+        opened = _artifacts.PutFile(file)
+        try:
+            return _files.put(self._served(), owner, commit, opened.descriptor, self._timeout)
+        finally:
+            opened.close()
+
+    def open_artifact_file(self, artifact_id: str, *, session: str | None = None,
+                           job: str | None = None) -> tuple[artifact_pb2.Artifact, BinaryIO]:
+        """An artifact of `session` or `job` and its content as a read-only file that ripd hands
+        over through its descriptor socket (the content's own file, which stays readable after the
+        artifact is deleted): read `artifact.size` bytes from its start (`os.copy_file_range`,
+        `os.sendfile` on its `fileno()`), and close it (`with`). FailedPrecondition when ripd
+        serves no descriptor socket or keeps the content otherwise than as a plain file (stored
+        deflated, or on a shared store): `get_artifact` reads it in ranges then."""
+        artifact, descriptor = _files.open_file(self._served(), artifact_id, _artifacts.owner(session, job), self._timeout)
+        return artifact, _files.reader(descriptor)
 
     def get_artifact(self, artifact_id: str, *, session: str | None = None, job: str | None = None,
-                     file: _artifacts.FileArg | None = None) -> Any:
-        """Downloads an artifact of `session` or `job` in ranged reads (a few 4 MiB chunks in
-        memory at most) and checks its SHA-256 (DataLoss otherwise). Without `file`, returns the
-        content as bytes; with `file` (a path or a writable binary file object), writes it there
-        and returns the artifact's metadata. `get_artifact_info` is the metadata alone."""
+                     file: _artifacts.FileArg | None = None, chunked: bool = False) -> Any:
+        """Downloads an artifact of `session` or `job`. Without `file`, returns the content as
+        bytes; with `file` (a path or a writable binary file object), writes it there and returns
+        the artifact's metadata. `get_artifact_info` is the metadata alone.
+
+        Into a regular file (a path, or a file `open()` made for writing), the kernel copies the
+        content from a descriptor ripd hands over (`open_artifact_file`; its size checked).
+        Otherwise, with `chunked`, and where ripd cannot (FailedPrecondition: no descriptor socket,
+        a content stored deflated or on a shared store), it comes in ranged reads (a few 4 MiB
+        chunks in memory at most) with its SHA-256 checked (DataLoss otherwise)."""
+        owner = _artifacts.owner(session, job)
         sink = _artifacts.Download(file)
         info = None
         try:
-            info = self._drive(_artifacts.get(artifact_id, _artifacts.owner(session, job), sink.handle.write))
+            target = None if chunked else sink.descriptor()
+            if target is not None:
+                info = _files.copy_artifact(self._served(), artifact_id, owner, target, self._timeout)
+            if info is None:
+                info = self._drive(_artifacts.get(artifact_id, owner, sink.handle.write))
         finally:
             result = sink.finish(info is not None, info)
         return result

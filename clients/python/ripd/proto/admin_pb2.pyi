@@ -30,12 +30,13 @@ class InfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class InfoResponse(_message.Message):
-    __slots__ = ["claims_waiting", "connections_open", "connections_paused", "connections_total", "data_dir", "jobs", "jobs_queued", "jobs_running", "max_frame_bytes", "pid", "requests_total", "sessions", "shared_store", "socket_path", "store", "streams_open", "uptime_seconds", "version"]
+    __slots__ = ["claims_waiting", "connections_open", "connections_paused", "connections_total", "data_dir", "descriptor_socket", "jobs", "jobs_queued", "jobs_running", "max_frame_bytes", "pid", "requests_total", "sessions", "shared_store", "socket_path", "store", "streams_open", "uptime_seconds", "version"]
     CLAIMS_WAITING_FIELD_NUMBER: _ClassVar[int]
     CONNECTIONS_OPEN_FIELD_NUMBER: _ClassVar[int]
     CONNECTIONS_PAUSED_FIELD_NUMBER: _ClassVar[int]
     CONNECTIONS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     DATA_DIR_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTOR_SOCKET_FIELD_NUMBER: _ClassVar[int]
     JOBS_FIELD_NUMBER: _ClassVar[int]
     JOBS_QUEUED_FIELD_NUMBER: _ClassVar[int]
     JOBS_RUNNING_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +55,7 @@ class InfoResponse(_message.Message):
     connections_paused: int
     connections_total: int
     data_dir: str
+    descriptor_socket: str
     jobs: int
     jobs_queued: int
     jobs_running: int
@@ -67,7 +69,7 @@ class InfoResponse(_message.Message):
     streams_open: int
     uptime_seconds: int
     version: str
-    def __init__(self, version: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., socket_path: _Optional[str] = ..., data_dir: _Optional[str] = ..., pid: _Optional[int] = ..., connections_open: _Optional[int] = ..., connections_total: _Optional[int] = ..., requests_total: _Optional[int] = ..., sessions: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., jobs: _Optional[int] = ..., jobs_queued: _Optional[int] = ..., jobs_running: _Optional[int] = ..., claims_waiting: _Optional[int] = ..., streams_open: _Optional[int] = ..., connections_paused: _Optional[int] = ..., store: _Optional[str] = ..., shared_store: _Optional[_Union[SharedStoreHealth, _Mapping]] = ...) -> None: ...
+    def __init__(self, version: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., socket_path: _Optional[str] = ..., data_dir: _Optional[str] = ..., pid: _Optional[int] = ..., connections_open: _Optional[int] = ..., connections_total: _Optional[int] = ..., requests_total: _Optional[int] = ..., sessions: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., jobs: _Optional[int] = ..., jobs_queued: _Optional[int] = ..., jobs_running: _Optional[int] = ..., claims_waiting: _Optional[int] = ..., streams_open: _Optional[int] = ..., connections_paused: _Optional[int] = ..., store: _Optional[str] = ..., shared_store: _Optional[_Union[SharedStoreHealth, _Mapping]] = ..., descriptor_socket: _Optional[str] = ...) -> None: ...
 
 class SharedStoreHealth(_message.Message):
     __slots__ = ["catch_ups", "changes_written", "holds_duties", "last_error", "last_turn_us", "log_head", "reachable", "schema_version", "snapshot_sequence", "write_turns"]

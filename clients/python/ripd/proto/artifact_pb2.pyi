@@ -174,6 +174,28 @@ class GetArtifactRequest(_message.Message):
     owner: ArtifactOwner
     def __init__(self, artifact_id: _Optional[str] = ..., owner: _Optional[_Union[ArtifactOwner, _Mapping]] = ...) -> None: ...
 
+class OpenArtifactFileRequest(_message.Message):
+    __slots__ = ["artifact_id", "owner"]
+    ARTIFACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    artifact_id: str
+    owner: ArtifactOwner
+    def __init__(self, artifact_id: _Optional[str] = ..., owner: _Optional[_Union[ArtifactOwner, _Mapping]] = ...) -> None: ...
+
+class OpenArtifactFileResponse(_message.Message):
+    __slots__ = ["artifact"]
+    ARTIFACT_FIELD_NUMBER: _ClassVar[int]
+    artifact: Artifact
+    def __init__(self, artifact: _Optional[_Union[Artifact, _Mapping]] = ...) -> None: ...
+
+class PutArtifactFileRequest(_message.Message):
+    __slots__ = ["commit", "owner"]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    commit: CommitUploadRequest
+    owner: ArtifactOwner
+    def __init__(self, owner: _Optional[_Union[ArtifactOwner, _Mapping]] = ..., commit: _Optional[_Union[CommitUploadRequest, _Mapping]] = ...) -> None: ...
+
 class QueryArtifactsRequest(_message.Message):
     __slots__ = ["created_after", "created_before", "cursor", "limit", "max_size", "min_size", "name_glob", "owner", "tags", "types"]
     CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]

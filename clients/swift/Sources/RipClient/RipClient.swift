@@ -19,10 +19,15 @@ import SwiftProtobuf
 public final class RipClient: Sendable {
     private let channel: any Channel
     private let calls: CallRegistry
+    /// Who serves the connection, as the kernel said when it was made, and where.
+    let daemon: PeerCredentials
+    let socketPath: String
 
-    private init(channel: any Channel, calls: CallRegistry) {
+    private init(channel: any Channel, calls: CallRegistry, daemon: PeerCredentials, socketPath: String) {
         self.channel = channel
         self.calls = calls
+        self.daemon = daemon
+        self.socketPath = socketPath
     }
 
     /// Connects to the daemon at `socketPath` (by default the one ripd uses by default).
@@ -65,7 +70,7 @@ public final class RipClient: Sendable {
                     "the ripd at \(socketPath) runs as uid \(daemon.uid), not as you (uid \(getuid())) or root; "
                         + "trust it explicitly (ripctl --trust-uid \(daemon.uid)) only if you know who runs it")
             }
-            return RipClient(channel: channel, calls: calls)
+            return RipClient(channel: channel, calls: calls, daemon: daemon, socketPath: socketPath)
         } catch let error as RipError {
             throw error
         } catch {

@@ -22,6 +22,15 @@ public struct PeerCredentials: Sendable, CustomStringConvertible {
                 PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
             }
     }
+
+    /// Reads the credentials of the peer of the connected Unix socket `descriptor`; nil when
+    /// the kernel does not say (not an AF_UNIX socket).
+    public static func of(descriptor: Int32) -> PeerCredentials? {
+        var credentials = KernelCredentials()
+        var length = socklen_t(MemoryLayout<KernelCredentials>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
+        return PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
+    }
 }
 
 /// `struct ucred` of <sys/socket.h> (pid_t, uid_t, gid_t: three 32-bit fields), which Swift's

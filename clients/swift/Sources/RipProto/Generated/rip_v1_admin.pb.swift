@@ -168,6 +168,13 @@ public nonisolated struct RipInfoResponse: @unchecked Sendable {
   /// Clears the value of `sharedStore`. Subsequent reads from it will return its default value.
   public mutating func clearSharedStore() {_uniqueStorage()._sharedStore = nil}
 
+  /// The descriptor socket, where artifacts move as file descriptors (PROTOCOL.md, "The
+  /// descriptor socket"); empty when this daemon serves none.
+  public var descriptorSocket: String {
+    get {_storage._descriptorSocket}
+    set {_uniqueStorage()._descriptorSocket = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -399,7 +406,7 @@ nonisolated extension RipInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InfoResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0\u{1}store\0\u{3}shared_store\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}uptime_seconds\0\u{3}socket_path\0\u{3}data_dir\0\u{1}pid\0\u{3}connections_open\0\u{3}connections_total\0\u{3}requests_total\0\u{1}sessions\0\u{3}max_frame_bytes\0\u{1}jobs\0\u{3}jobs_queued\0\u{3}jobs_running\0\u{3}claims_waiting\0\u{3}streams_open\0\u{3}connections_paused\0\u{1}store\0\u{3}shared_store\0\u{3}descriptor_socket\0")
 
   fileprivate class _StorageClass {
     var _version: String = String()
@@ -420,6 +427,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
     var _connectionsPaused: UInt64 = 0
     var _store: String = String()
     var _sharedStore: RipSharedStoreHealth? = nil
+    var _descriptorSocket: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -448,6 +456,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
       _connectionsPaused = source._connectionsPaused
       _store = source._store
       _sharedStore = source._sharedStore
+      _descriptorSocket = source._descriptorSocket
     }
   }
 
@@ -484,6 +493,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
         case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._connectionsPaused) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._store) }()
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._sharedStore) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._descriptorSocket) }()
         default: break
         }
       }
@@ -550,6 +560,9 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
       try { if let v = _storage._sharedStore {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
       } }()
+      if !_storage._descriptorSocket.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._descriptorSocket, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -577,6 +590,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
         if _storage._connectionsPaused != rhs_storage._connectionsPaused {return false}
         if _storage._store != rhs_storage._store {return false}
         if _storage._sharedStore != rhs_storage._sharedStore {return false}
+        if _storage._descriptorSocket != rhs_storage._descriptorSocket {return false}
         return true
       }
       if !storagesAreEqual {return false}
