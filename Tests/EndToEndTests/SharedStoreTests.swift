@@ -77,7 +77,9 @@ struct SharedStoreTests {
     @Test("a daemon killed mid-upload: the duty holder collects the parts it left once they are idle, and only those")
     func uploadOfDeadDaemonCollected() async throws {
         let store = try await PostgresServer.shared().newDatabase()
-        let a = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "1"])
+        // A collects uploads untouched for twice its idle time, 4 s: room for B's first append
+        // to land on a loaded machine before it counts as abandoned.
+        let a = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "2"])
         let clientA = try await a.client()
         try await Daemon.waitFor("A holding the duties", clientA) { $0.sharedStore.holdsDuties }
         let b = try await Daemon(store: store)
@@ -92,7 +94,7 @@ struct SharedStoreTests {
         // time is not collected: it says it is alive (the pauses are the client's pace).
         let slow = try await clientA.beginUpload(.with { $0.owner.session = "s" }).uploadID
         var content = Data()
-        for _ in 0..<12 {
+        for _ in 0..<20 {  // 5 s, longer than the 4 s after which an untouched upload is collected
             let chunk = ArtifactTests.random(10_000)
             _ = try await clientA.appendUpload(.with { $0.uploadID = slow; $0.offset = UInt64(content.count); $0.data = chunk })
             content += chunk
