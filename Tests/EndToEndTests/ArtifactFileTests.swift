@@ -186,6 +186,53 @@ struct ArtifactFileTests {
         #expect(released, "ripd still holds: \(held)")
     }
 
+    @Test("extremes: the largest call id, invalid UTF-8, a huge name, unknown fields, and a client that never reads its replies")
+    func extremes() async throws {
+        let daemon = try await Daemon()
+        let client = try await daemon.client()
+        _ = try await client.createSession(.with { $0.name = "mine" })
+        let path = daemon.socketPath + ".fd"
+        let small = try Self.file(daemon, "small", Data("hello".utf8))
+        defer { close(small) }
+        let socket = try DescriptorSocket(connectingTo: path, timeout: .seconds(30))
+        let largest = try Self.call(socket, Self.open, Self.missing, id: .max).response
+        #expect(largest.id == .max && largest.code == .notFound)
+        // PutArtifactFileRequest { commit { name: 0xFF 0xFE } }: not UTF-8, so it does not decode.
+        func raw(_ payload: [UInt8]) throws -> RipResponse {
+            var frame = ByteBuffer()
+            frame.writeRequest(id: 9, method: Self.put, payload: payload)
+            try socket.send(frame, attaching: small)
+            return try RipResponse(serializedBytes: try #require(try socket.receive(maxBytes: 1 << 20)).payload)
+        }
+        let invalid = try raw([0x12, 0x04, 0x12, 0x02, 0xFF, 0xFE])
+        #expect(invalid.id == 9 && invalid.code == .invalidArgument)
+        let huge = try Self.call(socket, Self.put, Self.putRequest("mine", name: String(repeating: "n", count: 100_000)), attaching: small)
+        #expect(huge.response.code == .invalidArgument && huge.response.message.utf8.count <= 1024)
+        // Field 99, unknown: dropped; the Put goes through.
+        var known = try Self.putRequest("mine", name: "known.bin").serializedBytes() as [UInt8]
+        known += [0x98, 0x06, 0x01]
+        let unknown = try raw(known)
+        let recorded = try RipArtifact(serializedBytes: unknown.payload)
+        #expect(unknown.code == .ok && recorded.name == "known.bin")
+
+        // 20,000 calls sent and no reply read: once the replies fill the socket, the daemon's
+        // send waits out its 10 s and the connection is closed; the daemon serves on.
+        let answered = try await onOwnThread { () -> Int in
+            let flooder = try DescriptorSocket(connectingTo: path, timeout: .seconds(60))
+            var frame = ByteBuffer()
+            for id in 1...20_000 { frame.writeRequest(id: UInt64(id), method: Self.open, payload: try Self.missing.serializedBytes() as [UInt8]) }
+            try? flooder.send(frame)  // fails once the daemon closed the connection
+            // Then whatever the daemon wrote before it closed, up to the end.
+            var count = 0
+            while (try? flooder.receive(maxBytes: 1 << 20)) != nil { count += 1 }
+            return count
+        }
+        #expect(answered < 20_000, "the daemon answered every call of a client that did not read")
+        let next = try DescriptorSocket(connectingTo: path, timeout: .seconds(30))
+        #expect(try Self.call(next, Self.open, Self.missing).response.code == .notFound)
+        _ = try await client.health()
+    }
+
     @Test("a peer that trickles a frame is closed 10 s after the frame began, and its place serves again")
     func stalledPeer() async throws {
         let daemon = try await Daemon()
