@@ -39,19 +39,7 @@ final class DescriptorServer: Sendable {
             guard status.st_mode & S_IFMT == S_IFSOCK else { throw SocketFile.NotASocketError(path: path) }
             unlink(path)
         }
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard listener >= 0 else { throw RipError.unavailable("cannot create the descriptor socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(listener)
-            throw RipError.unavailable("cannot listen on \(path): \(reason)")
-        }
+        let listener = try DescriptorSocket.listening(at: path)
         do {
             try SocketFile.restrict(path: path, admitsOthers: policy.admitsOthers)
         } catch {
@@ -71,7 +59,7 @@ final class DescriptorServer: Sendable {
     /// path would not fit in a socket address.
     static func path(besides socketPath: String) -> String? {
         let path = socketPath + suffix
-        return path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) ? path : nil
+        return DescriptorSocket.fits(path) ? path : nil
     }
 
     /// Starts accepting on a thread of its own.

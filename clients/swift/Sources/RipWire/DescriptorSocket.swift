@@ -8,7 +8,7 @@ import NIOCore
 /// frames of the main socket, sent and received with blocking calls, each able to carry one
 /// file descriptor (SCM_RIGHTS), so an artifact's file crosses as a descriptor instead of as
 /// framed bytes. The daemon serves it on its own threads; clients call it off their event loops.
-/// Send and receive time out after `timeout`, so a stalled peer cannot hold a thread.
+/// A frame has `timeout` to go out or come in whole, so a stalled peer cannot hold a thread.
 public final class DescriptorSocket: Sendable {
     public let descriptor: Int32
     /// How long one frame may take to arrive (from the first wait for it) or to go out.
@@ -22,27 +22,45 @@ public final class DescriptorSocket: Sendable {
 
     /// Connects to the descriptor socket at `path`.
     public convenience init(connectingTo path: String, timeout: Duration) throws {
+        let descriptor = try Self.unixSocket(at: path, "cannot connect to the descriptor socket \(path)", connect)
+        self.init(descriptor: descriptor, timeout: timeout)
+    }
+
+    /// A listening socket bound at `path` (the daemon's side; nothing may be there).
+    public static func listening(at path: String) throws -> Int32 {
+        let listener = try unixSocket(at: path, "cannot bind the descriptor socket \(path)", bind)
+        guard listen(listener, 64) == 0 else {
+            let error = failure("cannot listen on the descriptor socket \(path)")
+            close(listener)
+            throw error
+        }
+        return listener
+    }
+
+    /// Whether `path` fits in a Unix socket address.
+    public static func fits(_ path: String) -> Bool {
+        path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+    }
+
+    /// A new Unix stream socket (close-on-exec), `attach`ed (connect or bind) to the address `path`.
+    private static func unixSocket(
+        at path: String, _ what: String, _ attach: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) throws -> Int32 {
+        guard fits(path) else { throw RipError.invalidArgument("the descriptor socket path is too long: \(path)") }
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw Self.failure("cannot create a socket") }
+        guard descriptor >= 0 else { throw failure("cannot create a socket") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(descriptor)
-            throw RipError.invalidArgument("the descriptor socket path is too long: \(path)")
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let attached = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { attach(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
-            let error = Self.failure("cannot connect to the descriptor socket \(path)")
+        guard attached == 0 else {
+            let error = failure(what)
             close(descriptor)
             throw error
         }
-        self.init(descriptor: descriptor, timeout: timeout)
+        return descriptor
     }
 
     deinit { close(descriptor) }
@@ -136,9 +154,7 @@ public final class DescriptorSocket: Sendable {
     }
 
     private static func failure(_ what: String) -> RipError {
-        let code = errno
-        if code == EAGAIN || code == EWOULDBLOCK { return RipError.unavailable("\(what): timed out") }
-        return RipError.unavailable("\(what): \(String(cString: strerror(code)))")
+        RipError.unavailable("\(what): \(String(cString: strerror(errno)))")
     }
 }
 
