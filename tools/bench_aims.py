@@ -16,6 +16,7 @@ part, so the same command measured under always and everysec is told apart. The 
   ripbench        `CALL  connections=N depth=D  R ops/s  p50 X µs ...` (and `mean X µs` if printed)
   ripjobs         `ripd: N clients x J jobs: R jobs/s (submit+claim+complete | submit, complete-and-claim), ...`
   beanbench       `beanstalkd: N clients x J jobs: R jobs/s (put+reserve+delete), ...`
+  shared store    `one ripd    CALL  connections=N depth=1  R ops/s ...` (ripbench, as the shared section prints it)
   recovery        `recovered N records in T s: R records/s`
   artifacts       `256 MiB: cp R MiB/s, cp+fsync (dd conv=fsync) R MiB/s, put R MiB/s, get R MiB/s`
   peak memory     `ripd peak RSS (NAME): N kB` (tools/bench prints one before it stops each ripd)
@@ -37,6 +38,7 @@ PARTS = (
     (r"== jobs", "jobs"),
     (r"ripd --fsync (\w+), then beanstalkd", "jobs {0}"),
     (r"== artifacts", "artifacts"),
+    (r"== shared store", "shared"),
     (r"== ", "other"),
 )
 # A line with a figure -> its name (formatted with all groups but the last) and its value (the last).
@@ -49,6 +51,7 @@ FIGURES = (
     (r"ripd: (\d+) clients x \d+ jobs: (\d+) jobs/s \(submit\+claim", "ripjobs cycle {0}"),
     (r"ripd: (\d+) clients x \d+ jobs: (\d+) jobs/s \(submit, complete-and-claim", "ripjobs loop {0}"),
     (r"beanstalkd: (\d+) clients x \d+ jobs: (\d+) jobs/s", "beanbench {0}"),
+    (r"^(one ripd|embedded) +(\S+)  connections=(\d+) depth=1  (\d+) ops/s", "{0} {1} {2}"),
     (r"recovered \d+ records in [\d.]+ s: ([\d,]+) records/s", "records/s"),
     (r"(\d+) MiB: cp (\d+) MiB/s", "{0} MiB cp"),
     (r"(\d+) MiB: .*\(dd conv=fsync\) (\d+) MiB/s", "{0} MiB dd"),
@@ -131,6 +134,8 @@ ROWS = (
     ("job loop, 16 workers, `--fsync always` (ripjobs loop 16)", "jobs/s",
      "jobs always: ripjobs loop 16",
      "beanstalkd, beanbench 16 clients", "jobs always: beanbench 16", "≥", 1.0, BEANSTALKD_NOTE),
+    ("job cycle on PostgreSQL, one ripd, 16 connections (ripbench job-cycle; issue 14)", "cycles/s",
+     "shared: one ripd job-cycle 16", None, None, "≥", 5_000, None),
     ("recovery from 1,000,000 records", "records/s",
      "recovery: records/s", None, None, "≥", 1_000_000, None),
     ("artifact upload, 256 MiB (ripctl artifact put)", "MiB/s",
