@@ -500,7 +500,7 @@ public final class PostgresEngine: StateEngine, Service {
     /// An append in flight. Its outcome is set once: by the append, or by its deadline (a
     /// round trip on a connection the server dropped may never end; it is then abandoned, and
     /// the failure drops the connection).
-    private final class Append: Sendable {
+    private final class PendingAppend: Sendable {
         private let result = Mutex<Result<Void, any Error>?>(nil)
 
         /// Nil while the append is in flight.
@@ -518,8 +518,8 @@ public final class PostgresEngine: StateEngine, Service {
 
     /// Sends `decided`'s records to the shared log on `holder`, in a task of its own; once it
     /// landed, failed or ran past `timeout`, `appendEnded` is set and the driver woken.
-    private func startAppend(_ decided: Decided, on holder: PostgresConnection) -> Append {
-        let append = Append()
+    private func startAppend(_ decided: Decided, on holder: PostgresConnection) -> PendingAppend {
+        let append = PendingAppend()
         let (records, holders, reconciles) = (decided.entries.map(\.record), decided.holders, decided.reconciles)
         let announcing = queue.withLock { queue in
             queue.appendEnded = false

@@ -190,14 +190,19 @@ struct SharedStoreTests {
         let b = try await Daemon(store: store)
         let clientB = try await b.client()
         // Each change needs the lock the other daemon holds, and keeps until asked.
-        let started = ContinuousClock.now
+        var took: [Duration] = []
         for index in 0..<20 {
-            _ = try await clientA.createSession(.with { $0.name = "a\(index)" })
-            _ = try await clientB.createSession(.with { $0.name = "b\(index)" })
+            for (client, name) in [(clientA, "a\(index)"), (clientB, "b\(index)")] {
+                let started = ContinuousClock.now
+                _ = try await client.createSession(.with { $0.name = name })
+                took.append(ContinuousClock.now - started)
+            }
         }
-        let took = ContinuousClock.now - started
-        // Unheard, each ask would be found only by the holder's once-a-second look: 20 s or more.
-        #expect(took < .seconds(10), "40 changes through A and B in turn took \(took)")
+        // Unheard, each ask would be found only by the holder's once-a-second look: half a
+        // second or more for most changes. The median, not the total: on a loaded machine a few
+        // changes wait long for other reasons (one full parallel run took 11.7 s for the 40).
+        let median = took.sorted()[took.count / 2]
+        #expect(median < .milliseconds(400), "40 changes through A and B in turn: median \(median), each \(took.sorted())")
         #expect(try await clientA.listSessions().sessions.count == 41)
     }
 
