@@ -20,6 +20,4 @@ public struct Durability: Sendable {
 /// Runs tasks in the order given, on some thread: an event loop, through a small adapter.
 public protocol TaskRunner: Sendable {
     func execute(_ task: @escaping @Sendable () -> Void)
-    /// Whether the calling thread is the runner's: a task may then run at once, in place.
-    var isCurrent: Bool { get }
 }

@@ -191,10 +191,8 @@ public final class PostgresEngine: StateEngine, Service {
         waiting?.resume()
     }
 
-    /// Runs `waiter`'s body with `result` on its runner: in place when called there (a call
-    /// whose turn is granted at once, or any call when one loop serves them all).
     private func run(_ waiter: Waiter, _ result: Result<Void, any Error>, then: (@Sendable () -> Void)? = nil) {
-        guard let runner = waiter.runner, !runner.isCurrent else {
+        guard let runner = waiter.runner else {
             waiter.body(result)
             then?()
             return

@@ -21,6 +21,4 @@ public struct EventLoopRunner: TaskRunner {
     public init(loop: any EventLoop) { self.loop = loop }
 
     public func execute(_ task: @escaping @Sendable () -> Void) { loop.execute(task) }
-
-    public var isCurrent: Bool { loop.inEventLoop }
 }
