@@ -1,6 +1,4 @@
 import Logging
-import NIOCore
-import NIOPosix
 import PostgresNIO
 import RipBase
 import RipCore
@@ -43,9 +41,6 @@ public final class PostgresEngine: StateEngine, Service {
         var lockedSince = ContinuousClock.now
         /// Another daemon asked for the write lock since this one took it.
         var lockWanted = false
-        /// Whether appends announce their records: while another daemon may listen (one held
-        /// the presence lock at the last look, or announced that it joined since).
-        var announcing = true
         /// The last record this daemon appended (or sent to be appended).
         var sent: UInt64 = 0
         /// When `drain` last asked the server whether another daemon waits for the lock.
@@ -370,12 +365,7 @@ public final class PostgresEngine: StateEngine, Service {
             let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
             // No sum that could overflow: `last` may even be ahead of a lagging `head`.
             guard head > last, head - last >= snapshotRecords else { return }
-            let state = inner.snapshot().state
-            // Built and encoded on the thread pool: for a big state that takes a while, and the
-            // event loops (which run this task too) serve calls meanwhile.
-            let snapshot = try await NIOThreadPool.singleton.runIfActive {
-                ByteBuffer(bytes: try state.snapshot(lastSequence: head).serializedBytes() as [UInt8])
-            }
+            let snapshot = inner.snapshot().state.snapshot(lastSequence: head)
             try await roundTrip("saving a snapshot of the shared store", limit: timeout * 6) {
                 try await SharedLog.saveSnapshot(snapshot, after: head, on: $0, logger: $1)
             }
@@ -448,8 +438,25 @@ public final class PostgresEngine: StateEngine, Service {
             for waiter in writers + readers { run(waiter, .failure(failure)) }
             return
         }
-        var append = startAppend(current, on: holder)
         while true {
+            let (records, holders, reconciles) = (current.entries.map(\.record), current.holders, current.reconciles)
+            queue.withLock { queue in
+                queue.appendEnded = false
+                queue.sent = max(queue.sent, current.entries.last?.record.sequence ?? 0)
+            }
+            let append = Task {
+                defer {
+                    let waiting = queue.withLock { queue in
+                        queue.appendEnded = true
+                        defer { queue.inFlight = nil }
+                        return queue.inFlight
+                    }
+                    waiting?.resume()
+                }
+                try await roundTrip("appending to the shared log", on: holder) {
+                    try await SharedLog.append(records, holders: holders, reconciling: reconciles, on: $0, logger: $1)
+                }
+            }
             // Meanwhile the calls that want a turn decide the next batch, after this one, as
             // they arrive, each on its own loop (`turn`): a claim is answered at once, and the
             // completion its worker sends next can still join the same batch.
@@ -461,8 +468,9 @@ public final class PostgresEngine: StateEngine, Service {
             await bodiesReturned()
             let closed = closeBatch(after: after)
             let next = closed.entries.isEmpty ? nil : closed
-            await appendEnded()
-            if case .failure(let error) = append.outcome {
+            do {
+                try await append.value
+            } catch {
                 let failure = storeError(error)
                 queue.withLock { queue in
                     queue.locked = false
@@ -482,87 +490,13 @@ public final class PostgresEngine: StateEngine, Service {
                 queue.health.changesWritten += UInt64(current.entries.count)
                 queue.health.lastTurnUs = UInt64(took.seconds) * 1_000_000 + UInt64(took.attoseconds / 1_000_000_000_000)
             }
-            // The next batch goes out before this one's replies (a job queued after the one
-            // that sends it): the database commits it while they are written.
-            let following = next.map { startAppend($0, on: holder) }
             reached()
-            let answered = current.entries
-            holder.eventLoop.execute { for entry in answered { entry.durability?.succeed() } }
-            guard let next, let following else { break }
-            (current, append, started) = (next, following, .now)
+            for entry in current.entries { entry.durability?.succeed() }
+            guard let next else { break }
+            (current, started) = (next, .now)
         }
         let keep = queue.withLock { $0.writers.isEmpty ? $0.keepsIdleLock() : $0.keepsLock() }
         if !keep { await unlock() }
-    }
-
-    /// An append in flight. Its outcome is set once: by the append, or by its deadline (a
-    /// round trip on a connection the server dropped may never end; it is then abandoned, and
-    /// the failure drops the connection).
-    private final class PendingAppend: Sendable {
-        private let result = Mutex<Result<Void, any Error>?>(nil)
-
-        /// Nil while the append is in flight.
-        var outcome: Result<Void, any Error>? { result.withLock { $0 } }
-
-        /// Sets the outcome unless it was set; whether this call set it.
-        func settle(_ outcome: Result<Void, any Error>) -> Bool {
-            result.withLock { result in
-                guard result == nil else { return false }
-                result = outcome
-                return true
-            }
-        }
-    }
-
-    /// Sends `decided`'s records to the shared log on `holder`, in a task of its own; once it
-    /// landed, failed or ran past `timeout`, `appendEnded` is set and the driver woken.
-    private func startAppend(_ decided: Decided, on holder: PostgresConnection) -> PendingAppend {
-        let append = PendingAppend()
-        let (records, holders, reconciles) = (decided.entries.map(\.record), decided.holders, decided.reconciles)
-        let announcing = queue.withLock { queue in
-            queue.appendEnded = false
-            queue.sent = max(queue.sent, decided.entries.last?.record.sequence ?? 0)
-            return queue.announcing
-        }
-        let end: @Sendable (Result<Void, any Error>) -> Void = { outcome in
-            guard append.settle(outcome) else { return }
-            let waiting = self.queue.withLock { queue in
-                queue.appendEnded = true
-                defer { queue.inFlight = nil }
-                return queue.inFlight
-            }
-            waiting?.resume()
-        }
-        let timeout = timeout
-        let deadline = holder.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            end(.failure(PostgresStoreError("appending to the shared log took longer than \(timeout)")))
-        }
-        let logger = logger
-        Task {
-            do {
-                try await SharedLog.append(
-                    records, holders: holders, reconciling: reconciles, announcing: announcing, on: holder, logger: logger)
-                end(.success(()))
-            } catch {
-                end(.failure(error))
-            }
-            deadline.cancel()
-        }
-        return append
-    }
-
-    /// Waits until the append in flight ended (a writer arriving wakes it too: it looks again).
-    private func appendEnded() async {
-        while !queue.withLock({ $0.appendEnded }) {
-            await withCheckedContinuation { (woken: CheckedContinuation<Void, Never>) in
-                let now = queue.withLock { queue in
-                    if queue.appendEnded { return true }
-                    queue.inFlight = woken
-                    return false
-                }
-                if now { woken.resume() }
-            }
-        }
     }
 
     /// While an append is in flight: the calls waiting for a turn once a writer is among them,
@@ -738,10 +672,6 @@ public final class PostgresEngine: StateEngine, Service {
                             follow()  // what was committed while nobody listened
                             delay = .milliseconds(100)
                             for try await notification in notifications {
-                                if notification.payload.hasPrefix(SharedLog.joined) {
-                                    if notification.payload != SharedLog.joined + instance { queue.withLock { $0.announcing = true } }
-                                    continue
-                                }
                                 if notification.payload.hasPrefix(SharedLog.lockWanted) {
                                     guard notification.payload != SharedLog.lockWanted + instance else { continue }
                                     // Released after the turn under way, or now if there is none.
@@ -788,22 +718,16 @@ public final class PostgresEngine: StateEngine, Service {
         while !Task.isCancelled {
             do {
                 try await StoreConnection.with(storeLocation, logger: logger) { connection in
-                    let (instance, logger) = (instance, logger)
-                    try await StoreDeadline.run(.seconds(5), "joining the shared store") {
-                        try await SharedLog.join(announcing: instance, on: connection, logger: logger)
-                    }
                     while !Task.isCancelled {
                         // A query on a connection the server dropped may never end: check, and bound it.
                         try SharedLog.ensureOpen(connection)
-                        let holding = holdsDuties
-                        let (holds, daemons) = try await StoreDeadline.run(.seconds(5), "checking the duties lock") {
-                            let holds = holding ? true : try await SharedLog.tryDuties(on: connection, logger: logger)
-                            return (holds, try await SharedLog.daemonsPresent(on: connection, logger: logger))
-                        }
-                        queue.withLock { queue in
-                            queue.health.daemons = UInt32(clamping: daemons)
-                            // Another daemon that joins after this look announces it (`listen`).
-                            queue.announcing = daemons > 1
+                        let (holding, logger) = (holdsDuties, logger)
+                        let holds = try await StoreDeadline.run(.seconds(5), "checking the duties lock") {
+                            if holding {
+                                try await connection.query("SELECT 1", logger: logger)
+                                return true
+                            }
+                            return try await SharedLog.tryDuties(on: connection, logger: logger)
                         }
                         if !holding && holds {
                             queue.withLock { queue in

@@ -12,9 +12,6 @@ enum SharedLog {
     static let writeLock: Int64 = 0x7269_7064_0001
     /// The session-level advisory lock of the daemon that runs the periodic duties: "ripd", 2.
     static let dutiesLock: Int64 = 0x7269_7064_0002
-    /// The shared advisory lock every daemon holds on its duties connection while it runs:
-    /// "ripd", 3. Who else holds it is who else listens for announcements.
-    static let presenceLock: Int64 = 0x7269_7064_0003
     /// Where a committed turn announces its last `seq`.
     static let channel = "ripd_log"
     /// Records fetched per query while catching up.
@@ -28,9 +25,6 @@ enum SharedLog {
     /// What a daemon announces on `channel`, followed by its name, when it finds the write
     /// lock taken: the holder then releases it after its turn instead of keeping it.
     static let lockWanted = "lock:"
-    /// What a daemon announces on `channel`, followed by its name, once it holds `presenceLock`:
-    /// a daemon that appended without announcing (it was alone) announces from then on.
-    static let joined = "here:"
 
     /// Takes the write lock if it is free; if not, announces that `instance` wants it (in the
     /// same statement, so the announcement is sent at once). Held until `unlock` or the
@@ -88,12 +82,12 @@ enum SharedLog {
         return nil
     }
 
-    /// Saves the snapshot of the state after `sequence` (an encoded `RipSnapshot`), and drops
-    /// what the snapshot before it covers (older snapshots, log records up to it): one
-    /// snapshot's worth of records stays for daemons that are behind. One statement: all or
-    /// nothing.
-    static func saveSnapshot(_ bytes: ByteBuffer, after sequence: UInt64, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Saves the snapshot of the state after `sequence`, and drops what the snapshot before it
+    /// covers (older snapshots, log records up to it): one snapshot's worth of records stays for
+    /// daemons that are behind. One statement: all or nothing.
+    static func saveSnapshot(_ snapshot: RipSnapshot, after sequence: UInt64, on connection: PostgresConnection, logger: Logger) async throws {
         try ensureOpen(connection)
+        let bytes = ByteBuffer(bytes: try snapshot.serializedBytes() as [UInt8])
         try await connection.query(
             """
             WITH saved AS (
@@ -120,29 +114,6 @@ enum SharedLog {
         return false
     }
 
-    /// Takes the presence lock (shared; held until the connection's end) and announces that
-    /// `instance` joined, in one statement.
-    static func join(announcing instance: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            """
-            WITH present AS (SELECT pg_advisory_lock_shared(\(presenceLock)))
-            SELECT pg_notify(\(channel), \(joined + instance)) FROM present
-            """, logger: logger)
-    }
-
-    /// How many sessions hold the presence lock: the daemons on the store, each counted once.
-    static func daemonsPresent(on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            """
-            SELECT count(DISTINCT pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 1
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND classid::int8 = \(presenceLock >> 32) AND objid::int8 = \(presenceLock & 0xFFFF_FFFF)
-            """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
-    }
-
     /// Up to `page` records after `head`, in order.
     static func records(after head: UInt64, on connection: PostgresConnection, logger: Logger) async throws -> [Record] {
         try ensureOpen(connection)
@@ -167,7 +138,7 @@ enum SharedLog {
     /// them (`SharedContents` frees a content only at 0), set in the same statement;
     /// `reconciling`: `holders` lists every content held, and every other is set to 0.
     static func append(
-        _ records: [Record], holders: [(sha256: String, count: Int64)], reconciling: Bool = false, announcing: Bool = true,
+        _ records: [Record], holders: [(sha256: String, count: Int64)], reconciling: Bool = false,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard let first = records.first, let last = records.last else { return }
@@ -175,7 +146,7 @@ enum SharedLog {
         let append = Append(
             after: Int64(first.sequence) - 1, last: Int64(last.sequence), sequences: records.map { Int64($0.sequence) },
             records: try records.map { ByteBuffer(bytes: try $0.mutation.serializedBytes() as [UInt8]) },
-            contents: holders.map(\.sha256), holders: holders.map(\.count), reconciling: reconciling, announcing: announcing)
+            contents: holders.map(\.sha256), holders: holders.map(\.count), reconciling: reconciling)
         var landed = false
         for try await _ in try await connection.execute(append, logger: logger) { landed = true }
         guard landed else {
@@ -184,8 +155,7 @@ enum SharedLog {
     }
 
     /// The statement of `append`, prepared once on each connection: parsed and planned once,
-    /// not on every turn. It returns a row only if the records landed; it announces the last
-    /// ($2) only if $8 (a daemon alone on the store sends no announcements nobody hears).
+    /// not on every turn.
     struct Append: PostgresPreparedStatement {
         static let name = "ripd_append"
         static let sql = """
@@ -200,12 +170,8 @@ enum SharedLog {
             ), unheld AS (
                 UPDATE ripd_content SET holders = 0
                 WHERE $7 AND holders > 0 AND sha256 <> ALL($5::text[]) AND EXISTS (SELECT 1 FROM appended)
-            ), landed AS (
-                SELECT count(*) AS n FROM appended
-            ), announced AS (
-                SELECT pg_notify('\(channel)', $2::text) FROM landed WHERE n > 0 AND $8
             )
-            SELECT n FROM landed WHERE n > 0 AND (SELECT count(*) FROM announced) >= 0
+            SELECT pg_notify('\(channel)', $2::text) FROM (SELECT count(*) AS n FROM appended) AS c WHERE c.n > 0
             """
 
         let after: Int64
@@ -215,10 +181,9 @@ enum SharedLog {
         let contents: [String]
         let holders: [Int64]
         let reconciling: Bool
-        let announcing: Bool
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
+            var bindings = PostgresBindings(capacity: 7)
             bindings.append(after)
             bindings.append(last)
             bindings.append(sequences)
@@ -226,7 +191,6 @@ enum SharedLog {
             bindings.append(contents)
             bindings.append(holders)
             bindings.append(reconciling)
-            bindings.append(announcing)
             return bindings
         }
 

@@ -21,8 +21,6 @@ public final class RipServer: Service {
     private let contents: (any ContentStore)?
     private let uploads = UploadTable()
     private let isDefaultSocketPath: Bool
-    /// Event loops the server was given (not its own to shut down).
-    private let sharedGroup: MultiThreadedEventLoopGroup?
     private let logger: Logger
     private let statistics = ServerStatistics()
     private let streamTotal: StreamBufferTotal
@@ -31,15 +29,11 @@ public final class RipServer: Service {
     /// The descriptor socket's path once it is served (Info reports it).
     private let descriptorSocket = Mutex<String?>(nil)
 
-    /// `group`: the event loops to serve on (ripd passes NIO's singleton group, which also runs
-    /// its Swift tasks); nil: a group of `configuration.threads` loops of its own, shut down when
-    /// the server stops.
     public init(
         configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, contents: (any ContentStore)?,
-        isDefaultSocketPath: Bool, group: MultiThreadedEventLoopGroup? = nil, logger: Logger
+        isDefaultSocketPath: Bool, logger: Logger
     ) {
         self.configuration = configuration
-        self.sharedGroup = group
         self.store = store
         self.claims = ClaimDispatcher(store: store, maxParked: configuration.connectionLimits.maxParkedClaims)
         self.storage = storage
@@ -50,9 +44,8 @@ public final class RipServer: Service {
     }
 
     public func run() async throws {
-        if let contents { store.releaseBlobs(with: ArtifactMethods.releaser(contents, store: store)) }
-        if let sharedGroup { return try await serve(on: sharedGroup) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        if let contents { store.releaseBlobs(with: ArtifactMethods.releaser(contents, store: store)) }
         do {
             try await serve(on: group)
             try await group.shutdownGracefully()

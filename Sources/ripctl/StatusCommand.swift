@@ -46,7 +46,6 @@ struct StatusCommand: AsyncParsableCommand {
             ("shared log", "\(health.logHead) changes applied here; \(health.changesWritten) written by this daemon"),
             ("write turns", "\(health.writeTurns) (the last took \(health.lastTurnUs) µs); \(health.catchUps) catch-ups"),
             ("duties", health.holdsDuties ? "this daemon (sweeps, schedules, webhooks)" : "another daemon"),
-            ("daemons", health.daemons == 0 ? "not counted yet" : "\(health.daemons) on this store"),
         ]
     }
 }

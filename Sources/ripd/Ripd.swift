@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import RipCore
 import RipEngine
 import RipPostgres
@@ -75,7 +73,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps that remove expired sessions.")
     var cleanupInterval: UInt64 = Self.defaults.cleanupIntervalSeconds
 
-    @Option(help: "Event-loop threads, which also run ripd's tasks (default: one per core; one with a PostgreSQL --store, where every change waits for a turn on one database connection and one thread runs that chain without hand-offs).")
+    @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
     @Option(help: ArgumentHelp(
@@ -219,12 +217,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let location = try store.location()
-        // Swift's tasks run on the loops that serve the socket (NIO's singleton group takes
-        // over the global executor): a continuation resumes on the loop that completed it, with
-        // no thread of a second pool to wake.
-        NIOSingletons.groupLoopCountSuggestion = threads ?? (location == nil ? System.coreCount : 1)
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -241,7 +233,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxSessions = maxSessions
         configuration.evictLeastRecentlyUsed = sessionLimitPolicy == .evictLRU
         configuration.cleanupIntervalSeconds = cleanupInterval
-        configuration.threads = NIOSingletons.groupLoopCountSuggestion
+        if let threads { configuration.threads = threads }
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
@@ -272,7 +264,7 @@ struct Serve: AsyncParsableCommand {
             publicSuffixes: publicSuffixes,
             limits: CookieJar.Limits(perDomain: cookiesPerDomain, total: cookiesTotal))
 
-        if let location {
+        if let location = try store.location() {
             try await serveShared(location, configuration: configuration, logger: logger)
             return
         }
@@ -347,7 +339,7 @@ struct Serve: AsyncParsableCommand {
     ) async throws {
         let server = RipServer(
             configuration: configuration, store: engine, storage: storage, contents: contents, isDefaultSocketPath: socket == nil,
-            group: .singleton, logger: logger)
+            logger: logger)
         prepare(server)
         let sweeper = SessionSweeper(store: engine, interval: .seconds(cleanupInterval), logger: logger)
         let jobSweeper = JobSweeper(

@@ -206,30 +206,6 @@ struct SharedStoreTests {
         #expect(try await clientA.listSessions().sessions.count == 41)
     }
 
-    @Test("a daemon alone on the store announces no commits; once another joined, both count two daemons and each commit is announced")
-    func announcementsOnlyWhenOthersListen() async throws {
-        let server = try PostgresServer.shared()
-        let (database, store) = try await server.newDatabaseNamed()
-        let a = try await Daemon(store: store)
-        let clientA = try await a.client()
-        try await Daemon.waitFor("A counting itself alone", clientA) { $0.sharedStore.daemons == 1 }
-        let alone = try await server.notifications(in: database) {
-            for index in 0..<5 { _ = try await clientA.createSession(.with { $0.name = "alone\(index)" }) }
-        }
-        #expect(alone.isEmpty, "a lone daemon announced \(alone)")
-        let b = try await Daemon(store: store)
-        let clientB = try await b.client()
-        try await Daemon.waitFor("A counting two daemons", clientA) { $0.sharedStore.daemons == 2 }
-        try await Daemon.waitFor("B counting two daemons", clientB) { $0.sharedStore.daemons == 2 }
-        let heard = try await server.notifications(in: database) {
-            for index in 0..<5 { _ = try await clientA.createSession(.with { $0.name = "shared\(index)" }) }
-        }
-        // One change at a time: a turn, and an announcement of its record, each.
-        let head = try await clientA.info().sharedStore.logHead
-        #expect(Set(heard).isSuperset(of: (head - 4...head).map(String.init)), "heard \(heard); the log ends at \(head)")
-        #expect(try await clientB.listSessions().sessions.count == 10)
-    }
-
     @Test("the database stopped and started under load: UNAVAILABLE meanwhile (artifact chunks too), served again after, nothing acknowledged lost")
     func databaseOutage() async throws {
         let server = try await PostgresServer.own()

@@ -56,29 +56,6 @@ struct PostgresServer: Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The payloads a session LISTENing on ripd's channel in `database` heard while `body` ran.
-    /// The listener (psql) waits in a long sleep, which is cancelled once `body` returned: it
-    /// then prints what it heard, every commit before included.
-    func notifications(in database: String, while body: () async throws -> Void) async throws -> [String] {
-        let sleep = "SELECT pg_sleep(600) AS ripd_test_listener"
-        let listener = try await Child(
-            "/usr/bin/psql", ["-X", "-h", directory, "-U", "ripd", "-d", database, "-c", "LISTEN ripd_log", "-c", sleep])
-        // Its LISTEN is done once its sleep shows (psql runs one command after the other).
-        let waiting = "SELECT count(*) FROM pg_stat_activity WHERE query = '\(sleep)'"
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try await sql(waiting, database: "postgres") == "0" {
-            try #require(ContinuousClock.now < deadline, "psql never started listening")
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try await body()
-        try await sql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = '\(sleep)'", database: "postgres")
-        _ = try await listener.exit(within: .seconds(60))
-        return listener.output.text.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("Asynchronous notification"), let start = line.range(of: "with payload \"") else { return nil }
-            return String(line[start.upperBound...].prefix { $0 != "\"" })
-        }
-    }
-
     /// Stops the server, keeping its data (`up()` starts it again).
     func down() async throws { try await control("down") }
     func up() async throws { try await control("up") }

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12rip/v1/admin.proto\x12\x06rip.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x0f\n\rHealthRequest\" \n\x0eHealthResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\"\r\n\x0bInfoRequest\"\xc1\x03\n\x0cInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x02 \x01(\x04\x12\x13\n\x0bsocket_path\x18\x03 \x01(\t\x12\x10\n\x08\x64\x61ta_dir\x18\x04 \x01(\t\x12\x0b\n\x03pid\x18\x05 \x01(\x03\x12\x18\n\x10\x63onnections_open\x18\x06 \x01(\x04\x12\x19\n\x11\x63onnections_total\x18\x07 \x01(\x04\x12\x16\n\x0erequests_total\x18\x08 \x01(\x04\x12\x10\n\x08sessions\x18\t \x01(\x04\x12\x17\n\x0fmax_frame_bytes\x18\n \x01(\r\x12\x0c\n\x04jobs\x18\x0b \x01(\x04\x12\x13\n\x0bjobs_queued\x18\x0c \x01(\x04\x12\x14\n\x0cjobs_running\x18\r \x01(\x04\x12\x16\n\x0e\x63laims_waiting\x18\x0e \x01(\x04\x12\x14\n\x0cstreams_open\x18\x0f \x01(\x04\x12\x1a\n\x12\x63onnections_paused\x18\x10 \x01(\x04\x12\r\n\x05store\x18\x11 \x01(\t\x12/\n\x0cshared_store\x18\x12 \x01(\x0b\x32\x19.rip.v1.SharedStoreHealth\x12\x19\n\x11\x64\x65scriptor_socket\x18\x13 \x01(\t\"\xfd\x01\n\x11SharedStoreHealth\x12\x16\n\x0eschema_version\x18\x01 \x01(\r\x12\x10\n\x08log_head\x18\x02 \x01(\x04\x12\x11\n\treachable\x18\x03 \x01(\x08\x12\x12\n\nlast_error\x18\x04 \x01(\t\x12\x14\n\x0cholds_duties\x18\x05 \x01(\x08\x12\x13\n\x0bwrite_turns\x18\x06 \x01(\x04\x12\x11\n\tcatch_ups\x18\x07 \x01(\x04\x12\x17\n\x0f\x63hanges_written\x18\x08 \x01(\x04\x12\x14\n\x0clast_turn_us\x18\t \x01(\x04\x12\x19\n\x11snapshot_sequence\x18\n \x01(\x04\x12\x0f\n\x07\x64\x61\x65mons\x18\x0b \x01(\r\"\x19\n\x17GetDescriptorSetRequest\"7\n\x18GetDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\"\x11\n\x0fSnapshotRequest\"W\n\x10SnapshotResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07seconds\x18\x04 \x01(\x01\"\x10\n\x0eWalInfoRequest\"\xa3\x02\n\x0fWalInfoResponse\x12\x14\n\x0c\x66sync_policy\x18\x01 \x01(\t\x12\x10\n\x08segments\x18\x02 \x01(\r\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x15\n\rnext_sequence\x18\x04 \x01(\x04\x12\x19\n\x11snapshot_sequence\x18\x05 \x01(\x04\x12\x1e\n\x16records_since_snapshot\x18\x06 \x01(\x04\x12\x1c\n\x14\x62ytes_since_snapshot\x18\x07 \x01(\x04\x12.\n\nlast_fsync\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1b\n\x13segment_bytes_limit\x18\t \x01(\x04\x12\x1c\n\x14snapshot_after_bytes\x18\n \x01(\x04\x32\xcc\x02\n\x0c\x41\x64minService\x12\x37\n\x06Health\x12\x15.rip.v1.HealthRequest\x1a\x16.rip.v1.HealthResponse\x12\x31\n\x04Info\x12\x13.rip.v1.InfoRequest\x1a\x14.rip.v1.InfoResponse\x12U\n\x10GetDescriptorSet\x12\x1f.rip.v1.GetDescriptorSetRequest\x1a .rip.v1.GetDescriptorSetResponse\x12=\n\x08Snapshot\x12\x17.rip.v1.SnapshotRequest\x1a\x18.rip.v1.SnapshotResponse\x12:\n\x07WalInfo\x12\x16.rip.v1.WalInfoRequest\x1a\x17.rip.v1.WalInfoResponseB\x06\xba\x02\x03Ripb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12rip/v1/admin.proto\x12\x06rip.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x0f\n\rHealthRequest\" \n\x0eHealthResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\"\r\n\x0bInfoRequest\"\xc1\x03\n\x0cInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x02 \x01(\x04\x12\x13\n\x0bsocket_path\x18\x03 \x01(\t\x12\x10\n\x08\x64\x61ta_dir\x18\x04 \x01(\t\x12\x0b\n\x03pid\x18\x05 \x01(\x03\x12\x18\n\x10\x63onnections_open\x18\x06 \x01(\x04\x12\x19\n\x11\x63onnections_total\x18\x07 \x01(\x04\x12\x16\n\x0erequests_total\x18\x08 \x01(\x04\x12\x10\n\x08sessions\x18\t \x01(\x04\x12\x17\n\x0fmax_frame_bytes\x18\n \x01(\r\x12\x0c\n\x04jobs\x18\x0b \x01(\x04\x12\x13\n\x0bjobs_queued\x18\x0c \x01(\x04\x12\x14\n\x0cjobs_running\x18\r \x01(\x04\x12\x16\n\x0e\x63laims_waiting\x18\x0e \x01(\x04\x12\x14\n\x0cstreams_open\x18\x0f \x01(\x04\x12\x1a\n\x12\x63onnections_paused\x18\x10 \x01(\x04\x12\r\n\x05store\x18\x11 \x01(\t\x12/\n\x0cshared_store\x18\x12 \x01(\x0b\x32\x19.rip.v1.SharedStoreHealth\x12\x19\n\x11\x64\x65scriptor_socket\x18\x13 \x01(\t\"\xec\x01\n\x11SharedStoreHealth\x12\x16\n\x0eschema_version\x18\x01 \x01(\r\x12\x10\n\x08log_head\x18\x02 \x01(\x04\x12\x11\n\treachable\x18\x03 \x01(\x08\x12\x12\n\nlast_error\x18\x04 \x01(\t\x12\x14\n\x0cholds_duties\x18\x05 \x01(\x08\x12\x13\n\x0bwrite_turns\x18\x06 \x01(\x04\x12\x11\n\tcatch_ups\x18\x07 \x01(\x04\x12\x17\n\x0f\x63hanges_written\x18\x08 \x01(\x04\x12\x14\n\x0clast_turn_us\x18\t \x01(\x04\x12\x19\n\x11snapshot_sequence\x18\n \x01(\x04\"\x19\n\x17GetDescriptorSetRequest\"7\n\x18GetDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\"\x11\n\x0fSnapshotRequest\"W\n\x10SnapshotResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07seconds\x18\x04 \x01(\x01\"\x10\n\x0eWalInfoRequest\"\xa3\x02\n\x0fWalInfoResponse\x12\x14\n\x0c\x66sync_policy\x18\x01 \x01(\t\x12\x10\n\x08segments\x18\x02 \x01(\r\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x15\n\rnext_sequence\x18\x04 \x01(\x04\x12\x19\n\x11snapshot_sequence\x18\x05 \x01(\x04\x12\x1e\n\x16records_since_snapshot\x18\x06 \x01(\x04\x12\x1c\n\x14\x62ytes_since_snapshot\x18\x07 \x01(\x04\x12.\n\nlast_fsync\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1b\n\x13segment_bytes_limit\x18\t \x01(\x04\x12\x1c\n\x14snapshot_after_bytes\x18\n \x01(\x04\x32\xcc\x02\n\x0c\x41\x64minService\x12\x37\n\x06Health\x12\x15.rip.v1.HealthRequest\x1a\x16.rip.v1.HealthResponse\x12\x31\n\x04Info\x12\x13.rip.v1.InfoRequest\x1a\x14.rip.v1.InfoResponse\x12U\n\x10GetDescriptorSet\x12\x1f.rip.v1.GetDescriptorSetRequest\x1a .rip.v1.GetDescriptorSetResponse\x12=\n\x08Snapshot\x12\x17.rip.v1.SnapshotRequest\x1a\x18.rip.v1.SnapshotResponse\x12:\n\x07WalInfo\x12\x16.rip.v1.WalInfoRequest\x1a\x17.rip.v1.WalInfoResponseB\x06\xba\x02\x03Ripb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ripd.proto.admin_pb2', globals())
@@ -31,19 +31,19 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _INFORESPONSE._serialized_start=130
   _INFORESPONSE._serialized_end=579
   _SHAREDSTOREHEALTH._serialized_start=582
-  _SHAREDSTOREHEALTH._serialized_end=835
-  _GETDESCRIPTORSETREQUEST._serialized_start=837
-  _GETDESCRIPTORSETREQUEST._serialized_end=862
-  _GETDESCRIPTORSETRESPONSE._serialized_start=864
-  _GETDESCRIPTORSETRESPONSE._serialized_end=919
-  _SNAPSHOTREQUEST._serialized_start=921
-  _SNAPSHOTREQUEST._serialized_end=938
-  _SNAPSHOTRESPONSE._serialized_start=940
-  _SNAPSHOTRESPONSE._serialized_end=1027
-  _WALINFOREQUEST._serialized_start=1029
-  _WALINFOREQUEST._serialized_end=1045
-  _WALINFORESPONSE._serialized_start=1048
-  _WALINFORESPONSE._serialized_end=1339
-  _ADMINSERVICE._serialized_start=1342
-  _ADMINSERVICE._serialized_end=1674
+  _SHAREDSTOREHEALTH._serialized_end=818
+  _GETDESCRIPTORSETREQUEST._serialized_start=820
+  _GETDESCRIPTORSETREQUEST._serialized_end=845
+  _GETDESCRIPTORSETRESPONSE._serialized_start=847
+  _GETDESCRIPTORSETRESPONSE._serialized_end=902
+  _SNAPSHOTREQUEST._serialized_start=904
+  _SNAPSHOTREQUEST._serialized_end=921
+  _SNAPSHOTRESPONSE._serialized_start=923
+  _SNAPSHOTRESPONSE._serialized_end=1010
+  _WALINFOREQUEST._serialized_start=1012
+  _WALINFOREQUEST._serialized_end=1028
+  _WALINFORESPONSE._serialized_start=1031
+  _WALINFORESPONSE._serialized_end=1322
+  _ADMINSERVICE._serialized_start=1325
+  _ADMINSERVICE._serialized_end=1657
 # @@protoc_insertion_point(module_scope)

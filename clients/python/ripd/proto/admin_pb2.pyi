@@ -72,10 +72,9 @@ class InfoResponse(_message.Message):
     def __init__(self, version: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., socket_path: _Optional[str] = ..., data_dir: _Optional[str] = ..., pid: _Optional[int] = ..., connections_open: _Optional[int] = ..., connections_total: _Optional[int] = ..., requests_total: _Optional[int] = ..., sessions: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., jobs: _Optional[int] = ..., jobs_queued: _Optional[int] = ..., jobs_running: _Optional[int] = ..., claims_waiting: _Optional[int] = ..., streams_open: _Optional[int] = ..., connections_paused: _Optional[int] = ..., store: _Optional[str] = ..., shared_store: _Optional[_Union[SharedStoreHealth, _Mapping]] = ..., descriptor_socket: _Optional[str] = ...) -> None: ...
 
 class SharedStoreHealth(_message.Message):
-    __slots__ = ["catch_ups", "changes_written", "daemons", "holds_duties", "last_error", "last_turn_us", "log_head", "reachable", "schema_version", "snapshot_sequence", "write_turns"]
+    __slots__ = ["catch_ups", "changes_written", "holds_duties", "last_error", "last_turn_us", "log_head", "reachable", "schema_version", "snapshot_sequence", "write_turns"]
     CATCH_UPS_FIELD_NUMBER: _ClassVar[int]
     CHANGES_WRITTEN_FIELD_NUMBER: _ClassVar[int]
-    DAEMONS_FIELD_NUMBER: _ClassVar[int]
     HOLDS_DUTIES_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     LAST_TURN_US_FIELD_NUMBER: _ClassVar[int]
@@ -86,7 +85,6 @@ class SharedStoreHealth(_message.Message):
     WRITE_TURNS_FIELD_NUMBER: _ClassVar[int]
     catch_ups: int
     changes_written: int
-    daemons: int
     holds_duties: bool
     last_error: str
     last_turn_us: int
@@ -95,7 +93,7 @@ class SharedStoreHealth(_message.Message):
     schema_version: int
     snapshot_sequence: int
     write_turns: int
-    def __init__(self, schema_version: _Optional[int] = ..., log_head: _Optional[int] = ..., reachable: bool = ..., last_error: _Optional[str] = ..., holds_duties: bool = ..., write_turns: _Optional[int] = ..., catch_ups: _Optional[int] = ..., changes_written: _Optional[int] = ..., last_turn_us: _Optional[int] = ..., snapshot_sequence: _Optional[int] = ..., daemons: _Optional[int] = ...) -> None: ...
+    def __init__(self, schema_version: _Optional[int] = ..., log_head: _Optional[int] = ..., reachable: bool = ..., last_error: _Optional[str] = ..., holds_duties: bool = ..., write_turns: _Optional[int] = ..., catch_ups: _Optional[int] = ..., changes_written: _Optional[int] = ..., last_turn_us: _Optional[int] = ..., snapshot_sequence: _Optional[int] = ...) -> None: ...
 
 class SnapshotRequest(_message.Message):
     __slots__ = []

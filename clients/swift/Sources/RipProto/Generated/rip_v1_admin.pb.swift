@@ -220,10 +220,6 @@ public nonisolated struct RipSharedStoreHealth: Sendable {
   /// records the snapshot before it covers; a daemon starts from the newest.
   public var snapshotSequence: UInt64 = 0
 
-  /// Daemons on the database at this daemon's last look, itself included (each holds a shared
-  /// advisory lock while it runs; looked at once a second). A daemon alone announces no commits.
-  public var daemons: UInt32 = 0
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -606,7 +602,7 @@ nonisolated extension RipInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SharedStoreHealth"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_version\0\u{3}log_head\0\u{1}reachable\0\u{3}last_error\0\u{3}holds_duties\0\u{3}write_turns\0\u{3}catch_ups\0\u{3}changes_written\0\u{3}last_turn_us\0\u{3}snapshot_sequence\0\u{1}daemons\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_version\0\u{3}log_head\0\u{1}reachable\0\u{3}last_error\0\u{3}holds_duties\0\u{3}write_turns\0\u{3}catch_ups\0\u{3}changes_written\0\u{3}last_turn_us\0\u{3}snapshot_sequence\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -624,7 +620,6 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.changesWritten) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.lastTurnUs) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.snapshotSequence) }()
-      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.daemons) }()
       default: break
       }
     }
@@ -661,9 +656,6 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
     if self.snapshotSequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.snapshotSequence, fieldNumber: 10)
     }
-    if self.daemons != 0 {
-      try visitor.visitSingularUInt32Field(value: self.daemons, fieldNumber: 11)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -678,7 +670,6 @@ nonisolated extension RipSharedStoreHealth: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.changesWritten != rhs.changesWritten {return false}
     if lhs.lastTurnUs != rhs.lastTurnUs {return false}
     if lhs.snapshotSequence != rhs.snapshotSequence {return false}
-    if lhs.daemons != rhs.daemons {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
