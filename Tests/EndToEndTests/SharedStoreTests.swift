@@ -280,7 +280,9 @@ struct SharedStoreTests {
     func holdersReconciled() async throws {
         let server = try PostgresServer.shared()
         let (database, store) = try await server.newDatabaseNamed()
-        let daemon = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "1"])
+        // Idle uploads are swept every quarter of this, and the sweep frees the stray content;
+        // 1 s let a loaded CI run's own upload go idle between its calls (NOT_FOUND).
+        let daemon = try await Daemon(store: store, arguments: ["--upload-idle-timeout", "5"])
         let client = try await daemon.client()
         try await Daemon.waitFor("holding the duties", client) { $0.sharedStore.holdsDuties }
         // A content the database counts as held though no artifact holds it (as a daemon of
