@@ -51,7 +51,7 @@ FIGURES = (
     (r"ripd: (\d+) clients x \d+ jobs: (\d+) jobs/s \(submit\+claim", "ripjobs cycle {0}"),
     (r"ripd: (\d+) clients x \d+ jobs: (\d+) jobs/s \(submit, complete-and-claim", "ripjobs loop {0}"),
     (r"beanstalkd: (\d+) clients x \d+ jobs: (\d+) jobs/s", "beanbench {0}"),
-    (r"^(one ripd|embedded) +(\S+)  connections=(\d+) depth=1  (\d+) ops/s", "{0} {1} {2}"),
+    (r"^one ripd +(\S+)  connections=(\d+) depth=1  (\d+) ops/s", "one ripd {0} {1}"),
     (r"recovered \d+ records in [\d.]+ s: ([\d,]+) records/s", "records/s"),
     (r"(\d+) MiB: cp (\d+) MiB/s", "{0} MiB cp"),
     (r"(\d+) MiB: .*\(dd conv=fsync\) (\d+) MiB/s", "{0} MiB dd"),
