@@ -22,27 +22,36 @@ struct AbuseTests {
         var frames: [UInt8] = []
         for id in 1...calls { frames += try RawConnection.request(UInt64(id), "/rip.v1.AdminService/Health") }
         async let writer: Void = onOwnThread { [raw, frames] in raw.send(frames) }
-        try await Daemon.waitForPausedConnections(1, client)
-        #expect(try await client.health().status == "SERVING")
-        let session = try await client.createSession(.with { $0.name = "acknowledged" })
+        let session: RipSession
+        do {
+            try await Daemon.waitForPausedConnections(1, client)
+            #expect(try await client.health().status == "SERVING")
+            session = try await client.createSession(.with { $0.name = "acknowledged" })
+        } catch {
+            raw.shutdown()  // or the writer, blocked on a daemon that stopped reading, never returns
+            throw error
+        }
         let peak = try daemon.peakMemory()
         #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")
         print("abuse: 200,000 pipelined calls, never read: ripd peak RSS \(peak >> 20) MiB")
 
         // Replies are matched by id (on a shared store a read waiting to catch up can be
-        // overtaken by one that came later): each id once.
-        var answered = [Bool](repeating: false, count: calls + 1)
-        var count = 0
-        while count < calls, let response = try raw.receive() {
-            guard response.code == .ok, (1...UInt64(calls)).contains(response.id), !answered[Int(response.id)] else {
-                Issue.record("reply \(count + 1): id \(response.id) \(response.code) \(response.message)")
-                raw.shutdown()  // or the writer, blocked on a daemon that stopped reading, never returns
-                break
+        // overtaken by one that came later): each id once. Read on a thread of the test's own.
+        let (count, wrong) = try await onOwnThread { [raw] () throws -> (Int, String?) in
+            var answered = [Bool](repeating: false, count: calls + 1)
+            var count = 0
+            while count < calls, let response = try raw.receiveBlocking() {
+                guard response.code == .ok, (1...UInt64(calls)).contains(response.id), !answered[Int(response.id)] else {
+                    raw.shutdown()
+                    return (count, "reply \(count + 1): id \(response.id) \(response.code) \(response.message)")
+                }
+                answered[Int(response.id)] = true
+                count += 1
             }
-            answered[Int(response.id)] = true
-            count += 1
+            return (count, nil)
         }
         try await writer
+        #expect(wrong == nil)
         #expect(count == calls)
         #expect(try daemon.peakMemory() < Self.memoryBound)
 
@@ -71,7 +80,7 @@ struct AbuseTests {
         let received = ReadCount()
         async let read = onOwnThread { [reader] in
             while received.value.load(ordering: .relaxed) < events {
-                guard let response = try reader.receive() else {
+                guard let response = try reader.receiveBlocking() else {
                     received.ended.withLock { $0 = "nothing for 10 s, or the connection closed" }
                     break
                 }
@@ -107,7 +116,7 @@ struct AbuseTests {
         #expect(try await client.health().status == "SERVING")
         // A watcher that reads now finds its messages, then the RESOURCE_EXHAUSTED end.
         var last: RipResponse?
-        while let response = try watchers[0].receive() {
+        while let response = try await watchers[0].receive() {
             last = response
             if response.endOfStream { break }
         }
@@ -127,7 +136,7 @@ struct AbuseTests {
         for _ in 0..<10_000 { connections.append(try RawConnection(path: daemon.socketPath)) }
         try await Daemon.waitFor("4096 open connections", client) { $0.connectionsOpen == 4096 }
         // The last one was surely refused: it has a status and then the end of the stream.
-        let refusal = try #require(try connections[connections.count - 1].receive())
+        let refusal = try #require(try await connections[connections.count - 1].receive())
         #expect(refusal.code == .resourceExhausted && refusal.message.contains("--max-connections"))
         let peak = try daemon.peakMemory()
         #expect(peak < Self.memoryBound, "peak RSS \(peak >> 20) MiB")

@@ -178,10 +178,10 @@ struct HostileInputTests {
         let client = try await daemon.client()
         try await Daemon.waitForStreams(1, client)
         raw.send(try RawConnection.request(5, "/rip.v1.AdminService/Health"))
-        let refused = try #require(try raw.receive())
+        let refused = try #require(try await raw.receive())
         #expect(refused.id == 5 && refused.code == .invalidArgument && refused.message.contains("in flight"))
         _ = try await client.createSession(.with { $0.name = "after" })
-        let event = try #require(try raw.receive())
+        let event = try #require(try await raw.receive())
         #expect(event.id == 5 && event.code == .ok && !event.endOfStream)
         #expect(try RipSessionEvent(serializedBytes: event.payload).session.name == "after")
     }
@@ -191,10 +191,10 @@ struct HostileInputTests {
         let daemon = try await Daemon()
         let raw = try RawConnection(path: daemon.socketPath)
         raw.send(try RawConnection.request(1, "/rip.v1.SessionService/CreateSession", [0x0A, 0x02, 0xFF, 0xFE]))  // name = FF FE
-        let refused = try #require(try raw.receive())
+        let refused = try #require(try await raw.receive())
         #expect(refused.id == 1 && refused.code == .invalidArgument && refused.message.contains("does not decode"))
         raw.send(try RawConnection.request(2, "/rip.v1.AdminService/Health"))
-        #expect(try raw.receive()?.code == .ok)
+        #expect(try await raw.receive()?.code == .ok)
         #expect(try await daemon.client().listSessions().sessions.isEmpty)
     }
 
@@ -205,7 +205,7 @@ struct HostileInputTests {
         var payload: [UInt8] = try RipCreateSessionRequest.with { $0.name = "u" }.serializedBytes()
         payload += [0xFA, 0x3E, 0x03, 0x61, 0x62, 0x63]  // field 1007, length-delimited "abc"
         raw.send(try RawConnection.request(1, "/rip.v1.SessionService/CreateSession", payload))
-        let reply = try #require(try raw.receive())
+        let reply = try #require(try await raw.receive())
         #expect(reply.code == .ok)
         #expect(try RipSession(serializedBytes: reply.payload).unknownFields.data.isEmpty)
     }

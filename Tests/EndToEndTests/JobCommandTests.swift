@@ -234,7 +234,7 @@ struct JobCommandTests {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
-        let worker = try await BackgroundRipctl(["worker", "run", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let worker = try await BackgroundRipctl(["worker", "run", "--exec", "exec sleep 600"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {
@@ -253,7 +253,7 @@ struct JobCommandTests {
         let daemon = try await Daemon()
         let ripctl = Ripctl(socketPath: daemon.socketPath)
         let id = try Self.jobID(try await ripctl("job", "submit", "--url", "https://example.invalid/slow", "--json"))
-        let worker = try await BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 30"], socketPath: daemon.socketPath)
+        let worker = try await BackgroundRipctl(["worker", "run", "--once", "--lease", "3", "--exec", "exec sleep 600"], socketPath: daemon.socketPath)
         let client = try await daemon.client()
         let deadline = ContinuousClock.now + .seconds(60)  // a hang guard: the suite runs beside the 1 GiB artifact test
         while try await client.getJob(.with { $0.jobID = id }).status != .running {

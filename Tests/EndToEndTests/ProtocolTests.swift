@@ -13,10 +13,10 @@ struct ProtocolTests {
         let daemon = try await Daemon()
         let raw = try RawConnection(path: daemon.socketPath)
         raw.send(RawConnection.frame([0xFF, 0xFF, 0xFF]))
-        let error = try #require(try raw.receive())
+        let error = try #require(try await raw.receive())
         #expect(error.id == 0 && error.code == .invalidArgument && error.endOfStream)
         raw.send(try RawConnection.request(7, health))
-        let reply = try #require(try raw.receive())
+        let reply = try #require(try await raw.receive())
         #expect(reply.id == 7 && reply.code == .ok)
         #expect(try RipHealthResponse(serializedBytes: reply.payload).status == "SERVING")
     }
@@ -26,10 +26,10 @@ struct ProtocolTests {
         let daemon = try await Daemon(arguments: ["--max-frame-bytes", "1024"])
         let raw = try RawConnection(path: daemon.socketPath)
         raw.send([0, 0, 0x04, 0x01])  // 1025 bytes declared
-        let error = try #require(try raw.receive())
+        let error = try #require(try await raw.receive())
         #expect(error.code == .resourceExhausted)
         #expect(error.message.contains("1025") && error.message.contains("1024"))
-        #expect(try raw.receive() == nil)
+        #expect(try await raw.receive() == nil)
         let client = try await daemon.client()
         #expect(try await client.health().status == "SERVING")
     }
@@ -39,9 +39,9 @@ struct ProtocolTests {
         let daemon = try await Daemon()
         let raw = try RawConnection(path: daemon.socketPath)
         for byte in try RawConnection.request(3, health) { raw.send([byte]) }
-        #expect(try raw.receive()?.code == .ok)
+        #expect(try await raw.receive()?.code == .ok)
         raw.send(RawConnection.frame([]))
-        let empty = try #require(try raw.receive())
+        let empty = try #require(try await raw.receive())
         #expect(empty.code == .unimplemented && empty.message.contains("names no method"))
     }
 
@@ -86,7 +86,7 @@ struct ProtocolTests {
         let raw = try RawConnection(path: daemon.socketPath)
         raw.send((1...200).flatMap { try! RawConnection.request(UInt64($0), health) })
         var ids: Set<UInt64> = []
-        for _ in 1...200 { ids.insert(try #require(try raw.receive()).id) }
+        for _ in 1...200 { ids.insert(try #require(try await raw.receive()).id) }
         #expect(ids == Set(1...200))
     }
 
@@ -108,17 +108,17 @@ struct ProtocolTests {
         let raw = try RawConnection(path: daemon.socketPath)
         raw.send(try RawConnection.request(9, "/rip.v1.SessionService/WatchSessions"))
         raw.send(try RawConnection.request(10, health))
-        #expect(try raw.receive()?.id == 10)
+        #expect(try await raw.receive()?.id == 10)
         _ = try await client.createSession(.with { $0.name = "x" })
-        let event = try #require(try raw.receive())
+        let event = try #require(try await raw.receive())
         #expect(event.id == 9 && !event.endOfStream)
         #expect(try RipSessionEvent(serializedBytes: event.payload).session.name == "x")
         raw.send(try RawConnection.request(9, "", cancel: true))
-        let end = try #require(try raw.receive())
+        let end = try #require(try await raw.receive())
         #expect(end.id == 9 && end.code == .cancelled && end.endOfStream)
         _ = try await client.createSession(.with { $0.name = "y" })
         raw.send(try RawConnection.request(11, health))
-        #expect(try raw.receive()?.id == 11)  // no event for "y" arrived before it
+        #expect(try await raw.receive()?.id == 11)  // no event for "y" arrived before it
         stream.cancel()
         var drained = 0
         while try await events.next() != nil { drained += 1 }  // already received: "x" and "y"

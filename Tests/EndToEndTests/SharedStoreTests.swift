@@ -116,7 +116,7 @@ struct SharedStoreTests {
         let clientB = try await b.client()
         #expect(try await !clientB.info().sharedStore.holdsDuties, "one daemon at a time holds the duties")
         let ran = FileManager.default.temporaryDirectory.appendingPathComponent("ripd-ran-\(UUID().uuidString.prefix(8))")
-        FileManager.default.createFile(atPath: ran.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: ran.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: ran) }
         // Each command takes a while, so A's workers hold jobs when A dies; their leases are short.
         var workers: [String: BackgroundRipctl] = [:]

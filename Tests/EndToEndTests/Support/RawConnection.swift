@@ -54,8 +54,15 @@ final class RawConnection: @unchecked Sendable {
         return frame(try request.serializedBytes())
     }
 
-    /// The next response, or nil at end of stream.
-    func receive() throws -> RipResponse? {
+    /// The next response, or nil at end of stream or after 10 s without one. It waits on a
+    /// thread of its own: the tests' tasks share as many threads as there are cores, and one
+    /// blocked read there stalls every test in the process (a stall of 30 s let leases of
+    /// other tests run out).
+    func receive() async throws -> RipResponse? { try await onOwnThread { try self.receiveBlocking() } }
+
+    /// `receive`, blocking the calling thread: only for a thread of the test's own
+    /// (`onOwnThread`), as when reading many replies in a row.
+    func receiveBlocking() throws -> RipResponse? {
         guard let header = read(4) else { return nil }
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         guard let body = read(length) else { return nil }
