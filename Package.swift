@@ -112,6 +112,8 @@ let package = Package(
             name: "ripd",
             dependencies: [
                 "RipServer", "RipEngine", "RipStorage", "RipCore", "RipWebhooks", "RipPostgres",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

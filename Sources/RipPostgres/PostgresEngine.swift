@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import RipBase
 import RipCore
@@ -365,7 +367,12 @@ public final class PostgresEngine: StateEngine, Service {
             let (head, last) = queue.withLock { ($0.head, $0.health.snapshotSequence) }
             // No sum that could overflow: `last` may even be ahead of a lagging `head`.
             guard head > last, head - last >= snapshotRecords else { return }
-            let snapshot = inner.snapshot().state.snapshot(lastSequence: head)
+            let state = inner.snapshot().state
+            // Built and encoded on the thread pool: for a big state that takes a while, and the
+            // event loops (which run this task too) serve calls meanwhile.
+            let snapshot = try await NIOThreadPool.singleton.runIfActive {
+                ByteBuffer(bytes: try state.snapshot(lastSequence: head).serializedBytes() as [UInt8])
+            }
             try await roundTrip("saving a snapshot of the shared store", limit: timeout * 6) {
                 try await SharedLog.saveSnapshot(snapshot, after: head, on: $0, logger: $1)
             }

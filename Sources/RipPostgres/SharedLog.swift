@@ -82,12 +82,12 @@ enum SharedLog {
         return nil
     }
 
-    /// Saves the snapshot of the state after `sequence`, and drops what the snapshot before it
-    /// covers (older snapshots, log records up to it): one snapshot's worth of records stays for
-    /// daemons that are behind. One statement: all or nothing.
-    static func saveSnapshot(_ snapshot: RipSnapshot, after sequence: UInt64, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Saves the snapshot of the state after `sequence` (an encoded `RipSnapshot`), and drops
+    /// what the snapshot before it covers (older snapshots, log records up to it): one
+    /// snapshot's worth of records stays for daemons that are behind. One statement: all or
+    /// nothing.
+    static func saveSnapshot(_ bytes: ByteBuffer, after sequence: UInt64, on connection: PostgresConnection, logger: Logger) async throws {
         try ensureOpen(connection)
-        let bytes = ByteBuffer(bytes: try snapshot.serializedBytes() as [UInt8])
         try await connection.query(
             """
             WITH saved AS (

@@ -21,6 +21,8 @@ public final class RipServer: Service {
     private let contents: (any ContentStore)?
     private let uploads = UploadTable()
     private let isDefaultSocketPath: Bool
+    /// The event loops that serve the socket; not the server's own to shut down.
+    private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let statistics = ServerStatistics()
     private let streamTotal: StreamBufferTotal
@@ -29,11 +31,14 @@ public final class RipServer: Service {
     /// The descriptor socket's path once it is served (Info reports it).
     private let descriptorSocket = Mutex<String?>(nil)
 
+    /// `group`: the event loops to serve on (ripd passes NIO's singleton group, which also
+    /// runs its Swift tasks).
     public init(
         configuration: ServerConfiguration, store: any StateEngine, storage: Storage?, contents: (any ContentStore)?,
-        isDefaultSocketPath: Bool, logger: Logger
+        isDefaultSocketPath: Bool, group: MultiThreadedEventLoopGroup, logger: Logger
     ) {
         self.configuration = configuration
+        self.group = group
         self.store = store
         self.claims = ClaimDispatcher(store: store, maxParked: configuration.connectionLimits.maxParkedClaims)
         self.storage = storage
@@ -44,18 +49,11 @@ public final class RipServer: Service {
     }
 
     public func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
         if let contents { store.releaseBlobs(with: ArtifactMethods.releaser(contents, store: store)) }
-        do {
-            try await serve(on: group)
-            try await group.shutdownGracefully()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        try await serve()
     }
 
-    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+    private func serve() async throws {
         let path = configuration.socketPath
         let policy = configuration.peerPolicy
         try await SocketFile.prepare(

@@ -1,5 +1,4 @@
 import RipProto
-import NIOCore
 import RipCore
 import RipWire
 
@@ -20,8 +19,6 @@ public struct ServerConfiguration: Sendable {
     public var jobPolicy = JobPolicy()
     public var artifactLimits = ArtifactLimits()
     public var connectionLimits = ConnectionLimits()
-    /// Event-loop threads; one per core serves both cores.
-    public var threads: Int = System.coreCount
     public var version: String = RipDefaults.version
     /// Where the state lives, as `Info` reports it: "embedded", or a shared store's location.
     public var store = "embedded"

@@ -27,7 +27,8 @@ public final class InProcessDaemon {
         var logger = Logger(label: "ripd-in-process")
         logger.logLevel = .critical
         server = RipServer(
-            configuration: configuration, store: store, storage: nil, contents: nil, isDefaultSocketPath: false, logger: logger)
+            configuration: configuration, store: store, storage: nil, contents: nil, isDefaultSocketPath: false,
+            group: .singleton, logger: logger)
         try server.serve(inProcess: channel)
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/ripd-in-process")).wait()
     }

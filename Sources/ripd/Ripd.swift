@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import RipCore
 import RipEngine
 import RipPostgres
@@ -73,7 +75,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps that remove expired sessions.")
     var cleanupInterval: UInt64 = Self.defaults.cleanupIntervalSeconds
 
-    @Option(help: "Event-loop threads (default: one per core).")
+    @Option(help: "Event-loop threads, which serve the socket and also run ripd's tasks (default: one per core).")
     var threads: Int?
 
     @Option(help: ArgumentHelp(
@@ -217,6 +219,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Swift's tasks run on the loops that serve the socket (NIO's singleton group takes over
+        // the global executor): a call's continuation resumes on the loop that completed it,
+        // with no thread of a second pool to wake and hand the reply back.
+        NIOSingletons.groupLoopCountSuggestion = threads ?? System.coreCount
+        let tasksOnLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -224,6 +231,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ripd")
+        if !tasksOnLoops { logger.notice("Swift's tasks run on their own threads: the event loops could not take over the global executor") }
 
         var configuration = ServerConfiguration(
             socketPath: socket ?? RipDefaults.socketPath(),
@@ -233,7 +241,6 @@ struct Serve: AsyncParsableCommand {
         configuration.maxSessions = maxSessions
         configuration.evictLeastRecentlyUsed = sessionLimitPolicy == .evictLRU
         configuration.cleanupIntervalSeconds = cleanupInterval
-        if let threads { configuration.threads = threads }
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
@@ -339,7 +346,7 @@ struct Serve: AsyncParsableCommand {
     ) async throws {
         let server = RipServer(
             configuration: configuration, store: engine, storage: storage, contents: contents, isDefaultSocketPath: socket == nil,
-            logger: logger)
+            group: .singleton, logger: logger)
         prepare(server)
         let sweeper = SessionSweeper(store: engine, interval: .seconds(cleanupInterval), logger: logger)
         let jobSweeper = JobSweeper(
