@@ -101,6 +101,9 @@ extension JobBoard {
             if job.webhookDelivery.state == .pending { pendingHooks.insert(job.id) }
             indexUniqueKey(of: job)
         }
+        for job in byID.values.filter(\.status.isFinished).sorted(by: { $0.completedAt.unixMillis < $1.completedAt.unixMillis }) {
+            finishOrder.stored(job, over: nil, in: byID)
+        }
         for log in snapshot.jobLogs where byID[log.jobID] != nil {
             logs[log.jobID] = JobLog(entries: .init(log.entries), nextSeq: log.nextSeq, dropped: log.dropped)
         }

@@ -589,3 +589,118 @@ struct JobBoardTests {
         for url in refused { #expect(!verdict(url), "\(url)") }
     }
 }
+
+/// Clearing by age reads the order jobs finished in (`FinishOrder`); it must take exactly what
+/// a scan of every job would, whatever happened in between.
+@Suite("Clearing finished jobs by age")
+struct FinishOrderTests {
+    /// What a scan of every job takes for `request` at `now` (the rule of ClearJobs).
+    static func scanned(_ request: RipClearJobsRequest, in state: RipState, now: UnixMillis) -> Set<String> {
+        let usual = !request.completed && !request.failed && !request.cancelled && !request.dead
+        let cutoff = now - UnixMillis(clamping: request.olderThanMs)
+        return Set(state.snapshot(lastSequence: 0).jobs.filter { job in
+            let taken = switch job.status {
+            case .completed: usual || request.completed
+            case .failed: usual || request.failed
+            case .cancelled: usual || request.cancelled
+            case .dead: request.dead
+            default: false
+            }
+            return taken && job.completedAt.unixMillis <= cutoff
+        }.map(\.id))
+    }
+
+    static func request(_ random: inout SplitMix) -> RipClearJobsRequest {
+        .with {
+            $0.completed = random.next() % 3 == 0
+            $0.failed = random.next() % 3 == 0
+            $0.cancelled = random.next() % 3 == 0
+            $0.dead = random.next() % 3 == 0
+            $0.olderThanMs = random.next() % 4 == 0 ? 0 : random.next() % 20_000
+        }
+    }
+
+    @Test(
+        "finishing, finishing again in the same millisecond, retrying, cancelling, dying and clearing, with the clock going back at times: the check and the clear match a scan, after replay and after a snapshot too",
+        arguments: [1, 2, 3, 4] as [UInt64])
+    func matchesAScan(seed: UInt64) throws {
+        var random = SplitMix(state: seed)
+        var h = JobHarness()
+        for step in 0..<600 {
+            switch random.next() % 8 {
+            case 0, 1:
+                let id = try h.submit("c\(step)", retries: 0)
+                let lease = try #require(try h.claim().first { $0.id == id })
+                try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = lease.token } }
+            case 2:
+                let id = try h.submit("f\(step)", retries: 0)
+                let lease = try #require(try h.claim().first { $0.id == id })
+                let retryable = random.next() % 2 == 0  // retryable with no retries left: dead
+                try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = id; $0.token = lease.token; $0.error = "e"; $0.retryable = retryable } } }
+            case 3:
+                _ = try h.submit("x\(step)", tags: ["x\(step)"])
+                try h.apply { $0.cancelJobs = .with { $0.tag = "x\(step)" } }
+            case 4:
+                // A job that did not succeed run again, and finished again at once (the same
+                // millisecond) or later.
+                let finished = h.state.snapshot(lastSequence: 0).jobs.filter { [.failed, .cancelled, .dead].contains($0.status) }
+                guard !finished.isEmpty else { continue }
+                let id = finished[Int(random.next() % UInt64(finished.count))].id
+                try h.apply { $0.retryJob = .with { $0.jobID = id } }
+                if random.next() % 2 == 0 { h.now += Int64(random.next() % 3) }
+                let lease = try #require(try h.claim().first { $0.id == id })
+                try h.apply { $0.completeJob = .with { $0.jobID = id; $0.token = lease.token } }
+            case 5:
+                let request = Self.request(&random)
+                let expected = Self.scanned(request, in: h.state, now: h.now)
+                #expect(Set(try h.apply { $0.jobsClear = request }.jobs.map(\.id)) == expected, "seed \(seed), step \(step)")
+            case 6:
+                h.now -= Int64(random.next() % 3_000)  // the clock went back
+            default:
+                h.now += Int64(random.next() % 5_000)
+            }
+            for _ in 0..<3 {
+                let request = Self.request(&random)
+                #expect(
+                    h.state.jobs.hasClearable(request, now: h.now) == !Self.scanned(request, in: h.state, now: h.now).isEmpty,
+                    "seed \(seed), step \(step), \(request)")
+            }
+        }
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+        // A state restored from a snapshot orders its finished jobs the same way.
+        var restored = RipState(snapshot: try RipSnapshot(serializedBytes: try h.state.snapshot(lastSequence: 1).serializedBytes() as Data))
+        for _ in 0..<20 {
+            let request = Self.request(&random)
+            let expected = Self.scanned(request, in: restored, now: h.now)
+            #expect(restored.jobs.hasClearable(request, now: h.now) == !expected.isEmpty)
+            var mutation = RipMutation.with { $0.jobsClear = request }
+            mutation.timeUnixMs = h.now
+            #expect(Set(try restored.apply(mutation).jobs.map(\.id)) == expected)
+        }
+    }
+}
+
+extension FinishOrderTests {
+    @Test("a job failed and run again 1,500 times behind an older finished job: the order compacts and still answers as a scan")
+    func compactsStaleEntries() throws {
+        var h = JobHarness()
+        let old = try h.submit("old", retries: 0)
+        let oldLease = try #require(try h.claim().first)
+        try h.apply { $0.completeJob = .with { $0.jobID = old; $0.token = oldLease.token } }
+        let again = try h.submit("again", retries: 0)
+        for _ in 0..<1_500 {
+            h.now += 1
+            let lease = try #require(try h.claim().first { $0.id == again })
+            try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = again; $0.token = lease.token; $0.error = "e" } } }
+            try h.apply { $0.retryJob = .with { $0.jobID = again } }
+        }
+        let lease = try #require(try h.claim().first { $0.id == again })
+        try h.apply { $0.failJob = .with { $0.request = .with { $0.jobID = again; $0.token = lease.token; $0.error = "e" } } }
+        let latest = try h.job(again).completedAt.unixMillis
+        #expect(h.state.jobs.hasClearable(.with { $0.olderThanMs = UInt64(h.now - latest) }, now: h.now))
+        #expect(!h.state.jobs.hasClearable(.with { $0.olderThanMs = UInt64(h.now - latest) + 1_500 + 1 }, now: h.now))
+        #expect(Set(try h.apply { $0.jobsClear = .with { $0.olderThanMs = 1 } }.jobs.map(\.id)) == [old])
+        #expect(Set(try h.apply { $0.jobsClear = .init() }.jobs.map(\.id)) == [again])
+        #expect(!h.state.jobs.hasClearable(.init(), now: h.now))
+    }
+}

@@ -271,6 +271,7 @@ extension JobBoard {
             }
             applied.record(.removed, JobBoard.view(job, at: now))
         }
+        finishOrder.trim(byID)
         if !freedKeys.isEmpty {
             // An older job with a freed key (one retried after a newer took the key) is its
             // newest again, as a snapshot restore would find.
@@ -464,7 +465,8 @@ extension JobBoard {
     ) -> Applied {
         var job = job
         job.updatedAt = .init(unixMillis: now)
-        byID[job.id] = job
+        let previous = byID.updateValue(job, forKey: job.id)
+        finishOrder.stored(job, over: previous, in: byID)
         var applied = Applied()
         applied.record(kind, Self.view(job, at: now), logs: logs, isResult: isResult)
         applied.readiedJobs = readied

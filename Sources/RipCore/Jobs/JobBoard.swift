@@ -23,6 +23,8 @@ public struct JobBoard: Sendable {
     var limits = JobLimits()
     /// Ids of finished jobs whose webhook delivery is pending.
     var pendingHooks: Set<String> = []
+    /// Finished jobs by when they finished: what clearing by age reads.
+    var finishOrder = FinishOrder()
 
     public init() {}
 
@@ -131,10 +133,21 @@ public struct JobBoard: Sendable {
             }
             return [job.id]
         }
+        return finished(request, now: now, first: false)
+    }
+
+    /// The finished jobs `request`'s status flags and age take at `now`, oldest first (`first`:
+    /// at most one), read from the order they finished in.
+    private func finished(_ request: RipClearJobsRequest, now: UnixMillis, first: Bool) -> [String] {
         let cutoff = now - UnixMillis(clamping: request.olderThanMs)
-        return byID.values.compactMap { job in
-            Self.clears(request, job.status) && job.completedAt.unixMillis <= cutoff ? job.id : nil
+        let statuses = { (status: RipJobStatus) in Self.clears(request, status) }
+        let usual = !request.dead || request.completed || request.failed || request.cancelled
+        var found: [String] = []
+        if usual { found = finishOrder.finished(dead: false, until: cutoff, statuses: statuses, in: byID, first: first) }
+        if request.dead && !(first && !found.isEmpty) {
+            found += finishOrder.finished(dead: true, until: cutoff, statuses: statuses, in: byID, first: first)
         }
+        return found
     }
 
     /// Whether `request`'s status flags take a job in `status`.
@@ -184,10 +197,9 @@ public struct JobBoard: Sendable {
     }
 
     /// Whether `request` (by its status flags and age) would remove anything at `now`: the
-    /// sweeper's cheap check.
+    /// sweeper's check, which reads the oldest finished jobs only.
     public func hasClearable(_ request: RipClearJobsRequest, now: UnixMillis) -> Bool {
-        let cutoff = now - UnixMillis(clamping: request.olderThanMs)
-        return byID.values.contains { Self.clears(request, $0.status) && $0.completedAt.unixMillis <= cutoff }
+        !finished(request, now: now, first: true).isEmpty
     }
 }
 
