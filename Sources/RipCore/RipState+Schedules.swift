@@ -46,8 +46,9 @@ extension RipState {
     /// The sweeper's decision at `now`: the tick of the schedule due first, if any. It submits
     /// the schedule's job (`id` for it) unless the tick is skipped: missed by more than a minute
     /// with catch-up NONE, the previous tick's job unfinished with overlap SKIP, or its unique
-    /// key held. A late tick that still fires (catch-up ONE) stands for every tick missed.
-    public func decideNextTick(id: String, suffixes: PublicSuffixList, now: UnixMillis) -> RipMutation? {
+    /// key held, or `maxJobs` jobs held. A late tick that still fires (catch-up ONE) stands for
+    /// every tick missed.
+    public func decideNextTick(id: String, suffixes: PublicSuffixList, maxJobs: UInt64 = .max, now: UnixMillis) -> RipMutation? {
         guard let schedule = schedules.due(at: now) else { return nil }
         var tick = RipScheduleTick.with {
             $0.name = schedule.name
@@ -67,7 +68,9 @@ extension RipState {
         } else {
             do {
                 switch try decideSubmit(schedule.job, id: id, suffixes: suffixes, now: now) {
-                case .create(let mutation): tick.job = mutation.submitJob
+                case .create(let mutation):
+                    try JobRules.checkRoom(held: jobs.count, max: maxJobs)
+                    tick.job = mutation.submitJob
                 case .existing(let holder): tick.skipReason = "job \(holder.id) holds unique key '\(holder.uniqueKey)'"
                 }
             } catch {

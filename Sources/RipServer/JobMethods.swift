@@ -43,6 +43,7 @@ struct JobMethods {
                     switch try state.decideSubmit(request, id: id, suffixes: suffixes, now: now) {
                     case .existing(let job): return (nil, Applied(), job)
                     case .create(let mutation):
+                        try JobRules.checkRoom(held: state.jobs.count, max: policy.maxJobs)
                         let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
                         return (recorded, applied, nil)
                     }

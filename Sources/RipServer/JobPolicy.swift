@@ -1,10 +1,13 @@
 import RipCore
 
-/// The daemon's job settings: log cap, retention, retry backoff and webhooks (RipCore rules)
+/// The daemon's job settings: how many jobs it holds, log cap, retention, retry backoff and webhooks (RipCore rules)
 /// and how often the sweeper looks.
 public struct JobPolicy: Sendable {
     /// Log lines held per job; older ones are dropped and counted.
     public var maxLogLines: UInt32 = 10_000
+    /// Jobs held at once (finished and dead ones until their retention ends): a submit past it
+    /// is refused.
+    public var maxJobs: UInt64 = 1_000_000
     /// Finished jobs and their logs are removed this long after they finished.
     public var retentionMs: UInt64 = 7 * 24 * 3600 * 1000
     /// Dead jobs (the dead-letter set) are removed this long after they died.

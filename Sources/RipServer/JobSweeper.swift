@@ -85,10 +85,12 @@ public struct JobSweeper: Service {
         for _ in 0..<1000 {
             guard try store.read({ state, now in state.schedules.hasDue(at: now) }) else { return }
             let id = RipID.job.generate()
-            let suffixes = self.suffixes
+            let (suffixes, maxJobs) = (self.suffixes, policy.maxJobs)
             let store = self.store
             let (applied, tick) = try store.commit(changing: { state, now -> (RipMutation?, Applied, RipScheduleTick?) in
-                guard let mutation = state.decideNextTick(id: id, suffixes: suffixes, now: now) else { return (nil, Applied(), nil) }
+                guard let mutation = state.decideNextTick(id: id, suffixes: suffixes, maxJobs: maxJobs, now: now) else {
+                    return (nil, Applied(), nil)
+                }
                 let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
                 return (recorded, applied, mutation.scheduleTick)
             }, durability: nil)

@@ -110,6 +110,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours a dead job (its retries used up) is kept for inspection and `ripctl job dead kick`.")
     var deadRetention: Double = Double(Self.defaults.jobPolicy.deadRetentionMs) / 3_600_000
 
+    @Option(help: "Most jobs held at once, finished and dead ones included until their retention ends; a SubmitJob past it gets RESOURCE_EXHAUSTED.")
+    var maxJobs: UInt64 = Self.defaults.jobPolicy.maxJobs
+
     @Option(help: "Log lines kept per job; the oldest are dropped (and counted) beyond it.")
     var maxLogLines: UInt32 = Self.defaults.jobPolicy.maxLogLines
 
@@ -212,6 +215,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--webhook-timeout must be 0.1–300 seconds, got \(webhookTimeout)")
         }
         guard maxLogLines >= 1 else { throw ValidationError("--max-log-lines must be at least 1") }
+        guard maxJobs >= 1 else { throw ValidationError("--max-jobs must be at least 1") }
         guard retryBackoff <= 3_600_000 else { throw ValidationError("--retry-backoff must be at most 3600000 ms") }
         guard cookiesPerDomain >= 1, cookiesTotal >= cookiesPerDomain else {
             throw ValidationError("--cookies-per-domain must be at least 1 and at most --cookies-total")
@@ -244,6 +248,7 @@ struct Serve: AsyncParsableCommand {
         configuration.jobPolicy.retentionMs = UInt64(jobRetention * 3_600_000)
         configuration.jobPolicy.deadRetentionMs = UInt64(deadRetention * 3_600_000)
         configuration.jobPolicy.maxLogLines = maxLogLines
+        configuration.jobPolicy.maxJobs = maxJobs
         configuration.jobPolicy.backoff.baseMs = retryBackoff
         configuration.jobPolicy.webhooks.allow = try webhookAllow.map(WebhookPattern.init)
         configuration.jobPolicy.webhooks.maxAttempts = webhookAttempts

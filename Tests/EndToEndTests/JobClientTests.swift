@@ -214,6 +214,25 @@ struct JobClientTests {
         #expect(high.jobs.map(\.id) == [ids[2], ids[0]])
     }
 
+    @Test("--max-jobs: a submit past it gets RESOURCE_EXHAUSTED saying how to make room, a unique key's holder is still returned, and room comes back as jobs go")
+    func maxJobs() async throws {
+        let daemon = try await Daemon(arguments: ["--max-jobs", "2"])
+        let client = try await daemon.client()
+        let keyed = try await client.submitJob(.with { $0.urls = ["https://example.com/a"]; $0.uniqueKey = "a" })
+        _ = try await Self.submit(client, "b")
+        let refused = try await #require(throws: RipError.self) { _ = try await Self.submit(client, "c") }
+        #expect(refused.code == .resourceExhausted && refused.message.contains("2 jobs are held") && refused.message.contains("--max-jobs"))
+        let again = try await client.submitJob(.with { $0.urls = ["https://example.com/a"]; $0.uniqueKey = "a" })
+        #expect(again.id == keyed.id && again.deduplicated)
+        #expect(try await client.listJobs(.init()).jobs.count == 2, "nothing of the refused submit was kept")
+
+        _ = try await client.cancelJobs(.with { $0.jobID = keyed.id })
+        #expect(try await #require(throws: RipError.self) { _ = try await Self.submit(client, "c") }.code == .resourceExhausted,
+                "a finished job is held until it is removed")
+        #expect(try await client.clearJobs(.init()).removed == [keyed.id])
+        #expect(try await Self.submit(client, "c").status == .pending)
+    }
+
     @Test("finished jobs are removed after --job-retention, dead ones after --dead-retention; unfinished ones stay")
     func retention() async throws {
         let daemon = try await Daemon(arguments: ["--job-retention", "0"])

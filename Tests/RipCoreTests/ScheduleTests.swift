@@ -10,8 +10,8 @@ struct ScheduleTests {
 
     /// Decides and applies the tick due at the harness's time, if any.
     @discardableResult
-    static func tick(_ h: inout JobHarness, id: String) throws -> RipScheduleTick? {
-        guard let mutation = h.state.decideNextTick(id: id, suffixes: PublicSuffixList(), now: h.now) else { return nil }
+    static func tick(_ h: inout JobHarness, id: String, maxJobs: UInt64 = .max) throws -> RipScheduleTick? {
+        guard let mutation = h.state.decideNextTick(id: id, suffixes: PublicSuffixList(), maxJobs: maxJobs, now: h.now) else { return nil }
         try h.apply { $0 = mutation }
         return mutation.scheduleTick
     }
@@ -75,6 +75,20 @@ struct ScheduleTests {
         #expect(none.name == "b-none" && !none.hasJob && none.skipReason.contains("missed by 570 s"))
         #expect(try Self.tick(&h, id: "job_3") == nil, "the rest of the missed ticks are gone")
         #expect(h.state.jobs.count == 1)
+    }
+
+    @Test("a tick while --max-jobs jobs are held is skipped, saying so; the next fires once there is room")
+    func maxJobs() throws {
+        var h = JobHarness()
+        h.now = Self.at("2026-11-30T12:00:30Z")
+        try Self.add(&h, "full", overlap: .allow)
+        _ = try h.submit("held")
+        h.now = Self.at("2026-11-30T12:01:00Z")
+        let skipped = try #require(try Self.tick(&h, id: "job_s1", maxJobs: 1))
+        #expect(!skipped.hasJob && skipped.skipReason.contains("1 jobs are held") && skipped.skipReason.contains("--max-jobs"))
+        h.now = Self.at("2026-11-30T12:02:00Z")
+        #expect(try Self.tick(&h, id: "job_s2", maxJobs: 2)?.job.id == "job_s2")
+        #expect(try h.state.schedules.find("full").skipped == 1 && h.state.jobs.count == 2)
     }
 
     @Test("pause and resume: ticks that passed while paused do not fire")

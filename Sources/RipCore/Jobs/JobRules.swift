@@ -169,6 +169,15 @@ public enum JobRules {
         }
     }
 
+    /// Refuses a new job when `held` jobs are held and `max` is the most the daemon keeps.
+    public static func checkRoom(held: Int, max: UInt64) throws {
+        guard UInt64(held) < max else {
+            throw RipError.resourceExhausted(
+                "\(held) jobs are held, the most this daemon keeps (--max-jobs); finished jobs go after --job-retention, "
+                    + "or remove them with `ripctl job clear`")
+        }
+    }
+
     static func checkMetrics(_ metrics: [String: Double]) throws {
         guard metrics.count <= RipLimits.Job.maxMetrics, metrics.keys.allSatisfy({ (1...64).contains($0.utf8.count) }) else {
             throw RipError.invalidArgument("send at most \(RipLimits.Job.maxMetrics) metrics with names of 1–64 bytes")
