@@ -6,11 +6,11 @@ extension RipState {
     /// lock: 10,000 URLs take a while): the job record, bound to the session the request names,
     /// that a `submitJob` mutation carries (`id` is a fresh `RipID.job` id); or, when a job
     /// holds the request's unique key at `now`, that job, marked deduplicated, and nothing to
-    /// record.
+    /// record. RESOURCE_EXHAUSTED when it would create a job while `maxJobs` are held.
     /// Its limit key is the request's rate_key, or the registrable domain of its first URL under
     /// `suffixes`.
     public func decideSubmit(
-        _ request: RipSubmitJobRequest, id: String, suffixes: PublicSuffixList, now: UnixMillis
+        _ request: RipSubmitJobRequest, id: String, suffixes: PublicSuffixList, maxJobs: UInt64 = .max, now: UnixMillis
     ) throws -> SubmitDecision {
         let sessionID = request.session.isEmpty ? "" : try sessions.id(of: request.session)
         if var holder = jobs.holder(ofUniqueKey: request.uniqueKey, at: now) {
@@ -18,6 +18,7 @@ extension RipState {
             holder.deduplicated = true
             return .existing(holder)
         }
+        try JobRules.checkRoom(held: jobs.count, max: maxJobs)
         var job = JobRules.makeJob(request, id: id, sessionID: sessionID, now: now)
         job.limitKey = request.rateKey.isEmpty ? suffixes.limitKey(ofURL: request.urls.first ?? "") : request.rateKey
         return .create(.with { $0.submitJob = job })

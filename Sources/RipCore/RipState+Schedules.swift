@@ -67,10 +67,8 @@ extension RipState {
             tick.skipReason = "the previous tick's job \(previous.id) is \(JobBoard.view(previous, at: now).status.word)"
         } else {
             do {
-                switch try decideSubmit(schedule.job, id: id, suffixes: suffixes, now: now) {
-                case .create(let mutation):
-                    try JobRules.checkRoom(held: jobs.count, max: maxJobs)
-                    tick.job = mutation.submitJob
+                switch try decideSubmit(schedule.job, id: id, suffixes: suffixes, maxJobs: maxJobs, now: now) {
+                case .create(let mutation): tick.job = mutation.submitJob
                 case .existing(let holder): tick.skipReason = "job \(holder.id) holds unique key '\(holder.uniqueKey)'"
                 }
             } catch {

@@ -40,10 +40,9 @@ struct JobMethods {
             var readied = false
             let reply = try store.commit(
                 changing: { state, now -> (RipMutation?, Applied, RipJob?) in
-                    switch try state.decideSubmit(request, id: id, suffixes: suffixes, now: now) {
+                    switch try state.decideSubmit(request, id: id, suffixes: suffixes, maxJobs: policy.maxJobs, now: now) {
                     case .existing(let job): return (nil, Applied(), job)
                     case .create(let mutation):
-                        try JobRules.checkRoom(held: state.jobs.count, max: policy.maxJobs)
                         let (recorded, applied, _) = try type(of: store).applying(mutation, to: &state, at: now)
                         return (recorded, applied, nil)
                     }

@@ -1,7 +1,7 @@
 import RipCore
 
-/// The daemon's job settings: how many jobs it holds, log cap, retention, retry backoff and webhooks (RipCore rules)
-/// and how often the sweeper looks.
+/// The daemon's job settings: how many jobs it holds, log cap, retention, retry backoff and
+/// webhooks (RipCore rules), and how often the sweeper looks.
 public struct JobPolicy: Sendable {
     /// Log lines held per job; older ones are dropped and counted.
     public var maxLogLines: UInt32 = 10_000

@@ -231,6 +231,14 @@ struct JobClientTests {
                 "a finished job is held until it is removed")
         #expect(try await client.clearJobs(.init()).removed == [keyed.id])
         #expect(try await Self.submit(client, "c").status == .pending)
+
+        // The flag's extremes: 0 and what is no UInt64 are refused at start; 2^64−1 is no bound.
+        for (value, says) in [("0", "--max-jobs must be at least 1"), ("-1", "--max-jobs"), ("18446744073709551616", "is invalid for '--max-jobs")] {
+            let refused = try await Daemon.runToExit(["--socket", daemon.directory.appendingPathComponent("x.sock").path, "--max-jobs", value])
+            #expect(refused.status != 0 && refused.stderr.contains(says), "\(value): \(refused.stderr)")
+        }
+        let unbounded = try await Daemon(arguments: ["--max-jobs", "18446744073709551615"])
+        #expect(try await Self.submit(try await unbounded.client(), "any").status == .pending)
     }
 
     @Test("finished jobs are removed after --job-retention, dead ones after --dead-retention; unfinished ones stay")

@@ -170,7 +170,7 @@ public enum JobRules {
     }
 
     /// Refuses a new job when `held` jobs are held and `max` is the most the daemon keeps.
-    public static func checkRoom(held: Int, max: UInt64) throws {
+    static func checkRoom(held: Int, max: UInt64) throws {
         guard UInt64(held) < max else {
             throw RipError.resourceExhausted(
                 "\(held) jobs are held, the most this daemon keeps (--max-jobs); finished jobs go after --job-retention, "
