@@ -729,7 +729,7 @@ public final class PostgresEngine: StateEngine, Service {
                         // A query on a connection the server dropped may never end: check, and bound it.
                         try SharedLog.ensureOpen(connection)
                         let (holding, logger) = (holdsDuties, logger)
-                        let holds = try await StoreDeadline.run(.seconds(5), "checking the duties lock") {
+                        let holds = try await StoreDeadline.run(timeout / 2, "checking the duties lock") {
                             if holding {
                                 try await connection.query("SELECT 1", logger: logger)
                                 return true

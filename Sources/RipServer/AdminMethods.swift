@@ -29,7 +29,9 @@ struct AdminMethods {
         typealias Service = RipAdminService
 
         table.unary(Service.health) { _ in .with { $0.status = "SERVING" } }
-        table.unary(Service.info) { _ in
+        // No turn on a shared store: Info tells how this daemon stands with it (reachable, or
+        // the last error) at once, outage or not; its counts are of the records applied here.
+        table.unary(Service.info, turn: nil) { _ in
             let (sessions, jobs) = try store.read { state, _ in (state.sessions.count, state.jobs.counts) }
             return .with {
                 $0.version = configuration.version

@@ -36,12 +36,14 @@ public struct MethodTable: Sendable {
         case later(EventLoopFuture<Data>)
     }
 
-    /// Registers a read: its reply goes out at once.
+    /// Registers a read: its reply goes out at once. `turn`: nil for a read of the daemon's
+    /// own that needs no turn of a store that takes them (it answers even while the store is
+    /// unreachable).
     public mutating func unary<Request, Response>(
-        _ method: RipMethod<Request, Response>,
+        _ method: RipMethod<Request, Response>, turn: TurnKind? = .read,
         _ body: @escaping @Sendable (Request) throws -> Response
     ) {
-        calling(method, kind: .read) { request, _ in .now(try body(request)) }
+        calling(method, kind: turn) { request, _ in .now(try body(request)) }
     }
 
     /// Registers a call that may change state: `body` gets the connection's event loop to

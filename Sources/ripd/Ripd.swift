@@ -314,7 +314,8 @@ struct Serve: AsyncParsableCommand {
     /// contents are in the database too.
     private func serveShared(_ location: PostgresLocation, configuration: ServerConfiguration, logger: Logger) async throws {
         let started = ContinuousClock.now
-        let engine = try await PostgresEngine(location: location, snapshotRecords: store.storeSnapshotRecords, logger: logger)
+        let engine = try await PostgresEngine(
+            location: location, timeout: store.timeout, snapshotRecords: store.storeSnapshotRecords, logger: logger)
         var configuration = configuration
         configuration.store = location.description
         configuration.dataDirectory = ""  // nothing is kept on this host's disk
@@ -328,7 +329,8 @@ struct Serve: AsyncParsableCommand {
             ])
         do {
             let contents = SharedContents(
-                location: location, uploadIdleTimeout: configuration.artifactLimits.uploadIdleTimeout, logger: logger)
+                location: location, uploadIdleTimeout: configuration.artifactLimits.uploadIdleTimeout, timeout: store.timeout * 3,
+                logger: logger)
             defer { Task { await contents.close() } }
             try await serve(engine, storage: nil, contents: contents, before: engine, configuration: configuration, logger: logger) { server in
                 // Jobs another daemon submitted or readied: parked claims here may take them.

@@ -28,13 +28,30 @@ struct StoreOptions: ParsableArguments {
         discussion: "The daemon that holds the duties saves one and cuts the log up to the snapshot before it; a daemon starts from the newest."))
     var storeSnapshotRecords: UInt64 = 100_000
 
+    @Option(help: ArgumentHelp(
+        "On a shared store: seconds one round trip to the database may take before the calls waiting on it get UNAVAILABLE.",
+        discussion: """
+            A query on a connection the server dropped can wait forever; past this bound the \
+            daemon drops the connection, answers UNAVAILABLE and connects again. An artifact's \
+            bytes get three times as long. Raise it for a database that is far away or heavily \
+            loaded: a turn given up on costs a reload of the state from the database.
+            """,
+        valueName: "seconds"))
+    var storeTimeout: Double = 10
+
     func validate() throws {
         guard (100...1_000_000_000).contains(storeSnapshotRecords) else {
             throw ValidationError("--store-snapshot-records must be 100–1000000000, got \(storeSnapshotRecords)")
         }
+        guard storeTimeout >= 1, storeTimeout <= 3600 else {
+            throw ValidationError("--store-timeout must be 1–3600 seconds, got \(storeTimeout)")
+        }
         if storeFile != nil && store != "embedded" { throw ValidationError("give --store or --store-file, not both") }
         _ = try location()
     }
+
+    /// `--store-timeout` as a duration.
+    var timeout: Duration { .milliseconds(Int64(storeTimeout * 1000)) }
 
     /// The PostgreSQL store named, or nil for the embedded one.
     func location() throws -> PostgresLocation? {

@@ -276,6 +276,57 @@ struct SharedStoreTests {
         try await server.remove()
     }
 
+    @Test("a database that hangs (a lock held on the log): a change gets UNAVAILABLE after --store-timeout, naming it; served again once it lets go, nothing acknowledged lost")
+    func databaseHangs() async throws {
+        let server = try PostgresServer.shared()
+        let (database, store) = try await server.newDatabaseNamed()
+        let daemon = try await Daemon(store: store, arguments: ["--store-timeout", "5"])
+        let client = try await daemon.client()
+        var acknowledged = [try await client.createSession(.with { $0.name = "kept" }).name]
+
+        // Another session of the database takes the log table and keeps it until it is ended:
+        // the server answers nothing that touches the log, and reports no error either.
+        let holder = try await Child(
+            "/usr/bin/psql",
+            ["host=\(server.directory) user=ripd dbname=\(database) application_name=ripd_test_hang", "-Aqt"],
+            input: .text("BEGIN; LOCK TABLE ripd_log IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3600);"))
+        try await waitUntil("the log table locked") {
+            try await server.sql(
+                "SELECT count(*) FROM pg_locks WHERE relation = 'ripd_log'::regclass AND mode = 'AccessExclusiveLock' AND granted "
+                    + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                database: database) == "1"
+        }
+        let started = ContinuousClock.now
+        let refused = await #expect(throws: RipError.self) { _ = try await client.createSession(.with { $0.name = "during" }) }
+        let waited = ContinuousClock.now - started
+        #expect(refused?.code == .unavailable, "\(String(describing: refused))")
+        #expect(refused?.message.contains("PostgreSQL store") == true && refused?.message.contains("longer than 5.0 seconds") == true, "\(String(describing: refused))")
+        #expect(waited >= .seconds(5), "refused after \(waited), before the bound")
+        let health = try await client.info().sharedStore
+        #expect(!health.reachable && health.lastError.contains("longer than 5.0 seconds"), "\(health)")
+
+        try await server.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ripd_test_hang'", database: database)
+        _ = try await holder.exit()
+        // As a client would: retry what was refused (each try a name of its own: one refused
+        // during the commit may have landed, as PROTOCOL.md says).
+        var attempt = 0
+        try await waitUntil("a change served again", daemon: daemon) {
+            attempt += 1
+            do {
+                acknowledged.append(try await client.createSession(.with { $0.name = "after-\(attempt)" }).name)
+                return true
+            } catch let error as RipError where error.code == .unavailable {
+                return false
+            }
+        }
+        #expect(try await client.info().sharedStore.reachable)
+
+        _ = try await daemon.stop(signal: SIGKILL)
+        let fresh = try await Daemon(store: store)
+        let names = Set(try await fresh.client().listSessions().sessions.map(\.name))
+        #expect(Set(acknowledged).isSubset(of: names), "acknowledged \(acknowledged), listed \(names)")
+    }
+
     @Test("the duty holder sets every content's holder count in its first change: one counted by mistake is freed")
     func holdersReconciled() async throws {
         let server = try PostgresServer.shared()
@@ -322,6 +373,10 @@ struct SharedStoreTests {
         for value in ["0", "99", "-1", "1000000001", "18446744073709551615", "18446744073709551616", "1e300", "x"] {
             let result = try await Daemon.runToExit(["--store", store, "--store-snapshot-records", value, "--socket", "/tmp/x.sock"])
             #expect(result.status != 0 && result.stderr.contains("store-snapshot-records"), "\(value): \(result.stderr)")
+        }
+        for value in ["0", "0.5", "-1", "3601", "1e300", "nan", "x"] {
+            let result = try await Daemon.runToExit(["--store", store, "--store-timeout", value, "--socket", "/tmp/x.sock"])
+            #expect(result.status != 0 && result.stderr.contains("store-timeout"), "\(value): \(result.stderr)")
         }
         let huge = try await Daemon.runToExit(["--store", "postgresql://u@/" + String(repeating: "d", count: 100_000), "--socket", "/tmp/x.sock"])
         #expect(huge.status != 0, "a 100 KB connection string (near the kernel's limit for one argument) starts nothing")

@@ -43,7 +43,12 @@ final class Daemon: Sendable {
         if ProcessInfo.processInfo.environment["RIPD_TEST_STORE"] == "postgresql", !arguments.contains("--store") {
             // The suite again on the shared store: a database per data directory, so a daemon
             // restarted on the same directory finds its state, as the embedded store would.
+            // Round trips get a minute, not 10 s: this pass runs some forty debug daemons on one
+            // PostgreSQL server at once on two cores (load average about 30), where a first
+            // change was seen taking 14 s end to end, and one append over 10 s failed a run.
+            // The bound itself is tested where it is the subject (SharedStoreTests.databaseHangs).
             arguments += ["--store", try await PostgresServer.shared().database(for: directory)]
+            if !arguments.contains("--store-timeout") { arguments += ["--store-timeout", "60"] }
         }
         store = arguments.firstIndex(of: "--store").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
         let ripdArguments = ["--socket", self.socketPath, "--data-dir", directory.appendingPathComponent("data").path] + arguments
