@@ -334,7 +334,10 @@ public final class PostgresEngine: StateEngine, Service {
         case (nil, 0?): return
         case (nil, nil): (sequence, state) = (0, RipState())
         case (let snapshot?, let lacking) where snapshot.sequence >= lacking ?? 0:
-            (sequence, state) = (snapshot.sequence, RipState(snapshot: snapshot.state))
+            // Decoded on the thread pool, outside the round trip's bound: a big state takes a
+            // while, and the event loops (which run this task too) serve calls meanwhile.
+            sequence = snapshot.sequence
+            state = try await NIOThreadPool.singleton.runIfActive { try SharedLog.state(of: snapshot.sequence, snapshot.bytes) }
         default:
             throw PostgresStoreError("record \(lacking ?? 0) of ripd_log is gone and no snapshot covers it")
         }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PostgresNIO
+import RipCore
 import RipProto
 
 /// The SQL of the shared log: every change any daemon committed, as the same `RipMutation`
@@ -69,17 +70,20 @@ enum SharedLog {
     }
 
     /// The newest snapshot: the state after every record up to its `seq`.
-    static func latestSnapshot(on connection: PostgresConnection, logger: Logger) async throws -> (sequence: UInt64, state: RipSnapshot)? {
+    static func latestSnapshot(on connection: PostgresConnection, logger: Logger) async throws -> (sequence: UInt64, bytes: ByteBuffer)? {
         try ensureOpen(connection)
         let rows = try await connection.query("SELECT seq, state FROM ripd_snapshot ORDER BY seq DESC LIMIT 1", logger: logger)
-        for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) {
-            do {
-                return (UInt64(seq), try RipSnapshot(serializedBytes: Array(buffer: bytes)))
-            } catch {
-                throw PostgresStoreError("snapshot \(seq) of ripd_snapshot does not decode: \(error)")
-            }
-        }
+        for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) { return (UInt64(seq), bytes) }
         return nil
+    }
+
+    /// The state an encoded snapshot (`latestSnapshot`) holds.
+    static func state(of sequence: UInt64, _ bytes: ByteBuffer) throws -> RipState {
+        do {
+            return RipState(snapshot: try RipSnapshot(serializedBytes: Array(buffer: bytes)))
+        } catch {
+            throw PostgresStoreError("snapshot \(sequence) of ripd_snapshot does not decode: \(error)")
+        }
     }
 
     /// Saves the snapshot of the state after `sequence` (an encoded `RipSnapshot`), and drops
