@@ -92,7 +92,10 @@ extension JobBoard {
         for limit in snapshot.limits { limits.byKey[limit.key] = limit }
         for job in snapshot.jobs {
             byID[job.id] = job
-            if job.status == .pending { queue.restore(job) }
+            if job.status == .pending {
+                queue.restore(job)
+                pendingCount += 1
+            }
             if job.status == .running {
                 running.insert(job.id)
                 limits.started(job)

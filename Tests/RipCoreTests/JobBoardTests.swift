@@ -704,3 +704,61 @@ extension FinishOrderTests {
         #expect(!h.state.jobs.hasClearable(.init(), now: h.now))
     }
 }
+
+@Suite("Job counts")
+struct JobCountTests {
+    /// What a scan of every job counts: all, pending (ready or scheduled), running.
+    static func scanned(_ state: RipState) -> [Int] {
+        let jobs = state.snapshot(lastSequence: 0).jobs
+        return [jobs.count, jobs.count { $0.status == .pending }, jobs.count { $0.status == .running }]
+    }
+
+    @Test(
+        "the counts Info reports are kept as jobs are submitted (ready, delayed, after others), claimed, finished, retried with backoff, cancelled, run again and cleared: they match a scan, after a snapshot too",
+        arguments: [1, 2, 3] as [UInt64])
+    func countsMatchAScan(seed: UInt64) throws {
+        var random = SplitMix(state: seed)
+        var h = JobHarness()
+        var ids: [String] = []
+        var most = [0, 0, 0]
+        for step in 0..<500 {
+            let running = h.state.snapshot(lastSequence: 0).jobs.filter { $0.status == .running }
+            switch random.next() % 9 {
+            case 0, 1:
+                let after = random.next() % 4 == 0 && !ids.isEmpty ? [ids[Int(random.next() % UInt64(ids.count))]] : []
+                // After a job that did not succeed, a submit is refused: nothing to count.
+                let delay: UInt64 = random.next() % 3 == 0 ? 2_000 : 0
+                if let id = try? h.submit("s\(step)", delayMs: delay, tags: ["t\(step % 7)"], after: after) { ids.append(id) }
+            case 2:
+                _ = try h.claim(max: UInt32(1 + random.next() % 3), leaseMs: 600_000)
+            case 3:
+                guard let job = running.randomElement(using: &random) else { continue }
+                try h.apply { $0.completeJob = .with { $0.jobID = job.id; $0.token = job.lease.token } }
+            case 4:
+                // Retryable: back to pending after a backoff while retries last, dead after.
+                guard let job = running.randomElement(using: &random) else { continue }
+                try h.apply {
+                    $0.failJob = .with { $0.request = .with { $0.jobID = job.id; $0.token = job.lease.token; $0.error = "e"; $0.retryable = true } }
+                }
+            case 5:
+                try h.apply { $0.cancelJobs = .with { $0.tag = "t\(random.next() % 7)" } }
+            case 6:
+                guard let id = ids.randomElement(using: &random), [.failed, .cancelled, .dead].contains(try h.job(id).status) else { continue }
+                try h.apply { $0.retryJob = .with { $0.jobID = id } }
+            case 7:
+                try h.apply { $0.jobsClear = .with { $0.olderThanMs = random.next() % 10_000 } }
+                ids.removeAll { (try? h.state.jobs.find($0)) == nil }
+            default:
+                h.now += Int64(random.next() % 1_500)
+            }
+            let counts = h.state.jobs.counts
+            #expect([counts.all, counts.queued, counts.running] == Self.scanned(h.state), "seed \(seed), step \(step)")
+            most = zip(most, [counts.all, counts.queued, counts.running]).map { max($0, $1) }
+        }
+        #expect(most.allSatisfy { $0 >= 3 }, "the walk held several jobs pending and running at times: \(most)")
+        let restored = RipState(snapshot: try RipSnapshot(serializedBytes: try h.state.snapshot(lastSequence: 1).serializedBytes() as Data))
+        let counts = restored.jobs.counts
+        #expect([counts.all, counts.queued, counts.running] == Self.scanned(h.state))
+        #expect(try h.replayed() == h.state.snapshot(lastSequence: 0).jobs)
+    }
+}

@@ -263,6 +263,7 @@ extension JobBoard {
         var freedKeys: Set<String> = []
         for id in try clearable(request, now: now).sorted() {
             let job = byID.removeValue(forKey: id)!
+            if job.status == .pending { pendingCount -= 1 }
             logs[id] = nil
             pendingHooks.remove(id)
             if uniqueKeys[job.uniqueKey] == id {
@@ -466,6 +467,8 @@ extension JobBoard {
         var job = job
         job.updatedAt = .init(unixMillis: now)
         let previous = byID.updateValue(job, forKey: job.id)
+        if previous?.status == .pending { pendingCount -= 1 }
+        if job.status == .pending { pendingCount += 1 }
         finishOrder.stored(job, over: previous, in: byID)
         var applied = Applied()
         applied.record(kind, Self.view(job, at: now), logs: logs, isResult: isResult)

@@ -25,14 +25,17 @@ public struct JobBoard: Sendable {
     var pendingHooks: Set<String> = []
     /// Finished jobs by when they finished: what clearing by age reads.
     var finishOrder = FinishOrder()
+    /// How many jobs are pending (ready or scheduled): kept as jobs are stored and removed, so
+    /// `counts` (every Info, every `ripctl status`) scans nothing.
+    var pendingCount = 0
 
     public init() {}
 
     public var count: Int { byID.count }
 
-    /// Jobs held, pending or scheduled, and running (a scan: for status, not hot paths).
+    /// Jobs held, pending or scheduled, and running.
     public var counts: (all: Int, queued: Int, running: Int) {
-        (byID.count, byID.values.count { $0.status == .pending }, running.count)
+        (byID.count, pendingCount, running.count)
     }
 
     public func find(_ id: String) throws -> RipJob {
