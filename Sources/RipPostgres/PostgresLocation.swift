@@ -9,7 +9,7 @@ import PostgresNIO
 /// Debian's default socket directory, `/var/run/postgresql`. TLS is not offered: the store is
 /// reached over a Unix socket or a trusted network.
 public struct PostgresLocation: Sendable, CustomStringConvertible {
-    public let configuration: PostgresConnection.Configuration
+    public private(set) var configuration: PostgresConnection.Configuration
     /// The server and database, without the password: for logs and error messages.
     public let description: String
 
@@ -57,17 +57,31 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         // A server that does not answer is reported as unavailable within seconds, not minutes.
         configuration.options.connectTimeout = .seconds(5)
-        // A daemon whose host vanished loses its locks (the write lock, the duties) within
-        // about 20 s instead of the kernel's hours; a wait for a lock gives up before the
-        // daemon's own 10 s bound, so no abandoned wait is left queued on the server. ripd's
-        // statements are key lookups, ranges of keys and appends, whose plan does not depend
-        // on the values: a plan made once serves every call, and binding a turn's append costs
-        // 0.01 ms instead of 0.14 ms of planning.
-        configuration.options.additionalStartupParameters = [
-            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "3"), ("tcp_keepalives_count", "3"),
-            ("lock_timeout", "9s"), ("application_name", "ripd"), ("plan_cache_mode", "force_generic_plan"),
-        ]
+        configuration.options.additionalStartupParameters = Self.parameters(lockTimeoutMs: 9_000)
         self.configuration = configuration
+    }
+
+    /// This location with the server's waits for a lock bounded below `limit`, the daemon's
+    /// bound on a round trip (`--store-timeout`): at 90% of it the server ends the wait itself,
+    /// so no wait the daemon gave up on stays queued there (to take a lock, or commit, later).
+    public func waitingLess(than limit: Duration) -> PostgresLocation {
+        var location = self
+        let ms = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+        location.configuration.options.additionalStartupParameters = Self.parameters(lockTimeoutMs: max(ms * 9 / 10, 1))
+        return location
+    }
+
+    /// What every connection sets at its start. A daemon whose host vanished loses its locks
+    /// (the write lock, the duties) within about 20 s instead of the kernel's hours; a wait for
+    /// a lock gives up before the daemon's own bound (`waitingLess(than:)`; 9 s under the
+    /// default 10 s). ripd's statements are key lookups, ranges of keys and appends, whose plan
+    /// does not depend on the values: a plan made once serves every call, and binding a turn's
+    /// append costs 0.01 ms instead of 0.14 ms of planning.
+    private static func parameters(lockTimeoutMs: Int64) -> [(String, String)] {
+        [
+            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "3"), ("tcp_keepalives_count", "3"),
+            ("lock_timeout", "\(lockTimeoutMs)ms"), ("application_name", "ripd"), ("plan_cache_mode", "force_generic_plan"),
+        ]
     }
 
     /// The connection string in `path`, which only its owner may read or write (0600): it may

@@ -56,8 +56,8 @@ struct StoreOptions: ParsableArguments {
     /// The PostgreSQL store named, or nil for the embedded one.
     func location() throws -> PostgresLocation? {
         do {
-            if let storeFile { return try PostgresLocation(file: storeFile) }
-            return store == "embedded" ? nil : try PostgresLocation(store)
+            if let storeFile { return try PostgresLocation(file: storeFile).waitingLess(than: timeout) }
+            return store == "embedded" ? nil : try PostgresLocation(store).waitingLess(than: timeout)
         } catch {
             throw ValidationError("--store: \(error.description)")
         }

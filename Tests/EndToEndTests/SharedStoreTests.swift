@@ -276,7 +276,7 @@ struct SharedStoreTests {
         try await server.remove()
     }
 
-    @Test("a database that hangs (a lock held on the log): a change gets UNAVAILABLE after --store-timeout, naming it; served again once it lets go, nothing acknowledged lost")
+    @Test("a database that hangs (a lock held on the log): a change gets UNAVAILABLE within --store-timeout, naming the store; nothing it waited for stays queued or lands later; Info answers throughout; served again once the lock goes, nothing acknowledged lost")
     func databaseHangs() async throws {
         let server = try PostgresServer.shared()
         let (database, store) = try await server.newDatabaseNamed()
@@ -299,16 +299,27 @@ struct SharedStoreTests {
         let started = ContinuousClock.now
         let refused = await #expect(throws: RipError.self) { _ = try await client.createSession(.with { $0.name = "during" }) }
         let waited = ContinuousClock.now - started
+        // The server ends the wait at 90% of the bound (lock_timeout); the daemon's own timer
+        // at the bound, should the server be too slow to.
+        let message = refused?.message ?? ""
         #expect(refused?.code == .unavailable, "\(String(describing: refused))")
-        #expect(refused?.message.contains("PostgreSQL store") == true && refused?.message.contains("longer than 5.0 seconds") == true, "\(String(describing: refused))")
-        #expect(waited >= .seconds(5), "refused after \(waited), before the bound")
+        #expect(message.contains("PostgreSQL store") && (message.contains("lock timeout") || message.contains("longer than 5.0 seconds")), "\(message)")
+        #expect(waited >= .milliseconds(4_500), "refused after \(waited), before the bound")
+        print("hang: a change refused after \(waited): \(message)")
         let health = try await client.info().sharedStore
-        #expect(!health.reachable && health.lastError.contains("longer than 5.0 seconds"), "\(health)")
+        #expect(!health.reachable && !health.lastError.isEmpty, "\(health)")
+        // The append is not left waiting on the server, to land later. (Catch-ups, which the
+        // daemon tries once a second, still queue behind the lock in turn: reads, harmless.)
+        try await waitUntil("no append of ripd's left waiting on the server", daemon: daemon) {
+            try await server.sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ripd' "
+                    + "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ripd_log%'",
+                database: database) == "0"
+        }
 
         try await server.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ripd_test_hang'", database: database)
         _ = try await holder.exit()
-        // As a client would: retry what was refused (each try a name of its own: one refused
-        // during the commit may have landed, as PROTOCOL.md says).
+        // As a client would: retry what was refused (each try a name of its own).
         var attempt = 0
         try await waitUntil("a change served again", daemon: daemon) {
             attempt += 1
@@ -325,6 +336,7 @@ struct SharedStoreTests {
         let fresh = try await Daemon(store: store)
         let names = Set(try await fresh.client().listSessions().sessions.map(\.name))
         #expect(Set(acknowledged).isSubset(of: names), "acknowledged \(acknowledged), listed \(names)")
+        #expect(!names.contains("during"), "the change refused while its append waited landed after all")
     }
 
     @Test("the duty holder sets every content's holder count in its first change: one counted by mistake is freed")
