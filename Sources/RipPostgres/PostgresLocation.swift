@@ -61,13 +61,15 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.configuration = configuration
     }
 
-    /// This location with the server's waits for a lock bounded below `limit`, the daemon's
-    /// bound on a round trip (`--store-timeout`): at 90% of it the server ends the wait itself,
-    /// so no wait the daemon gave up on stays queued there (to take a lock, or commit, later).
+    /// This location with its waits bounded below `limit`, the daemon's bound on a round trip
+    /// (`--store-timeout`): at 90% of it the server ends a wait for a lock itself, so no wait
+    /// the daemon gave up on stays queued there (to take a lock, or commit, later); a
+    /// connection gets half of it to open (5 s under the default 10 s).
     public func waitingLess(than limit: Duration) -> PostgresLocation {
         var location = self
         let ms = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
         location.configuration.options.additionalStartupParameters = Self.parameters(lockTimeoutMs: max(ms * 9 / 10, 1))
+        location.configuration.options.connectTimeout = .milliseconds(max(ms / 2, 1))
         return location
     }
 
